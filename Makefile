@@ -1,0 +1,91 @@
+# Tessera: one non-recursive Makefile. `make` builds build/tessera; `make run` sets up
+# and serves a demo; `make test` sets up, builds, and runs the whole suite, normally and
+# under AddressSanitizer + UndefinedBehaviorSanitizer.
+
+CC      ?= cc
+WERROR  ?= 1
+SANITIZE ?=
+PKGS    := libmicrohttpd jansson sqlite3 libsodium libxml-2.0
+
+ifeq ($(SANITIZE),)
+BUILD   ?= build
+OPT     ?= -O2 -g
+else
+BUILD   ?= build/san
+OPT     ?= -O1 -g -fno-omit-frame-pointer
+SANFLAGS := -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
+endif
+
+WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wwrite-strings -Wvla -Wformat=2 -Wconversion
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS  ?=
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
+LDFLAGS += $(SANFLAGS)
+LDLIBS  += $(PKG_LIBS) -lpthread -lm
+
+LIB_SRC  := $(sort $(wildcard src/util/*.c src/store/*.c src/core/*.c src/quality/*.c \
+                               src/api/*.c src/http/*.c src/cli/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+MAIN_OBJ := $(BUILD)/obj/src/main.o
+UNIT_SRC := $(sort $(wildcard tests/unit/*/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
+FUZZ_REPLAY := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/replay_%)
+
+.PHONY: all run test unit e2e setup clean bench fuzz-replay check-deps
+all: $(BUILD)/tessera
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tessera: $(MAIN_OBJ) $(LIB_OBJ)
+	@echo "  LINK    $@"
+	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/check.h $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc -o $@ $< $(LIB_OBJ) $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) -lpthread -lm
+
+# Each fuzz target is replayed over its corpus under gcc (and sanitizers in the
+# sanitizer build), so every input that once crashed stays a test.
+$(BUILD)/fuzz/replay_%: fuzz/%.c fuzz/replay.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc -o $@ fuzz/replay.c $< $(LIB_OBJ) $(LDFLAGS) $(LDLIBS)
+
+bench: $(BUILD)/tessera $(BENCH_BIN)
+
+setup:
+	@bash scripts/setup.sh
+
+# `make run`: install what is missing, build, create a demo database, serve it.
+run: setup
+	@$(MAKE) --no-print-directory all
+	@$(BUILD)/tessera demo --db tessera.db
+
+# `make test`: install, build, then the whole suite: normal build, then sanitizers.
+test: setup
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined all unit-bins
+	@bash tests/run.sh
+
+unit-bins: $(UNIT_BIN) $(FUZZ_REPLAY) $(BENCH_BIN)
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)

@@ -1,0 +1,259 @@
+/* exec.c: the executor: one writer thread, group commit, and the timer sweep.
+ * Invariant: a job's done() runs only after the transaction holding its changes has
+ * committed (or failed as a whole), so no answer ever reports a write that is not
+ * durable. Each operation runs in its own savepoint: a failed one changes nothing. */
+#include "exec.h"
+#include <pthread.h>
+#include <string.h>
+#include <stdio.h>
+#include <time.h>
+#include "../core/core.h"
+#include "../core/hit.h"
+#include "../core/asg.h"
+#include "../util/alloc.h"
+#include "../util/clock.h"
+#include "../util/log.h"
+#include "../util/banned.h"
+
+#define EXEC_BATCH_MAX 512
+#define SWEEP_EVERY_MS 1000
+#define SWEEP_CAP 500
+
+struct exec {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct exec_job *head, *tail;
+    int stopping;
+    struct store *st;
+    const struct secrets *sec;
+    const struct core_config *cfg;
+    int64_t next_sweep_ms;
+};
+
+static int authenticate(struct exec *x, struct exec_job *j, struct account *who)
+{
+    int64_t id = j->account_id;
+    int rc;
+    memset(who, 0, sizeof *who);
+    if (j->op->roles == ROLE_NONE)
+        return 0;
+    if (id <= 0) {
+        if (!j->has_token)
+            return ts_failk(&j->err, TS_EAUTH, "MissingAuthenticationToken",
+                            "this operation needs an Authorization: Bearer <token> header");
+        rc = store_token_lookup(x->st, j->token_hash, &id, &j->err);
+        if (rc == TS_ENOTFOUND)
+            return ts_failk(&j->err, TS_EAUTH, "UnrecognizedClient",
+                            "the bearer token is not valid");
+        if (rc)
+            return rc;
+    }
+    rc = store_account_get(x->st, id, who, &j->err);
+    if (rc)
+        return rc == TS_ENOTFOUND ? ts_failk(&j->err, TS_EAUTH, "UnrecognizedClient",
+                                             "the account of this credential no longer exists")
+                                  : rc;
+    if (!(j->op->roles & (unsigned)who->role))
+        return ts_failk(&j->err, TS_EFORBIDDEN, "AccessDenied",
+                        "%s is not an operation for a %s account", j->op->name,
+                        who->role == ROLE_WORKER ? "worker" : who->role == ROLE_REQUESTER
+                                                                  ? "requester"
+                                                                  : "admin");
+    return 0;
+}
+
+static void run_job(struct exec *x, struct core_ctx *core, struct exec_job *j)
+{
+    struct op_ctx c;
+    j->out = NULL;
+    memset(&j->err, 0, sizeof j->err);
+    j->rc = store_savepoint(x->st, &j->err);
+    if (j->rc)
+        return;
+    c.core = core;
+    j->rc = authenticate(x, j, &c.who);
+    if (!j->rc) {
+        j->out = json_object();
+        j->rc = j->op->fn(&c, j->in, j->out, &j->err);
+    }
+    if (j->rc) {
+        if (!j->err.msg[0])
+            ts_fail(&j->err, j->rc, "%s failed", j->op->name);
+        store_savepoint_rollback(x->st);
+        json_decref(j->out);
+        j->out = NULL;
+    } else if ((j->rc = store_savepoint_release(x->st, &j->err)) != 0) {
+        json_decref(j->out);
+        j->out = NULL;
+    }
+}
+
+static void run_batch(struct exec *x, struct exec_job *jobs)
+{
+    struct core_ctx core = {x->st, x->sec, x->cfg, clock_now_ms()};
+    struct ts_error err = {0};
+    int rc = store_begin(x->st, &err);
+
+    for (struct exec_job *j = jobs; j; j = j->next) {
+        if (rc) {
+            j->rc = rc;
+            j->err = err;
+            j->out = NULL;
+            continue;
+        }
+        run_job(x, &core, j);
+    }
+    if (!rc && (rc = store_commit(x->st, &err)) != 0) {
+        store_rollback(x->st);
+        log_error("commit failed: %s", err.msg);
+        for (struct exec_job *j = jobs; j; j = j->next) {
+            if (j->rc == 0) {
+                json_decref(j->out);
+                j->out = NULL;
+                j->rc = rc;
+                ts_fail(&j->err, rc == TS_EBUSY ? TS_EBUSY : TS_EIO,
+                        "the change could not be saved (%s); nothing was changed, try again",
+                        err.msg);
+            }
+        }
+    }
+    for (struct exec_job *j = jobs, *next; j; j = next) {
+        next = j->next;
+        j->done(j);
+    }
+}
+
+static void sweep(struct exec *x)
+{
+    struct core_ctx core = {x->st, x->sec, x->cfg, clock_now_ms()};
+    struct ts_error err = {0};
+    int hits = 0, asgs = 0;
+    int rc = store_begin(x->st, &err);
+    if (!rc)
+        rc = hit_sweep(&core, SWEEP_CAP, &hits, &err);
+    if (!rc)
+        rc = asg_sweep(&core, SWEEP_CAP, &asgs, &err);
+    rc = store_end(x->st, rc, &err);
+    if (rc)
+        log_warn("timer sweep failed, will retry: %s", err.msg);
+    /* A full sweep means more may be due: come back at once. */
+    x->next_sweep_ms = core.now_ms + ((hits == SWEEP_CAP || asgs == SWEEP_CAP) ? 0 : SWEEP_EVERY_MS);
+}
+
+static void *exec_main(void *arg)
+{
+    struct exec *x = arg;
+    for (;;) {
+        struct exec_job *jobs = NULL, **tail = &jobs;
+        int n = 0, stop;
+        pthread_mutex_lock(&x->mu);
+        while (!x->head && !x->stopping && clock_now_ms() < x->next_sweep_ms) {
+            struct timespec ts;
+            int64_t at = x->next_sweep_ms;
+            ts.tv_sec = (time_t)(at / 1000);
+            ts.tv_nsec = (long)(at % 1000) * 1000000L;
+            pthread_cond_timedwait(&x->cv, &x->mu, &ts);
+        }
+        while (x->head && n < EXEC_BATCH_MAX) {
+            struct exec_job *j = x->head;
+            x->head = j->next;
+            j->next = NULL;
+            *tail = j;
+            tail = &j->next;
+            n++;
+        }
+        if (!x->head)
+            x->tail = NULL;
+        stop = x->stopping && !x->head && !jobs;
+        pthread_mutex_unlock(&x->mu);
+        if (jobs)
+            run_batch(x, jobs);
+        if (stop)
+            break;
+        if (clock_now_ms() >= x->next_sweep_ms)
+            sweep(x);
+    }
+    return NULL;
+}
+
+int exec_start(const char *db_path, const struct secrets *sec, const struct core_config *cfg,
+               struct exec **out, struct ts_error *err)
+{
+    struct exec *x = xcalloc(1, sizeof *x);
+    pthread_condattr_t ca;
+    int rc = store_open(db_path, &x->st, err);
+    if (rc) {
+        free(x);
+        return rc;
+    }
+    x->sec = sec;
+    x->cfg = cfg;
+    x->next_sweep_ms = clock_now_ms();
+    pthread_mutex_init(&x->mu, NULL);
+    pthread_condattr_init(&ca);
+    pthread_cond_init(&x->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    if (pthread_create(&x->thread, NULL, exec_main, x) != 0) {
+        store_close(x->st);
+        free(x);
+        return ts_fail(err, TS_EIO, "could not start the executor thread");
+    }
+    *out = x;
+    return 0;
+}
+
+void exec_submit(struct exec *x, struct exec_job *job)
+{
+    job->next = NULL;
+    pthread_mutex_lock(&x->mu);
+    if (x->tail)
+        x->tail->next = job;
+    else
+        x->head = job;
+    x->tail = job;
+    pthread_cond_signal(&x->cv);
+    pthread_mutex_unlock(&x->mu);
+}
+
+struct waiter {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int done;
+};
+
+static void wake(struct exec_job *job)
+{
+    struct waiter *w = job->arg;
+    pthread_mutex_lock(&w->mu);
+    w->done = 1;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+void exec_run(struct exec *x, struct exec_job *job)
+{
+    struct waiter w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+    job->done = wake;
+    job->arg = &w;
+    exec_submit(x, job);
+    pthread_mutex_lock(&w.mu);
+    while (!w.done)
+        pthread_cond_wait(&w.cv, &w.mu);
+    pthread_mutex_unlock(&w.mu);
+}
+
+void exec_stop(struct exec *x)
+{
+    if (!x)
+        return;
+    pthread_mutex_lock(&x->mu);
+    x->stopping = 1;
+    pthread_cond_signal(&x->cv);
+    pthread_mutex_unlock(&x->mu);
+    pthread_join(x->thread, NULL);
+    store_close(x->st);
+    pthread_mutex_destroy(&x->mu);
+    pthread_cond_destroy(&x->cv);
+    free(x);
+}

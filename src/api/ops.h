@@ -1,0 +1,18 @@
+/* ops.h: the operation groups that op.c assembles into the one table. */
+#ifndef TS_OPS_H
+#define TS_OPS_H
+#include <stddef.h>
+#include "op.h"
+
+extern const struct op ops_requester[];
+extern const size_t ops_requester_n;
+extern const struct op ops_worker[];
+extern const size_t ops_worker_n;
+extern const struct op ops_batch[];
+extern const size_t ops_batch_n;
+
+/* Reads the HIT type members (Title, Description, Reward, ...) of in into t for the
+ * caller. Strings are borrowed from in except t->quals_json, which the caller frees. */
+int ops_read_hit_type(struct op_ctx *c, json_t *in, struct hit_type *t, struct ts_error *err);
+
+#endif

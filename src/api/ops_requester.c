@@ -1,0 +1,587 @@
+/* ops_requester.c: the requester operations with Mechanical Turk's names, members and
+ * JSON shapes (../shared/MTURK.md §4), so the MTurk door dispatches into the same
+ * functions. Each validates its input, calls the core, and renders the answer. */
+#include "ops.h"
+#include <string.h>
+#include <stdlib.h>
+#include "param.h"
+#include "render.h"
+#include "../core/hit.h"
+#include "../core/asg.h"
+#include "../core/ledger.h"
+#include "../core/question.h"
+#include "../util/alloc.h"
+#include "../util/banned.h"
+
+#define TEXT_MAX_BYTES (16 * 1024)
+
+/* Fills t from the HIT type members of in. t's strings are borrowed from in except
+ * quals_json, which is allocated (free it). */
+int ops_read_hit_type(struct op_ctx *c, json_t *in, struct hit_type *t, struct ts_error *err)
+{
+    const char *title = NULL, *desc = NULL, *kw = "";
+    int64_t reward = 0, duration = 0, autoapp = 2592000;
+    json_t *quals;
+    int rc;
+
+    memset(t, 0, sizeof *t);
+    rc = param_str(in, "Title", PARAM_REQUIRED, TEXT_MAX_BYTES, &title, err);
+    if (!rc)
+        rc = param_str(in, "Description", PARAM_REQUIRED, TEXT_MAX_BYTES, &desc, err);
+    if (!rc)
+        rc = param_str(in, "Keywords", PARAM_OPTIONAL, TEXT_MAX_BYTES, &kw, err);
+    if (!rc)
+        rc = param_money(in, "Reward", PARAM_REQUIRED, &reward, err);
+    if (!rc)
+        rc = param_int(in, "AssignmentDurationInSeconds", PARAM_REQUIRED, 0, INT64_MAX / 1000,
+                       &duration, err);
+    if (!rc)
+        rc = param_int(in, "AutoApprovalDelayInSeconds", PARAM_OPTIONAL, 0, INT64_MAX / 1000,
+                       &autoapp, err);
+    if (rc)
+        return rc;
+    quals = json_object_get(in, "QualificationRequirements");
+    if (quals && !json_is_null(quals)) {
+        if (!json_is_array(quals) || json_array_size(quals) > 10)
+            return ts_failk(err, TS_EINVAL, "ParameterValidationError",
+                            "QualificationRequirements must be a list of at most 10 "
+                            "requirements");
+        size_t i;
+        json_t *q;
+        json_array_foreach(quals, i, q)
+        {
+            if (!json_is_object(q) || !json_is_string(json_object_get(q, "QualificationTypeId")) ||
+                !json_is_string(json_object_get(q, "Comparator")))
+                return ts_failk(err, TS_EINVAL, "ParameterValidationError",
+                                "each QualificationRequirement needs a QualificationTypeId "
+                                "and a Comparator");
+        }
+        t->quals_json = json_dumps(quals, JSON_COMPACT | JSON_SORT_KEYS);
+    }
+    t->requester_id = c->who.id;
+    t->title = (char *)title;
+    t->description = (char *)desc;
+    t->keywords = (char *)kw;
+    t->reward = reward;
+    t->duration_s = duration;
+    t->auto_approval_s = autoapp;
+    return 0;
+}
+
+static int unsupported(json_t *in, const char *name, struct ts_error *err)
+{
+    json_t *v = json_object_get(in, name);
+    if (v && !json_is_null(v))
+        return ts_failk(err, TS_EINVAL, "UnsupportedParameter",
+                        "%s is not supported by this server yet", name);
+    return 0;
+}
+
+/* Reads and validates the members that create a HIT of an existing type. */
+static int read_hit_params(json_t *in, struct hit_params *p, struct ts_error *err)
+{
+    const char *question = NULL;
+    struct question q;
+    int rc;
+
+    memset(p, 0, sizeof *p);
+    p->max_assignments = 1;
+    rc = param_int(in, "LifetimeInSeconds", PARAM_REQUIRED, 0, INT64_MAX / 1000, &p->lifetime_s,
+                   err);
+    if (!rc)
+        rc = param_int(in, "MaxAssignments", PARAM_OPTIONAL, 0, INT64_MAX, &p->max_assignments,
+                       err);
+    if (!rc)
+        rc = param_str(in, "RequesterAnnotation", PARAM_OPTIONAL, 1024, &p->annotation, err);
+    if (!rc)
+        rc = param_str(in, "UniqueRequestToken", PARAM_OPTIONAL, 64, &p->unique_token, err);
+    if (!rc)
+        rc = unsupported(in, "HITLayoutId", err);
+    if (!rc)
+        rc = unsupported(in, "HITLayoutParameters", err);
+    if (!rc)
+        rc = unsupported(in, "AssignmentReviewPolicy", err);
+    if (!rc)
+        rc = unsupported(in, "HITReviewPolicy", err);
+    if (!rc)
+        rc = param_str(in, "Question", PARAM_REQUIRED, QUESTION_MAX_BYTES + 1, &question, err);
+    if (rc)
+        return rc;
+    rc = question_parse(question, strlen(question), &q, err);
+    if (rc) {
+        if (err)
+            err->kind = "XMLParseError";
+        return rc;
+    }
+    question_release(&q);
+    p->question = question;
+    return 0;
+}
+
+static int create_on_type(struct op_ctx *c, const struct hit_type *t, json_t *in, json_t *out,
+                          struct ts_error *err)
+{
+    struct hit_params p;
+    struct hit h;
+    int rc = read_hit_params(in, &p, err);
+    if (rc)
+        return rc;
+    rc = hit_create(c->core, t, &p, &h, err);
+    if (rc)
+        return rc;
+    json_object_set_new(out, "HIT", render_hit(&h, t, c->core->now_ms));
+    store_hit_release(&h);
+    return 0;
+}
+
+static int op_create_hit_type(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    struct hit_type t;
+    char id[STORE_ID_MAX];
+    int rc = ops_read_hit_type(c, in, &t, err);
+    if (!rc)
+        rc = hit_type_create(c->core, &t, id, err);
+    if (!rc)
+        json_object_set_new(out, "HITTypeId", json_string(id));
+    free(t.quals_json);
+    return rc;
+}
+
+static int op_create_hit(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    struct hit_type t;
+    char id[STORE_ID_MAX];
+    int rc = ops_read_hit_type(c, in, &t, err);
+    if (!rc)
+        rc = hit_type_create(c->core, &t, id, err);
+    if (!rc) {
+        memcpy(t.id, id, STORE_ID_MAX);
+        rc = create_on_type(c, &t, in, out, err);
+    }
+    free(t.quals_json);
+    return rc;
+}
+
+static int op_create_hit_with_type(struct op_ctx *c, json_t *in, json_t *out,
+                                   struct ts_error *err)
+{
+    const char *type_id = NULL;
+    struct hit_type t;
+    int rc = param_id(in, "HITTypeId", PARAM_REQUIRED, &type_id, err);
+    if (!rc)
+        rc = hit_type_get_owned(c->core, c->who.id, type_id, &t, err);
+    if (rc)
+        return rc;
+    rc = create_on_type(c, &t, in, out, err);
+    store_hit_type_release(&t);
+    return rc;
+}
+
+static int op_get_hit(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    const char *id = NULL;
+    struct hit h;
+    struct hit_type t;
+    int rc = param_id(in, "HITId", PARAM_REQUIRED, &id, err);
+    if (!rc)
+        rc = hit_get_owned(c->core, c->who.id, id, &h, err);
+    if (rc)
+        return rc;
+    rc = store_hit_type_get(c->core->st, h.hit_type_id, &t, err);
+    if (!rc) {
+        json_object_set_new(out, "HIT", render_hit(&h, &t, c->core->now_ms));
+        store_hit_type_release(&t);
+    }
+    store_hit_release(&h);
+    return rc;
+}
+
+struct hit_walk {
+    struct op_ctx *c;
+    json_t *arr;
+    struct hit_type cache;
+    struct ts_error *err;
+};
+
+static int hit_walk_cb(void *ctx, const struct hit *h)
+{
+    struct hit_walk *w = ctx;
+    json_t *o;
+    if (render_hit_cached(w->c, h, &w->cache, &o, w->err))
+        return 1;
+    json_array_append_new(w->arr, o);
+    return 0;
+}
+
+static int list_hits(struct op_ctx *c, json_t *in, json_t *out, struct hit_filter *f,
+                     struct ts_error *err)
+{
+    struct hit_walk w;
+    int64_t after, last = 0;
+    int limit, more = 0;
+    memset(&w, 0, sizeof w);
+    w.c = c;
+    w.arr = json_array();
+    w.err = err;
+    int rc = param_page(in, &after, &limit, err);
+    if (!rc)
+        rc = store_hit_list(c->core->st, f, after, limit, hit_walk_cb, &w, &last, &more, err);
+    store_hit_type_release(&w.cache);
+    if (rc) {
+        json_decref(w.arr);
+        return rc;
+    }
+    param_page_out(out, last, more, json_array_size(w.arr));
+    json_object_set_new(out, "HITs", w.arr);
+    return 0;
+}
+
+static int op_list_hits(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    struct hit_filter f = {c->who.id, NULL, NULL, HIT_LIST_LIVE, c->core->now_ms};
+    return list_hits(c, in, out, &f, err);
+}
+
+static int op_list_reviewable_hits(struct op_ctx *c, json_t *in, json_t *out,
+                                   struct ts_error *err)
+{
+    struct hit_filter f = {c->who.id, NULL, NULL, HIT_LIST_REVIEWABLE, c->core->now_ms};
+    const char *status = NULL;
+    int rc = param_id(in, "HITTypeId", PARAM_OPTIONAL, &f.hit_type_id, err);
+    if (!rc)
+        rc = param_str(in, "Status", PARAM_OPTIONAL, 32, &status, err);
+    if (rc)
+        return rc;
+    if (status && strcmp(status, "Reviewing") == 0)
+        f.mode = HIT_LIST_REVIEWING;
+    else if (status && strcmp(status, "Reviewable") != 0)
+        return ts_failk(err, TS_EINVAL, "ParameterValidationError",
+                        "Status must be Reviewable or Reviewing");
+    return list_hits(c, in, out, &f, err);
+}
+
+struct asg_walk {
+    struct op_ctx *c;
+    json_t *arr;
+    struct ts_error *err;
+};
+
+static int asg_walk_cb(void *ctx, const struct assignment *a)
+{
+    struct asg_walk *w = ctx;
+    json_t *o = render_asg(w->c, a, w->err);
+    if (!o)
+        return 1;
+    json_array_append_new(w->arr, o);
+    return 0;
+}
+
+static int op_list_assignments(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    const char *id = NULL;
+    struct hit h;
+    struct asg_filter f = {0};
+    int64_t after, last = 0;
+    int limit, more = 0;
+    json_t *st = json_object_get(in, "AssignmentStatuses");
+    int rc = param_id(in, "HITId", PARAM_REQUIRED, &id, err);
+    if (!rc)
+        rc = param_page(in, &after, &limit, err);
+    if (rc)
+        return rc;
+    f.status_mask = ASG_MASK(ASG_SUBMITTED) | ASG_MASK(ASG_APPROVED) | ASG_MASK(ASG_REJECTED);
+    if (st && !json_is_null(st)) {
+        size_t i;
+        json_t *v;
+        if (!json_is_array(st) || json_array_size(st) == 0 || json_array_size(st) > 3)
+            return ts_failk(err, TS_EINVAL, "ParameterValidationError",
+                            "AssignmentStatuses must be a list of Submitted, Approved, Rejected");
+        f.status_mask = 0;
+        json_array_foreach(st, i, v)
+        {
+            const char *s = json_string_value(v);
+            if (s && strcmp(s, "Submitted") == 0)
+                f.status_mask |= ASG_MASK(ASG_SUBMITTED);
+            else if (s && strcmp(s, "Approved") == 0)
+                f.status_mask |= ASG_MASK(ASG_APPROVED);
+            else if (s && strcmp(s, "Rejected") == 0)
+                f.status_mask |= ASG_MASK(ASG_REJECTED);
+            else
+                return ts_failk(err, TS_EINVAL, "ParameterValidationError",
+                                "AssignmentStatuses may hold only Submitted, Approved, Rejected");
+        }
+    }
+    rc = hit_get_owned(c->core, c->who.id, id, &h, err);
+    if (rc)
+        return rc;
+    store_hit_release(&h);
+    f.hit_id = id;
+    struct asg_walk w = {c, json_array(), err};
+    rc = store_asg_list(c->core->st, &f, after, limit, asg_walk_cb, &w, &last, &more, err);
+    if (rc) {
+        json_decref(w.arr);
+        return rc;
+    }
+    param_page_out(out, last, more, json_array_size(w.arr));
+    json_object_set_new(out, "Assignments", w.arr);
+    return 0;
+}
+
+static int op_get_assignment(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    const char *id = NULL;
+    struct assignment a;
+    struct hit h;
+    struct hit_type t;
+    json_t *o;
+    int rc = param_id(in, "AssignmentId", PARAM_REQUIRED, &id, err);
+    if (!rc)
+        rc = asg_get_owned(c->core, c->who.id, id, &a, err);
+    if (rc)
+        return rc;
+    if (a.status != ASG_SUBMITTED && a.status != ASG_APPROVED && a.status != ASG_REJECTED) {
+        store_asg_release(&a);
+        return ts_failk(err, TS_ENOTFOUND, "AssignmentDoesNotExist",
+                        "Assignment %s has not been submitted", id);
+    }
+    rc = store_hit_get(c->core->st, a.hit_id, &h, err);
+    if (!rc) {
+        rc = store_hit_type_get(c->core->st, h.hit_type_id, &t, err);
+        if (!rc) {
+            o = render_asg(c, &a, err);
+            if (!o)
+                rc = err->code;
+            else {
+                json_object_set_new(out, "Assignment", o);
+                json_object_set_new(out, "HIT", render_hit(&h, &t, c->core->now_ms));
+            }
+            store_hit_type_release(&t);
+        }
+        store_hit_release(&h);
+    }
+    store_asg_release(&a);
+    return rc;
+}
+
+static int op_approve(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    const char *id = NULL, *fb = NULL;
+    int override = 0;
+    (void)out;
+    int rc = param_id(in, "AssignmentId", PARAM_REQUIRED, &id, err);
+    if (!rc)
+        rc = param_str(in, "RequesterFeedback", PARAM_OPTIONAL, TEXT_MAX_BYTES, &fb, err);
+    if (!rc)
+        rc = param_bool(in, "OverrideRejection", PARAM_OPTIONAL, &override, err);
+    if (!rc)
+        rc = asg_approve(c->core, c->who.id, id, fb, override, err);
+    return rc;
+}
+
+static int op_reject(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    const char *id = NULL, *fb = NULL;
+    (void)out;
+    int rc = param_id(in, "AssignmentId", PARAM_REQUIRED, &id, err);
+    if (!rc)
+        rc = param_str(in, "RequesterFeedback", PARAM_REQUIRED, TEXT_MAX_BYTES, &fb, err);
+    if (!rc)
+        rc = asg_reject(c->core, c->who.id, id, fb, err);
+    return rc;
+}
+
+static int op_send_bonus(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    const char *worker = NULL, *id = NULL, *reason = NULL, *token = NULL;
+    int64_t amount = 0;
+    struct bonus b;
+    (void)out;
+    int rc = param_str(in, "WorkerId", PARAM_REQUIRED, 64, &worker, err);
+    if (!rc)
+        rc = param_money(in, "BonusAmount", PARAM_REQUIRED, &amount, err);
+    if (!rc)
+        rc = param_id(in, "AssignmentId", PARAM_REQUIRED, &id, err);
+    if (!rc)
+        rc = param_str(in, "Reason", PARAM_REQUIRED, TEXT_MAX_BYTES, &reason, err);
+    if (!rc)
+        rc = param_str(in, "UniqueRequestToken", PARAM_OPTIONAL, 64, &token, err);
+    if (!rc)
+        rc = asg_bonus(c->core, c->who.id, worker, id, amount, reason, token, &b, err);
+    if (!rc)
+        store_bonus_release(&b);
+    return rc;
+}
+
+struct bonus_walk {
+    struct op_ctx *c;
+    json_t *arr;
+};
+
+static int bonus_walk_cb(void *ctx, const struct bonus *b)
+{
+    struct bonus_walk *w = ctx;
+    json_array_append_new(w->arr, render_bonus(w->c, b));
+    return 0;
+}
+
+static int op_list_bonus_payments(struct op_ctx *c, json_t *in, json_t *out,
+                                  struct ts_error *err)
+{
+    struct bonus_filter f = {c->who.id, NULL, NULL};
+    int64_t after, last = 0;
+    int limit, more = 0;
+    int rc = param_id(in, "HITId", PARAM_OPTIONAL, &f.hit_id, err);
+    if (!rc)
+        rc = param_id(in, "AssignmentId", PARAM_OPTIONAL, &f.assignment_id, err);
+    if (!rc)
+        rc = param_page(in, &after, &limit, err);
+    if (rc)
+        return rc;
+    if (!f.hit_id == !f.assignment_id)
+        return ts_failk(err, TS_EINVAL, "ParameterValidationError",
+                        "give exactly one of HITId and AssignmentId");
+    if (f.hit_id) {
+        struct hit h;
+        rc = hit_get_owned(c->core, c->who.id, f.hit_id, &h, err);
+        if (rc)
+            return rc;
+        store_hit_release(&h);
+    } else {
+        struct assignment a;
+        rc = asg_get_owned(c->core, c->who.id, f.assignment_id, &a, err);
+        if (rc)
+            return rc;
+        store_asg_release(&a);
+    }
+    struct bonus_walk w = {c, json_array()};
+    rc = store_bonus_list(c->core->st, &f, after, limit, bonus_walk_cb, &w, &last, &more, err);
+    if (rc) {
+        json_decref(w.arr);
+        return rc;
+    }
+    param_page_out(out, last, more, json_array_size(w.arr));
+    json_object_set_new(out, "BonusPayments", w.arr);
+    return 0;
+}
+
+static int op_get_account_balance(struct op_ctx *c, json_t *in, json_t *out,
+                                  struct ts_error *err)
+{
+    int64_t avail, hold;
+    (void)in;
+    int rc = ledger_balance(c->core, c->who.id, LEDGER_AVAILABLE, &avail, err);
+    if (!rc)
+        rc = ledger_balance(c->core, c->who.id, LEDGER_ESCROW, &hold, err);
+    if (rc)
+        return rc;
+    render_money(out, "AvailableBalance", avail);
+    render_money(out, "OnHoldBalance", hold);
+    return 0;
+}
+
+static int op_update_expiration(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    const char *id = NULL;
+    int64_t at = 0;
+    (void)out;
+    int rc = param_id(in, "HITId", PARAM_REQUIRED, &id, err);
+    if (!rc)
+        rc = param_time_ms(in, "ExpireAt", PARAM_REQUIRED, &at, err);
+    if (!rc)
+        rc = hit_update_expiration(c->core, c->who.id, id, at, err);
+    return rc;
+}
+
+static int op_delete_hit(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    const char *id = NULL;
+    (void)out;
+    int rc = param_id(in, "HITId", PARAM_REQUIRED, &id, err);
+    if (!rc)
+        rc = hit_delete(c->core, c->who.id, id, err);
+    return rc;
+}
+
+static int op_create_additional(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    const char *id = NULL, *token = NULL;
+    int64_t n = 0;
+    (void)out;
+    int rc = param_id(in, "HITId", PARAM_REQUIRED, &id, err);
+    if (!rc)
+        rc = param_int(in, "NumberOfAdditionalAssignments", PARAM_REQUIRED, 1, INT64_MAX, &n, err);
+    if (!rc)
+        rc = param_str(in, "UniqueRequestToken", PARAM_OPTIONAL, 64, &token, err);
+    if (!rc)
+        rc = hit_add_assignments(c->core, c->who.id, id, n, token, err);
+    return rc;
+}
+
+static int op_update_review_status(struct op_ctx *c, json_t *in, json_t *out,
+                                   struct ts_error *err)
+{
+    const char *id = NULL;
+    int revert = 0;
+    (void)out;
+    int rc = param_id(in, "HITId", PARAM_REQUIRED, &id, err);
+    if (!rc)
+        rc = param_bool(in, "Revert", PARAM_OPTIONAL, &revert, err);
+    if (!rc)
+        rc = hit_set_reviewing(c->core, c->who.id, id, revert, err);
+    return rc;
+}
+
+#define TYPE_FIELDS                                                                         \
+    "Title", "Description", "Keywords", "Reward", "AssignmentDurationInSeconds",           \
+        "AutoApprovalDelayInSeconds", "QualificationRequirements"
+#define HIT_FIELDS                                                                          \
+    "LifetimeInSeconds", "MaxAssignments", "Question", "RequesterAnnotation",              \
+        "UniqueRequestToken", "AssignmentReviewPolicy", "HITReviewPolicy", "HITLayoutId",  \
+        "HITLayoutParameters"
+
+static const char *const f_create_type[] = {TYPE_FIELDS, NULL};
+static const char *const f_create_hit[] = {TYPE_FIELDS, HIT_FIELDS, NULL};
+static const char *const f_create_with_type[] = {"HITTypeId", HIT_FIELDS, NULL};
+static const char *const f_hit[] = {"HITId", NULL};
+static const char *const f_page[] = {"NextToken", "MaxResults", NULL};
+static const char *const f_reviewable[] = {"HITTypeId", "Status", "NextToken", "MaxResults",
+                                           NULL};
+static const char *const f_list_asg[] = {"HITId", "AssignmentStatuses", "NextToken",
+                                         "MaxResults", NULL};
+static const char *const f_asg[] = {"AssignmentId", NULL};
+static const char *const f_approve[] = {"AssignmentId", "RequesterFeedback", "OverrideRejection",
+                                        NULL};
+static const char *const f_reject[] = {"AssignmentId", "RequesterFeedback", NULL};
+static const char *const f_bonus[] = {"WorkerId", "BonusAmount", "AssignmentId", "Reason",
+                                      "UniqueRequestToken", NULL};
+static const char *const f_list_bonus[] = {"HITId", "AssignmentId", "NextToken", "MaxResults",
+                                           NULL};
+static const char *const f_none[] = {NULL};
+static const char *const f_expire[] = {"HITId", "ExpireAt", NULL};
+static const char *const f_additional[] = {"HITId", "NumberOfAdditionalAssignments",
+                                           "UniqueRequestToken", NULL};
+static const char *const f_review[] = {"HITId", "Revert", NULL};
+
+#define RQ ROLE_REQUESTER
+#define W_MT (OP_WRITE | OP_MTURK)
+
+const struct op ops_requester[] = {
+    {"CreateHITType", RQ, W_MT, f_create_type, op_create_hit_type},
+    {"CreateHIT", RQ, W_MT, f_create_hit, op_create_hit},
+    {"CreateHITWithHITType", RQ, W_MT, f_create_with_type, op_create_hit_with_type},
+    {"GetHIT", RQ, OP_MTURK, f_hit, op_get_hit},
+    {"ListHITs", RQ, OP_MTURK, f_page, op_list_hits},
+    {"ListReviewableHITs", RQ, OP_MTURK, f_reviewable, op_list_reviewable_hits},
+    {"ListAssignmentsForHIT", RQ, OP_MTURK, f_list_asg, op_list_assignments},
+    {"GetAssignment", RQ, OP_MTURK, f_asg, op_get_assignment},
+    {"ApproveAssignment", RQ, W_MT, f_approve, op_approve},
+    {"RejectAssignment", RQ, W_MT, f_reject, op_reject},
+    {"SendBonus", RQ, W_MT, f_bonus, op_send_bonus},
+    {"ListBonusPayments", RQ, OP_MTURK, f_list_bonus, op_list_bonus_payments},
+    {"GetAccountBalance", RQ, OP_MTURK, f_none, op_get_account_balance},
+    {"UpdateExpirationForHIT", RQ, W_MT, f_expire, op_update_expiration},
+    {"DeleteHIT", RQ, W_MT, f_hit, op_delete_hit},
+    {"CreateAdditionalAssignmentsForHIT", RQ, W_MT, f_additional, op_create_additional},
+    {"UpdateHITReviewStatus", RQ, W_MT, f_review, op_update_review_status},
+};
+const size_t ops_requester_n = sizeof ops_requester / sizeof ops_requester[0];

@@ -1,0 +1,371 @@
+/* ops_worker.c: the worker operations: find work (with its measured median time and
+ * hourly pay), accept, see the task, submit, return, and see one's own assignments and
+ * earnings. A worker only ever sees their own assignments. */
+#include "ops.h"
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+#include "param.h"
+#include "render.h"
+#include "../core/hit.h"
+#include "../core/asg.h"
+#include "../core/ledger.h"
+#include "../core/question.h"
+#include "../core/secrets.h"
+#include "../util/alloc.h"
+#include "../util/buf.h"
+#include "../util/money.h"
+#include "../util/banned.h"
+
+/* reward per hour for work taking work_ms, in micro-units; 0 when unknown. */
+static int64_t hourly(int64_t reward, int64_t work_ms)
+{
+    if (work_ms <= 0)
+        return 0;
+    int64_t v = reward;
+    if (money_mul(&v, 3600000))
+        return 0;
+    return v / work_ms;
+}
+
+struct avail_walk {
+    struct op_ctx *c;
+    json_t *arr;
+    struct ts_error *err;
+    int rc;
+};
+
+static int avail_cb(void *ctx, const char *type_id, int64_t hits)
+{
+    struct avail_walk *w = ctx;
+    struct hit_type t;
+    struct account rq;
+    int64_t median = 0, n = 0;
+    json_t *o;
+
+    w->rc = store_hit_type_get(w->c->core->st, type_id, &t, w->err);
+    if (w->rc)
+        return 1;
+    w->rc = store_account_get(w->c->core->st, t.requester_id, &rq, w->err);
+    if (!w->rc)
+        w->rc = store_type_median_work_ms(w->c->core->st, type_id, &median, &n, w->err);
+    if (w->rc) {
+        store_hit_type_release(&t);
+        return 1;
+    }
+    o = json_object();
+    json_object_set_new(o, "HITTypeId", json_string(type_id));
+    json_object_set_new(o, "Title", json_string(t.title));
+    json_object_set_new(o, "Description", json_string(t.description));
+    json_object_set_new(o, "RequesterName", json_string(rq.name));
+    render_money(o, "Reward", t.reward);
+    json_object_set_new(o, "HITsAvailable", json_integer(hits));
+    json_object_set_new(o, "AssignmentDurationInSeconds", json_integer(t.duration_s));
+    if (n > 0) {
+        json_object_set_new(o, "MedianSecondsPerAssignment",
+                            json_real((double)median / 1000.0));
+        render_money(o, "MedianHourlyPay", hourly(t.reward, median));
+    } else {
+        json_object_set_new(o, "MedianSecondsPerAssignment", json_null());
+        json_object_set_new(o, "MedianHourlyPay", json_null());
+    }
+    json_array_append_new(w->arr, o);
+    store_hit_type_release(&t);
+    return 0;
+}
+
+static int op_list_available_work(struct op_ctx *c, json_t *in, json_t *out,
+                                  struct ts_error *err)
+{
+    struct avail_walk w = {c, json_array(), err, 0};
+    (void)in;
+    int rc = store_available_types(c->core->st, c->who.id, c->core->now_ms, avail_cb, &w, err);
+    if (!rc)
+        rc = w.rc;
+    if (rc) {
+        json_decref(w.arr);
+        return rc;
+    }
+    json_object_set_new(out, "HITTypes", w.arr);
+    return 0;
+}
+
+static json_t *worker_asg(const struct assignment *a)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "AssignmentId", json_string(a->id));
+    json_object_set_new(o, "HITId", json_string(a->hit_id));
+    json_object_set_new(o, "HITTypeId", json_string(a->hit_type_id));
+    json_object_set_new(o, "AssignmentStatus", json_string(asg_status_name(a->status)));
+    render_time(o, "AcceptTime", a->accepted_ms);
+    render_time(o, "Deadline", a->deadline_ms);
+    render_time(o, "SubmitTime", a->submitted_ms);
+    render_time(o, "AutoApprovalTime", a->status == ASG_SUBMITTED ? a->auto_approve_ms : 0);
+    render_time(o, "ApprovalTime", a->approved_ms);
+    render_time(o, "RejectionTime", a->rejected_ms);
+    if (a->feedback)
+        json_object_set_new(o, "RequesterFeedback", json_string(a->feedback));
+    if (a->submitted_ms)
+        json_object_set_new(o, "WorkTimeInSeconds",
+                            json_real((double)(a->submitted_ms - a->accepted_ms) / 1000.0));
+    return o;
+}
+
+static int op_accept_work(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    const char *type_id = NULL, *hit_id = NULL;
+    struct assignment a;
+    int rc = param_id(in, "HITTypeId", PARAM_OPTIONAL, &type_id, err);
+    if (!rc)
+        rc = param_id(in, "HITId", PARAM_OPTIONAL, &hit_id, err);
+    if (rc)
+        return rc;
+    if (!type_id == !hit_id)
+        return ts_failk(err, TS_EINVAL, "ParameterValidationError",
+                        "give exactly one of HITTypeId and HITId");
+    rc = asg_accept(c->core, c->who.id, type_id, hit_id, &a, err);
+    if (rc)
+        return rc;
+    json_object_set_new(out, "Assignment", worker_asg(&a));
+    store_asg_release(&a);
+    return 0;
+}
+
+/* The task as the worker's page shows it: the HTML to render, or the external URL with
+ * MTurk's query parameters (the worker id is the pseudonym the requester knows). */
+static int render_task(struct op_ctx *c, const struct assignment *a, const struct hit *h,
+                       const struct hit_type *t, json_t *task, struct ts_error *err)
+{
+    struct question q;
+    struct account rq;
+    int rc = question_parse(h->question, strlen(h->question), &q, err);
+    if (rc)
+        return rc;
+    rc = store_account_get(c->core->st, h->requester_id, &rq, err);
+    if (rc) {
+        question_release(&q);
+        return rc;
+    }
+    json_object_set_new(task, "Title", json_string(t->title));
+    json_object_set_new(task, "Description", json_string(t->description));
+    json_object_set_new(task, "RequesterName", json_string(rq.name));
+    render_money(task, "Reward", h->reward);
+    json_object_set_new(task, "FrameHeight", json_integer(q.frame_height));
+    if (q.kind == QUESTION_HTML) {
+        json_object_set_new(task, "QuestionType", json_string("HTMLQuestion"));
+        json_object_set_new(task, "Content", json_string(q.html));
+    } else {
+        char pseud[16];
+        struct buf b = BUF_INIT(8192);
+        secrets_pseudonym(c->core->sec, a->requester_id, a->worker_id, pseud);
+        buf_printf(&b, "%s%cassignmentId=%s&hitId=%s&workerId=%s&turkSubmitTo=", q.url,
+                   strchr(q.url, '?') ? '&' : '?', a->id, a->hit_id, pseud);
+        for (const char *p = c->core->cfg->base_url; *p; p++) {
+            unsigned char ch = (unsigned char)*p;
+            if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+                ch == '-' || ch == '.' || ch == '_' || ch == '~')
+                buf_putc(&b, (char)ch);
+            else
+                buf_printf(&b, "%%%02X", ch);
+        }
+        json_object_set_new(task, "QuestionType", json_string("ExternalQuestion"));
+        json_object_set_new(task, "ExternalURL", json_string(b.p));
+        buf_release(&b);
+    }
+    json_t *input = h->input_json ? json_loads(h->input_json, 0, NULL) : NULL;
+    json_object_set_new(task, "Input", input ? input : json_object());
+    question_release(&q);
+    return 0;
+}
+
+static int op_get_my_assignment(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    const char *id = NULL;
+    struct assignment a;
+    struct hit h;
+    struct hit_type t;
+    int rc = param_id(in, "AssignmentId", PARAM_REQUIRED, &id, err);
+    if (!rc)
+        rc = asg_get_worker(c->core, c->who.id, id, &a, err);
+    if (rc)
+        return rc;
+    rc = store_hit_get(c->core->st, a.hit_id, &h, err);
+    if (!rc) {
+        rc = store_hit_type_get(c->core->st, h.hit_type_id, &t, err);
+        if (!rc) {
+            json_t *task = json_object();
+            rc = render_task(c, &a, &h, &t, task, err);
+            json_t *ao = worker_asg(&a);
+            if (a.answer_json) {
+                json_t *ans = json_loads(a.answer_json, 0, NULL);
+                if (ans)
+                    json_object_set_new(ao, "Answers", ans);
+            }
+            json_object_set_new(out, "Assignment", ao);
+            json_object_set_new(out, "Task", task);
+            store_hit_type_release(&t);
+        }
+        store_hit_release(&h);
+    }
+    store_asg_release(&a);
+    return rc;
+}
+
+static int op_submit(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    const char *id = NULL;
+    json_t *answers = json_object_get(in, "Answers");
+    (void)out;
+    int rc = param_id(in, "AssignmentId", PARAM_REQUIRED, &id, err);
+    if (rc)
+        return rc;
+    if (!json_is_object(answers))
+        return ts_failk(err, TS_EINVAL, "ParameterValidationError",
+                        "Answers must be an object of field names to text, e.g. "
+                        "{\"label\":\"cat\"}");
+    char *text = json_dumps(answers, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (!text)
+        return ts_fail(err, TS_EINVAL, "Answers could not be encoded");
+    rc = asg_submit(c->core, c->who.id, id, text, err);
+    free(text);
+    return rc;
+}
+
+static int op_return(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    const char *id = NULL;
+    (void)out;
+    int rc = param_id(in, "AssignmentId", PARAM_REQUIRED, &id, err);
+    if (!rc)
+        rc = asg_return(c->core, c->who.id, id, err);
+    return rc;
+}
+
+struct mine_walk {
+    struct op_ctx *c;
+    json_t *arr;
+    struct ts_error *err;
+};
+
+static int mine_cb(void *ctx, const struct assignment *a)
+{
+    struct mine_walk *w = ctx;
+    struct hit h;
+    if (store_hit_get(w->c->core->st, a->hit_id, &h, w->err))
+        return 1;
+    json_t *o = worker_asg(a);
+    render_money(o, "Reward", h.reward);
+    if (a->submitted_ms > a->accepted_ms)
+        render_money(o, "HourlyPay", hourly(h.reward, a->submitted_ms - a->accepted_ms));
+    json_array_append_new(w->arr, o);
+    store_hit_release(&h);
+    return 0;
+}
+
+static int op_list_my_assignments(struct op_ctx *c, json_t *in, json_t *out,
+                                  struct ts_error *err)
+{
+    struct asg_filter f = {0};
+    const char *status = NULL;
+    int64_t after, last = 0;
+    int limit, more = 0;
+    int rc = param_page(in, &after, &limit, err);
+    if (!rc)
+        rc = param_str(in, "AssignmentStatus", PARAM_OPTIONAL, 32, &status, err);
+    if (rc)
+        return rc;
+    f.worker_id = c->who.id;
+    if (status) {
+        for (int s = ASG_ACCEPTED; s <= ASG_ABANDONED; s++)
+            if (strcmp(status, asg_status_name((enum asg_status)s)) == 0)
+                f.status_mask = ASG_MASK(s);
+        if (!f.status_mask)
+            return ts_failk(err, TS_EINVAL, "ParameterValidationError",
+                            "AssignmentStatus must be one of Accepted, Submitted, Approved, "
+                            "Rejected, Returned, Abandoned");
+    }
+    struct mine_walk w = {c, json_array(), err};
+    rc = store_asg_list(c->core->st, &f, after, limit, mine_cb, &w, &last, &more, err);
+    if (rc) {
+        json_decref(w.arr);
+        return rc;
+    }
+    param_page_out(out, last, more, json_array_size(w.arr));
+    json_object_set_new(out, "Assignments", w.arr);
+    return 0;
+}
+
+static int op_get_my_earnings(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    struct worker_stats s;
+    int64_t bal;
+    (void)in;
+    int rc = ledger_balance(c->core, c->who.id, LEDGER_EARNINGS, &bal, err);
+    if (!rc)
+        rc = store_worker_stats(c->core->st, c->who.id, &s, err);
+    if (rc)
+        return rc;
+    render_money(out, "Balance", bal);
+    render_money(out, "ApprovedEarnings", s.approved_reward);
+    render_money(out, "Bonuses", s.bonuses);
+    json_object_set_new(out, "AcceptedAssignments", json_integer(s.accepted));
+    json_object_set_new(out, "SubmittedAssignments", json_integer(s.submitted));
+    json_object_set_new(out, "ApprovedAssignments", json_integer(s.approved));
+    json_object_set_new(out, "RejectedAssignments", json_integer(s.rejected));
+    json_object_set_new(out, "ReturnedAssignments", json_integer(s.returned));
+    json_object_set_new(out, "AbandonedAssignments", json_integer(s.abandoned));
+    json_object_set_new(out, "ApprovedWorkSeconds",
+                        json_real((double)s.approved_work_ms / 1000.0));
+    if (s.approved_work_ms > 0)
+        render_money(out, "EffectiveHourlyPay", hourly(s.approved_reward, s.approved_work_ms));
+    else
+        json_object_set_new(out, "EffectiveHourlyPay", json_null());
+    return 0;
+}
+
+static int op_login(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    const char *name = NULL, *pw = NULL;
+    struct account a;
+    char token[SECRETS_TOKEN_LEN + 1];
+    unsigned char hash[32];
+    int rc = param_str(in, "Name", PARAM_REQUIRED, 127, &name, err);
+    if (!rc)
+        rc = param_str(in, "Password", PARAM_REQUIRED, 256, &pw, err);
+    if (rc)
+        return rc;
+    rc = store_account_by_name(c->core->st, name, &a, err);
+    if (rc == TS_ENOTFOUND || (!rc && (!a.pw_hash[0] || secrets_password_verify(a.pw_hash, pw))))
+        return ts_failk(err, TS_EAUTH, "LoginFailed", "wrong name or password");
+    if (rc)
+        return rc;
+    secrets_token_new(token);
+    secrets_token_hash(token, hash);
+    rc = store_token_insert(c->core->st, hash, a.id, c->core->now_ms, err);
+    if (rc)
+        return rc;
+    json_object_set_new(out, "token", json_string(token));
+    json_object_set_new(out, "id", json_integer(a.id));
+    return 0;
+}
+
+static const char *const f_none[] = {NULL};
+static const char *const f_accept[] = {"HITTypeId", "HITId", NULL};
+static const char *const f_asg[] = {"AssignmentId", NULL};
+static const char *const f_submit[] = {"AssignmentId", "Answers", NULL};
+static const char *const f_mine[] = {"AssignmentStatus", "NextToken", "MaxResults", NULL};
+static const char *const f_login[] = {"Name", "Password", NULL};
+
+#define WK ROLE_WORKER
+
+const struct op ops_worker[] = {
+    {"ListAvailableWork", WK, 0, f_none, op_list_available_work},
+    {"AcceptWork", WK, OP_WRITE, f_accept, op_accept_work},
+    {"GetMyAssignment", WK, 0, f_asg, op_get_my_assignment},
+    {"SubmitAssignment", WK, OP_WRITE, f_submit, op_submit},
+    {"ReturnAssignment", WK, OP_WRITE, f_asg, op_return},
+    {"ListMyAssignments", WK, 0, f_mine, op_list_my_assignments},
+    {"GetMyEarnings", WK, 0, f_none, op_get_my_earnings},
+    {"Login", ROLE_NONE, OP_WRITE, f_login, op_login},
+};
+const size_t ops_worker_n = sizeof ops_worker / sizeof ops_worker[0];

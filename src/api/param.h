@@ -1,0 +1,30 @@
+/* param.h: reading typed members out of an operation's JSON input. Each returns 0 and
+ * writes the value (leaving *out untouched when an optional member is absent), or
+ * TS_EINVAL with a message naming the member and what it must be. */
+#ifndef TS_PARAM_H
+#define TS_PARAM_H
+#include <stdint.h>
+#include <jansson.h>
+#include "../util/err.h"
+
+enum { PARAM_OPTIONAL = 0, PARAM_REQUIRED = 1 };
+
+int param_str(json_t *in, const char *name, int required, size_t max_bytes, const char **out,
+              struct ts_error *err);
+int param_id(json_t *in, const char *name, int required, const char **out,
+             struct ts_error *err); /* ^[A-Z0-9]{1,64}$ */
+int param_int(json_t *in, const char *name, int required, int64_t min, int64_t max,
+              int64_t *out, struct ts_error *err);
+int param_bool(json_t *in, const char *name, int required, int *out, struct ts_error *err);
+int param_money(json_t *in, const char *name, int required, int64_t *out,
+                struct ts_error *err);
+/* Epoch seconds (integer or fractional) into milliseconds. */
+int param_time_ms(json_t *in, const char *name, int required, int64_t *out,
+                  struct ts_error *err);
+
+/* Pagination: MaxResults 1..100 (default 10) and an opaque NextToken. */
+int param_page(json_t *in, int64_t *after_seq, int *limit, struct ts_error *err);
+/* Sets NextToken (when more) and NumResults on out. */
+void param_page_out(json_t *out, int64_t last_seq, int more, size_t n);
+
+#endif

@@ -1,0 +1,20 @@
+/* render.h: the JSON shapes of MTurk's structures (HIT, Assignment, BonusPayment), as
+ * the requester sees them: epoch-second times, dollar strings, absent fields omitted,
+ * workers only as their pseudonym for this requester. */
+#ifndef TS_RENDER_H
+#define TS_RENDER_H
+#include <jansson.h>
+#include "op.h"
+
+void render_time(json_t *o, const char *name, int64_t ms); /* omitted when ms == 0 */
+void render_money(json_t *o, const char *name, int64_t micros);
+json_t *render_hit(const struct hit *h, const struct hit_type *t, int64_t now_ms);
+/* The requester's view; NULL on failure (err set). */
+json_t *render_asg(struct op_ctx *c, const struct assignment *a, struct ts_error *err);
+json_t *render_bonus(struct op_ctx *c, const struct bonus *b);
+
+/* Loads h's type (reusing *cache when it is the same type) and renders h. */
+int render_hit_cached(struct op_ctx *c, const struct hit *h, struct hit_type *cache,
+                      json_t **out, struct ts_error *err);
+
+#endif

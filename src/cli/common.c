@@ -1,0 +1,167 @@
+/* common.c: what the subcommands share: the common options, opening the database and
+ * the server key, and creating accounts with their credentials. */
+#include "cli.h"
+#include <stdio.h>
+#include <string.h>
+#include <jansson.h>
+#include "../core/secrets.h"
+#include "../util/parse.h"
+#include "../util/text.h"
+#include "../util/banned.h"
+
+int cli_parse_common(int *argc, char **argv, struct cli_common *o)
+{
+    int out = 1;
+    o->db = "tessera.db";
+    o->key[0] = '\0';
+    o->listen = "127.0.0.1:8080";
+    o->fee_bp = -1;
+    for (int i = 1; i < *argc; i++) {
+        const char *a = argv[i];
+        int has_value = i + 1 < *argc;
+        if (strcmp(a, "--db") == 0 || strcmp(a, "--key") == 0 || strcmp(a, "--listen") == 0 ||
+            strcmp(a, "--fee-percent") == 0) {
+            if (!has_value) {
+                fprintf(stderr, "tessera: %s needs a value\n", a);
+                return -1;
+            }
+            const char *v = argv[++i];
+            if (strcmp(a, "--db") == 0)
+                o->db = v;
+            else if (strcmp(a, "--listen") == 0)
+                o->listen = v;
+            else if (strcmp(a, "--key") == 0)
+                snprintf(o->key, sizeof o->key, "%s", v);
+            else {
+                int64_t pct;
+                if (parse_i64(v, strlen(v), 0, 100, &pct)) {
+                    fprintf(stderr, "tessera: --fee-percent must be a whole number 0..100\n");
+                    return -1;
+                }
+                o->fee_bp = (int)pct * 100;
+            }
+            continue;
+        }
+        argv[out++] = argv[i];
+    }
+    *argc = out;
+    if (!o->key[0] && snprintf(o->key, sizeof o->key, "%s.key", o->db) >= (int)sizeof o->key) {
+        fprintf(stderr, "tessera: --db path is too long\n");
+        return -1;
+    }
+    return 0;
+}
+
+int cli_open(const struct cli_common *o, struct store **st, struct secrets **sec,
+             struct core_config *cfg)
+{
+    struct ts_error err = {0};
+    char v[32];
+    int64_t bp;
+    int rc;
+
+    core_config_init(cfg);
+    rc = secrets_load(o->key, sec, &err);
+    if (rc) {
+        fprintf(stderr, "tessera: %s\n", err.msg);
+        return rc;
+    }
+    rc = store_open(o->db, st, &err);
+    if (rc) {
+        fprintf(stderr, "tessera: %s\n", err.msg);
+        secrets_free(*sec);
+        return rc;
+    }
+    if (o->fee_bp >= 0) {
+        snprintf(v, sizeof v, "%d", o->fee_bp);
+        rc = store_begin(*st, &err);
+        if (!rc)
+            rc = store_meta_set(*st, "fee_bp", v, &err);
+        rc = store_end(*st, rc, &err);
+    } else {
+        rc = store_meta_get(*st, "fee_bp", v, sizeof v, &err);
+        if (rc == TS_ENOTFOUND)
+            rc = 0, snprintf(v, sizeof v, "%d", cfg->fee_bp);
+    }
+    if (!rc && parse_i64(v, strlen(v), 0, 10000, &bp) == 0)
+        cfg->fee_bp = (int)bp;
+    if (rc) {
+        fprintf(stderr, "tessera: %s\n", err.msg);
+        store_close(*st);
+        secrets_free(*sec);
+    }
+    return rc;
+}
+
+static int check_name(const char *name)
+{
+    long n = text_utf8_chars(name, strlen(name));
+    if (n < 1 || n > 64 || strlen(name) >= sizeof ((struct account *)0)->name) {
+        fprintf(stderr, "tessera: a name must be 1 to 64 characters of text\n");
+        return -1;
+    }
+    return 0;
+}
+
+int cli_account_create(struct core_ctx *c, int role, const char *name, const char *country,
+                       const char *password, int print_json, char *token_out, size_t cap)
+{
+    struct ts_error err = {0};
+    struct account a;
+    char token[SECRETS_TOKEN_LEN + 1], key_id[21], secret[41];
+    unsigned char hash[32], box[256];
+    size_t box_len = 0;
+    int rc;
+
+    if (check_name(name))
+        return TS_EINVAL;
+    memset(&a, 0, sizeof a);
+    a.role = role;
+    snprintf(a.name, sizeof a.name, "%s", name);
+    if (country) {
+        if (strlen(country) != 2 || country[0] < 'A' || country[0] > 'Z' || country[1] < 'A' ||
+            country[1] > 'Z') {
+            fprintf(stderr, "tessera: --country must be an ISO 3166 code like US or DE\n");
+            return TS_EINVAL;
+        }
+        snprintf(a.country, sizeof a.country, "%s", country);
+    }
+    if (password && secrets_password_hash(password, a.pw_hash, &err)) {
+        fprintf(stderr, "tessera: %s\n", err.msg);
+        return err.code;
+    }
+    a.created_ms = c->now_ms;
+    secrets_token_new(token);
+    secrets_token_hash(token, hash);
+    rc = store_begin(c->st, &err);
+    if (!rc)
+        rc = store_account_insert(c->st, &a, &err);
+    if (!rc)
+        rc = store_token_insert(c->st, hash, a.id, c->now_ms, &err);
+    if (!rc && role == ROLE_REQUESTER) {
+        secrets_access_key_new(key_id, secret);
+        rc = secrets_seal(c->sec, secret, strlen(secret), box, sizeof box, &box_len, &err);
+        if (!rc)
+            rc = store_access_key_insert(c->st, key_id, a.id, box, box_len, c->now_ms, &err);
+    }
+    rc = store_end(c->st, rc, &err);
+    if (rc) {
+        fprintf(stderr, "tessera: %s\n", err.msg);
+        return rc;
+    }
+    if (token_out)
+        snprintf(token_out, cap, "%s", token);
+    if (print_json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_integer(a.id));
+        if (role == ROLE_REQUESTER) {
+            json_object_set_new(o, "access_key_id", json_string(key_id));
+            json_object_set_new(o, "secret_access_key", json_string(secret));
+        }
+        json_object_set_new(o, "token", json_string(token));
+        json_dumpf(o, stdout, JSON_PRESERVE_ORDER);
+        fputc('\n', stdout);
+        json_decref(o);
+    }
+    return 0;
+}

@@ -1,0 +1,510 @@
+/* asg.c: assignments, one worker's work on one HIT. The state machine is MTurk's:
+ * Accepted -> Submitted -> Approved | Rejected (-> Approved by override), or Accepted ->
+ * Returned (by the worker) | Abandoned (deadline passed). Each transition moves the HIT's
+ * counters and, on approval or rejection, the money held in the HIT's escrow. */
+#include "asg.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include "hit.h"
+#include "ledger.h"
+#include "secrets.h"
+#include "../util/alloc.h"
+#include "../util/money.h"
+#include "../util/text.h"
+#include "../util/banned.h"
+
+#define DAY_MS (24LL * 3600 * 1000)
+#define ANSWERS_MAX_BYTES (64 * 1024)
+
+const char *asg_status_name(enum asg_status s)
+{
+    switch (s) {
+    case ASG_ACCEPTED: return "Accepted";
+    case ASG_SUBMITTED: return "Submitted";
+    case ASG_APPROVED: return "Approved";
+    case ASG_REJECTED: return "Rejected";
+    case ASG_RETURNED: return "Returned";
+    case ASG_ABANDONED: return "Abandoned";
+    }
+    return "Unknown";
+}
+
+static int no_such_assignment(const char *id, struct ts_error *err)
+{
+    return ts_failk(err, TS_ENOTFOUND, "AssignmentDoesNotExist",
+                    "Assignment %s does not exist", id);
+}
+
+static int wrong_state(const struct assignment *a, const char *allowed, struct ts_error *err)
+{
+    return ts_failk(err, TS_ECONFLICT, "InvalidAssignmentState",
+                    "Assignment %s is %s. This operation can be called with a status of: %s",
+                    a->id, asg_status_name(a->status), allowed);
+}
+
+/* The Accepted assignment a leaves the HIT without work (returned or abandoned): its
+ * slot is free again, or, when the HIT's expiry was already processed, its escrow goes
+ * back to the requester. */
+static int asg_release_slot(struct core_ctx *c, struct assignment *a, enum asg_status to,
+                            struct ts_error *err)
+{
+    struct hit h;
+    int rc = store_hit_get(c->st, a->hit_id, &h, err);
+    if (rc)
+        return rc;
+    h.pending--;
+    if (h.expired || h.disposed) {
+        int64_t cost = hit_slot_cost(&h);
+        struct ledger_leg legs[2] = {
+            {h.requester_id, LEDGER_ESCROW, -cost},
+            {h.requester_id, LEDGER_AVAILABLE, cost},
+        };
+        rc = ledger_post(c, "release", a->id, legs, 2, err);
+        h.escrow -= cost;
+    }
+    if (!rc)
+        rc = store_hit_update(c->st, &h, err);
+    store_hit_release(&h);
+    if (rc)
+        return rc;
+    a->status = to;
+    a->returned_ms = c->now_ms;
+    return store_asg_update(c->st, a, err);
+}
+
+/* Processes a passed deadline on an Accepted assignment. */
+static int asg_settle(struct core_ctx *c, struct assignment *a, struct ts_error *err)
+{
+    if (a->status != ASG_ACCEPTED || a->deadline_ms > c->now_ms)
+        return 0;
+    return asg_release_slot(c, a, ASG_ABANDONED, err);
+}
+
+int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
+               const char *hit_id, struct assignment *out, struct ts_error *err)
+{
+    char id[STORE_ID_MAX];
+    struct hit h;
+    struct hit_type t;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if (!hit_id) {
+        rc = store_hit_next_open(c->st, hit_type_id, worker_id, c->now_ms, id, err);
+        if (rc == TS_ENOTFOUND)
+            return ts_failk(err, TS_ENOTFOUND, "NoWorkAvailable",
+                            "HIT type %s has no HIT left that you can accept", hit_type_id);
+        if (rc)
+            return rc;
+        hit_id = id;
+    }
+    rc = store_hit_get(c->st, hit_id, &h, err);
+    if (rc == TS_ENOTFOUND)
+        return ts_failk(err, TS_ENOTFOUND, "HITDoesNotExist", "Hit %s does not exist", hit_id);
+    if (rc)
+        return rc;
+    if (h.disposed) {
+        rc = ts_failk(err, TS_ENOTFOUND, "HITDoesNotExist", "Hit %s does not exist", hit_id);
+        goto out_hit;
+    }
+    if (hit_available_at(&h, c->now_ms) <= 0) {
+        rc = ts_failk(err, TS_ECONFLICT, "NoWorkAvailable",
+                      "HIT %s has no assignment left to accept", h.id);
+        goto out_hit;
+    }
+    rc = store_hit_type_get(c->st, h.hit_type_id, &t, err);
+    if (rc)
+        goto out_hit;
+
+    secrets_id_new(out->id);
+    memcpy(out->hit_id, h.id, STORE_ID_MAX);
+    memcpy(out->hit_type_id, h.hit_type_id, STORE_ID_MAX);
+    out->worker_id = worker_id;
+    out->requester_id = h.requester_id;
+    out->status = ASG_ACCEPTED;
+    out->accepted_ms = c->now_ms;
+    out->deadline_ms = c->now_ms + t.duration_s * 1000;
+    store_hit_type_release(&t);
+    rc = store_asg_insert(c->st, out, err);
+    if (rc == TS_ECONFLICT) {
+        rc = ts_failk(err, TS_ECONFLICT, "AlreadyWorkedOn",
+                      "you already have an assignment for HIT %s; a worker takes each HIT "
+                      "at most once",
+                      h.id);
+        goto out_hit;
+    }
+    if (rc)
+        goto out_hit;
+    h.pending++;
+    rc = store_hit_update(c->st, &h, err);
+out_hit:
+    store_hit_release(&h);
+    return rc;
+}
+
+int asg_get_worker(struct core_ctx *c, int64_t worker_id, const char *id,
+                   struct assignment *out, struct ts_error *err)
+{
+    int rc = store_asg_get(c->st, id, out, err);
+    if (rc == 0 && out->worker_id != worker_id) {
+        store_asg_release(out);
+        rc = TS_ENOTFOUND;
+    }
+    if (rc == TS_ENOTFOUND)
+        return no_such_assignment(id, err);
+    if (!rc)
+        rc = asg_settle(c, out, err);
+    if (rc)
+        store_asg_release(out);
+    return rc;
+}
+
+/* answers_json must be a JSON object of at most 200 fields whose values are strings. */
+static int check_answers(const char *answers_json, struct ts_error *err)
+{
+    json_error_t jerr;
+    json_t *o;
+    const char *k;
+    json_t *v;
+    int rc = 0;
+
+    if (strlen(answers_json) > ANSWERS_MAX_BYTES)
+        return ts_fail(err, TS_ETOOBIG, "Answers are larger than %d bytes", ANSWERS_MAX_BYTES);
+    o = json_loads(answers_json, JSON_REJECT_DUPLICATES, &jerr);
+    if (!o || !json_is_object(o)) {
+        json_decref(o);
+        return ts_fail(err, TS_EINVAL, "Answers must be a JSON object of field names to text");
+    }
+    if (json_object_size(o) == 0 || json_object_size(o) > 200)
+        rc = ts_fail(err, TS_EINVAL, "Answers must have 1 to 200 fields");
+    json_object_foreach(o, k, v)
+    {
+        if (rc)
+            break;
+        if (!json_is_string(v))
+            rc = ts_fail(err, TS_EINVAL, "Answers field \"%s\" must be a string", k);
+        else if (text_utf8_chars(k, strlen(k)) < 1 || strlen(k) > 255)
+            rc = ts_fail(err, TS_EINVAL, "Answers field names must be 1 to 255 characters");
+    }
+    json_decref(o);
+    return rc;
+}
+
+int asg_submit(struct core_ctx *c, int64_t worker_id, const char *id, const char *answers_json,
+               struct ts_error *err)
+{
+    struct assignment a;
+    struct hit h;
+    struct hit_type t;
+    int rc = check_answers(answers_json, err);
+    if (rc)
+        return rc;
+    rc = asg_get_worker(c, worker_id, id, &a, err);
+    if (rc)
+        return rc;
+    if (a.status == ASG_ABANDONED) {
+        rc = ts_failk(err, TS_ECONFLICT, "AssignmentExpired",
+                      "Assignment %s passed its deadline before it was submitted", a.id);
+        goto out;
+    }
+    if (a.status != ASG_ACCEPTED) {
+        rc = wrong_state(&a, "Accepted", err);
+        goto out;
+    }
+    rc = store_hit_get(c->st, a.hit_id, &h, err);
+    if (rc)
+        goto out;
+    rc = store_hit_type_get(c->st, h.hit_type_id, &t, err);
+    if (rc)
+        goto out_hit;
+    h.pending--;
+    h.submitted++;
+    a.status = ASG_SUBMITTED;
+    a.submitted_ms = c->now_ms;
+    a.auto_approve_ms = c->now_ms + t.auto_approval_s * 1000;
+    a.answer_json = xstrdup(answers_json);
+    store_hit_type_release(&t);
+    rc = store_hit_update(c->st, &h, err);
+    if (!rc)
+        rc = store_asg_update(c->st, &a, err);
+out_hit:
+    store_hit_release(&h);
+out:
+    store_asg_release(&a);
+    return rc;
+}
+
+int asg_return(struct core_ctx *c, int64_t worker_id, const char *id, struct ts_error *err)
+{
+    struct assignment a;
+    int rc = asg_get_worker(c, worker_id, id, &a, err);
+    if (rc)
+        return rc;
+    if (a.status != ASG_ACCEPTED)
+        rc = wrong_state(&a, "Accepted", err);
+    else
+        rc = asg_release_slot(c, &a, ASG_RETURNED, err);
+    store_asg_release(&a);
+    return rc;
+}
+
+int asg_get_owned(struct core_ctx *c, int64_t requester_id, const char *id,
+                  struct assignment *out, struct ts_error *err)
+{
+    int rc = store_asg_get(c->st, id, out, err);
+    if (rc == 0 && out->requester_id != requester_id) {
+        store_asg_release(out);
+        rc = TS_ENOTFOUND;
+    }
+    if (rc == TS_ENOTFOUND)
+        return no_such_assignment(id, err);
+    if (!rc)
+        rc = asg_settle(c, out, err);
+    if (rc)
+        store_asg_release(out);
+    return rc;
+}
+
+static int set_feedback(struct assignment *a, const char *feedback, struct ts_error *err)
+{
+    if (!feedback)
+        return 0;
+    long n = text_utf8_chars(feedback, strlen(feedback));
+    if (n < 0 || n > 1024)
+        return ts_fail(err, TS_EINVAL, "RequesterFeedback must be valid text of at most 1024 "
+                                       "characters");
+    free(a->feedback);
+    a->feedback = xstrdup(feedback);
+    return 0;
+}
+
+/* Pays a's reward to its worker and its fee to the platform, from the HIT's escrow, or
+ * (for an overridden rejection) from the requester's available balance. */
+static int asg_pay(struct core_ctx *c, const struct assignment *a, const struct hit *h,
+                   enum ledger_kind from, struct ts_error *err)
+{
+    struct ledger_leg legs[3] = {
+        {h->requester_id, from, -hit_slot_cost(h)},
+        {a->worker_id, LEDGER_EARNINGS, h->reward},
+        {0, LEDGER_FEES, h->fee},
+    };
+    return ledger_post(c, "pay", a->id, legs, 3, err);
+}
+
+static int approve_loaded(struct core_ctx *c, struct assignment *a, int override,
+                          struct ts_error *err)
+{
+    struct hit h;
+    int rc;
+
+    if (a->status == ASG_APPROVED)
+        return 0; /* already paid: approving again changes nothing */
+    if (a->status == ASG_REJECTED && !override)
+        return wrong_state(a, "Submitted (use OverrideRejection to approve a rejected one)",
+                           err);
+    if (a->status != ASG_SUBMITTED && a->status != ASG_REJECTED)
+        return wrong_state(a, "Submitted", err);
+    rc = store_hit_get(c->st, a->hit_id, &h, err);
+    if (rc)
+        return rc;
+    if (a->status == ASG_REJECTED) {
+        if (h.disposed || c->now_ms - a->submitted_ms > 30 * DAY_MS) {
+            rc = ts_failk(err, TS_ECONFLICT, "InvalidAssignmentState",
+                          "Assignment %s can no longer be approved: a rejection can be "
+                          "overridden within 30 days of submission while its HIT exists",
+                          a->id);
+            goto out;
+        }
+        rc = asg_pay(c, a, &h, LEDGER_AVAILABLE, err);
+        h.rejected--;
+    } else {
+        rc = asg_pay(c, a, &h, LEDGER_ESCROW, err);
+        h.escrow -= hit_slot_cost(&h);
+        h.submitted--;
+    }
+    if (rc)
+        goto out;
+    h.approved++;
+    a->status = ASG_APPROVED;
+    a->approved_ms = c->now_ms;
+    rc = store_hit_update(c->st, &h, err);
+    if (!rc)
+        rc = store_asg_update(c->st, a, err);
+out:
+    store_hit_release(&h);
+    return rc;
+}
+
+int asg_approve(struct core_ctx *c, int64_t requester_id, const char *id, const char *feedback,
+                int override, struct ts_error *err)
+{
+    struct assignment a;
+    int rc = asg_get_owned(c, requester_id, id, &a, err);
+    if (rc)
+        return rc;
+    if (a.status != ASG_APPROVED)
+        rc = set_feedback(&a, feedback, err);
+    if (!rc)
+        rc = approve_loaded(c, &a, override, err);
+    store_asg_release(&a);
+    return rc;
+}
+
+int asg_reject(struct core_ctx *c, int64_t requester_id, const char *id, const char *feedback,
+               struct ts_error *err)
+{
+    struct assignment a;
+    struct hit h;
+    int rc;
+
+    if (!feedback || !*feedback)
+        return ts_fail(err, TS_EINVAL, "RequesterFeedback is required to reject: tell the "
+                                       "worker why");
+    rc = asg_get_owned(c, requester_id, id, &a, err);
+    if (rc)
+        return rc;
+    if (a.status == ASG_REJECTED)
+        goto out; /* rejecting again changes nothing */
+    if (a.status != ASG_SUBMITTED) {
+        rc = wrong_state(&a, "Submitted", err);
+        goto out;
+    }
+    rc = set_feedback(&a, feedback, err);
+    if (rc)
+        goto out;
+    rc = store_hit_get(c->st, a.hit_id, &h, err);
+    if (rc)
+        goto out;
+    {
+        int64_t cost = hit_slot_cost(&h);
+        struct ledger_leg legs[2] = {
+            {h.requester_id, LEDGER_ESCROW, -cost},
+            {h.requester_id, LEDGER_AVAILABLE, cost},
+        };
+        rc = ledger_post(c, "release", a.id, legs, 2, err);
+        h.escrow -= cost;
+    }
+    h.submitted--;
+    h.rejected++;
+    a.status = ASG_REJECTED;
+    a.rejected_ms = c->now_ms;
+    if (!rc)
+        rc = store_hit_update(c->st, &h, err);
+    if (!rc)
+        rc = store_asg_update(c->st, &a, err);
+    store_hit_release(&h);
+out:
+    store_asg_release(&a);
+    return rc;
+}
+
+int asg_bonus(struct core_ctx *c, int64_t requester_id, const char *worker_pseudonym,
+              const char *asg_id, int64_t amount, const char *reason, const char *unique_token,
+              struct bonus *out, struct ts_error *err)
+{
+    struct assignment a;
+    char pseud[16], max[32];
+    int64_t fee, total;
+    long n;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    money_format(c->cfg->max_bonus, max);
+    if (amount < MONEY_CENT || amount > c->cfg->max_bonus)
+        return ts_fail(err, TS_EINVAL, "BonusAmount must be at least $0.01 and at most $%s", max);
+    n = reason ? text_utf8_chars(reason, strlen(reason)) : 0;
+    if (n < 1 || n > 1024)
+        return ts_fail(err, TS_EINVAL, "Reason is required (1 to 1024 characters): the worker "
+                                       "sees it");
+    if (unique_token) {
+        char ref[64];
+        if (text_utf8_chars(unique_token, strlen(unique_token)) < 1 || strlen(unique_token) > 64)
+            return ts_fail(err, TS_EINVAL, "UniqueRequestToken must be 1 to 64 characters");
+        rc = store_request_token_get(c->st, requester_id, "SendBonus", unique_token,
+                                     c->now_ms - DAY_MS, ref, sizeof ref, err);
+        if (rc == 0)
+            return ts_failk(err, TS_EDUPLICATE, "DuplicateRequest",
+                            "bonus %s was already sent with UniqueRequestToken %s", ref,
+                            unique_token);
+        if (rc != TS_ENOTFOUND)
+            return rc;
+    }
+    rc = asg_get_owned(c, requester_id, asg_id, &a, err);
+    if (rc)
+        return rc;
+    secrets_pseudonym(c->sec, requester_id, a.worker_id, pseud);
+    if (strcmp(pseud, worker_pseudonym) != 0) {
+        rc = ts_fail(err, TS_EINVAL, "WorkerId %s did not work on assignment %s",
+                     worker_pseudonym, a.id);
+        goto out;
+    }
+    if (a.status != ASG_SUBMITTED && a.status != ASG_APPROVED && a.status != ASG_REJECTED) {
+        rc = wrong_state(&a, "Submitted, Approved, Rejected", err);
+        goto out;
+    }
+    if (money_fee(amount, c->cfg->fee_bp, &fee))
+        TS_BUG("bonus fee overflow");
+    total = amount + fee;
+    secrets_id_new(out->id);
+    out->requester_id = requester_id;
+    out->worker_id = a.worker_id;
+    memcpy(out->assignment_id, a.id, STORE_ID_MAX);
+    memcpy(out->hit_id, a.hit_id, STORE_ID_MAX);
+    out->amount = amount;
+    out->fee = fee;
+    out->reason = xstrdup(reason);
+    out->granted_ms = c->now_ms;
+    {
+        struct ledger_leg legs[3] = {
+            {requester_id, LEDGER_AVAILABLE, -total},
+            {a.worker_id, LEDGER_EARNINGS, amount},
+            {0, LEDGER_FEES, fee},
+        };
+        rc = ledger_post(c, "bonus", out->id, legs, 3, err);
+    }
+    if (!rc)
+        rc = store_bonus_insert(c->st, out, err);
+    if (!rc && unique_token)
+        rc = store_request_token_put(c->st, requester_id, "SendBonus", unique_token, out->id,
+                                     c->now_ms, err);
+    if (rc)
+        store_bonus_release(out);
+out:
+    store_asg_release(&a);
+    return rc;
+}
+
+int asg_sweep(struct core_ctx *c, int cap, int *done, struct ts_error *err)
+{
+    char(*ids)[STORE_ID_MAX] = xmalloc_array((size_t)cap, sizeof *ids);
+    int n = 0, rc;
+
+    *done = 0;
+    rc = store_asg_due(c->st, ASG_DUE_DEADLINE, c->now_ms, ids, cap, &n, err);
+    for (int i = 0; !rc && i < n; i++) {
+        struct assignment a;
+        rc = store_asg_get(c->st, ids[i], &a, err);
+        if (rc)
+            break;
+        rc = asg_settle(c, &a, err);
+        store_asg_release(&a);
+        if (!rc)
+            (*done)++;
+    }
+    if (!rc)
+        rc = store_asg_due(c->st, ASG_DUE_APPROVAL, c->now_ms, ids, cap, &n, err);
+    for (int i = 0; !rc && i < n; i++) {
+        struct assignment a;
+        rc = store_asg_get(c->st, ids[i], &a, err);
+        if (rc)
+            break;
+        rc = approve_loaded(c, &a, 0, err);
+        store_asg_release(&a);
+        if (!rc)
+            (*done)++;
+    }
+    free(ids);
+    return rc;
+}

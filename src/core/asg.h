@@ -1,0 +1,48 @@
+/* asg.h: assignments, one worker's work on one HIT: accept, submit, return, abandon on
+ * deadline, approve (pay), reject (release escrow), auto-approval, and bonuses. */
+#ifndef TS_ASG_H
+#define TS_ASG_H
+#include "core.h"
+
+const char *asg_status_name(enum asg_status s);
+
+/* Accepts the next HIT of hit_type_id that the worker has not done (hit_id NULL), or
+ * the named HIT. TS_ENOTFOUND ("NoWorkAvailable") when none is open. */
+int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
+               const char *hit_id, struct assignment *out, struct ts_error *err);
+
+/* Loads the worker's own assignment (TS_ENOTFOUND for another worker's), processing
+ * a passed deadline first. */
+int asg_get_worker(struct core_ctx *c, int64_t worker_id, const char *id,
+                   struct assignment *out, struct ts_error *err);
+
+/* answers_json: a JSON object text of field -> string value. */
+int asg_submit(struct core_ctx *c, int64_t worker_id, const char *id, const char *answers_json,
+               struct ts_error *err);
+int asg_return(struct core_ctx *c, int64_t worker_id, const char *id, struct ts_error *err);
+
+/* Loads an assignment on one of the requester's HITs. TS_ENOTFOUND otherwise. */
+int asg_get_owned(struct core_ctx *c, int64_t requester_id, const char *id,
+                  struct assignment *out, struct ts_error *err);
+
+/* Approves a Submitted assignment and pays it; approving an Approved one again changes
+ * nothing and succeeds (an assignment is paid at most once). With override, a
+ * Rejected assignment submitted in the last 30 days is approved and paid from the
+ * requester's available balance. */
+int asg_approve(struct core_ctx *c, int64_t requester_id, const char *id, const char *feedback,
+                int override, struct ts_error *err);
+/* Rejects a Submitted assignment (feedback required) and releases its escrow. Rejecting
+ * a Rejected one again succeeds without change. */
+int asg_reject(struct core_ctx *c, int64_t requester_id, const char *id, const char *feedback,
+               struct ts_error *err);
+
+/* Sends a bonus to the worker of one of the requester's assignments. worker_pseudonym
+ * must be that worker's pseudonym for this requester. */
+int asg_bonus(struct core_ctx *c, int64_t requester_id, const char *worker_pseudonym,
+              const char *asg_id, int64_t amount, const char *reason, const char *unique_token,
+              struct bonus *out, struct ts_error *err);
+
+/* Abandons due deadlines and auto-approves due submissions, up to cap of each. */
+int asg_sweep(struct core_ctx *c, int cap, int *done, struct ts_error *err);
+
+#endif

@@ -1,0 +1,412 @@
+/* hit.c: HIT types and HITs. A HIT holds in escrow the cost of every slot that may
+ * still be paid: (reward + fee) * (pending + submitted + free slots while it is open).
+ * Creating, extending and adding assignments reserve money; expiry, deletion and
+ * unused slots give it back. `tessera admin check` verifies that formula. */
+#include "hit.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ledger.h"
+#include "secrets.h"
+#include "../util/alloc.h"
+#include "../util/money.h"
+#include "../util/text.h"
+#include "../util/banned.h"
+
+#define DAY_MS (24LL * 3600 * 1000)
+
+const char *hit_status_name(enum hit_status s)
+{
+    switch (s) {
+    case HIT_ASSIGNABLE: return "Assignable";
+    case HIT_UNASSIGNABLE: return "Unassignable";
+    case HIT_REVIEWABLE: return "Reviewable";
+    case HIT_REVIEWING: return "Reviewing";
+    case HIT_DISPOSED: return "Disposed";
+    }
+    return "Unknown";
+}
+
+int64_t hit_free_slots(const struct hit *h)
+{
+    return h->max_assignments - h->pending - h->submitted - h->approved - h->rejected;
+}
+
+int64_t hit_available_at(const struct hit *h, int64_t now_ms)
+{
+    if (h->disposed || h->expires_ms <= now_ms)
+        return 0;
+    return hit_free_slots(h);
+}
+
+enum hit_status hit_status_at(const struct hit *h, int64_t now_ms)
+{
+    if (h->disposed)
+        return HIT_DISPOSED;
+    if (h->reviewing)
+        return HIT_REVIEWING;
+    if (hit_available_at(h, now_ms) > 0)
+        return HIT_ASSIGNABLE;
+    if (h->pending > 0)
+        return HIT_UNASSIGNABLE;
+    return HIT_REVIEWABLE;
+}
+
+int64_t hit_slot_cost(const struct hit *h)
+{
+    return h->reward + h->fee; /* both bounded at creation: cannot overflow */
+}
+
+static int check_text(const char *what, const char *s, long min, long max, struct ts_error *err)
+{
+    long n = text_utf8_chars(s, strlen(s));
+    if (n < 0)
+        return ts_fail(err, TS_EINVAL, "%s must be valid UTF-8 text without control characters",
+                       what);
+    if (n < min || n > max)
+        return ts_fail(err, TS_EINVAL, "%s must be %ld to %ld characters long (it has %ld)", what,
+                       min, max, n);
+    return 0;
+}
+
+static int check_range(const char *what, int64_t v, int64_t min, int64_t max,
+                       struct ts_error *err)
+{
+    if (v < min || v > max)
+        return ts_fail(err, TS_EINVAL, "%s must be between %lld and %lld (got %lld)", what,
+                       (long long)min, (long long)max, (long long)v);
+    return 0;
+}
+
+int hit_type_create(struct core_ctx *c, struct hit_type *t, char id[STORE_ID_MAX],
+                    struct ts_error *err)
+{
+    char max[32];
+    int rc = check_text("Title", t->title, 1, 128, err);
+    if (!rc)
+        rc = check_text("Description", t->description, 1, 2000, err);
+    if (!rc)
+        rc = check_text("Keywords", t->keywords, 0, 1000, err);
+    if (!rc)
+        rc = check_range("AssignmentDurationInSeconds", t->duration_s, 30, 31536000, err);
+    if (!rc)
+        rc = check_range("AutoApprovalDelayInSeconds", t->auto_approval_s, 0, 2592000, err);
+    if (rc)
+        return rc;
+    money_format(c->cfg->max_reward, max);
+    if (t->reward < MONEY_CENT || t->reward > c->cfg->max_reward)
+        return ts_fail(err, TS_EINVAL, "Reward must be at least $0.01 and at most $%s", max);
+    if (!t->quals_json)
+        t->quals_json = xstrdup("[]");
+
+    rc = store_hit_type_find(c->st, t, id, err);
+    if (rc != TS_ENOTFOUND)
+        return rc;
+    secrets_id_new(t->id);
+    t->created_ms = c->now_ms;
+    rc = store_hit_type_insert(c->st, t, err);
+    if (rc)
+        return rc;
+    memcpy(id, t->id, STORE_ID_MAX);
+    return 0;
+}
+
+int hit_type_get_owned(struct core_ctx *c, int64_t requester_id, const char *id,
+                       struct hit_type *out, struct ts_error *err)
+{
+    int rc = store_hit_type_get(c->st, id, out, err);
+    if (rc == 0 && out->requester_id != requester_id) {
+        store_hit_type_release(out);
+        rc = TS_ENOTFOUND;
+    }
+    if (rc == TS_ENOTFOUND)
+        return ts_failk(err, TS_ENOTFOUND, "HITTypeDoesNotExist",
+                        "HIT type %s does not exist", id);
+    return rc;
+}
+
+/* amount = cost * slots, failing cleanly on overflow. */
+static int slots_cost(int64_t cost, int64_t slots, int64_t *amount, struct ts_error *err)
+{
+    *amount = cost;
+    if (money_mul(amount, slots) || *amount > MONEY_MAX)
+        return ts_fail(err, TS_EINVAL, "the cost of %lld assignments is too large",
+                       (long long)slots);
+    return 0;
+}
+
+/* Moves amount from the requester's available balance into escrow (amount > 0) or back
+ * (amount < 0), for HIT ref. */
+static int escrow_move(struct core_ctx *c, int64_t requester_id, const char *kind,
+                       const char *ref, int64_t amount, struct ts_error *err)
+{
+    struct ledger_leg legs[2] = {
+        {requester_id, LEDGER_AVAILABLE, -amount},
+        {requester_id, LEDGER_ESCROW, amount},
+    };
+    return ledger_post(c, kind, ref, legs, 2, err);
+}
+
+int hit_create(struct core_ctx *c, const struct hit_type *t, const struct hit_params *p,
+               struct hit *out, struct ts_error *err)
+{
+    int64_t fee, amount;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    rc = check_range("MaxAssignments", p->max_assignments, 1, c->cfg->max_assignments, err);
+    if (!rc)
+        rc = check_range("LifetimeInSeconds", p->lifetime_s, 30, 31536000, err);
+    if (!rc && p->annotation)
+        rc = check_text("RequesterAnnotation", p->annotation, 0, 255, err);
+    if (!rc && p->unique_token)
+        rc = check_text("UniqueRequestToken", p->unique_token, 1, 64, err);
+    if (rc)
+        return rc;
+
+    if (p->unique_token) {
+        char ref[64];
+        rc = store_request_token_get(c->st, t->requester_id, "CreateHIT", p->unique_token,
+                                     c->now_ms - DAY_MS, ref, sizeof ref, err);
+        if (rc == 0)
+            return ts_failk(err, TS_EDUPLICATE, "HitAlreadyExists",
+                            "The HIT with ID %s already exists: UniqueRequestToken %s was used "
+                            "in the last 24 hours",
+                            ref, p->unique_token);
+        if (rc != TS_ENOTFOUND)
+            return rc;
+    }
+
+    if (money_fee(t->reward, c->cfg->fee_bp, &fee))
+        return ts_fail(err, TS_EINVAL, "Reward is too large");
+    out->reward = t->reward;
+    out->fee = fee;
+    rc = slots_cost(hit_slot_cost(out), p->max_assignments, &amount, err);
+    if (rc)
+        return rc;
+
+    secrets_id_new(out->id);
+    memcpy(out->hit_type_id, t->id, STORE_ID_MAX);
+    if (p->batch_id)
+        snprintf(out->batch_id, sizeof out->batch_id, "%s", p->batch_id);
+    out->requester_id = t->requester_id;
+    out->question = xstrdup(p->question);
+    out->input_json = p->input_json ? xstrdup(p->input_json) : NULL;
+    out->annotation = p->annotation ? xstrdup(p->annotation) : NULL;
+    out->max_assignments = p->max_assignments;
+    out->created_ms = c->now_ms;
+    out->expires_ms = c->now_ms + p->lifetime_s * 1000;
+    out->escrow = amount;
+
+    rc = escrow_move(c, t->requester_id, "escrow", out->id, amount, err);
+    if (!rc)
+        rc = store_hit_insert(c->st, out, err);
+    if (!rc && p->unique_token)
+        rc = store_request_token_put(c->st, t->requester_id, "CreateHIT", p->unique_token,
+                                     out->id, c->now_ms, err);
+    if (rc)
+        store_hit_release(out);
+    return rc;
+}
+
+int hit_settle(struct core_ctx *c, struct hit *h, struct ts_error *err)
+{
+    int64_t amount;
+    int rc;
+
+    if (h->disposed || h->expired || h->expires_ms > c->now_ms)
+        return 0;
+    rc = slots_cost(hit_slot_cost(h), hit_free_slots(h), &amount, err);
+    if (!rc)
+        rc = escrow_move(c, h->requester_id, "release", h->id, -amount, err);
+    if (rc)
+        return rc;
+    h->escrow -= amount;
+    h->expired = 1;
+    return store_hit_update(c->st, h, err);
+}
+
+int hit_get_owned(struct core_ctx *c, int64_t requester_id, const char *id, struct hit *out,
+                  struct ts_error *err)
+{
+    int rc = store_hit_get(c->st, id, out, err);
+    if (rc == 0 && (out->requester_id != requester_id || out->disposed)) {
+        store_hit_release(out);
+        rc = TS_ENOTFOUND;
+    }
+    if (rc == TS_ENOTFOUND)
+        return ts_failk(err, TS_ENOTFOUND, "HITDoesNotExist", "Hit %s does not exist", id);
+    if (rc)
+        return rc;
+    rc = hit_settle(c, out, err);
+    if (rc)
+        store_hit_release(out);
+    return rc;
+}
+
+int hit_update_expiration(struct core_ctx *c, int64_t requester_id, const char *hit_id,
+                          int64_t expire_at_ms, struct ts_error *err)
+{
+    struct hit h;
+    int64_t amount;
+    int rc = hit_get_owned(c, requester_id, hit_id, &h, err);
+    if (rc)
+        return rc;
+    if (expire_at_ms > c->now_ms + 31536000LL * 1000) {
+        rc = ts_fail(err, TS_EINVAL, "ExpireAt may be at most 365 days from now");
+        goto out;
+    }
+    if (expire_at_ms <= c->now_ms) {
+        /* Expire now: hit_settle releases the free slots' escrow. */
+        if (h.expires_ms > c->now_ms)
+            h.expires_ms = c->now_ms;
+        rc = hit_settle(c, &h, err);
+        if (!rc)
+            rc = store_hit_update(c->st, &h, err);
+        goto out;
+    }
+    if (h.expired) {
+        /* Extending an expired HIT makes its free slots assignable again: hold their
+         * cost once more. */
+        rc = slots_cost(hit_slot_cost(&h), hit_free_slots(&h), &amount, err);
+        if (!rc)
+            rc = escrow_move(c, requester_id, "escrow", h.id, amount, err);
+        if (rc)
+            goto out;
+        h.escrow += amount;
+        h.expired = 0;
+    }
+    h.expires_ms = expire_at_ms;
+    rc = store_hit_update(c->st, &h, err);
+out:
+    store_hit_release(&h);
+    return rc;
+}
+
+int hit_add_assignments(struct core_ctx *c, int64_t requester_id, const char *hit_id,
+                        int64_t n, const char *unique_token, struct ts_error *err)
+{
+    struct hit h;
+    int64_t amount, total;
+    int rc;
+
+    rc = check_range("NumberOfAdditionalAssignments", n, 1, c->cfg->max_assignments, err);
+    if (!rc && unique_token)
+        rc = check_text("UniqueRequestToken", unique_token, 1, 64, err);
+    if (rc)
+        return rc;
+    if (unique_token) {
+        char ref[64];
+        rc = store_request_token_get(c->st, requester_id, "CreateAdditionalAssignmentsForHIT",
+                                     unique_token, c->now_ms - DAY_MS, ref, sizeof ref, err);
+        if (rc == 0)
+            return ts_failk(err, TS_EDUPLICATE, "DuplicateRequest",
+                            "assignments were already added to HIT %s with UniqueRequestToken "
+                            "%s in the last 24 hours",
+                            ref, unique_token);
+        if (rc != TS_ENOTFOUND)
+            return rc;
+    }
+    rc = hit_get_owned(c, requester_id, hit_id, &h, err);
+    if (rc)
+        return rc;
+    total = h.max_assignments + n;
+    if (total > c->cfg->max_assignments) {
+        rc = ts_failk(err, TS_EINVAL, "InvalidMaximumAssignmentsIncrease",
+                      "a HIT may have at most %lld assignments; it has %lld",
+                      (long long)c->cfg->max_assignments, (long long)h.max_assignments);
+        goto out;
+    }
+    if (!h.expired) {
+        rc = slots_cost(hit_slot_cost(&h), n, &amount, err);
+        if (!rc)
+            rc = escrow_move(c, requester_id, "escrow", h.id, amount, err);
+        if (rc)
+            goto out;
+        h.escrow += amount;
+    }
+    h.max_assignments = total;
+    rc = store_hit_update(c->st, &h, err);
+    if (!rc && unique_token)
+        rc = store_request_token_put(c->st, requester_id, "CreateAdditionalAssignmentsForHIT",
+                                     unique_token, h.id, c->now_ms, err);
+out:
+    store_hit_release(&h);
+    return rc;
+}
+
+int hit_delete(struct core_ctx *c, int64_t requester_id, const char *hit_id,
+               struct ts_error *err)
+{
+    struct hit h;
+    enum hit_status s;
+    int rc = hit_get_owned(c, requester_id, hit_id, &h, err);
+    if (rc)
+        return rc;
+    s = hit_status_at(&h, c->now_ms);
+    if (s != HIT_REVIEWABLE && s != HIT_REVIEWING) {
+        rc = ts_failk(err, TS_ECONFLICT, "InvalidHITState",
+                      "HIT %s is %s: only a Reviewable or Reviewing HIT can be deleted; "
+                      "expire it with UpdateExpirationForHIT and wait for pending work first",
+                      h.id, hit_status_name(s));
+        goto out;
+    }
+    if (h.submitted > 0 || h.pending > 0) {
+        rc = ts_failk(err, TS_ECONFLICT, "InvalidHITState",
+                      "HIT %s has %lld submitted assignments not yet approved or rejected",
+                      h.id, (long long)h.submitted);
+        goto out;
+    }
+    if (!h.expired && hit_free_slots(&h) > 0)
+        TS_BUG("reviewable HIT %s holds free slots", h.id);
+    if (h.escrow != 0)
+        TS_BUG("HIT %s deleted with escrow %lld", h.id, (long long)h.escrow);
+    h.disposed = 1;
+    rc = store_hit_update(c->st, &h, err);
+out:
+    store_hit_release(&h);
+    return rc;
+}
+
+int hit_set_reviewing(struct core_ctx *c, int64_t requester_id, const char *hit_id,
+                      int revert, struct ts_error *err)
+{
+    struct hit h;
+    enum hit_status s;
+    int rc = hit_get_owned(c, requester_id, hit_id, &h, err);
+    if (rc)
+        return rc;
+    s = hit_status_at(&h, c->now_ms);
+    if ((!revert && s != HIT_REVIEWABLE) || (revert && s != HIT_REVIEWING)) {
+        rc = ts_failk(err, TS_ECONFLICT, "InvalidHITState",
+                      "HIT %s is %s: this operation needs a %s HIT", h.id, hit_status_name(s),
+                      revert ? "Reviewing" : "Reviewable");
+        goto out;
+    }
+    h.reviewing = !revert;
+    rc = store_hit_update(c->st, &h, err);
+out:
+    store_hit_release(&h);
+    return rc;
+}
+
+int hit_sweep(struct core_ctx *c, int cap, int *done, struct ts_error *err)
+{
+    char(*ids)[STORE_ID_MAX] = xmalloc_array((size_t)cap, sizeof *ids);
+    int n = 0, rc;
+
+    *done = 0;
+    rc = store_hit_due_expiry(c->st, c->now_ms, ids, cap, &n, err);
+    for (int i = 0; !rc && i < n; i++) {
+        struct hit h;
+        rc = store_hit_get(c->st, ids[i], &h, err);
+        if (rc)
+            break;
+        rc = hit_settle(c, &h, err);
+        store_hit_release(&h);
+        if (!rc)
+            (*done)++;
+    }
+    free(ids);
+    return rc;
+}

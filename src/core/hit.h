@@ -1,0 +1,70 @@
+/* hit.h: HIT types and HITs: creation with escrow, the status MTurk reports, expiry,
+ * extension, extra assignments and deletion. */
+#ifndef TS_HIT_H
+#define TS_HIT_H
+#include "core.h"
+
+enum hit_status {
+    HIT_ASSIGNABLE = 1,
+    HIT_UNASSIGNABLE,
+    HIT_REVIEWABLE,
+    HIT_REVIEWING,
+    HIT_DISPOSED
+};
+const char *hit_status_name(enum hit_status s);
+
+/* The status and the three MTurk counters of h at now_ms. */
+enum hit_status hit_status_at(const struct hit *h, int64_t now_ms);
+int64_t hit_free_slots(const struct hit *h);       /* slots nobody holds or finished */
+int64_t hit_available_at(const struct hit *h, int64_t now_ms); /* 0 once expired */
+/* Escrow per assignment slot: reward + fee. */
+int64_t hit_slot_cost(const struct hit *h);
+
+/* Validates t (title, description, keywords, durations, reward) and returns in id the
+ * requester's existing type with exactly these properties, or a new one. */
+int hit_type_create(struct core_ctx *c, struct hit_type *t, char id[STORE_ID_MAX],
+                    struct ts_error *err);
+
+/* Loads the requester's hit type; TS_ENOTFOUND for another requester's. The caller
+ * releases out. */
+int hit_type_get_owned(struct core_ctx *c, int64_t requester_id, const char *id,
+                       struct hit_type *out, struct ts_error *err);
+
+struct hit_params {
+    const char *question;       /* validated Question XML */
+    const char *input_json;     /* batch row fields, or NULL */
+    const char *annotation;     /* or NULL */
+    const char *batch_id;       /* or NULL */
+    const char *unique_token;   /* or NULL */
+    int64_t max_assignments;
+    int64_t lifetime_s;
+};
+
+/* Creates a HIT of the requester's type t, reserving (reward + fee) * MaxAssignments
+ * from the available balance into escrow. TS_EFUNDS when the balance is short;
+ * TS_EDUPLICATE ("HitAlreadyExists", naming the HIT) when unique_token was used in the
+ * last 24 hours. The caller releases out. */
+int hit_create(struct core_ctx *c, const struct hit_type *t, const struct hit_params *p,
+               struct hit *out, struct ts_error *err);
+
+/* Loads the requester's HIT and brings it up to date (processing an expiry that is
+ * due). TS_ENOTFOUND ("HITDoesNotExist") for a missing, disposed or foreign HIT. */
+int hit_get_owned(struct core_ctx *c, int64_t requester_id, const char *id, struct hit *out,
+                  struct ts_error *err);
+/* Processes h's expiry if it is due and unprocessed: the escrow of its free slots goes
+ * back to the requester. Writes h when it changed. */
+int hit_settle(struct core_ctx *c, struct hit *h, struct ts_error *err);
+
+int hit_update_expiration(struct core_ctx *c, int64_t requester_id, const char *hit_id,
+                          int64_t expire_at_ms, struct ts_error *err);
+int hit_add_assignments(struct core_ctx *c, int64_t requester_id, const char *hit_id,
+                        int64_t n, const char *unique_token, struct ts_error *err);
+int hit_delete(struct core_ctx *c, int64_t requester_id, const char *hit_id,
+               struct ts_error *err);
+int hit_set_reviewing(struct core_ctx *c, int64_t requester_id, const char *hit_id,
+                      int revert, struct ts_error *err);
+
+/* Processes up to cap due HIT expiries; *done counts them. */
+int hit_sweep(struct core_ctx *c, int cap, int *done, struct ts_error *err);
+
+#endif

@@ -1,0 +1,185 @@
+/* schema_sqlite.h: the SQLite schema as migration scripts. Migration i (0-based) takes the
+ * database from schema version i to i + 1; store_open applies the missing ones in order
+ * inside one transaction and records the version in meta('schema_version'). Never edit a
+ * released migration: append a new one. Included only by store_sqlite.c.
+ *
+ * Enums (roles, statuses, ledger kinds) are stored as their integer values. Money and
+ * times are INTEGER micro-units and milliseconds. See docs/internals/store.md. */
+#ifndef TS_SCHEMA_SQLITE_H
+#define TS_SCHEMA_SQLITE_H
+
+static const char *const schema_v1[] = {
+    "CREATE TABLE meta ("
+    "  key TEXT PRIMARY KEY,"
+    "  val TEXT NOT NULL"
+    ") WITHOUT ROWID;"
+
+    "CREATE TABLE accounts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  role INTEGER NOT NULL,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  country TEXT NOT NULL DEFAULT '',"
+    "  pw_hash TEXT NOT NULL DEFAULT '',"
+    "  created_ms INTEGER NOT NULL"
+    ");"
+
+    "CREATE TABLE tokens ("
+    "  hash BLOB PRIMARY KEY,"
+    "  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  created_ms INTEGER NOT NULL"
+    ") WITHOUT ROWID;"
+
+    "CREATE TABLE access_keys ("
+    "  key_id TEXT PRIMARY KEY,"
+    "  account_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  box BLOB NOT NULL,"
+    "  created_ms INTEGER NOT NULL"
+    ") WITHOUT ROWID;",
+
+    /* balance is kept current by store_journal_insert; the CHECK turns SQLite's silent
+     * integer-to-real overflow into a constraint error. */
+    "CREATE TABLE ledger_accounts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  owner INTEGER NOT NULL,"
+    "  kind INTEGER NOT NULL,"
+    "  balance INTEGER NOT NULL DEFAULT 0 CHECK (typeof(balance) = 'integer'),"
+    "  UNIQUE (owner, kind)"
+    ");"
+
+    "CREATE TABLE journal ("
+    "  id INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL,"
+    "  ref TEXT NOT NULL,"
+    "  at_ms INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX journal_kind_ref ON journal(kind, ref);"
+
+    "CREATE TABLE postings ("
+    "  id INTEGER PRIMARY KEY,"
+    "  entry_id INTEGER NOT NULL REFERENCES journal(id),"
+    "  ledger_id INTEGER NOT NULL REFERENCES ledger_accounts(id),"
+    "  amount INTEGER NOT NULL CHECK (typeof(amount) = 'integer')"
+    ");"
+    "CREATE INDEX postings_entry ON postings(entry_id);"
+    "CREATE INDEX postings_ledger ON postings(ledger_id);",
+
+    "CREATE TABLE request_tokens ("
+    "  requester_id INTEGER NOT NULL,"
+    "  op TEXT NOT NULL,"
+    "  token TEXT NOT NULL,"
+    "  ref TEXT NOT NULL,"
+    "  at_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (requester_id, op, token)"
+    ") WITHOUT ROWID;"
+
+    "CREATE TABLE hit_types ("
+    "  id TEXT PRIMARY KEY,"
+    "  requester_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  title TEXT NOT NULL,"
+    "  description TEXT NOT NULL,"
+    "  keywords TEXT NOT NULL,"
+    "  quals_json TEXT NOT NULL,"
+    "  reward INTEGER NOT NULL,"
+    "  duration_s INTEGER NOT NULL,"
+    "  auto_approval_s INTEGER NOT NULL,"
+    "  created_ms INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX hit_types_find ON hit_types(requester_id, title);"
+
+    "CREATE TABLE batches ("
+    "  id TEXT PRIMARY KEY,"
+    "  requester_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  hit_type_id TEXT NOT NULL REFERENCES hit_types(id),"
+    "  hits INTEGER NOT NULL,"
+    "  created_ms INTEGER NOT NULL"
+    ");",
+
+    /* seq is the rowid. free is generated, so the partial index hits_open holds exactly
+     * the HITs that are not disposed and have a free slot: next_open is one index probe
+     * per candidate, in seq order. batch_id is NULL when the HIT is not in a batch. */
+    "CREATE TABLE hits ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  id TEXT NOT NULL UNIQUE,"
+    "  hit_type_id TEXT NOT NULL REFERENCES hit_types(id),"
+    "  batch_id TEXT,"
+    "  requester_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  question TEXT NOT NULL,"
+    "  input_json TEXT,"
+    "  annotation TEXT,"
+    "  reward INTEGER NOT NULL,"
+    "  fee INTEGER NOT NULL,"
+    "  max_assignments INTEGER NOT NULL,"
+    "  pending INTEGER NOT NULL DEFAULT 0,"
+    "  submitted INTEGER NOT NULL DEFAULT 0,"
+    "  approved INTEGER NOT NULL DEFAULT 0,"
+    "  rejected INTEGER NOT NULL DEFAULT 0,"
+    "  created_ms INTEGER NOT NULL,"
+    "  expires_ms INTEGER NOT NULL,"
+    "  escrow INTEGER NOT NULL DEFAULT 0,"
+    "  reviewing INTEGER NOT NULL DEFAULT 0,"
+    "  disposed INTEGER NOT NULL DEFAULT 0,"
+    "  expired INTEGER NOT NULL DEFAULT 0,"
+    "  free INTEGER GENERATED ALWAYS AS"
+    "    (max_assignments - pending - submitted - approved - rejected) VIRTUAL"
+    ");"
+    "CREATE INDEX hits_open ON hits(hit_type_id, seq) WHERE disposed = 0 AND free > 0;"
+    "CREATE INDEX hits_requester ON hits(requester_id, seq);"
+    "CREATE INDEX hits_batch ON hits(batch_id, seq) WHERE batch_id IS NOT NULL;"
+    "CREATE INDEX hits_expiry ON hits(expires_ms) WHERE disposed = 0 AND expired = 0;",
+
+    /* work_ms is generated and non-NULL only for Submitted/Approved/Rejected, so the
+     * median walks the partial index assignments_work in order. */
+    "CREATE TABLE assignments ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  id TEXT NOT NULL UNIQUE,"
+    "  hit_id TEXT NOT NULL REFERENCES hits(id),"
+    "  hit_type_id TEXT NOT NULL,"
+    "  worker_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  requester_id INTEGER NOT NULL,"
+    "  status INTEGER NOT NULL,"
+    "  accepted_ms INTEGER NOT NULL,"
+    "  deadline_ms INTEGER NOT NULL,"
+    "  submitted_ms INTEGER NOT NULL DEFAULT 0,"
+    "  auto_approve_ms INTEGER NOT NULL DEFAULT 0,"
+    "  approved_ms INTEGER NOT NULL DEFAULT 0,"
+    "  rejected_ms INTEGER NOT NULL DEFAULT 0,"
+    "  returned_ms INTEGER NOT NULL DEFAULT 0,"
+    "  answer_json TEXT,"
+    "  feedback TEXT,"
+    "  work_ms INTEGER GENERATED ALWAYS AS"
+    "    (CASE WHEN status IN (2, 3, 4) THEN submitted_ms - accepted_ms END) VIRTUAL,"
+    "  UNIQUE (hit_id, worker_id)"
+    ");"
+    "CREATE INDEX assignments_hit ON assignments(hit_id, seq);"
+    "CREATE INDEX assignments_worker ON assignments(worker_id, seq);"
+    "CREATE INDEX assignments_deadline ON assignments(status, deadline_ms);"
+    "CREATE INDEX assignments_approval ON assignments(status, auto_approve_ms);"
+    "CREATE INDEX assignments_work ON assignments(hit_type_id, work_ms)"
+    "  WHERE work_ms IS NOT NULL;"
+
+    "CREATE TABLE bonuses ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  id TEXT NOT NULL UNIQUE,"
+    "  requester_id INTEGER NOT NULL,"
+    "  worker_id INTEGER NOT NULL,"
+    "  assignment_id TEXT NOT NULL,"
+    "  hit_id TEXT NOT NULL,"
+    "  amount INTEGER NOT NULL,"
+    "  fee INTEGER NOT NULL,"
+    "  reason TEXT NOT NULL,"
+    "  granted_ms INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX bonuses_requester ON bonuses(requester_id, seq);"
+    "CREATE INDEX bonuses_worker ON bonuses(worker_id);",
+    NULL,
+};
+
+/* migrations[i] takes version i to version i + 1: a NULL-terminated list of script
+ * parts (split only to keep each literal within C's portable string length). */
+static const char *const *const schema_migrations[] = {
+    schema_v1,
+};
+
+#define SCHEMA_VERSION ((int)(sizeof schema_migrations / sizeof schema_migrations[0]))
+
+#endif

@@ -1,0 +1,331 @@
+/* store.h: the persistence interface. Everything Tessera keeps goes through these
+ * functions; store_sqlite.c implements them on SQLite and a second backend
+ * (PostgreSQL) implements the same contract. The core never sees SQL.
+ *
+ * Conventions:
+ * - Every function that can fail returns 0 or a negative enum ts_err and fills err.
+ * - Times are int64_t milliseconds since the epoch; money is int64_t micro-units.
+ * - Strings in the structs below are heap copies owned by the struct: the *_release
+ *   function frees them. Functions that read a struct from the store allocate them;
+ *   functions that write a struct only borrow them.
+ * - Writes happen inside a transaction the caller opened with store_begin (or inside a
+ *   savepoint within it). A failed call leaves the transaction usable; the caller rolls
+ *   back to undo its partial work.
+ * - List functions walk rows in insertion order (seq ascending) after `after_seq`,
+ *   calling cb for at most `limit` rows; cb returning non-zero stops the walk. They
+ *   report the seq of the last row visited in *last_seq (0 when none) and whether more
+ *   rows follow in *more.
+ */
+#ifndef TS_STORE_H
+#define TS_STORE_H
+#include <stdint.h>
+#include <stddef.h>
+#include "../util/err.h"
+
+struct store;
+
+#define STORE_ID_MAX 32 /* ids are at most 30 characters plus NUL */
+
+/* ---- Opening and transactions ------------------------------------------------- */
+
+/* Opens (creating when absent) the database at path and migrates its schema to the
+ * current version. The connection waits for other writers (busy timeout) rather than
+ * failing, and every commit is durable (WAL, synchronous=FULL). */
+int store_open(const char *path, struct store **out, struct ts_error *err);
+void store_close(struct store *st);
+int store_schema_version(struct store *st);
+
+int store_begin(struct store *st, struct ts_error *err);   /* a write transaction */
+int store_commit(struct store *st, struct ts_error *err);
+void store_rollback(struct store *st);
+/* Commits when rc == 0, rolls back otherwise; returns rc, or the commit's failure. */
+int store_end(struct store *st, int rc, struct ts_error *err);
+/* One level of savepoint inside a transaction: the group-commit executor wraps each
+ * operation in one so a failed operation undoes only itself. */
+int store_savepoint(struct store *st, struct ts_error *err);
+int store_savepoint_release(struct store *st, struct ts_error *err);
+void store_savepoint_rollback(struct store *st); /* rolls back to it and releases it */
+
+/* Server-wide settings and secrets-free metadata (key/value text). */
+int store_meta_get(struct store *st, const char *key, char *val, size_t cap,
+                   struct ts_error *err); /* TS_ENOTFOUND when unset */
+int store_meta_set(struct store *st, const char *key, const char *val, struct ts_error *err);
+
+/* ---- Accounts and credentials ---------------------------------------------------- */
+
+enum role { ROLE_NONE = 0, ROLE_REQUESTER = 1, ROLE_WORKER = 2, ROLE_ADMIN = 4 };
+
+struct account {
+    int64_t id;
+    int role;          /* one enum role value */
+    char name[128];    /* unique */
+    char country[3];   /* ISO 3166 alpha-2, or "" */
+    char pw_hash[128]; /* crypto_pwhash_str output, or "" */
+    int64_t created_ms;
+};
+
+int store_account_insert(struct store *st, struct account *a, struct ts_error *err);
+    /* fills a->id; TS_ECONFLICT when the name is taken */
+int store_account_get(struct store *st, int64_t id, struct account *out, struct ts_error *err);
+int store_account_by_name(struct store *st, const char *name, struct account *out,
+                          struct ts_error *err);
+
+/* Bearer tokens are stored only as their SHA-256 hash. */
+int store_token_insert(struct store *st, const unsigned char hash[32], int64_t account_id,
+                       int64_t now_ms, struct ts_error *err);
+int store_token_lookup(struct store *st, const unsigned char hash[32], int64_t *account_id,
+                       struct ts_error *err); /* TS_ENOTFOUND */
+
+/* Access keys: the secret is stored only as a secretbox (nonce + ciphertext). */
+int store_access_key_insert(struct store *st, const char *key_id, int64_t account_id,
+                            const unsigned char *box, size_t box_len, int64_t now_ms,
+                            struct ts_error *err);
+int store_access_key_get(struct store *st, const char *key_id, int64_t *account_id,
+                         unsigned char *box, size_t cap, size_t *box_len,
+                         struct ts_error *err); /* TS_ENOTFOUND */
+
+/* ---- Ledger ------------------------------------------------------------------- */
+
+enum ledger_kind {
+    LEDGER_EXTERNAL = 1,  /* money from and to the outside world (owner 0); may go negative */
+    LEDGER_AVAILABLE = 2, /* a requester's spendable balance */
+    LEDGER_ESCROW = 3,    /* a requester's money held for HITs */
+    LEDGER_EARNINGS = 4,  /* a worker's earned balance */
+    LEDGER_FEES = 5       /* the platform's fee income (owner 0) */
+};
+
+/* The ledger account of (owner, kind), created with balance 0 when absent. */
+int store_ledger_account(struct store *st, int64_t owner, enum ledger_kind kind,
+                         int64_t *ledger_id, struct ts_error *err);
+int store_ledger_balance(struct store *st, int64_t ledger_id, int64_t *balance,
+                         struct ts_error *err);
+
+struct posting {
+    int64_t ledger_id;
+    int64_t amount; /* signed; an entry's postings sum to zero */
+};
+
+struct journal_entry {
+    const char *kind; /* "deposit", "escrow", "pay", "fee", "release", "bonus", ... */
+    const char *ref;  /* what it is about: a HIT id, assignment id, bonus id, or "" */
+    int64_t at_ms;
+    const struct posting *postings;
+    int n;
+};
+
+/* Inserts the entry and its postings and applies each amount to its account's stored
+ * balance. The caller (core/ledger.c) has already checked the rules. */
+int store_journal_insert(struct store *st, const struct journal_entry *e, int64_t *entry_id,
+                         struct ts_error *err);
+/* How many entries of kind carry ref. */
+int store_journal_count(struct store *st, const char *kind, const char *ref, int64_t *n,
+                        struct ts_error *err);
+
+/* ---- Idempotency tokens (UniqueRequestToken) ------------------------------------ */
+
+/* Looks up (requester, op, token) remembered at or after since_ms; writes the object it
+ * produced into ref. TS_ENOTFOUND when not seen. */
+int store_request_token_get(struct store *st, int64_t requester_id, const char *op,
+                            const char *token, int64_t since_ms, char *ref, size_t cap,
+                            struct ts_error *err);
+int store_request_token_put(struct store *st, int64_t requester_id, const char *op,
+                            const char *token, const char *ref, int64_t now_ms,
+                            struct ts_error *err);
+
+/* ---- HIT types ------------------------------------------------------------------ */
+
+struct hit_type {
+    char id[STORE_ID_MAX];
+    int64_t requester_id;
+    char *title, *description, *keywords; /* keywords may be "" */
+    char *quals_json;                     /* QualificationRequirements as JSON text, or "[]" */
+    int64_t reward;                       /* micro-units per assignment */
+    int64_t duration_s, auto_approval_s;
+    int64_t created_ms;
+};
+void store_hit_type_release(struct hit_type *t);
+
+int store_hit_type_insert(struct store *st, const struct hit_type *t, struct ts_error *err);
+int store_hit_type_get(struct store *st, const char *id, struct hit_type *out,
+                       struct ts_error *err); /* TS_ENOTFOUND */
+/* The id of this requester's type whose every property equals t's. TS_ENOTFOUND. */
+int store_hit_type_find(struct store *st, const struct hit_type *t, char id[STORE_ID_MAX],
+                        struct ts_error *err);
+
+/* ---- HITs ----------------------------------------------------------------------- */
+
+struct hit {
+    char id[STORE_ID_MAX];
+    char hit_type_id[STORE_ID_MAX];
+    char batch_id[STORE_ID_MAX]; /* "" when not part of a batch */
+    int64_t requester_id;
+    int64_t seq;                 /* insertion order, set by the store */
+    char *question;              /* the Question XML as given */
+    char *input_json;            /* the batch row's fields as a JSON object, or NULL */
+    char *annotation;            /* RequesterAnnotation, or NULL */
+    int64_t reward, fee;         /* per assignment, fixed when the HIT was created */
+    int64_t max_assignments;
+    int64_t pending;             /* accepted, not yet submitted */
+    int64_t submitted;           /* submitted, awaiting review */
+    int64_t approved, rejected;
+    int64_t created_ms, expires_ms;
+    int64_t escrow;              /* micro-units held in escrow for this HIT */
+    int reviewing;               /* requester moved it to Reviewing */
+    int disposed;                /* deleted */
+    int expired;                 /* the expiry was processed: free slots' escrow released */
+};
+void store_hit_release(struct hit *h);
+
+int store_hit_insert(struct store *st, struct hit *h, struct ts_error *err); /* sets seq */
+int store_hit_get(struct store *st, const char *id, struct hit *out, struct ts_error *err);
+/* Writes the mutable fields: max_assignments, the four counts, expires_ms, escrow,
+ * reviewing, disposed, expired. */
+int store_hit_update(struct store *st, const struct hit *h, struct ts_error *err);
+
+/* The first HIT (by seq) of the type that is not disposed, has a free slot
+ * (max_assignments > pending + submitted + approved + rejected), expires after now_ms,
+ * and on which worker_id has no assignment at all. One indexed lookup, never a scan of
+ * the batch. TS_ENOTFOUND when there is none. */
+int store_hit_next_open(struct store *st, const char *hit_type_id, int64_t worker_id,
+                        int64_t now_ms, char hit_id[STORE_ID_MAX], struct ts_error *err);
+
+enum hit_list_mode {
+    HIT_LIST_LIVE = 1,       /* every HIT not disposed */
+    HIT_LIST_REVIEWABLE = 2, /* not disposed, not reviewing, pending == 0, and
+                                (no free slot or expires_ms <= now_ms) */
+    HIT_LIST_REVIEWING = 3   /* not disposed, reviewing */
+};
+struct hit_filter {
+    int64_t requester_id;
+    const char *hit_type_id; /* NULL: any */
+    const char *batch_id;    /* NULL: any */
+    enum hit_list_mode mode;
+    int64_t now_ms;
+};
+typedef int (*store_hit_cb)(void *ctx, const struct hit *h);
+int store_hit_list(struct store *st, const struct hit_filter *f, int64_t after_seq, int limit,
+                   store_hit_cb cb, void *ctx, int64_t *last_seq, int *more,
+                   struct ts_error *err);
+
+/* Up to cap ids of HITs not disposed, not yet expired-processed, with expires_ms <= now. */
+int store_hit_due_expiry(struct store *st, int64_t now_ms, char (*ids)[STORE_ID_MAX], int cap,
+                         int *n, struct ts_error *err);
+
+/* For a worker: each HIT type with at least one HIT the worker could accept now (same
+ * rule as store_hit_next_open), with how many such HITs. */
+typedef int (*store_avail_cb)(void *ctx, const char *hit_type_id, int64_t hits);
+int store_available_types(struct store *st, int64_t worker_id, int64_t now_ms,
+                          store_avail_cb cb, void *ctx, struct ts_error *err);
+
+/* ---- Assignments --------------------------------------------------------------- */
+
+enum asg_status {
+    ASG_ACCEPTED = 1,
+    ASG_SUBMITTED = 2,
+    ASG_APPROVED = 3,
+    ASG_REJECTED = 4,
+    ASG_RETURNED = 5,
+    ASG_ABANDONED = 6
+};
+#define ASG_MASK(s) (1u << (s))
+
+struct assignment {
+    char id[STORE_ID_MAX];
+    char hit_id[STORE_ID_MAX];
+    char hit_type_id[STORE_ID_MAX];
+    int64_t worker_id, requester_id;
+    int64_t seq;
+    enum asg_status status;
+    int64_t accepted_ms, deadline_ms;
+    int64_t submitted_ms, auto_approve_ms; /* 0 until submitted */
+    int64_t approved_ms, rejected_ms;      /* 0 until then */
+    int64_t returned_ms;                   /* returned or abandoned; 0 otherwise */
+    char *answer_json;                     /* {"field":"value",...}, or NULL */
+    char *feedback;                        /* RequesterFeedback, or NULL */
+};
+void store_asg_release(struct assignment *a);
+
+/* TS_ECONFLICT when the worker already has an assignment on this HIT. */
+int store_asg_insert(struct store *st, struct assignment *a, struct ts_error *err);
+int store_asg_get(struct store *st, const char *id, struct assignment *out,
+                  struct ts_error *err);
+/* Writes status, the times, answer_json and feedback. */
+int store_asg_update(struct store *st, const struct assignment *a, struct ts_error *err);
+
+typedef int (*store_asg_cb)(void *ctx, const struct assignment *a);
+struct asg_filter {
+    const char *hit_id;    /* exactly one of hit_id, batch_id, worker_id is set */
+    const char *batch_id;
+    int64_t worker_id;
+    unsigned status_mask;  /* ASG_MASK bits; 0 = any */
+};
+int store_asg_list(struct store *st, const struct asg_filter *f, int64_t after_seq, int limit,
+                   store_asg_cb cb, void *ctx, int64_t *last_seq, int *more,
+                   struct ts_error *err);
+
+enum asg_due {
+    ASG_DUE_DEADLINE = 1, /* Accepted with deadline_ms <= now */
+    ASG_DUE_APPROVAL = 2  /* Submitted with auto_approve_ms <= now */
+};
+int store_asg_due(struct store *st, enum asg_due which, int64_t now_ms,
+                  char (*ids)[STORE_ID_MAX], int cap, int *n, struct ts_error *err);
+
+/* Median of (submitted_ms - accepted_ms) over submitted, approved and rejected
+ * assignments of the type; *n is how many there are (median 0 when none). */
+int store_type_median_work_ms(struct store *st, const char *hit_type_id, int64_t *median_ms,
+                              int64_t *n, struct ts_error *err);
+
+struct worker_stats {
+    int64_t accepted, submitted, approved, rejected, returned, abandoned;
+    int64_t approved_work_ms;   /* sum of submitted - accepted over approved assignments */
+    int64_t approved_reward;    /* sum of rewards of approved assignments */
+    int64_t bonuses;            /* sum of bonuses received */
+};
+int store_worker_stats(struct store *st, int64_t worker_id, struct worker_stats *out,
+                       struct ts_error *err);
+
+/* ---- Bonuses -------------------------------------------------------------------- */
+
+struct bonus {
+    char id[STORE_ID_MAX];
+    int64_t requester_id, worker_id;
+    char assignment_id[STORE_ID_MAX];
+    char hit_id[STORE_ID_MAX];
+    int64_t amount, fee;
+    char *reason;
+    int64_t granted_ms;
+    int64_t seq;
+};
+void store_bonus_release(struct bonus *b);
+int store_bonus_insert(struct store *st, struct bonus *b, struct ts_error *err);
+struct bonus_filter {
+    int64_t requester_id;
+    const char *hit_id;        /* NULL: any */
+    const char *assignment_id; /* NULL: any */
+};
+typedef int (*store_bonus_cb)(void *ctx, const struct bonus *b);
+int store_bonus_list(struct store *st, const struct bonus_filter *f, int64_t after_seq,
+                     int limit, store_bonus_cb cb, void *ctx, int64_t *last_seq, int *more,
+                     struct ts_error *err);
+
+/* ---- Batches -------------------------------------------------------------------- */
+
+struct batch {
+    char id[STORE_ID_MAX];
+    int64_t requester_id;
+    char hit_type_id[STORE_ID_MAX];
+    int64_t hits;
+    int64_t created_ms;
+};
+int store_batch_insert(struct store *st, const struct batch *b, struct ts_error *err);
+int store_batch_get(struct store *st, const char *id, struct batch *out, struct ts_error *err);
+
+/* ---- Consistency ----------------------------------------------------------------- */
+
+/* Runs every invariant check over the stored data (see docs/internals/store.md) and
+ * calls report once per violation with a sentence naming the object and what is wrong.
+ * *violations counts them. Returns 0 when the checks ran (whatever they found). */
+int store_check(struct store *st, void (*report)(void *ctx, const char *msg), void *ctx,
+                int *violations, struct ts_error *err);
+
+#endif

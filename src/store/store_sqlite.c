@@ -1,0 +1,1950 @@
+/* store_sqlite.c: the SQLite backend of store.h. One connection per thread (NOMUTEX),
+ * WAL with synchronous=FULL so every commit is durable, a 10 s busy timeout so writers
+ * queue instead of failing. Every statement is a static literal below, prepared once per
+ * connection on first use and reset after each use; values only ever go through
+ * sqlite3_bind_*. The schema lives in schema_sqlite.h; the design in
+ * docs/internals/store.md. */
+#include "store.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "../util/alloc.h"
+#include "schema_sqlite.h"
+#include "../util/banned.h"
+
+/* ---- Statements ------------------------------------------------------------------- */
+
+#define HIT_COLS                                                                          \
+    "seq, id, hit_type_id, batch_id, requester_id, question, input_json, annotation, "   \
+    "reward, fee, max_assignments, pending, submitted, approved, rejected, created_ms, "  \
+    "expires_ms, escrow, reviewing, disposed, expired"
+#define ASG_COLS                                                                          \
+    "seq, id, hit_id, hit_type_id, worker_id, requester_id, status, accepted_ms, "        \
+    "deadline_ms, submitted_ms, auto_approve_ms, approved_ms, rejected_ms, returned_ms, " \
+    "answer_json, feedback"
+#define ASG_COLS_A                                                                        \
+    "a.seq, a.id, a.hit_id, a.hit_type_id, a.worker_id, a.requester_id, a.status, "       \
+    "a.accepted_ms, a.deadline_ms, a.submitted_ms, a.auto_approve_ms, a.approved_ms, "    \
+    "a.rejected_ms, a.returned_ms, a.answer_json, a.feedback"
+#define BONUS_COLS                                                                        \
+    "seq, id, requester_id, worker_id, assignment_id, hit_id, amount, fee, reason, "      \
+    "granted_ms"
+/* A HIT the worker (?2) could accept at now (?3): the rule of store_hit_next_open. The
+ * terms disposed = 0 AND free > 0 match the partial index hits_open. */
+#define HIT_OPEN_WHERE                                                                    \
+    "disposed = 0 AND free > 0 AND expires_ms > ?3 AND NOT EXISTS "                      \
+    "(SELECT 1 FROM assignments a WHERE a.hit_id = hits.id AND a.worker_id = ?2)"
+#define ASG_MASK_WHERE "(?3 = 0 OR ((?3 >> a.status) & 1) = 1)"
+
+enum stmt_id {
+    S_BEGIN, S_COMMIT, S_ROLLBACK, S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO,
+    S_JSAVEPOINT, S_JRELEASE, S_JROLLBACK_TO,
+    S_META_GET, S_META_SET,
+    S_ACCOUNT_INSERT, S_ACCOUNT_GET, S_ACCOUNT_BY_NAME,
+    S_TOKEN_INSERT, S_TOKEN_LOOKUP, S_AKEY_INSERT, S_AKEY_GET,
+    S_LEDGER_FIND, S_LEDGER_CREATE, S_LEDGER_BALANCE, S_LEDGER_ADD,
+    S_JOURNAL_INSERT, S_POSTING_INSERT, S_JOURNAL_COUNT,
+    S_RTOKEN_GET, S_RTOKEN_PUT,
+    S_TYPE_INSERT, S_TYPE_GET, S_TYPE_FIND,
+    S_HIT_INSERT, S_HIT_GET, S_HIT_UPDATE, S_HIT_NEXT_OPEN,
+    S_HIT_LIST_REQ, S_HIT_LIST_BATCH, S_HIT_DUE_EXPIRY, S_AVAILABLE_TYPES,
+    S_ASG_INSERT, S_ASG_GET, S_ASG_UPDATE,
+    S_ASG_LIST_HIT, S_ASG_LIST_WORKER, S_ASG_LIST_BATCH,
+    S_ASG_DUE_DEADLINE, S_ASG_DUE_APPROVAL,
+    S_MEDIAN_COUNT, S_MEDIAN_AT, S_WORKER_STATS, S_WORKER_BONUSES,
+    S_BONUS_INSERT, S_BONUS_LIST,
+    S_BATCH_INSERT, S_BATCH_GET,
+    S_CHECK_ENTRY_SUM, S_CHECK_BALANCE_SUM, S_CHECK_NEGATIVE, S_CHECK_PAY_TWICE,
+    S_CHECK_PAY_STATUS, S_CHECK_HIT_COUNTS, S_CHECK_HIT_MAX, S_CHECK_PAIR,
+    S_CHECK_HIT_ESCROW, S_CHECK_REQ_ESCROW, S_CHECK_TOTAL,
+    S__COUNT
+};
+
+static const char *const stmt_sql[S__COUNT] = {
+    [S_BEGIN] = "BEGIN IMMEDIATE",
+    [S_COMMIT] = "COMMIT",
+    [S_ROLLBACK] = "ROLLBACK",
+    [S_SAVEPOINT] = "SAVEPOINT ts_op",
+    [S_RELEASE] = "RELEASE ts_op",
+    [S_ROLLBACK_TO] = "ROLLBACK TO ts_op",
+    [S_JSAVEPOINT] = "SAVEPOINT ts_journal",
+    [S_JRELEASE] = "RELEASE ts_journal",
+    [S_JROLLBACK_TO] = "ROLLBACK TO ts_journal",
+
+    [S_META_GET] = "SELECT val FROM meta WHERE key = ?1",
+    [S_META_SET] = "INSERT INTO meta(key, val) VALUES (?1, ?2) "
+                   "ON CONFLICT(key) DO UPDATE SET val = excluded.val",
+
+    [S_ACCOUNT_INSERT] = "INSERT INTO accounts(role, name, country, pw_hash, created_ms) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_ACCOUNT_GET] = "SELECT id, role, name, country, pw_hash, created_ms "
+                      "FROM accounts WHERE id = ?1",
+    [S_ACCOUNT_BY_NAME] = "SELECT id, role, name, country, pw_hash, created_ms "
+                          "FROM accounts WHERE name = ?1",
+
+    [S_TOKEN_INSERT] = "INSERT INTO tokens(hash, account_id, created_ms) VALUES (?1, ?2, ?3)",
+    [S_TOKEN_LOOKUP] = "SELECT account_id FROM tokens WHERE hash = ?1",
+    [S_AKEY_INSERT] = "INSERT INTO access_keys(key_id, account_id, box, created_ms) "
+                      "VALUES (?1, ?2, ?3, ?4)",
+    [S_AKEY_GET] = "SELECT account_id, box FROM access_keys WHERE key_id = ?1",
+
+    [S_LEDGER_FIND] = "SELECT id FROM ledger_accounts WHERE owner = ?1 AND kind = ?2",
+    [S_LEDGER_CREATE] = "INSERT INTO ledger_accounts(owner, kind) VALUES (?1, ?2) "
+                        "ON CONFLICT(owner, kind) DO NOTHING",
+    [S_LEDGER_BALANCE] = "SELECT balance FROM ledger_accounts WHERE id = ?1",
+    [S_LEDGER_ADD] = "UPDATE ledger_accounts SET balance = balance + ?2 WHERE id = ?1",
+    [S_JOURNAL_INSERT] = "INSERT INTO journal(kind, ref, at_ms) VALUES (?1, ?2, ?3)",
+    [S_POSTING_INSERT] = "INSERT INTO postings(entry_id, ledger_id, amount) "
+                         "VALUES (?1, ?2, ?3)",
+    [S_JOURNAL_COUNT] = "SELECT count(*) FROM journal WHERE kind = ?1 AND ref = ?2",
+
+    [S_RTOKEN_GET] = "SELECT ref FROM request_tokens WHERE requester_id = ?1 AND op = ?2 "
+                     "AND token = ?3 AND at_ms >= ?4",
+    [S_RTOKEN_PUT] = "INSERT INTO request_tokens(requester_id, op, token, ref, at_ms) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(requester_id, op, token) "
+                     "DO UPDATE SET ref = excluded.ref, at_ms = excluded.at_ms",
+
+    [S_TYPE_INSERT] = "INSERT INTO hit_types(id, requester_id, title, description, keywords, "
+                      "quals_json, reward, duration_s, auto_approval_s, created_ms) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [S_TYPE_GET] = "SELECT id, requester_id, title, description, keywords, quals_json, "
+                   "reward, duration_s, auto_approval_s, created_ms "
+                   "FROM hit_types WHERE id = ?1",
+    [S_TYPE_FIND] = "SELECT id FROM hit_types WHERE requester_id = ?1 AND title = ?2 "
+                    "AND description = ?3 AND keywords = ?4 AND quals_json = ?5 "
+                    "AND reward = ?6 AND duration_s = ?7 AND auto_approval_s = ?8 "
+                    "ORDER BY created_ms LIMIT 1",
+
+    [S_HIT_INSERT] = "INSERT INTO hits(id, hit_type_id, batch_id, requester_id, question, "
+                     "input_json, annotation, reward, fee, max_assignments, pending, "
+                     "submitted, approved, rejected, created_ms, expires_ms, escrow, "
+                     "reviewing, disposed, expired) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                     "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+    [S_HIT_GET] = "SELECT " HIT_COLS " FROM hits WHERE id = ?1",
+    [S_HIT_UPDATE] = "UPDATE hits SET max_assignments = ?2, pending = ?3, submitted = ?4, "
+                     "approved = ?5, rejected = ?6, expires_ms = ?7, escrow = ?8, "
+                     "reviewing = ?9, disposed = ?10, expired = ?11 WHERE id = ?1",
+    [S_HIT_NEXT_OPEN] = "SELECT id FROM hits WHERE hit_type_id = ?1 AND " HIT_OPEN_WHERE
+                        " ORDER BY seq LIMIT 1",
+    /* ?3 type or NULL, ?4 mode, ?5 now. */
+    [S_HIT_LIST_REQ] = "SELECT " HIT_COLS " FROM hits WHERE requester_id = ?1 AND seq > ?2 "
+                       "AND (?3 IS NULL OR hit_type_id = ?3) AND disposed = 0 "
+                       "AND (?4 <> 2 OR (reviewing = 0 AND pending = 0 "
+                       "AND (free <= 0 OR expires_ms <= ?5))) "
+                       "AND (?4 <> 3 OR reviewing = 1) ORDER BY seq LIMIT ?6",
+    [S_HIT_LIST_BATCH] = "SELECT " HIT_COLS " FROM hits WHERE batch_id = ?7 AND seq > ?2 "
+                         "AND requester_id = ?1 "
+                         "AND (?3 IS NULL OR hit_type_id = ?3) AND disposed = 0 "
+                         "AND (?4 <> 2 OR (reviewing = 0 AND pending = 0 "
+                         "AND (free <= 0 OR expires_ms <= ?5))) "
+                         "AND (?4 <> 3 OR reviewing = 1) ORDER BY seq LIMIT ?6",
+    [S_HIT_DUE_EXPIRY] = "SELECT id FROM hits WHERE disposed = 0 AND expired = 0 "
+                         "AND expires_ms <= ?1 ORDER BY expires_ms LIMIT ?2",
+    [S_AVAILABLE_TYPES] = "SELECT hit_type_id, count(*) FROM hits WHERE " HIT_OPEN_WHERE
+                          " GROUP BY hit_type_id ORDER BY hit_type_id",
+
+    [S_ASG_INSERT] = "INSERT INTO assignments(id, hit_id, hit_type_id, worker_id, "
+                     "requester_id, status, accepted_ms, deadline_ms, submitted_ms, "
+                     "auto_approve_ms, approved_ms, rejected_ms, returned_ms, answer_json, "
+                     "feedback) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                     "?13, ?14, ?15)",
+    [S_ASG_GET] = "SELECT " ASG_COLS " FROM assignments WHERE id = ?1",
+    [S_ASG_UPDATE] = "UPDATE assignments SET status = ?2, accepted_ms = ?3, deadline_ms = ?4, "
+                     "submitted_ms = ?5, auto_approve_ms = ?6, approved_ms = ?7, "
+                     "rejected_ms = ?8, returned_ms = ?9, answer_json = ?10, feedback = ?11 "
+                     "WHERE id = ?1",
+    [S_ASG_LIST_HIT] = "SELECT " ASG_COLS_A " FROM assignments a WHERE a.hit_id = ?1 "
+                       "AND a.seq > ?2 AND " ASG_MASK_WHERE " ORDER BY a.seq LIMIT ?4",
+    [S_ASG_LIST_WORKER] = "SELECT " ASG_COLS_A " FROM assignments a WHERE a.worker_id = ?1 "
+                          "AND a.seq > ?2 AND " ASG_MASK_WHERE " ORDER BY a.seq LIMIT ?4",
+    [S_ASG_LIST_BATCH] = "SELECT " ASG_COLS_A " FROM hits h JOIN assignments a "
+                         "ON a.hit_id = h.id WHERE h.batch_id = ?1 AND a.seq > ?2 AND "
+                         ASG_MASK_WHERE " ORDER BY a.seq LIMIT ?4",
+    [S_ASG_DUE_DEADLINE] = "SELECT id FROM assignments WHERE status = 1 "
+                           "AND deadline_ms <= ?1 ORDER BY deadline_ms LIMIT ?2",
+    [S_ASG_DUE_APPROVAL] = "SELECT id FROM assignments WHERE status = 2 "
+                           "AND auto_approve_ms <= ?1 ORDER BY auto_approve_ms LIMIT ?2",
+    [S_MEDIAN_COUNT] = "SELECT count(*) FROM assignments "
+                       "WHERE hit_type_id = ?1 AND work_ms IS NOT NULL",
+    [S_MEDIAN_AT] = "SELECT work_ms FROM assignments WHERE hit_type_id = ?1 "
+                    "AND work_ms IS NOT NULL ORDER BY work_ms LIMIT 2 OFFSET ?2",
+    [S_WORKER_STATS] =
+        "SELECT count(*), "
+        "coalesce(sum(a.status IN (2, 3, 4)), 0), coalesce(sum(a.status = 3), 0), "
+        "coalesce(sum(a.status = 4), 0), coalesce(sum(a.status = 5), 0), "
+        "coalesce(sum(a.status = 6), 0), "
+        "coalesce(sum(CASE WHEN a.status = 3 THEN a.submitted_ms - a.accepted_ms END), 0), "
+        "coalesce(sum(CASE WHEN a.status = 3 THEN h.reward END), 0) "
+        "FROM assignments a JOIN hits h ON h.id = a.hit_id WHERE a.worker_id = ?1",
+    [S_WORKER_BONUSES] = "SELECT coalesce(sum(amount), 0) FROM bonuses WHERE worker_id = ?1",
+
+    [S_BONUS_INSERT] = "INSERT INTO bonuses(id, requester_id, worker_id, assignment_id, "
+                       "hit_id, amount, fee, reason, granted_ms) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [S_BONUS_LIST] = "SELECT " BONUS_COLS " FROM bonuses WHERE requester_id = ?1 "
+                     "AND seq > ?2 AND (?3 IS NULL OR hit_id = ?3) "
+                     "AND (?4 IS NULL OR assignment_id = ?4) ORDER BY seq LIMIT ?5",
+
+    [S_BATCH_INSERT] = "INSERT INTO batches(id, requester_id, hit_type_id, hits, created_ms) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_BATCH_GET] = "SELECT id, requester_id, hit_type_id, hits, created_ms "
+                    "FROM batches WHERE id = ?1",
+
+    /* store_check: each row is one violation. */
+    [S_CHECK_ENTRY_SUM] = "SELECT j.id, j.kind, j.ref, sum(p.amount) FROM journal j "
+                          "JOIN postings p ON p.entry_id = j.id GROUP BY j.id "
+                          "HAVING sum(p.amount) <> 0 ORDER BY j.id",
+    [S_CHECK_BALANCE_SUM] = "SELECT id, owner, kind, balance, s FROM (SELECT la.id, la.owner, "
+                            "la.kind, la.balance, (SELECT coalesce(sum(p.amount), 0) "
+                            "FROM postings p WHERE p.ledger_id = la.id) AS s "
+                            "FROM ledger_accounts la) WHERE balance <> s ORDER BY id",
+    [S_CHECK_NEGATIVE] = "SELECT id, owner, kind, balance FROM ledger_accounts "
+                         "WHERE balance < 0 AND kind <> 1 ORDER BY id",
+    [S_CHECK_PAY_TWICE] = "SELECT ref, count(*) FROM journal WHERE kind = 'pay' "
+                          "GROUP BY ref HAVING count(*) > 1 ORDER BY ref",
+    [S_CHECK_PAY_STATUS] = "SELECT id, status, n FROM (SELECT a.id, a.status, "
+                           "(SELECT count(*) FROM journal j WHERE j.kind = 'pay' "
+                           "AND j.ref = a.id) AS n, a.seq FROM assignments a) "
+                           "WHERE (status = 3 AND n = 0) OR (status <> 3 AND n > 0) "
+                           "ORDER BY seq",
+    [S_CHECK_HIT_COUNTS] = "SELECT h.id, h.pending, h.submitted, h.approved, h.rejected, "
+                           "coalesce(c.p, 0), coalesce(c.s, 0), coalesce(c.a, 0), "
+                           "coalesce(c.r, 0) FROM hits h LEFT JOIN (SELECT hit_id, "
+                           "sum(status = 1) AS p, sum(status = 2) AS s, "
+                           "sum(status = 3) AS a, sum(status = 4) AS r "
+                           "FROM assignments GROUP BY hit_id) c ON c.hit_id = h.id "
+                           "WHERE h.pending <> coalesce(c.p, 0) "
+                           "OR h.submitted <> coalesce(c.s, 0) "
+                           "OR h.approved <> coalesce(c.a, 0) "
+                           "OR h.rejected <> coalesce(c.r, 0) ORDER BY h.seq",
+    [S_CHECK_HIT_MAX] = "SELECT id, pending + submitted + approved + rejected, "
+                        "max_assignments FROM hits "
+                        "WHERE pending + submitted + approved + rejected > max_assignments "
+                        "ORDER BY seq",
+    [S_CHECK_PAIR] = "SELECT hit_id, worker_id, count(*) FROM assignments "
+                     "GROUP BY hit_id, worker_id HAVING count(*) > 1",
+    [S_CHECK_HIT_ESCROW] = "SELECT id, escrow, e FROM (SELECT id, seq, escrow, "
+                           "(reward + fee) * (pending + submitted + CASE WHEN expired <> 0 "
+                           "OR disposed <> 0 THEN 0 ELSE max_assignments - pending "
+                           "- submitted - approved - rejected END) AS e FROM hits) "
+                           "WHERE escrow <> e ORDER BY seq",
+    [S_CHECK_REQ_ESCROW] = "SELECT r.owner, coalesce(la.balance, 0), "
+                           "coalesce((SELECT sum(h.escrow) FROM hits h "
+                           "WHERE h.requester_id = r.owner), 0) AS held "
+                           "FROM (SELECT requester_id AS owner FROM hits UNION "
+                           "SELECT owner FROM ledger_accounts WHERE kind = 3) r "
+                           "LEFT JOIN ledger_accounts la ON la.owner = r.owner "
+                           "AND la.kind = 3 WHERE coalesce(la.balance, 0) <> "
+                           "coalesce((SELECT sum(h.escrow) FROM hits h "
+                           "WHERE h.requester_id = r.owner), 0) ORDER BY r.owner",
+    [S_CHECK_TOTAL] = "SELECT coalesce(sum(balance), 0) FROM ledger_accounts",
+};
+
+struct store {
+    sqlite3 *db;
+    int version;
+    sqlite3_stmt *stmt[S__COUNT];
+};
+
+/* ---- Helpers ---------------------------------------------------------------------- */
+
+/* Maps an SQLite failure to a ts_err with a message saying what was being done. */
+static int db_fail(struct store *st, int rc, const char *what, struct ts_error *err)
+{
+    const char *msg = sqlite3_errmsg(st->db);
+
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return ts_fail(err, TS_EBUSY, "the database is busy (%s); try again", what);
+    case SQLITE_CONSTRAINT:
+        if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+            return ts_fail(err, TS_ECONFLICT, "%s: it already exists", what);
+        if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+            return ts_fail(err, TS_ENOTFOUND, "%s: it refers to an object that does not exist",
+                           what);
+        return ts_fail(err, TS_EINVAL, "%s: %s", what, msg);
+    case SQLITE_TOOBIG:
+        return ts_fail(err, TS_ETOOBIG, "%s: value too big", what);
+    default:
+        return ts_fail(err, TS_EIO, "%s: %s", what, msg);
+    }
+}
+
+/* The cached statement id, prepared on first use. */
+static int stmt_get(struct store *st, enum stmt_id id, sqlite3_stmt **out, struct ts_error *err)
+{
+    int rc;
+
+    if (!st->stmt[id]) {
+        rc = sqlite3_prepare_v3(st->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                                &st->stmt[id], NULL);
+        if (rc != SQLITE_OK) {
+            st->stmt[id] = NULL;
+            return db_fail(st, rc, "preparing a statement", err);
+        }
+    }
+    *out = st->stmt[id];
+    return 0;
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+/* Binds "" as NULL (batch ids). */
+static void bind_text_opt(sqlite3_stmt *s, int i, const char *v)
+{
+    bind_text(s, i, v && v[0] ? v : NULL);
+}
+
+static void bind_i64(sqlite3_stmt *s, int i, int64_t v)
+{
+    sqlite3_bind_int64(s, i, (sqlite3_int64)v);
+}
+
+static int64_t col_i64(sqlite3_stmt *s, int i)
+{
+    return (int64_t)sqlite3_column_int64(s, i);
+}
+
+/* Copies a text column into a fixed array, truncating; NULL gives "". */
+static void col_copy(sqlite3_stmt *s, int i, char *dst, size_t cap)
+{
+    const char *v = (const char *)sqlite3_column_text(s, i);
+    size_t n = v ? strlen(v) : 0;
+
+    if (n >= cap)
+        n = cap - 1;
+    if (n)
+        memcpy(dst, v, n);
+    dst[n] = '\0';
+}
+
+static const char *ctext(sqlite3_stmt *s, int i)
+{
+    const char *v = (const char *)sqlite3_column_text(s, i);
+    return v ? v : "";
+}
+
+static char *col_dup(sqlite3_stmt *s, int i) /* NULL stays NULL */
+{
+    const char *v = (const char *)sqlite3_column_text(s, i);
+    return v ? xstrdup(v) : NULL;
+}
+
+static char *col_dup_nn(sqlite3_stmt *s, int i) /* NULL becomes "" */
+{
+    const char *v = (const char *)sqlite3_column_text(s, i);
+    return xstrdup(v ? v : "");
+}
+
+/* Steps a statement that returns no rows, then resets it. */
+static int exec_stmt(struct store *st, sqlite3_stmt *s, const char *what, struct ts_error *err)
+{
+    int rc = sqlite3_step(s);
+
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        rc = db_fail(st, rc, what, err);
+    else
+        rc = 0;
+    sqlite3_reset(s);
+    return rc;
+}
+
+static int exec_id(struct store *st, enum stmt_id id, const char *what, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, id, &s, err);
+
+    if (rc)
+        return rc;
+    return exec_stmt(st, s, what, err);
+}
+
+static int check_id(const char *id, const char *what, struct ts_error *err)
+{
+    if (!id || !id[0] || strlen(id) >= STORE_ID_MAX)
+        return ts_fail(err, TS_EINVAL, "%s id must be 1 to %d characters", what,
+                       STORE_ID_MAX - 2);
+    return 0;
+}
+
+/* ---- Opening and transactions ------------------------------------------------------ */
+
+static int exec_script(struct store *st, const char *sql, const char *what,
+                       struct ts_error *err)
+{
+    char *emsg = NULL;
+    int rc = sqlite3_exec(st->db, sql, NULL, NULL, &emsg);
+
+    if (rc != SQLITE_OK) {
+        if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+            rc = ts_fail(err, TS_EBUSY, "the database is busy (%s); try again", what);
+        else
+            rc = ts_fail(err, TS_EIO, "%s: %s", what, emsg ? emsg : sqlite3_errstr(rc));
+        sqlite3_free(emsg);
+        return rc;
+    }
+    return 0;
+}
+
+static const char sql_has_meta[] =
+    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'";
+static const char sql_get_version[] =
+    "SELECT CAST(val AS INTEGER) FROM meta WHERE key = 'schema_version'";
+static const char sql_set_version[] =
+    "INSERT INTO meta(key, val) VALUES ('schema_version', CAST(?1 AS TEXT)) "
+    "ON CONFLICT(key) DO UPDATE SET val = excluded.val";
+
+/* Runs a one-off single-value query (migration only; not worth caching). */
+static int query_int(struct store *st, const char *sql, int64_t bindv, int64_t *out,
+                     struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+
+    if (rc != SQLITE_OK)
+        return db_fail(st, rc, "reading the schema version", err);
+    if (sqlite3_bind_parameter_count(s) > 0)
+        bind_i64(s, 1, bindv);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *out = col_i64(s, 0);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        *out = 0;
+        rc = 0;
+    } else {
+        rc = db_fail(st, rc, "reading the schema version", err);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static int migrate(struct store *st, struct ts_error *err)
+{
+    int64_t has_meta = 0, version = 0, dummy;
+    int rc = exec_script(st, "BEGIN IMMEDIATE", "starting the schema migration", err);
+
+    if (rc)
+        return rc;
+    rc = query_int(st, sql_has_meta, 0, &has_meta, err);
+    if (!rc && has_meta)
+        rc = query_int(st, sql_get_version, 0, &version, err);
+    if (!rc && (version < 0 || version > SCHEMA_VERSION))
+        rc = ts_fail(err, TS_EIO,
+                     "the database has schema version %" PRId64
+                     ", newer than this build understands (%d)",
+                     version, SCHEMA_VERSION);
+    for (int64_t v = version; !rc && v < SCHEMA_VERSION; v++) {
+        for (const char *const *part = schema_migrations[v]; !rc && *part; part++)
+            rc = exec_script(st, *part, "migrating the schema", err);
+        if (!rc)
+            rc = query_int(st, sql_set_version, v + 1, &dummy, err);
+    }
+    if (rc) {
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
+    rc = exec_script(st, "COMMIT", "committing the schema migration", err);
+    if (rc) {
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        return rc;
+    }
+    st->version = SCHEMA_VERSION;
+    return 0;
+}
+
+int store_open(const char *path, struct store **out, struct ts_error *err)
+{
+    struct store *st = xcalloc(1, sizeof *st);
+    int rc = sqlite3_open_v2(path, &st->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             NULL);
+
+    *out = NULL;
+    if (rc != SQLITE_OK) {
+        rc = ts_fail(err, TS_EIO, "cannot open the database %s: %s", path,
+                     st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+        goto fail;
+    }
+    sqlite3_extended_result_codes(st->db, 1);
+    sqlite3_busy_timeout(st->db, 10000);
+    rc = exec_script(st, "PRAGMA journal_mode = WAL", "setting WAL mode", err);
+    if (!rc)
+        rc = exec_script(st, "PRAGMA synchronous = FULL", "setting synchronous", err);
+    if (!rc)
+        rc = exec_script(st, "PRAGMA foreign_keys = ON", "enabling foreign keys", err);
+    if (!rc)
+        rc = migrate(st, err);
+    if (rc)
+        goto fail;
+    *out = st;
+    return 0;
+fail:
+    sqlite3_close(st->db);
+    free(st);
+    return rc;
+}
+
+void store_close(struct store *st)
+{
+    if (!st)
+        return;
+    for (int i = 0; i < S__COUNT; i++)
+        sqlite3_finalize(st->stmt[i]);
+    sqlite3_close(st->db);
+    free(st);
+}
+
+int store_schema_version(struct store *st)
+{
+    return st->version;
+}
+
+int store_begin(struct store *st, struct ts_error *err)
+{
+    return exec_id(st, S_BEGIN, "starting a transaction", err);
+}
+
+int store_commit(struct store *st, struct ts_error *err)
+{
+    return exec_id(st, S_COMMIT, "committing a transaction", err);
+}
+
+void store_rollback(struct store *st)
+{
+    /* SQLite may already have rolled back by itself (e.g. after an I/O error). */
+    if (!sqlite3_get_autocommit(st->db))
+        exec_id(st, S_ROLLBACK, "rolling back", NULL);
+}
+
+int store_end(struct store *st, int rc, struct ts_error *err)
+{
+    if (rc) {
+        store_rollback(st);
+        return rc;
+    }
+    rc = store_commit(st, err);
+    if (rc)
+        store_rollback(st);
+    return rc;
+}
+
+int store_savepoint(struct store *st, struct ts_error *err)
+{
+    return exec_id(st, S_SAVEPOINT, "opening a savepoint", err);
+}
+
+int store_savepoint_release(struct store *st, struct ts_error *err)
+{
+    return exec_id(st, S_RELEASE, "releasing a savepoint", err);
+}
+
+void store_savepoint_rollback(struct store *st)
+{
+    if (sqlite3_get_autocommit(st->db))
+        return;
+    exec_id(st, S_ROLLBACK_TO, "rolling back to a savepoint", NULL);
+    exec_id(st, S_RELEASE, "releasing a savepoint", NULL);
+}
+
+int store_meta_get(struct store *st, const char *key, char *val, size_t cap,
+                   struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_META_GET, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, key);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(s, 0);
+        size_t n = v ? strlen(v) : 0;
+        if (n >= cap) {
+            rc = ts_fail(err, TS_ETOOBIG, "setting %s is longer than %zu bytes", key, cap);
+        } else {
+            if (n)
+                memcpy(val, v, n);
+            val[n] = '\0';
+            rc = 0;
+        }
+    } else if (rc == SQLITE_DONE) {
+        rc = ts_fail(err, TS_ENOTFOUND, "setting %s is not set", key);
+    } else {
+        rc = db_fail(st, rc, "reading a setting", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_meta_set(struct store *st, const char *key, const char *val, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_META_SET, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, key);
+    bind_text(s, 2, val);
+    return exec_stmt(st, s, "writing a setting", err);
+}
+
+/* ---- Accounts and credentials ------------------------------------------------------ */
+
+int store_account_insert(struct store *st, struct account *a, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_ACCOUNT_INSERT, &s, err);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int(s, 1, a->role);
+    bind_text(s, 2, a->name);
+    bind_text(s, 3, a->country);
+    bind_text(s, 4, a->pw_hash);
+    bind_i64(s, 5, a->created_ms);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) {
+        a->id = (int64_t)sqlite3_last_insert_rowid(st->db);
+        rc = 0;
+    } else if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+        rc = ts_fail(err, TS_ECONFLICT, "the account name %s is already taken", a->name);
+    } else {
+        rc = db_fail(st, rc, "creating an account", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+static void read_account(sqlite3_stmt *s, struct account *out)
+{
+    memset(out, 0, sizeof *out);
+    out->id = col_i64(s, 0);
+    out->role = sqlite3_column_int(s, 1);
+    col_copy(s, 2, out->name, sizeof out->name);
+    col_copy(s, 3, out->country, sizeof out->country);
+    col_copy(s, 4, out->pw_hash, sizeof out->pw_hash);
+    out->created_ms = col_i64(s, 5);
+}
+
+static int account_fetch(struct store *st, sqlite3_stmt *s, struct account *out,
+                         const char *what, struct ts_error *err)
+{
+    int rc = sqlite3_step(s);
+
+    if (rc == SQLITE_ROW) {
+        read_account(s, out);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = TS_ENOTFOUND;
+    } else {
+        rc = db_fail(st, rc, what, err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_account_get(struct store *st, int64_t id, struct account *out, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_ACCOUNT_GET, &s, err);
+
+    if (rc)
+        return rc;
+    bind_i64(s, 1, id);
+    rc = account_fetch(st, s, out, "reading an account", err);
+    if (rc == TS_ENOTFOUND)
+        rc = ts_fail(err, TS_ENOTFOUND, "account %" PRId64 " does not exist", id);
+    return rc;
+}
+
+int store_account_by_name(struct store *st, const char *name, struct account *out,
+                          struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_ACCOUNT_BY_NAME, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, name);
+    rc = account_fetch(st, s, out, "reading an account", err);
+    if (rc == TS_ENOTFOUND)
+        rc = ts_fail(err, TS_ENOTFOUND, "account %s does not exist", name);
+    return rc;
+}
+
+int store_token_insert(struct store *st, const unsigned char hash[32], int64_t account_id,
+                       int64_t now_ms, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_TOKEN_INSERT, &s, err);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+    bind_i64(s, 2, account_id);
+    bind_i64(s, 3, now_ms);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE)
+        rc = 0;
+    else if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+        rc = ts_fail(err, TS_ECONFLICT, "this token is already registered");
+    else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+        rc = ts_fail(err, TS_ENOTFOUND, "account %" PRId64 " does not exist", account_id);
+    else
+        rc = db_fail(st, rc, "storing a token", err);
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_token_lookup(struct store *st, const unsigned char hash[32], int64_t *account_id,
+                       struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_TOKEN_LOOKUP, &s, err);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *account_id = col_i64(s, 0);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = ts_fail(err, TS_ENOTFOUND, "the token is unknown");
+    } else {
+        rc = db_fail(st, rc, "looking up a token", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_access_key_insert(struct store *st, const char *key_id, int64_t account_id,
+                            const unsigned char *box, size_t box_len, int64_t now_ms,
+                            struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc;
+
+    if (box_len > INT_MAX)
+        return ts_fail(err, TS_ETOOBIG, "the access key secret is too long");
+    rc = stmt_get(st, S_AKEY_INSERT, &s, err);
+    if (rc)
+        return rc;
+    bind_text(s, 1, key_id);
+    bind_i64(s, 2, account_id);
+    sqlite3_bind_blob(s, 3, box_len ? (const void *)box : "", (int)box_len, SQLITE_STATIC);
+    bind_i64(s, 4, now_ms);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE)
+        rc = 0;
+    else if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+        rc = ts_fail(err, TS_ECONFLICT, "access key %s already exists", key_id);
+    else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+        rc = ts_fail(err, TS_ENOTFOUND, "account %" PRId64 " does not exist", account_id);
+    else
+        rc = db_fail(st, rc, "storing an access key", err);
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_access_key_get(struct store *st, const char *key_id, int64_t *account_id,
+                         unsigned char *box, size_t cap, size_t *box_len,
+                         struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_AKEY_GET, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, key_id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        const void *p = sqlite3_column_blob(s, 1);
+        size_t n = (size_t)sqlite3_column_bytes(s, 1);
+        if (n > cap) {
+            rc = ts_fail(err, TS_ETOOBIG, "access key %s: stored secret is %zu bytes, more "
+                         "than %zu", key_id, n, cap);
+        } else {
+            *account_id = col_i64(s, 0);
+            if (n)
+                memcpy(box, p, n);
+            *box_len = n;
+            rc = 0;
+        }
+    } else if (rc == SQLITE_DONE) {
+        rc = ts_fail(err, TS_ENOTFOUND, "access key %s does not exist", key_id);
+    } else {
+        rc = db_fail(st, rc, "reading an access key", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* ---- Ledger ----------------------------------------------------------------------- */
+
+static int ledger_find(struct store *st, int64_t owner, enum ledger_kind kind, int64_t *id,
+                       struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_LEDGER_FIND, &s, err);
+
+    if (rc)
+        return rc;
+    bind_i64(s, 1, owner);
+    sqlite3_bind_int(s, 2, (int)kind);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *id = col_i64(s, 0);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = TS_ENOTFOUND;
+    } else {
+        rc = db_fail(st, rc, "finding a ledger account", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_ledger_account(struct store *st, int64_t owner, enum ledger_kind kind,
+                         int64_t *ledger_id, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = ledger_find(st, owner, kind, ledger_id, err);
+
+    if (rc != TS_ENOTFOUND)
+        return rc;
+    rc = stmt_get(st, S_LEDGER_CREATE, &s, err);
+    if (rc)
+        return rc;
+    bind_i64(s, 1, owner);
+    sqlite3_bind_int(s, 2, (int)kind);
+    rc = exec_stmt(st, s, "creating a ledger account", err);
+    if (rc)
+        return rc;
+    rc = ledger_find(st, owner, kind, ledger_id, err);
+    if (rc == TS_ENOTFOUND)
+        rc = ts_fail(err, TS_EIO, "ledger account (%" PRId64 ", %d) vanished after creation",
+                     owner, (int)kind);
+    return rc;
+}
+
+int store_ledger_balance(struct store *st, int64_t ledger_id, int64_t *balance,
+                         struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_LEDGER_BALANCE, &s, err);
+
+    if (rc)
+        return rc;
+    bind_i64(s, 1, ledger_id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *balance = col_i64(s, 0);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = ts_fail(err, TS_ENOTFOUND, "ledger account %" PRId64 " does not exist",
+                     ledger_id);
+    } else {
+        rc = db_fail(st, rc, "reading a balance", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+static int journal_post(struct store *st, int64_t entry, const struct posting *p,
+                        struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_POSTING_INSERT, &s, err);
+
+    if (rc)
+        return rc;
+    bind_i64(s, 1, entry);
+    bind_i64(s, 2, p->ledger_id);
+    bind_i64(s, 3, p->amount);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+        return ts_fail(err, TS_ENOTFOUND, "ledger account %" PRId64 " does not exist",
+                       p->ledger_id);
+    if (rc != SQLITE_DONE)
+        return db_fail(st, rc, "inserting a posting", err);
+    rc = stmt_get(st, S_LEDGER_ADD, &s, err);
+    if (rc)
+        return rc;
+    bind_i64(s, 1, p->ledger_id);
+    bind_i64(s, 2, p->amount);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    /* The CHECK on balance catches SQLite's silent overflow into a real. */
+    if (rc == SQLITE_CONSTRAINT_CHECK)
+        return ts_fail(err, TS_EINVAL, "ledger account %" PRId64 ": balance would overflow",
+                       p->ledger_id);
+    if (rc != SQLITE_DONE)
+        return db_fail(st, rc, "updating a balance", err);
+    if (sqlite3_changes(st->db) != 1)
+        return ts_fail(err, TS_ENOTFOUND, "ledger account %" PRId64 " does not exist",
+                       p->ledger_id);
+    return 0;
+}
+
+int store_journal_insert(struct store *st, const struct journal_entry *e, int64_t *entry_id,
+                         struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int64_t id = 0;
+    /* An inner savepoint makes a failed insert leave nothing behind. */
+    int rc = exec_id(st, S_JSAVEPOINT, "opening a savepoint", err);
+
+    if (rc)
+        return rc;
+    rc = stmt_get(st, S_JOURNAL_INSERT, &s, err);
+    if (rc)
+        goto out;
+    bind_text(s, 1, e->kind);
+    bind_text(s, 2, e->ref ? e->ref : "");
+    bind_i64(s, 3, e->at_ms);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) {
+        id = (int64_t)sqlite3_last_insert_rowid(st->db);
+        rc = 0;
+    } else {
+        rc = db_fail(st, rc, "inserting a journal entry", err);
+    }
+    sqlite3_reset(s);
+    for (int i = 0; !rc && i < e->n; i++)
+        rc = journal_post(st, id, &e->postings[i], err);
+out:
+    if (rc) {
+        if (!sqlite3_get_autocommit(st->db)) {
+            exec_id(st, S_JROLLBACK_TO, "rolling back a journal entry", NULL);
+            exec_id(st, S_JRELEASE, "releasing a savepoint", NULL);
+        }
+        return rc;
+    }
+    rc = exec_id(st, S_JRELEASE, "releasing a savepoint", err);
+    if (!rc && entry_id)
+        *entry_id = id;
+    return rc;
+}
+
+int store_journal_count(struct store *st, const char *kind, const char *ref, int64_t *n,
+                        struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_JOURNAL_COUNT, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, kind);
+    bind_text(s, 2, ref ? ref : "");
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *n = col_i64(s, 0);
+        rc = 0;
+    } else {
+        rc = db_fail(st, rc, "counting journal entries", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* ---- Idempotency tokens ------------------------------------------------------------ */
+
+int store_request_token_get(struct store *st, int64_t requester_id, const char *op,
+                            const char *token, int64_t since_ms, char *ref, size_t cap,
+                            struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_RTOKEN_GET, &s, err);
+
+    if (rc)
+        return rc;
+    bind_i64(s, 1, requester_id);
+    bind_text(s, 2, op);
+    bind_text(s, 3, token);
+    bind_i64(s, 4, since_ms);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        col_copy(s, 0, ref, cap);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = ts_fail(err, TS_ENOTFOUND, "request token %s has not been seen", token);
+    } else {
+        rc = db_fail(st, rc, "reading a request token", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_request_token_put(struct store *st, int64_t requester_id, const char *op,
+                            const char *token, const char *ref, int64_t now_ms,
+                            struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_RTOKEN_PUT, &s, err);
+
+    if (rc)
+        return rc;
+    bind_i64(s, 1, requester_id);
+    bind_text(s, 2, op);
+    bind_text(s, 3, token);
+    bind_text(s, 4, ref ? ref : "");
+    bind_i64(s, 5, now_ms);
+    return exec_stmt(st, s, "storing a request token", err);
+}
+
+/* ---- HIT types -------------------------------------------------------------------- */
+
+void store_hit_type_release(struct hit_type *t)
+{
+    free(t->title);
+    free(t->description);
+    free(t->keywords);
+    free(t->quals_json);
+    t->title = t->description = t->keywords = t->quals_json = NULL;
+}
+
+int store_hit_type_insert(struct store *st, const struct hit_type *t, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = check_id(t->id, "HIT type", err);
+
+    if (!rc)
+        rc = stmt_get(st, S_TYPE_INSERT, &s, err);
+    if (rc)
+        return rc;
+    bind_text(s, 1, t->id);
+    bind_i64(s, 2, t->requester_id);
+    bind_text(s, 3, t->title ? t->title : "");
+    bind_text(s, 4, t->description ? t->description : "");
+    bind_text(s, 5, t->keywords ? t->keywords : "");
+    bind_text(s, 6, t->quals_json ? t->quals_json : "[]");
+    bind_i64(s, 7, t->reward);
+    bind_i64(s, 8, t->duration_s);
+    bind_i64(s, 9, t->auto_approval_s);
+    bind_i64(s, 10, t->created_ms);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE)
+        rc = 0;
+    else if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)
+        rc = ts_fail(err, TS_ECONFLICT, "HIT type %s already exists", t->id);
+    else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+        rc = ts_fail(err, TS_ENOTFOUND, "requester %" PRId64 " does not exist",
+                     t->requester_id);
+    else
+        rc = db_fail(st, rc, "creating a HIT type", err);
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_hit_type_get(struct store *st, const char *id, struct hit_type *out,
+                       struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_TYPE_GET, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        col_copy(s, 0, out->id, sizeof out->id);
+        out->requester_id = col_i64(s, 1);
+        out->title = col_dup_nn(s, 2);
+        out->description = col_dup_nn(s, 3);
+        out->keywords = col_dup_nn(s, 4);
+        out->quals_json = col_dup_nn(s, 5);
+        out->reward = col_i64(s, 6);
+        out->duration_s = col_i64(s, 7);
+        out->auto_approval_s = col_i64(s, 8);
+        out->created_ms = col_i64(s, 9);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = ts_fail(err, TS_ENOTFOUND, "HIT type %s does not exist", id);
+    } else {
+        rc = db_fail(st, rc, "reading a HIT type", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_hit_type_find(struct store *st, const struct hit_type *t, char id[STORE_ID_MAX],
+                        struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_TYPE_FIND, &s, err);
+
+    if (rc)
+        return rc;
+    bind_i64(s, 1, t->requester_id);
+    bind_text(s, 2, t->title ? t->title : "");
+    bind_text(s, 3, t->description ? t->description : "");
+    bind_text(s, 4, t->keywords ? t->keywords : "");
+    bind_text(s, 5, t->quals_json ? t->quals_json : "[]");
+    bind_i64(s, 6, t->reward);
+    bind_i64(s, 7, t->duration_s);
+    bind_i64(s, 8, t->auto_approval_s);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        col_copy(s, 0, id, STORE_ID_MAX);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = ts_fail(err, TS_ENOTFOUND, "no HIT type with these properties exists");
+    } else {
+        rc = db_fail(st, rc, "finding a HIT type", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* ---- HITs ------------------------------------------------------------------------- */
+
+void store_hit_release(struct hit *h)
+{
+    free(h->question);
+    free(h->input_json);
+    free(h->annotation);
+    h->question = h->input_json = h->annotation = NULL;
+}
+
+static void read_hit(sqlite3_stmt *s, struct hit *h) /* columns: HIT_COLS */
+{
+    memset(h, 0, sizeof *h);
+    h->seq = col_i64(s, 0);
+    col_copy(s, 1, h->id, sizeof h->id);
+    col_copy(s, 2, h->hit_type_id, sizeof h->hit_type_id);
+    col_copy(s, 3, h->batch_id, sizeof h->batch_id);
+    h->requester_id = col_i64(s, 4);
+    h->question = col_dup_nn(s, 5);
+    h->input_json = col_dup(s, 6);
+    h->annotation = col_dup(s, 7);
+    h->reward = col_i64(s, 8);
+    h->fee = col_i64(s, 9);
+    h->max_assignments = col_i64(s, 10);
+    h->pending = col_i64(s, 11);
+    h->submitted = col_i64(s, 12);
+    h->approved = col_i64(s, 13);
+    h->rejected = col_i64(s, 14);
+    h->created_ms = col_i64(s, 15);
+    h->expires_ms = col_i64(s, 16);
+    h->escrow = col_i64(s, 17);
+    h->reviewing = sqlite3_column_int(s, 18);
+    h->disposed = sqlite3_column_int(s, 19);
+    h->expired = sqlite3_column_int(s, 20);
+}
+
+int store_hit_insert(struct store *st, struct hit *h, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = check_id(h->id, "HIT", err);
+
+    if (!rc)
+        rc = stmt_get(st, S_HIT_INSERT, &s, err);
+    if (rc)
+        return rc;
+    bind_text(s, 1, h->id);
+    bind_text(s, 2, h->hit_type_id);
+    bind_text_opt(s, 3, h->batch_id);
+    bind_i64(s, 4, h->requester_id);
+    bind_text(s, 5, h->question ? h->question : "");
+    bind_text(s, 6, h->input_json);
+    bind_text(s, 7, h->annotation);
+    bind_i64(s, 8, h->reward);
+    bind_i64(s, 9, h->fee);
+    bind_i64(s, 10, h->max_assignments);
+    bind_i64(s, 11, h->pending);
+    bind_i64(s, 12, h->submitted);
+    bind_i64(s, 13, h->approved);
+    bind_i64(s, 14, h->rejected);
+    bind_i64(s, 15, h->created_ms);
+    bind_i64(s, 16, h->expires_ms);
+    bind_i64(s, 17, h->escrow);
+    sqlite3_bind_int(s, 18, h->reviewing);
+    sqlite3_bind_int(s, 19, h->disposed);
+    sqlite3_bind_int(s, 20, h->expired);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) {
+        h->seq = (int64_t)sqlite3_last_insert_rowid(st->db);
+        rc = 0;
+    } else if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+        rc = ts_fail(err, TS_ECONFLICT, "HIT %s already exists", h->id);
+    } else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
+        rc = ts_fail(err, TS_ENOTFOUND,
+                     "HIT %s: HIT type %s or requester %" PRId64 " does not exist", h->id,
+                     h->hit_type_id, h->requester_id);
+    } else {
+        rc = db_fail(st, rc, "creating a HIT", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_hit_get(struct store *st, const char *id, struct hit *out, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_HIT_GET, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        read_hit(s, out);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = ts_fail(err, TS_ENOTFOUND, "HIT %s does not exist", id);
+    } else {
+        rc = db_fail(st, rc, "reading a HIT", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_hit_update(struct store *st, const struct hit *h, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_HIT_UPDATE, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, h->id);
+    bind_i64(s, 2, h->max_assignments);
+    bind_i64(s, 3, h->pending);
+    bind_i64(s, 4, h->submitted);
+    bind_i64(s, 5, h->approved);
+    bind_i64(s, 6, h->rejected);
+    bind_i64(s, 7, h->expires_ms);
+    bind_i64(s, 8, h->escrow);
+    sqlite3_bind_int(s, 9, h->reviewing);
+    sqlite3_bind_int(s, 10, h->disposed);
+    sqlite3_bind_int(s, 11, h->expired);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return db_fail(st, rc, "updating a HIT", err);
+    if (sqlite3_changes(st->db) == 0)
+        return ts_fail(err, TS_ENOTFOUND, "HIT %s does not exist", h->id);
+    return 0;
+}
+
+int store_hit_next_open(struct store *st, const char *hit_type_id, int64_t worker_id,
+                        int64_t now_ms, char hit_id[STORE_ID_MAX], struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_HIT_NEXT_OPEN, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, hit_type_id);
+    bind_i64(s, 2, worker_id);
+    bind_i64(s, 3, now_ms);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        col_copy(s, 0, hit_id, STORE_ID_MAX);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = ts_fail(err, TS_ENOTFOUND, "HIT type %s has no HIT open to worker %" PRId64,
+                     hit_type_id, worker_id);
+    } else {
+        rc = db_fail(st, rc, "finding an open HIT", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* Walks a bound list statement whose first column is seq: calls visit for up to limit
+ * rows (the statement was bound with LIMIT limit + 1), then resets it. */
+struct list_cb {
+    store_hit_cb hit;
+    store_asg_cb asg;
+    store_bonus_cb bonus;
+    void *ctx;
+};
+typedef int (*row_visit)(sqlite3_stmt *s, const struct list_cb *cb);
+
+static int walk_rows(struct store *st, sqlite3_stmt *s, int limit, row_visit visit,
+                     const struct list_cb *cb, int64_t *last_seq, int *more, const char *what,
+                     struct ts_error *err)
+{
+    int rc, visited = 0, stop = 0;
+
+    *last_seq = 0;
+    *more = 0;
+    for (;;) {
+        rc = sqlite3_step(s);
+        if (rc == SQLITE_DONE) {
+            rc = 0;
+            break;
+        }
+        if (rc != SQLITE_ROW) {
+            rc = db_fail(st, rc, what, err);
+            break;
+        }
+        if (visited >= limit || stop) {
+            *more = 1;
+            rc = 0;
+            break;
+        }
+        visited++;
+        *last_seq = col_i64(s, 0);
+        stop = visit(s, cb) != 0;
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+static int visit_hit(sqlite3_stmt *s, const struct list_cb *cb)
+{
+    struct hit h;
+    int r;
+
+    read_hit(s, &h);
+    r = cb->hit(cb->ctx, &h);
+    store_hit_release(&h);
+    return r;
+}
+
+int store_hit_list(struct store *st, const struct hit_filter *f, int64_t after_seq, int limit,
+                   store_hit_cb cb, void *ctx, int64_t *last_seq, int *more,
+                   struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int by_batch = f->batch_id && f->batch_id[0];
+    struct list_cb lcb = {.hit = cb, .ctx = ctx};
+    int rc;
+
+    if (limit < 0)
+        return ts_fail(err, TS_EINVAL, "the list limit must not be negative");
+    rc = stmt_get(st, by_batch ? S_HIT_LIST_BATCH : S_HIT_LIST_REQ, &s, err);
+    if (rc)
+        return rc;
+    bind_i64(s, 1, f->requester_id);
+    bind_i64(s, 2, after_seq);
+    bind_text(s, 3, f->hit_type_id);
+    sqlite3_bind_int(s, 4, (int)f->mode);
+    bind_i64(s, 5, f->now_ms);
+    bind_i64(s, 6, (int64_t)limit + 1);
+    if (by_batch)
+        bind_text(s, 7, f->batch_id);
+    return walk_rows(st, s, limit, visit_hit, &lcb, last_seq, more, "listing HITs", err);
+}
+
+static int collect_ids(struct store *st, sqlite3_stmt *s, char (*ids)[STORE_ID_MAX], int cap,
+                       int *n, const char *what, struct ts_error *err)
+{
+    int rc;
+
+    *n = 0;
+    for (;;) {
+        rc = sqlite3_step(s);
+        if (rc != SQLITE_ROW || *n >= cap)
+            break;
+        col_copy(s, 0, ids[*n], STORE_ID_MAX);
+        (*n)++;
+    }
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        rc = 0;
+    else
+        rc = db_fail(st, rc, what, err);
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_hit_due_expiry(struct store *st, int64_t now_ms, char (*ids)[STORE_ID_MAX], int cap,
+                         int *n, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_HIT_DUE_EXPIRY, &s, err);
+
+    *n = 0;
+    if (rc)
+        return rc;
+    bind_i64(s, 1, now_ms);
+    bind_i64(s, 2, cap < 0 ? 0 : cap);
+    return collect_ids(st, s, ids, cap, n, "listing expired HITs", err);
+}
+
+int store_available_types(struct store *st, int64_t worker_id, int64_t now_ms,
+                          store_avail_cb cb, void *ctx, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_AVAILABLE_TYPES, &s, err);
+
+    if (rc)
+        return rc;
+    bind_i64(s, 2, worker_id);
+    bind_i64(s, 3, now_ms);
+    for (;;) {
+        rc = sqlite3_step(s);
+        if (rc != SQLITE_ROW)
+            break;
+        if (cb(ctx, ctext(s, 0), col_i64(s, 1)) != 0) {
+            rc = SQLITE_DONE;
+            break;
+        }
+    }
+    rc = rc == SQLITE_DONE ? 0 : db_fail(st, rc, "listing available HIT types", err);
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* ---- Assignments ------------------------------------------------------------------ */
+
+void store_asg_release(struct assignment *a)
+{
+    free(a->answer_json);
+    free(a->feedback);
+    a->answer_json = a->feedback = NULL;
+}
+
+static void read_asg(sqlite3_stmt *s, struct assignment *a) /* columns: ASG_COLS */
+{
+    memset(a, 0, sizeof *a);
+    a->seq = col_i64(s, 0);
+    col_copy(s, 1, a->id, sizeof a->id);
+    col_copy(s, 2, a->hit_id, sizeof a->hit_id);
+    col_copy(s, 3, a->hit_type_id, sizeof a->hit_type_id);
+    a->worker_id = col_i64(s, 4);
+    a->requester_id = col_i64(s, 5);
+    a->status = (enum asg_status)sqlite3_column_int(s, 6);
+    a->accepted_ms = col_i64(s, 7);
+    a->deadline_ms = col_i64(s, 8);
+    a->submitted_ms = col_i64(s, 9);
+    a->auto_approve_ms = col_i64(s, 10);
+    a->approved_ms = col_i64(s, 11);
+    a->rejected_ms = col_i64(s, 12);
+    a->returned_ms = col_i64(s, 13);
+    a->answer_json = col_dup(s, 14);
+    a->feedback = col_dup(s, 15);
+}
+
+int store_asg_insert(struct store *st, struct assignment *a, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = check_id(a->id, "assignment", err);
+
+    if (!rc)
+        rc = stmt_get(st, S_ASG_INSERT, &s, err);
+    if (rc)
+        return rc;
+    bind_text(s, 1, a->id);
+    bind_text(s, 2, a->hit_id);
+    bind_text(s, 3, a->hit_type_id);
+    bind_i64(s, 4, a->worker_id);
+    bind_i64(s, 5, a->requester_id);
+    sqlite3_bind_int(s, 6, (int)a->status);
+    bind_i64(s, 7, a->accepted_ms);
+    bind_i64(s, 8, a->deadline_ms);
+    bind_i64(s, 9, a->submitted_ms);
+    bind_i64(s, 10, a->auto_approve_ms);
+    bind_i64(s, 11, a->approved_ms);
+    bind_i64(s, 12, a->rejected_ms);
+    bind_i64(s, 13, a->returned_ms);
+    bind_text(s, 14, a->answer_json);
+    bind_text(s, 15, a->feedback);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) {
+        a->seq = (int64_t)sqlite3_last_insert_rowid(st->db);
+        rc = 0;
+    } else if (rc == SQLITE_CONSTRAINT_UNIQUE && strstr(sqlite3_errmsg(st->db), "worker_id")) {
+        rc = ts_fail(err, TS_ECONFLICT, "worker %" PRId64 " already has an assignment on HIT %s",
+                     a->worker_id, a->hit_id);
+    } else if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+        rc = ts_fail(err, TS_ECONFLICT, "assignment %s already exists", a->id);
+    } else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
+        rc = ts_fail(err, TS_ENOTFOUND,
+                     "assignment %s: HIT %s or worker %" PRId64 " does not exist", a->id,
+                     a->hit_id, a->worker_id);
+    } else {
+        rc = db_fail(st, rc, "creating an assignment", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_asg_get(struct store *st, const char *id, struct assignment *out,
+                  struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_ASG_GET, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        read_asg(s, out);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = ts_fail(err, TS_ENOTFOUND, "assignment %s does not exist", id);
+    } else {
+        rc = db_fail(st, rc, "reading an assignment", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_asg_update(struct store *st, const struct assignment *a, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_ASG_UPDATE, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, a->id);
+    sqlite3_bind_int(s, 2, (int)a->status);
+    bind_i64(s, 3, a->accepted_ms);
+    bind_i64(s, 4, a->deadline_ms);
+    bind_i64(s, 5, a->submitted_ms);
+    bind_i64(s, 6, a->auto_approve_ms);
+    bind_i64(s, 7, a->approved_ms);
+    bind_i64(s, 8, a->rejected_ms);
+    bind_i64(s, 9, a->returned_ms);
+    bind_text(s, 10, a->answer_json);
+    bind_text(s, 11, a->feedback);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return db_fail(st, rc, "updating an assignment", err);
+    if (sqlite3_changes(st->db) == 0)
+        return ts_fail(err, TS_ENOTFOUND, "assignment %s does not exist", a->id);
+    return 0;
+}
+
+static int visit_asg(sqlite3_stmt *s, const struct list_cb *cb)
+{
+    struct assignment a;
+    int r;
+
+    read_asg(s, &a);
+    r = cb->asg(cb->ctx, &a);
+    store_asg_release(&a);
+    return r;
+}
+
+int store_asg_list(struct store *st, const struct asg_filter *f, int64_t after_seq, int limit,
+                   store_asg_cb cb, void *ctx, int64_t *last_seq, int *more,
+                   struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    enum stmt_id id;
+    int set = (f->hit_id != NULL) + (f->batch_id != NULL) + (f->worker_id != 0);
+    struct list_cb lcb = {.asg = cb, .ctx = ctx};
+    int rc;
+
+    *last_seq = 0;
+    *more = 0;
+    if (set != 1)
+        return ts_fail(err, TS_EINVAL, "list assignments by exactly one of HIT, batch or "
+                       "worker");
+    if (limit < 0)
+        return ts_fail(err, TS_EINVAL, "the list limit must not be negative");
+    id = f->hit_id ? S_ASG_LIST_HIT : f->batch_id ? S_ASG_LIST_BATCH : S_ASG_LIST_WORKER;
+    rc = stmt_get(st, id, &s, err);
+    if (rc)
+        return rc;
+    if (f->hit_id)
+        bind_text(s, 1, f->hit_id);
+    else if (f->batch_id)
+        bind_text(s, 1, f->batch_id);
+    else
+        bind_i64(s, 1, f->worker_id);
+    bind_i64(s, 2, after_seq);
+    bind_i64(s, 3, (int64_t)f->status_mask);
+    bind_i64(s, 4, (int64_t)limit + 1);
+    return walk_rows(st, s, limit, visit_asg, &lcb, last_seq, more, "listing assignments",
+                     err);
+}
+
+int store_asg_due(struct store *st, enum asg_due which, int64_t now_ms,
+                  char (*ids)[STORE_ID_MAX], int cap, int *n, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc;
+
+    *n = 0;
+    if (which != ASG_DUE_DEADLINE && which != ASG_DUE_APPROVAL)
+        return ts_fail(err, TS_EINVAL, "unknown due list %d", (int)which);
+    rc = stmt_get(st, which == ASG_DUE_DEADLINE ? S_ASG_DUE_DEADLINE : S_ASG_DUE_APPROVAL, &s,
+                  err);
+    if (rc)
+        return rc;
+    bind_i64(s, 1, now_ms);
+    bind_i64(s, 2, cap < 0 ? 0 : cap);
+    return collect_ids(st, s, ids, cap, n, "listing due assignments", err);
+}
+
+static int step_i64(struct store *st, sqlite3_stmt *s, int64_t *v, const char *what,
+                    struct ts_error *err)
+{
+    int rc = sqlite3_step(s);
+
+    if (rc == SQLITE_ROW) {
+        *v = col_i64(s, 0);
+        rc = 0;
+    } else {
+        rc = db_fail(st, rc, what, err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_type_median_work_ms(struct store *st, const char *hit_type_id, int64_t *median_ms,
+                              int64_t *n, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int64_t count = 0, a = 0, b = 0;
+    int rc = stmt_get(st, S_MEDIAN_COUNT, &s, err);
+
+    *median_ms = 0;
+    *n = 0;
+    if (rc)
+        return rc;
+    bind_text(s, 1, hit_type_id);
+    rc = step_i64(st, s, &count, "counting work times", err);
+    if (rc || count == 0)
+        return rc;
+    rc = stmt_get(st, S_MEDIAN_AT, &s, err);
+    if (rc)
+        return rc;
+    bind_text(s, 1, hit_type_id);
+    bind_i64(s, 2, (count - 1) / 2);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        a = b = col_i64(s, 0);
+        if (count % 2 == 0 && sqlite3_step(s) == SQLITE_ROW)
+            b = col_i64(s, 0);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = 0; /* the rows changed under us: report none */
+        count = 0;
+    } else {
+        rc = db_fail(st, rc, "reading the median work time", err);
+    }
+    sqlite3_reset(s);
+    if (rc)
+        return rc;
+    *median_ms = a + (b - a) / 2; /* no overflow for a <= b */
+    *n = count;
+    return 0;
+}
+
+/* The funnel: accepted counts every assignment the worker ever accepted, submitted those
+ * ever submitted (now Submitted, Approved or Rejected), and approved, rejected, returned,
+ * abandoned count the current status. approved_work_ms and approved_reward sum over the
+ * Approved ones; bonuses over the bonuses table. */
+int store_worker_stats(struct store *st, int64_t worker_id, struct worker_stats *out,
+                       struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_WORKER_STATS, &s, err);
+
+    memset(out, 0, sizeof *out);
+    if (rc)
+        return rc;
+    bind_i64(s, 1, worker_id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        out->accepted = col_i64(s, 0);
+        out->submitted = col_i64(s, 1);
+        out->approved = col_i64(s, 2);
+        out->rejected = col_i64(s, 3);
+        out->returned = col_i64(s, 4);
+        out->abandoned = col_i64(s, 5);
+        out->approved_work_ms = col_i64(s, 6);
+        out->approved_reward = col_i64(s, 7);
+        rc = 0;
+    } else {
+        rc = db_fail(st, rc, "reading worker statistics", err);
+    }
+    sqlite3_reset(s);
+    if (rc)
+        return rc;
+    rc = stmt_get(st, S_WORKER_BONUSES, &s, err);
+    if (rc)
+        return rc;
+    bind_i64(s, 1, worker_id);
+    return step_i64(st, s, &out->bonuses, "summing bonuses", err);
+}
+
+/* ---- Bonuses ---------------------------------------------------------------------- */
+
+void store_bonus_release(struct bonus *b)
+{
+    free(b->reason);
+    b->reason = NULL;
+}
+
+int store_bonus_insert(struct store *st, struct bonus *b, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = check_id(b->id, "bonus", err);
+
+    if (!rc)
+        rc = stmt_get(st, S_BONUS_INSERT, &s, err);
+    if (rc)
+        return rc;
+    bind_text(s, 1, b->id);
+    bind_i64(s, 2, b->requester_id);
+    bind_i64(s, 3, b->worker_id);
+    bind_text(s, 4, b->assignment_id);
+    bind_text(s, 5, b->hit_id);
+    bind_i64(s, 6, b->amount);
+    bind_i64(s, 7, b->fee);
+    bind_text(s, 8, b->reason ? b->reason : "");
+    bind_i64(s, 9, b->granted_ms);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) {
+        b->seq = (int64_t)sqlite3_last_insert_rowid(st->db);
+        rc = 0;
+    } else if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+        rc = ts_fail(err, TS_ECONFLICT, "bonus %s already exists", b->id);
+    } else {
+        rc = db_fail(st, rc, "recording a bonus", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+static int visit_bonus(sqlite3_stmt *s, const struct list_cb *cb)
+{
+    struct bonus b;
+    int r;
+
+    memset(&b, 0, sizeof b);
+    b.seq = col_i64(s, 0);
+    col_copy(s, 1, b.id, sizeof b.id);
+    b.requester_id = col_i64(s, 2);
+    b.worker_id = col_i64(s, 3);
+    col_copy(s, 4, b.assignment_id, sizeof b.assignment_id);
+    col_copy(s, 5, b.hit_id, sizeof b.hit_id);
+    b.amount = col_i64(s, 6);
+    b.fee = col_i64(s, 7);
+    b.reason = col_dup_nn(s, 8);
+    b.granted_ms = col_i64(s, 9);
+    r = cb->bonus(cb->ctx, &b);
+    store_bonus_release(&b);
+    return r;
+}
+
+int store_bonus_list(struct store *st, const struct bonus_filter *f, int64_t after_seq,
+                     int limit, store_bonus_cb cb, void *ctx, int64_t *last_seq, int *more,
+                     struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    struct list_cb lcb = {.bonus = cb, .ctx = ctx};
+    int rc;
+
+    *last_seq = 0;
+    *more = 0;
+    if (limit < 0)
+        return ts_fail(err, TS_EINVAL, "the list limit must not be negative");
+    rc = stmt_get(st, S_BONUS_LIST, &s, err);
+    if (rc)
+        return rc;
+    bind_i64(s, 1, f->requester_id);
+    bind_i64(s, 2, after_seq);
+    bind_text(s, 3, f->hit_id);
+    bind_text(s, 4, f->assignment_id);
+    bind_i64(s, 5, (int64_t)limit + 1);
+    return walk_rows(st, s, limit, visit_bonus, &lcb, last_seq, more, "listing bonuses",
+                     err);
+}
+
+/* ---- Batches ---------------------------------------------------------------------- */
+
+int store_batch_insert(struct store *st, const struct batch *b, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = check_id(b->id, "batch", err);
+
+    if (!rc)
+        rc = stmt_get(st, S_BATCH_INSERT, &s, err);
+    if (rc)
+        return rc;
+    bind_text(s, 1, b->id);
+    bind_i64(s, 2, b->requester_id);
+    bind_text(s, 3, b->hit_type_id);
+    bind_i64(s, 4, b->hits);
+    bind_i64(s, 5, b->created_ms);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE)
+        rc = 0;
+    else if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)
+        rc = ts_fail(err, TS_ECONFLICT, "batch %s already exists", b->id);
+    else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+        rc = ts_fail(err, TS_ENOTFOUND,
+                     "batch %s: requester %" PRId64 " or HIT type %s does not exist", b->id,
+                     b->requester_id, b->hit_type_id);
+    else
+        rc = db_fail(st, rc, "creating a batch", err);
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_batch_get(struct store *st, const char *id, struct batch *out, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_BATCH_GET, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        col_copy(s, 0, out->id, sizeof out->id);
+        out->requester_id = col_i64(s, 1);
+        col_copy(s, 2, out->hit_type_id, sizeof out->hit_type_id);
+        out->hits = col_i64(s, 3);
+        out->created_ms = col_i64(s, 4);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = ts_fail(err, TS_ENOTFOUND, "batch %s does not exist", id);
+    } else {
+        rc = db_fail(st, rc, "reading a batch", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* ---- Consistency ------------------------------------------------------------------ */
+
+struct check_run {
+    void (*report)(void *ctx, const char *msg);
+    void *ctx;
+    int *violations;
+};
+
+static void say(struct check_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void say(struct check_run *r, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    if (vsnprintf(msg, sizeof msg, fmt, ap) < 0)
+        msg[0] = '\0';
+    va_end(ap);
+    (*r->violations)++;
+    if (r->report)
+        r->report(r->ctx, msg);
+}
+
+static const char *kind_name(int64_t kind)
+{
+    switch (kind) {
+    case LEDGER_EXTERNAL: return "external";
+    case LEDGER_AVAILABLE: return "available";
+    case LEDGER_ESCROW: return "escrow";
+    case LEDGER_EARNINGS: return "earnings";
+    case LEDGER_FEES: return "fees";
+    default: return "unknown-kind";
+    }
+}
+
+static void say_row(struct check_run *r, enum stmt_id id, sqlite3_stmt *s)
+{
+    switch (id) {
+    case S_CHECK_ENTRY_SUM:
+        say(r, "journal entry %" PRId64 " (%s %s) does not balance: postings sum to %" PRId64,
+            col_i64(s, 0), ctext(s, 1), ctext(s, 2), col_i64(s, 3));
+        break;
+    case S_CHECK_BALANCE_SUM:
+        say(r, "ledger account %" PRId64 " (%s of owner %" PRId64 ") has balance %" PRId64
+            " but its postings sum to %" PRId64, col_i64(s, 0), kind_name(col_i64(s, 2)),
+            col_i64(s, 1), col_i64(s, 3), col_i64(s, 4));
+        break;
+    case S_CHECK_NEGATIVE:
+        say(r, "ledger account %" PRId64 " (%s of owner %" PRId64 ") is negative: %" PRId64,
+            col_i64(s, 0), kind_name(col_i64(s, 2)), col_i64(s, 1), col_i64(s, 3));
+        break;
+    case S_CHECK_PAY_TWICE:
+        say(r, "assignment %s is paid %" PRId64 " times", ctext(s, 0), col_i64(s, 1));
+        break;
+    case S_CHECK_PAY_STATUS:
+        if (col_i64(s, 1) == ASG_APPROVED)
+            say(r, "assignment %s is Approved but has no pay entry", ctext(s, 0));
+        else
+            say(r, "assignment %s has status %" PRId64 " but %" PRId64 " pay entries",
+                ctext(s, 0), col_i64(s, 1), col_i64(s, 2));
+        break;
+    case S_CHECK_HIT_COUNTS:
+        say(r, "HIT %s counts pending=%" PRId64 " submitted=%" PRId64 " approved=%" PRId64
+            " rejected=%" PRId64 " but has %" PRId64 " Accepted, %" PRId64 " Submitted, %"
+            PRId64 " Approved, %" PRId64 " Rejected assignments", ctext(s, 0), col_i64(s, 1),
+            col_i64(s, 2), col_i64(s, 3), col_i64(s, 4), col_i64(s, 5), col_i64(s, 6),
+            col_i64(s, 7), col_i64(s, 8));
+        break;
+    case S_CHECK_HIT_MAX:
+        say(r, "HIT %s has %" PRId64 " live and finished assignments, more than its maximum %"
+            PRId64, ctext(s, 0), col_i64(s, 1), col_i64(s, 2));
+        break;
+    case S_CHECK_PAIR:
+        say(r, "worker %" PRId64 " holds %" PRId64 " assignments on HIT %s", col_i64(s, 1),
+            col_i64(s, 2), ctext(s, 0));
+        break;
+    case S_CHECK_HIT_ESCROW:
+        say(r, "HIT %s holds escrow %" PRId64 " but should hold %" PRId64, ctext(s, 0),
+            col_i64(s, 1), col_i64(s, 2));
+        break;
+    case S_CHECK_REQ_ESCROW:
+        say(r, "requester %" PRId64 " has escrow balance %" PRId64 " but its HITs hold %" PRId64,
+            col_i64(s, 0), col_i64(s, 1), col_i64(s, 2));
+        break;
+    case S_CHECK_TOTAL:
+        if (col_i64(s, 0) != 0)
+            say(r, "the ledger balances sum to %" PRId64 ", not 0", col_i64(s, 0));
+        break;
+    default:
+        TS_BUG("store_check: statement %d is not a check", (int)id);
+    }
+}
+
+static const enum stmt_id check_stmts[] = {
+    S_CHECK_ENTRY_SUM, S_CHECK_BALANCE_SUM, S_CHECK_NEGATIVE, S_CHECK_PAY_TWICE,
+    S_CHECK_PAY_STATUS, S_CHECK_HIT_COUNTS, S_CHECK_HIT_MAX, S_CHECK_PAIR,
+    S_CHECK_HIT_ESCROW, S_CHECK_REQ_ESCROW, S_CHECK_TOTAL,
+};
+
+int store_check(struct store *st, void (*report)(void *ctx, const char *msg), void *ctx,
+                int *violations, struct ts_error *err)
+{
+    struct check_run r = {report, ctx, violations};
+    sqlite3_stmt *s = NULL;
+    int rc = 0;
+
+    *violations = 0;
+    for (size_t i = 0; !rc && i < sizeof check_stmts / sizeof check_stmts[0]; i++) {
+        rc = stmt_get(st, check_stmts[i], &s, err);
+        if (rc)
+            break;
+        for (;;) {
+            rc = sqlite3_step(s);
+            if (rc != SQLITE_ROW)
+                break;
+            say_row(&r, check_stmts[i], s);
+        }
+        rc = rc == SQLITE_DONE ? 0 : db_fail(st, rc, "checking consistency", err);
+        sqlite3_reset(s);
+    }
+    return rc;
+}

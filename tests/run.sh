@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# run.sh: the whole test suite, as `make test` runs it after building. Unit tests, fuzz
+# corpus replays and end-to-end tests run against the sanitizer build (ASan + UBSan);
+# every runner prints "N passed, N failed" and this script sums them into the last line.
+set -u
+cd "$(dirname "$0")/.."
+SAN=${SAN_BUILD:-build/san}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+
+passed=0
+failed=0
+broken=0
+
+tally() { # name, then the runner's output on stdin
+    local name=$1 out line p f
+    out=$(cat)
+    printf '%s\n' "$out" | grep -v -E '^[0-9]+ passed, [0-9]+ failed' || true
+    line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1)
+    if [ -z "$line" ]; then
+        echo "FAIL $name: no result line (crashed?)"
+        broken=$((broken + 1))
+        return
+    fi
+    p=${line%% passed*}
+    f=${line#*passed, }
+    f=${f%% failed*}
+    passed=$((passed + p))
+    failed=$((failed + f))
+    echo "== $name: $line"
+}
+
+for t in "$SAN"/tests/*/test_*; do
+    [ -x "$t" ] || continue
+    "$t" 2>&1 | tally "${t#$SAN/tests/}"
+done
+
+for r in "$SAN"/fuzz/replay_*; do
+    [ -x "$r" ] || continue
+    name=${r##*/replay_}
+    [ -d "fuzz/corpus/$name" ] || continue
+    "$r" "fuzz/corpus/$name" 2>&1 | tally "fuzz $name"
+done
+
+TESSERA_BIN="$SAN/tessera" python3 tests/e2e/run.py 2>&1 | tally "e2e"
+
+failed=$((failed + broken))
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
