@@ -55,17 +55,20 @@ $(BUILD)/tessera: $(MAIN_OBJ) $(LIB_OBJ)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/check.h $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Isrc -o $@ $< $(LIB_OBJ) $(LDFLAGS) $(LDLIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) -Isrc -o $@ $< $(LIB_OBJ) $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) -lpthread -lm
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) -lpthread -lm
 
 # Each fuzz target is replayed over its corpus under gcc (and sanitizers in the
 # sanitizer build), so every input that once crashed stays a test.
 $(BUILD)/fuzz/replay_%: fuzz/%.c fuzz/replay.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Isrc -o $@ fuzz/replay.c $< $(LIB_OBJ) $(LDFLAGS) $(LDLIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) -Isrc -o $@ fuzz/replay.c $< $(LIB_OBJ) $(LDFLAGS) $(LDLIBS)
 
 bench: $(BUILD)/tessera $(BENCH_BIN)
 

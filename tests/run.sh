@@ -2,6 +2,8 @@
 # run.sh: the whole test suite, as `make test` runs it after building. Unit tests, fuzz
 # corpus replays and end-to-end tests run against the sanitizer build (ASan + UBSan);
 # every runner prints "N passed, N failed" and this script sums them into the last line.
+# Runners feed tally through process substitution, not a pipe, so its sums stay in this
+# shell; a runner that prints no result line counts as one failure.
 set -u
 cd "$(dirname "$0")/.."
 SAN=${SAN_BUILD:-build/san}
@@ -32,17 +34,17 @@ tally() { # name, then the runner's output on stdin
 
 for t in "$SAN"/tests/*/test_*; do
     [ -x "$t" ] || continue
-    "$t" 2>&1 | tally "${t#$SAN/tests/}"
+    tally "${t#$SAN/tests/}" < <("$t" 2>&1)
 done
 
 for r in "$SAN"/fuzz/replay_*; do
     [ -x "$r" ] || continue
     name=${r##*/replay_}
     [ -d "fuzz/corpus/$name" ] || continue
-    "$r" "fuzz/corpus/$name" 2>&1 | tally "fuzz $name"
+    tally "fuzz $name" < <("$r" "fuzz/corpus/$name" 2>&1)
 done
 
-TESSERA_BIN="$SAN/tessera" python3 tests/e2e/run.py 2>&1 | tally "e2e"
+tally "e2e" < <(TESSERA_BIN="$SAN/tessera" python3 tests/e2e/run.py 2>&1)
 
 failed=$((failed + broken))
 echo "$passed passed, $failed failed"
