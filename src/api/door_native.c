@@ -19,7 +19,8 @@ unsigned door_status(int code)
     case TS_ENOTFOUND: return 404;
     case TS_ECONFLICT: return 409;
     case TS_EDUPLICATE: return 409;
-    case TS_ETOOBIG: return 413;
+    case TS_ETOOBIG: return 400; /* a member over its limit; a whole body over the limit is
+                                  * refused by the server with 413 before it gets here */
     case TS_EBUSY: return 503;
     default: return 500;
     }

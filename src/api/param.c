@@ -34,7 +34,7 @@ int param_str(json_t *in, const char *name, int required, size_t max_bytes, cons
                         name);
     size_t n = json_string_length(v);
     if (n > max_bytes)
-        return ts_failk(err, TS_ETOOBIG, "ParameterValidationError",
+        return ts_failk(err, TS_EINVAL, "ParameterValidationError",
                         "%s is longer than %zu bytes", name, max_bytes);
     if (text_utf8_chars(json_string_value(v), n) < 0)
         return ts_failk(err, TS_EINVAL, "ParameterValidationError",

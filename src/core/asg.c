@@ -171,7 +171,8 @@ static int check_answers(const char *answers_json, struct ts_error *err)
     int rc = 0;
 
     if (strlen(answers_json) > ANSWERS_MAX_BYTES)
-        return ts_fail(err, TS_ETOOBIG, "Answers are larger than %d bytes", ANSWERS_MAX_BYTES);
+        return ts_failk(err, TS_EINVAL, "ParameterValidationError",
+                        "Answers are larger than %d bytes", ANSWERS_MAX_BYTES);
     o = json_loads(answers_json, JSON_REJECT_DUPLICATES, &jerr);
     if (!o || !json_is_object(o)) {
         json_decref(o);

@@ -51,7 +51,7 @@ const char *ts_err_name(enum ts_err code)
     case TS_OK:
         return "OK";
     case TS_EINVAL:
-        return "InvalidParameter";
+        return "ParameterValidationError";
     case TS_ENOTFOUND:
         return "NotFound";
     case TS_EFORBIDDEN:

@@ -32,7 +32,7 @@ int ts_fail(struct ts_error *err, enum ts_err code, const char *fmt, ...)
 int ts_failk(struct ts_error *err, enum ts_err code, const char *kind, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* A short stable name for a code: "InvalidParameter", "NotFound", ... */
+/* A short stable name for a code: "ParameterValidationError", "NotFound", ... */
 const char *ts_err_name(enum ts_err code);
 
 /* A broken invariant is a bug: log file:line and abort. Input must never reach it. */

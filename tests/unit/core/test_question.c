@@ -2,6 +2,7 @@
  * QuestionFormAnswers writer. */
 #include "core/question.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -281,4 +282,37 @@ static void test_answers(void)
     }
 }
 
-CHECK_MAIN(test_html, test_external, test_bad, test_sizes, test_answers)
+/* Several threads parse at once, good and bad documents, each seeing its own error. */
+static void *parse_many(void *arg)
+{
+    long bad = 0;
+
+    (void)arg;
+    for (int i = 0; i < 200; i++) {
+        struct question q;
+        struct ts_error err = {0};
+        int rc = parse(i % 2 ? "<HTMLQuestion xmlns=\"" HQ_NS "\"><HTMLContent>x</HTMLContent>"
+                               "<FrameHeight>1</FrameHeight></HTMLQuestion>"
+                             : "<HTMLQuestion>\n<oops></HTMLQuestion>",
+                       &q, &err);
+        if (i % 2 ? rc != 0 : (rc != TS_EINVAL || !strstr(err.msg, "line 2: ")))
+            bad++;
+        question_release(&q);
+    }
+    return (void *)bad;
+}
+
+static void test_threads(void)
+{
+    pthread_t t[4];
+    void *bad;
+
+    for (int i = 0; i < 4; i++)
+        CHECK_EQ_INT(pthread_create(&t[i], NULL, parse_many, NULL), 0);
+    for (int i = 0; i < 4; i++) {
+        CHECK_EQ_INT(pthread_join(t[i], &bad), 0);
+        CHECK(bad == NULL);
+    }
+}
+
+CHECK_MAIN(test_html, test_external, test_bad, test_sizes, test_answers, test_threads)
