@@ -244,6 +244,15 @@ int hit_get_owned(struct core_ctx *c, int64_t requester_id, const char *id, stru
     return rc;
 }
 
+/* A Reviewing HIT that is extended (a later expiration or more assignments) and so has
+ * slots to give again goes back to Assignable, as a Reviewable one does: the Reviewing
+ * mark is for HITs whose work is finished. */
+static void reopen_if_assignable(const struct core_ctx *c, struct hit *h)
+{
+    if (h->reviewing && hit_available_at(h, c->now_ms) > 0)
+        h->reviewing = 0;
+}
+
 int hit_update_expiration(struct core_ctx *c, int64_t requester_id, const char *hit_id,
                           int64_t expire_at_ms, struct ts_error *err)
 {
@@ -277,6 +286,7 @@ int hit_update_expiration(struct core_ctx *c, int64_t requester_id, const char *
         h.expired = 0;
     }
     h.expires_ms = expire_at_ms;
+    reopen_if_assignable(c, &h);
     rc = store_hit_update(c->st, &h, err);
 out:
     store_hit_release(&h);
@@ -326,6 +336,7 @@ int hit_add_assignments(struct core_ctx *c, int64_t requester_id, const char *hi
         h.escrow += amount;
     }
     h.max_assignments = total;
+    reopen_if_assignable(c, &h);
     rc = store_hit_update(c->st, &h, err);
     if (!rc && unique_token)
         rc = store_request_token_put(c->st, requester_id, "CreateAdditionalAssignmentsForHIT",
@@ -357,8 +368,13 @@ int hit_delete(struct core_ctx *c, int64_t requester_id, const char *hit_id,
                       h.id, (long long)h.submitted);
         goto out;
     }
-    if (!h.expired && hit_free_slots(&h) > 0)
-        TS_BUG("reviewable HIT %s holds free slots", h.id);
+    if (!h.expired && hit_free_slots(&h) > 0) {
+        rc = ts_failk(err, TS_ECONFLICT, "InvalidHITState",
+                      "HIT %s still has %lld assignments available to workers; expire it with "
+                      "UpdateExpirationForHIT first",
+                      h.id, (long long)hit_free_slots(&h));
+        goto out;
+    }
     if (h.escrow != 0)
         TS_BUG("HIT %s deleted with escrow %lld", h.id, (long long)h.escrow);
     h.disposed = 1;

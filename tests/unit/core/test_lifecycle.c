@@ -283,6 +283,38 @@ static void test_auto_approval_and_bonus(void)
     store_hit_release(&h);
 }
 
+/* A Reviewing HIT given more assignments goes back to Assignable; DeleteHIT on it is a
+ * state error, not a crash; once expired again it can be deleted. */
+static void test_reviewing_reopens(void)
+{
+    struct ts_error err = {0};
+    struct hit h, got;
+    struct assignment a;
+    struct hit_type t = type_of(100000, 3600);
+
+    make_hit(&t, 1, &h, 0);
+    CHECK_EQ_INT(TX(asg_accept(&c, wk1, NULL, h.id, &a, &err)), 0);
+    CHECK_EQ_INT(TX(asg_submit(&c, wk1, a.id, "{\"a\":\"b\"}", &err)), 0);
+    CHECK_EQ_INT(TX(asg_approve(&c, rq, a.id, NULL, 0, &err)), 0);
+    store_asg_release(&a);
+    CHECK_EQ_INT(TX(hit_set_reviewing(&c, rq, h.id, 0, &err)), 0);
+    store_hit_get(st, h.id, &got, &err);
+    CHECK_EQ_INT(hit_status_at(&got, c.now_ms), HIT_REVIEWING);
+    store_hit_release(&got);
+
+    CHECK_EQ_INT(TX(hit_add_assignments(&c, rq, h.id, 2, NULL, &err)), 0);
+    store_hit_get(st, h.id, &got, &err);
+    CHECK_EQ_INT(hit_status_at(&got, c.now_ms), HIT_ASSIGNABLE);
+    CHECK_EQ_INT(got.escrow, 240000);
+    store_hit_release(&got);
+    CHECK_EQ_INT(TX(hit_delete(&c, rq, h.id, &err)), TS_ECONFLICT);
+    CHECK_EQ_STR(err.kind, "InvalidHITState");
+    CHECK_EQ_INT(TX(hit_update_expiration(&c, rq, h.id, 0, &err)), 0);
+    CHECK_EQ_INT(TX(hit_delete(&c, rq, h.id, &err)), 0);
+    CHECK_EQ_INT(violations(), 0);
+    store_hit_release(&h);
+}
+
 static void test_pseudonyms(void)
 {
     char p1[16], p2[16], p3[16];
@@ -305,4 +337,4 @@ static void teardown(void)
 }
 
 CHECK_MAIN(setup, test_deposit_and_funds, test_pay_once, test_expiry_and_return,
-           test_auto_approval_and_bonus, test_pseudonyms, teardown)
+           test_auto_approval_and_bonus, test_reviewing_reopens, test_pseudonyms, teardown)
