@@ -179,7 +179,10 @@ static int result_cb(void *ctx, const struct assignment *a)
     if (strcmp(w->cur.id, a->hit_id) != 0) {
         store_hit_release(&w->cur);
         w->rc = store_hit_get(w->c->core->st, a->hit_id, &w->cur, w->err);
+        if (!w->rc)
+            w->rc = store_hit_load_texts(w->c->core->st, &w->cur, w->err);
         if (w->rc) {
+            store_hit_release(&w->cur);
             memset(&w->cur, 0, sizeof w->cur);
             return 1;
         }

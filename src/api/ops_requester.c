@@ -187,7 +187,9 @@ static int op_get_hit(struct op_ctx *c, json_t *in, json_t *out, struct ts_error
         rc = hit_get_owned(c->core, c->who.id, id, &h, err);
     if (rc)
         return rc;
-    rc = store_hit_type_get(c->core->st, h.hit_type_id, &t, err);
+    rc = store_hit_load_texts(c->core->st, &h, err);
+    if (!rc)
+        rc = store_hit_type_get(c->core->st, h.hit_type_id, &t, err);
     if (!rc) {
         json_object_set_new(out, "HIT", render_hit(&h, &t, c->core->now_ms));
         store_hit_type_release(&t);
@@ -346,7 +348,9 @@ static int op_get_assignment(struct op_ctx *c, json_t *in, json_t *out, struct t
     }
     rc = store_hit_get(c->core->st, a.hit_id, &h, err);
     if (!rc) {
-        rc = store_hit_type_get(c->core->st, h.hit_type_id, &t, err);
+        rc = store_hit_load_texts(c->core->st, &h, err);
+        if (!rc)
+            rc = store_hit_type_get(c->core->st, h.hit_type_id, &t, err);
         if (!rc) {
             o = render_asg(c, &a, err);
             if (!o)

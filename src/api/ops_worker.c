@@ -191,7 +191,9 @@ static int op_get_my_assignment(struct op_ctx *c, json_t *in, json_t *out, struc
         return rc;
     rc = store_hit_get(c->core->st, a.hit_id, &h, err);
     if (!rc) {
-        rc = store_hit_type_get(c->core->st, h.hit_type_id, &t, err);
+        rc = store_hit_load_texts(c->core->st, &h, err);
+        if (!rc)
+            rc = store_hit_type_get(c->core->st, h.hit_type_id, &t, err);
         if (!rc) {
             json_t *task = json_object();
             rc = render_task(c, &a, &h, &t, task, err);

@@ -27,6 +27,8 @@ json_t *render_hit(const struct hit *h, const struct hit_type *t, int64_t now_ms
     json_t *o = json_object();
     json_t *quals = json_loads(t->quals_json ? t->quals_json : "[]", 0, NULL);
 
+    if (!h->question)
+        TS_BUG("HIT %s rendered without its texts (store_hit_load_texts)", h->id);
     json_object_set_new(o, "HITId", json_string(h->id));
     json_object_set_new(o, "HITTypeId", json_string(h->hit_type_id));
     json_object_set_new(o, "HITGroupId", json_string(h->hit_type_id));

@@ -65,7 +65,7 @@ static int asg_release_slot(struct core_ctx *c, struct assignment *a, enum asg_s
         h.escrow -= cost;
     }
     if (!rc)
-        rc = store_hit_update(c->st, &h, err);
+        rc = store_hit_update_counts(c->st, &h, err);
     store_hit_release(&h);
     if (rc)
         return rc;
@@ -138,7 +138,7 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
     if (rc)
         goto out_hit;
     h.pending++;
-    rc = store_hit_update(c->st, &h, err);
+    rc = store_hit_update_counts(c->st, &h, err);
 out_hit:
     store_hit_release(&h);
     return rc;
@@ -227,7 +227,7 @@ int asg_submit(struct core_ctx *c, int64_t worker_id, const char *id, const char
     a.auto_approve_ms = c->now_ms + t.auto_approval_s * 1000;
     a.answer_json = xstrdup(answers_json);
     store_hit_type_release(&t);
-    rc = store_hit_update(c->st, &h, err);
+    rc = store_hit_update_counts(c->st, &h, err);
     if (!rc)
         rc = store_asg_update(c->st, &a, err);
 out_hit:
@@ -330,7 +330,7 @@ static int approve_loaded(struct core_ctx *c, struct assignment *a, int override
     h.approved++;
     a->status = ASG_APPROVED;
     a->approved_ms = c->now_ms;
-    rc = store_hit_update(c->st, &h, err);
+    rc = store_hit_update_counts(c->st, &h, err);
     if (!rc)
         rc = store_asg_update(c->st, a, err);
 out:
@@ -392,7 +392,7 @@ int asg_reject(struct core_ctx *c, int64_t requester_id, const char *id, const c
     a.status = ASG_REJECTED;
     a.rejected_ms = c->now_ms;
     if (!rc)
-        rc = store_hit_update(c->st, &h, err);
+        rc = store_hit_update_counts(c->st, &h, err);
     if (!rc)
         rc = store_asg_update(c->st, &a, err);
     store_hit_release(&h);

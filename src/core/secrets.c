@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "../util/alloc.h"
+#include "../util/clock.h"
 #include "../util/banned.h"
 
 #define SECRETS_KEY_LEN 32
@@ -46,10 +47,35 @@ static void secrets_init(void)
         TS_BUG("sodium_init failed: no usable system randomness");
 }
 
+/* Random bytes for ids come from the kernel's generator 4 KiB at a time, not one
+ * getrandom(2) per byte: an id costs a syscall otherwise, on the busiest path. Each
+ * thread has its own pool, so no lock; the bytes are used once and then overwritten. */
+static _Thread_local unsigned char secrets_pool[4096];
+static _Thread_local size_t secrets_pool_left;
+
+static unsigned char secrets_pool_byte(void)
+{
+    if (secrets_pool_left == 0) {
+        randombytes_buf(secrets_pool, sizeof secrets_pool);
+        secrets_pool_left = sizeof secrets_pool;
+    }
+    secrets_pool_left--;
+    unsigned char b = secrets_pool[secrets_pool_left];
+    secrets_pool[secrets_pool_left] = 0;
+    return b;
+}
+
+/* n characters uniform over alphabet (size at most 256), by rejection sampling. */
 static void secrets_random_chars(char *out, size_t n, const char *alphabet, uint32_t size)
 {
-    for (size_t i = 0; i < n; i++)
-        out[i] = alphabet[randombytes_uniform(size)];
+    uint32_t limit = 256 - 256 % size;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t b;
+        do
+            b = secrets_pool_byte();
+        while (b >= limit);
+        out[i] = alphabet[b % size];
+    }
     out[n] = '\0';
 }
 
@@ -331,6 +357,17 @@ void secrets_pseudonym(const struct secrets *s, int64_t requester_id, int64_t wo
 
 void secrets_id_new(char out[31])
 {
+    static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    int64_t ms = clock_now_ms();
+    uint64_t t = ms > 0 ? (uint64_t)ms : 0;
+
     secrets_init();
-    secrets_random_chars(out, 30, secrets_upper36, 36);
+    /* 9 base-36 digits of the time in ms (good until the year 5138), most significant
+     * first and in ASCII order, so new ids sort after old ones and index inserts land
+     * on the last pages instead of a random page each. */
+    for (int i = 8; i >= 0; i--) {
+        out[i] = digits[t % 36];
+        t /= 36;
+    }
+    secrets_random_chars(out + 9, 21, secrets_upper36, 36);
 }

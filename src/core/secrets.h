@@ -66,7 +66,9 @@ int secrets_open(const struct secrets *s, const unsigned char *box, size_t len, 
 void secrets_pseudonym(const struct secrets *s, int64_t requester_id, int64_t worker_id,
                        char out[16]);
 
-/* A random object id: 30 characters uniform over [A-Z0-9], NUL-terminated. */
+/* A new object id: 30 characters of [0-9A-Z], NUL-terminated: 9 characters of the
+ * creation time in ms (base 36, so ids sort by creation), then 21 random characters
+ * (about 108 bits, so ids cannot be guessed). */
 void secrets_id_new(char out[31]);
 
 #endif

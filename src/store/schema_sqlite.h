@@ -174,10 +174,42 @@ static const char *const schema_v1[] = {
     NULL,
 };
 
+/* v2, for the accept/submit path (docs/internals/store.md): assignments_hit duplicated
+ * the UNIQUE (hit_id, worker_id) index for lookups by HIT, and cost every accept a write
+ * to one more index. A HIT's texts (the Question XML,
+ * up to 64 KiB, its batch row and annotation) move to hit_texts: they never change,
+ * while the counters in hits change on every accept and submit, and SQLite rewrites a
+ * whole row (overflow pages included) on each update. */
+static const char *const schema_v2[] = {
+    "DROP INDEX assignments_hit;"
+
+    /* The sweeps look only at Accepted (deadline) and Submitted (auto-approval)
+     * assignments: partial indexes hold just those, so they stay small, and an accept
+     * or a submit touches one of them instead of both. */
+    "DROP INDEX assignments_deadline;"
+    "DROP INDEX assignments_approval;"
+    "CREATE INDEX assignments_deadline ON assignments(deadline_ms) WHERE status = 1;"
+    "CREATE INDEX assignments_approval ON assignments(auto_approve_ms) WHERE status = 2;"
+
+    "CREATE TABLE hit_texts ("
+    "  hit_seq INTEGER PRIMARY KEY REFERENCES hits(seq),"
+    "  question TEXT NOT NULL,"
+    "  input_json TEXT,"
+    "  annotation TEXT"
+    ");"
+    "INSERT INTO hit_texts(hit_seq, question, input_json, annotation)"
+    "  SELECT seq, question, input_json, annotation FROM hits;"
+    "ALTER TABLE hits DROP COLUMN question;"
+    "ALTER TABLE hits DROP COLUMN input_json;"
+    "ALTER TABLE hits DROP COLUMN annotation;",
+    NULL,
+};
+
 /* migrations[i] takes version i to version i + 1: a NULL-terminated list of script
  * parts (split only to keep each literal within C's portable string length). */
 static const char *const *const schema_migrations[] = {
     schema_v1,
+    schema_v2,
 };
 
 #define SCHEMA_VERSION ((int)(sizeof schema_migrations / sizeof schema_migrations[0]))

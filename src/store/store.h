@@ -177,10 +177,16 @@ struct hit {
 void store_hit_release(struct hit *h);
 
 int store_hit_insert(struct store *st, struct hit *h, struct ts_error *err); /* sets seq */
+/* Reads a HIT without its texts: question, input_json and annotation are NULL (they can
+ * be large, and the hot paths never need them); store_hit_load_texts adds them. Lists
+ * (store_hit_list) read the texts too. */
 int store_hit_get(struct store *st, const char *id, struct hit *out, struct ts_error *err);
+int store_hit_load_texts(struct store *st, struct hit *h, struct ts_error *err);
 /* Writes the mutable fields: max_assignments, the four counts, expires_ms, escrow,
  * reviewing, disposed, expired. */
 int store_hit_update(struct store *st, const struct hit *h, struct ts_error *err);
+/* Writes only the four counts and escrow: what an assignment's transitions change. */
+int store_hit_update_counts(struct store *st, const struct hit *h, struct ts_error *err);
 
 /* The first HIT (by seq) of the type that is not disposed, has a free slot
  * (max_assignments > pending + submitted + approved + rejected), expires after now_ms,

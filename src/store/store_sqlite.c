@@ -21,10 +21,15 @@
 
 /* ---- Statements ------------------------------------------------------------------- */
 
-#define HIT_COLS                                                                          \
-    "seq, id, hit_type_id, batch_id, requester_id, question, input_json, annotation, "   \
-    "reward, fee, max_assignments, pending, submitted, approved, rejected, created_ms, "  \
+/* HIT_COLS reads a HIT without its texts (NULLs in their place); HIT_COLS_TEXTS with
+ * them, from hits JOIN hit_texts. */
+#define HIT_COLS_BEFORE "seq, id, hit_type_id, batch_id, requester_id, "
+#define HIT_COLS_AFTER                                                                    \
+    ", reward, fee, max_assignments, pending, submitted, approved, rejected, created_ms, " \
     "expires_ms, escrow, reviewing, disposed, expired"
+#define HIT_COLS HIT_COLS_BEFORE "NULL, NULL, NULL" HIT_COLS_AFTER
+#define HIT_COLS_TEXTS HIT_COLS_BEFORE "question, input_json, annotation" HIT_COLS_AFTER
+#define HIT_JOIN_TEXTS "hits JOIN hit_texts ON hit_texts.hit_seq = hits.seq"
 #define ASG_COLS                                                                          \
     "seq, id, hit_id, hit_type_id, worker_id, requester_id, status, accepted_ms, "        \
     "deadline_ms, submitted_ms, auto_approve_ms, approved_ms, rejected_ms, returned_ms, " \
@@ -53,7 +58,9 @@ enum stmt_id {
     S_JOURNAL_INSERT, S_POSTING_INSERT, S_JOURNAL_COUNT,
     S_RTOKEN_GET, S_RTOKEN_PUT,
     S_TYPE_INSERT, S_TYPE_GET, S_TYPE_FIND,
-    S_HIT_INSERT, S_HIT_GET, S_HIT_UPDATE, S_HIT_NEXT_OPEN,
+    S_HIT_INSERT, S_HIT_TEXTS_INSERT, S_HIT_GET, S_HIT_TEXTS_GET, S_HIT_UPDATE,
+    S_HIT_UPDATE_COUNTS,
+    S_HIT_NEXT_OPEN,
     S_HIT_LIST_REQ, S_HIT_LIST_BATCH, S_HIT_DUE_EXPIRY, S_AVAILABLE_TYPES,
     S_ASG_INSERT, S_ASG_GET, S_ASG_UPDATE,
     S_ASG_LIST_HIT, S_ASG_LIST_WORKER, S_ASG_LIST_BATCH,
@@ -122,24 +129,33 @@ static const char *const stmt_sql[S__COUNT] = {
                     "AND reward = ?6 AND duration_s = ?7 AND auto_approval_s = ?8 "
                     "ORDER BY created_ms LIMIT 1",
 
-    [S_HIT_INSERT] = "INSERT INTO hits(id, hit_type_id, batch_id, requester_id, question, "
-                     "input_json, annotation, reward, fee, max_assignments, pending, "
+    [S_HIT_INSERT] = "INSERT INTO hits(id, hit_type_id, batch_id, requester_id, "
+                     "reward, fee, max_assignments, pending, "
                      "submitted, approved, rejected, created_ms, expires_ms, escrow, "
-                     "reviewing, disposed, expired) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-                     "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+                     "reviewing, disposed, expired) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+                     "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+    [S_HIT_TEXTS_INSERT] = "INSERT INTO hit_texts(hit_seq, question, input_json, annotation) "
+                           "VALUES (?1, ?2, ?3, ?4)",
     [S_HIT_GET] = "SELECT " HIT_COLS " FROM hits WHERE id = ?1",
+    [S_HIT_TEXTS_GET] = "SELECT question, input_json, annotation FROM hit_texts "
+                        "WHERE hit_seq = ?1",
     [S_HIT_UPDATE] = "UPDATE hits SET max_assignments = ?2, pending = ?3, submitted = ?4, "
                      "approved = ?5, rejected = ?6, expires_ms = ?7, escrow = ?8, "
                      "reviewing = ?9, disposed = ?10, expired = ?11 WHERE id = ?1",
+    /* Only the columns an assignment moves: SQLite then leaves hits_expiry alone. */
+    [S_HIT_UPDATE_COUNTS] = "UPDATE hits SET pending = ?2, submitted = ?3, approved = ?4, "
+                            "rejected = ?5, escrow = ?6 WHERE id = ?1",
     [S_HIT_NEXT_OPEN] = "SELECT id FROM hits WHERE hit_type_id = ?1 AND " HIT_OPEN_WHERE
                         " ORDER BY seq LIMIT 1",
     /* ?3 type or NULL, ?4 mode, ?5 now. */
-    [S_HIT_LIST_REQ] = "SELECT " HIT_COLS " FROM hits WHERE requester_id = ?1 AND seq > ?2 "
+    [S_HIT_LIST_REQ] = "SELECT " HIT_COLS_TEXTS " FROM " HIT_JOIN_TEXTS
+                       " WHERE requester_id = ?1 AND seq > ?2 "
                        "AND (?3 IS NULL OR hit_type_id = ?3) AND disposed = 0 "
                        "AND (?4 <> 2 OR (reviewing = 0 AND pending = 0 "
                        "AND (free <= 0 OR expires_ms <= ?5))) "
                        "AND (?4 <> 3 OR reviewing = 1) ORDER BY seq LIMIT ?6",
-    [S_HIT_LIST_BATCH] = "SELECT " HIT_COLS " FROM hits WHERE batch_id = ?7 AND seq > ?2 "
+    [S_HIT_LIST_BATCH] = "SELECT " HIT_COLS_TEXTS " FROM " HIT_JOIN_TEXTS
+                         " WHERE batch_id = ?7 AND seq > ?2 "
                          "AND requester_id = ?1 "
                          "AND (?3 IS NULL OR hit_type_id = ?3) AND disposed = 0 "
                          "AND (?4 <> 2 OR (reviewing = 0 AND pending = 0 "
@@ -487,6 +503,10 @@ int store_open(const char *path, struct store **out, struct ts_error *err)
         rc = exec_script(st, "PRAGMA synchronous = FULL", "setting synchronous", err);
     if (!rc)
         rc = exec_script(st, "PRAGMA foreign_keys = ON", "enabling foreign keys", err);
+    /* 64 MiB of page cache (the default is 2 MiB): the server's one writer connection
+     * keeps the hot pages of hits and assignments in memory across transactions. */
+    if (!rc)
+        rc = exec_script(st, "PRAGMA cache_size = -65536", "setting the cache size", err);
     if (!rc)
         rc = migrate(st, err);
     if (rc)
@@ -1132,7 +1152,7 @@ static void read_hit(sqlite3_stmt *s, struct hit *h) /* columns: HIT_COLS */
     col_copy(s, 2, h->hit_type_id, sizeof h->hit_type_id);
     col_copy(s, 3, h->batch_id, sizeof h->batch_id);
     h->requester_id = col_i64(s, 4);
-    h->question = col_dup_nn(s, 5);
+    h->question = col_dup(s, 5);
     h->input_json = col_dup(s, 6);
     h->annotation = col_dup(s, 7);
     h->reward = col_i64(s, 8);
@@ -1163,26 +1183,32 @@ int store_hit_insert(struct store *st, struct hit *h, struct ts_error *err)
     bind_text(s, 2, h->hit_type_id);
     bind_text_opt(s, 3, h->batch_id);
     bind_i64(s, 4, h->requester_id);
-    bind_text(s, 5, h->question ? h->question : "");
-    bind_text(s, 6, h->input_json);
-    bind_text(s, 7, h->annotation);
-    bind_i64(s, 8, h->reward);
-    bind_i64(s, 9, h->fee);
-    bind_i64(s, 10, h->max_assignments);
-    bind_i64(s, 11, h->pending);
-    bind_i64(s, 12, h->submitted);
-    bind_i64(s, 13, h->approved);
-    bind_i64(s, 14, h->rejected);
-    bind_i64(s, 15, h->created_ms);
-    bind_i64(s, 16, h->expires_ms);
-    bind_i64(s, 17, h->escrow);
-    sqlite3_bind_int(s, 18, h->reviewing);
-    sqlite3_bind_int(s, 19, h->disposed);
-    sqlite3_bind_int(s, 20, h->expired);
+    bind_i64(s, 5, h->reward);
+    bind_i64(s, 6, h->fee);
+    bind_i64(s, 7, h->max_assignments);
+    bind_i64(s, 8, h->pending);
+    bind_i64(s, 9, h->submitted);
+    bind_i64(s, 10, h->approved);
+    bind_i64(s, 11, h->rejected);
+    bind_i64(s, 12, h->created_ms);
+    bind_i64(s, 13, h->expires_ms);
+    bind_i64(s, 14, h->escrow);
+    sqlite3_bind_int(s, 15, h->reviewing);
+    sqlite3_bind_int(s, 16, h->disposed);
+    sqlite3_bind_int(s, 17, h->expired);
     rc = sqlite3_step(s);
     if (rc == SQLITE_DONE) {
         h->seq = (int64_t)sqlite3_last_insert_rowid(st->db);
-        rc = 0;
+        sqlite3_reset(s);
+        rc = stmt_get(st, S_HIT_TEXTS_INSERT, &s, err);
+        if (rc)
+            return rc;
+        bind_i64(s, 1, h->seq);
+        bind_text(s, 2, h->question ? h->question : "");
+        bind_text(s, 3, h->input_json);
+        bind_text(s, 4, h->annotation);
+        rc = exec_stmt(st, s, "storing a HIT's question", err);
+        return rc;
     } else if (rc == SQLITE_CONSTRAINT_UNIQUE) {
         rc = ts_fail(err, TS_ECONFLICT, "HIT %s already exists", h->id);
     } else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
@@ -1217,6 +1243,32 @@ int store_hit_get(struct store *st, const char *id, struct hit *out, struct ts_e
     return rc;
 }
 
+int store_hit_load_texts(struct store *st, struct hit *h, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_HIT_TEXTS_GET, &s, err);
+
+    if (rc)
+        return rc;
+    bind_i64(s, 1, h->seq);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        free(h->question);
+        free(h->input_json);
+        free(h->annotation);
+        h->question = col_dup_nn(s, 0);
+        h->input_json = col_dup(s, 1);
+        h->annotation = col_dup(s, 2);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = ts_fail(err, TS_EIO, "HIT %s has no stored question", h->id);
+    } else {
+        rc = db_fail(st, rc, "reading a HIT's question", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
 int store_hit_update(struct store *st, const struct hit *h, struct ts_error *err)
 {
     sqlite3_stmt *s = NULL;
@@ -1235,6 +1287,28 @@ int store_hit_update(struct store *st, const struct hit *h, struct ts_error *err
     sqlite3_bind_int(s, 9, h->reviewing);
     sqlite3_bind_int(s, 10, h->disposed);
     sqlite3_bind_int(s, 11, h->expired);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return db_fail(st, rc, "updating a HIT", err);
+    if (sqlite3_changes(st->db) == 0)
+        return ts_fail(err, TS_ENOTFOUND, "HIT %s does not exist", h->id);
+    return 0;
+}
+
+int store_hit_update_counts(struct store *st, const struct hit *h, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_HIT_UPDATE_COUNTS, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, h->id);
+    bind_i64(s, 2, h->pending);
+    bind_i64(s, 3, h->submitted);
+    bind_i64(s, 4, h->approved);
+    bind_i64(s, 5, h->rejected);
+    bind_i64(s, 6, h->escrow);
     rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)

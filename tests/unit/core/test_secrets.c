@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../check.h"
@@ -104,6 +105,12 @@ static void test_access_key_and_id(void)
     CHECK_EQ_INT(strlen(oid), 30);
     CHECK(all_in(oid, UPPER36));
     CHECK(strcmp(oid, oid2) != 0);
+    /* Ids sort by creation time: one made 2 ms later sorts after. */
+    struct timespec ts = {0, 2 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    secrets_id_new(oid2);
+    CHECK(strcmp(oid, oid2) < 0);
+    CHECK(memcmp(oid + 9, oid2 + 9, 21) != 0);
 }
 
 static void test_seal(void)

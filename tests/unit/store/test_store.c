@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include "store/store.h"
+#include "store/schema_sqlite.h"
 #include "../../check.h"
 #include "util/banned.h"
 
@@ -147,20 +148,82 @@ static void test_open_migrate(void)
     char val[32];
 
     fx_open(&fx);
-    CHECK_EQ_INT(store_schema_version(fx.st), 1);
+    CHECK_EQ_INT(store_schema_version(fx.st), 2);
     CHECK_EQ_INT(store_meta_get(fx.st, "server_name", val, sizeof val, &err), TS_ENOTFOUND);
     CHECK_EQ_INT(store_meta_set(fx.st, "server_name", "tessera-1", &err), 0);
     CHECK_EQ_INT(store_meta_set(fx.st, "server_name", "tessera-2", &err), 0);
     store_close(fx.st);
     /* Reopening finds the schema current and the data kept. */
     CHECK_EQ_INT(store_open(fx.path, &fx.st, &err), 0);
-    CHECK_EQ_INT(store_schema_version(fx.st), 1);
+    CHECK_EQ_INT(store_schema_version(fx.st), 2);
     CHECK_EQ_INT(store_meta_get(fx.st, "server_name", val, sizeof val, &err), 0);
     CHECK_EQ_STR(val, "tessera-2");
     CHECK_EQ_INT(store_meta_get(fx.st, "schema_version", val, sizeof val, &err), 0);
-    CHECK_EQ_STR(val, "1");
+    CHECK_EQ_STR(val, "2");
     CHECK_EQ_INT(store_meta_get(fx.st, "server_name", val, 4, &err), TS_ETOOBIG);
     fx_close(&fx);
+}
+
+/* A database made by version 1 of the schema, holding a HIT, is migrated on open: the
+ * HIT's texts move to hit_texts and nothing is lost. */
+static void test_migrate_from_v1(void)
+{
+    char path[64], p[80];
+    struct store *st = NULL;
+    struct ts_error err = {0};
+    struct hit got;
+    sqlite3 *db = NULL;
+    int fd;
+
+    snprintf(path, sizeof path, "/tmp/ts_store_v1_XXXXXX");
+    fd = mkstemp(path);
+    CHECK(fd >= 0);
+    if (fd >= 0)
+        close(fd);
+    CHECK_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
+    for (const char *const *part = schema_v1; *part; part++)
+        CHECK_EQ_INT(sqlite3_exec(db, *part, NULL, NULL, NULL), SQLITE_OK);
+    CHECK_EQ_INT(sqlite3_exec(db,
+                              "INSERT INTO meta VALUES ('schema_version', '1');"
+                              "INSERT INTO accounts(id, role, name, created_ms) "
+                              "VALUES (1, 1, 'rq', 0);"
+                              "INSERT INTO hit_types VALUES ('T1', 1, 't', 'd', '', '[]', 10, "
+                              "60, 60, 0);"
+                              "INSERT INTO hits(seq, id, hit_type_id, requester_id, question, "
+                              "input_json, reward, fee, max_assignments, created_ms, "
+                              "expires_ms) VALUES (7, 'H1', 'T1', 1, '<q/>', '{\"a\":\"b\"}', "
+                              "10, 2, 3, 0, 1000);",
+                              NULL, NULL, NULL),
+                 SQLITE_OK);
+    sqlite3_close(db);
+
+    CHECK_EQ_INT(store_open(path, &st, &err), 0);
+    if (!st)
+        return;
+    CHECK_EQ_INT(store_schema_version(st), SCHEMA_VERSION);
+    CHECK_EQ_INT(store_hit_get(st, "H1", &got, &err), 0);
+    CHECK_EQ_INT(got.seq, 7);
+    CHECK_EQ_INT(got.max_assignments, 3);
+    CHECK_EQ_INT(store_hit_load_texts(st, &got, &err), 0);
+    CHECK_EQ_STR(got.question, "<q/>");
+    CHECK_EQ_STR(got.input_json, "{\"a\":\"b\"}");
+    store_hit_release(&got);
+    store_close(st);
+
+    CHECK_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *s = NULL;
+    CHECK_EQ_INT(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_schema WHERE name = "
+                                        "'assignments_hit'", -1, &s, NULL),
+                 SQLITE_OK);
+    CHECK_EQ_INT(sqlite3_step(s), SQLITE_ROW);
+    CHECK_EQ_INT(sqlite3_column_int(s, 0), 0);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    unlink(path);
+    snprintf(p, sizeof p, "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", path);
+    unlink(p);
 }
 
 static void test_transactions(void)
@@ -354,6 +417,8 @@ static void test_hit_roundtrip(void)
     CHECK_EQ_INT(store_hit_get(fx.st, h.id, &got, &err), 0);
     CHECK_EQ_STR(got.id, h.id);
     CHECK_EQ_STR(got.batch_id, "");
+    CHECK(got.question == NULL && got.input_json == NULL); /* texts on demand */
+    CHECK_EQ_INT(store_hit_load_texts(fx.st, &got, &err), 0);
     CHECK_EQ_STR(got.question, "<q/>");
     CHECK_EQ_STR(got.input_json, "{\"url\":\"x\"}");
     CHECK(got.annotation == NULL);
@@ -816,5 +881,6 @@ static void test_check(void)
     fx_close(&fx);
 }
 
-CHECK_MAIN(test_open_migrate, test_transactions, test_accounts, test_ledger, test_hit_types,
+CHECK_MAIN(test_open_migrate, test_migrate_from_v1, test_transactions, test_accounts,
+           test_ledger, test_hit_types,
            test_hit_roundtrip, test_next_open, test_lists, test_due_and_median, test_check)
