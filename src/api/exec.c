@@ -37,6 +37,13 @@ struct exec {
     struct exec_job *head, *tail;
     int stopping;
     struct store *st;
+    /* The side thread runs the slow first step of operations that have one (op->prep),
+     * with its own store connection, then queues them here. */
+    pthread_t side_thread;
+    pthread_cond_t side_cv;
+    struct exec_job *side_head, *side_tail;
+    int side_stopping;
+    struct store *side_st;
     const struct secrets *sec;
     const struct core_config *cfg;
     int64_t next_sweep_ms;
@@ -57,8 +64,15 @@ static int authenticate(struct exec *x, struct exec_job *j, struct account *who)
     struct auth_slot *slot = NULL;
     int rc;
     memset(who, 0, sizeof *who);
-    if (j->op->roles == ROLE_NONE)
-        return 0;
+    if (j->op->roles == ROLE_NONE) {
+        /* Runs as the account its prep step verified, if any. */
+        if (id <= 0)
+            return 0;
+        rc = store_account_get(x->st, id, who, &j->err);
+        return rc == TS_ENOTFOUND ? ts_failk(&j->err, TS_EAUTH, "UnrecognizedClient",
+                                             "the account no longer exists")
+                                  : rc;
+    }
     if (id <= 0 && j->has_token) {
         slot = auth_slot(x, j->token_hash);
         if (slot->used && memcmp(slot->token_hash, j->token_hash, 32) == 0) {
@@ -217,6 +231,52 @@ static void *exec_main(void *arg)
     return NULL;
 }
 
+static void push(struct exec_job **head, struct exec_job **tail, struct exec_job *job)
+{
+    job->next = NULL;
+    if (*tail)
+        (*tail)->next = job;
+    else
+        *head = job;
+    *tail = job;
+}
+
+static void *side_main(void *arg)
+{
+    struct exec *x = arg;
+    for (;;) {
+        struct exec_job *j;
+        pthread_mutex_lock(&x->mu);
+        while (!x->side_head && !x->side_stopping)
+            pthread_cond_wait(&x->side_cv, &x->mu);
+        j = x->side_head;
+        if (!j) {
+            pthread_mutex_unlock(&x->mu);
+            break;
+        }
+        x->side_head = j->next;
+        if (!x->side_head)
+            x->side_tail = NULL;
+        pthread_mutex_unlock(&x->mu);
+
+        memset(&j->err, 0, sizeof j->err);
+        j->out = NULL;
+        j->account_id = 0;
+        j->rc = j->op->prep(x->side_st, j->in, &j->account_id, &j->err);
+        if (j->rc) {
+            if (!j->err.msg[0])
+                ts_fail(&j->err, j->rc, "%s failed", j->op->name);
+            j->done(j); /* nothing was written: the answer needs no commit */
+            continue;
+        }
+        pthread_mutex_lock(&x->mu);
+        push(&x->head, &x->tail, j);
+        pthread_cond_signal(&x->cv);
+        pthread_mutex_unlock(&x->mu);
+    }
+    return NULL;
+}
+
 int exec_start(const char *db_path, const struct secrets *sec, const struct core_config *cfg,
                struct exec **out, struct ts_error *err)
 {
@@ -227,6 +287,12 @@ int exec_start(const char *db_path, const struct secrets *sec, const struct core
         free(x);
         return rc;
     }
+    rc = store_open(db_path, &x->side_st, err);
+    if (rc) {
+        store_close(x->st);
+        free(x);
+        return rc;
+    }
     x->sec = sec;
     x->cfg = cfg;
     x->auth = xcalloc(AUTH_CACHE_SLOTS, sizeof *x->auth);
@@ -234,26 +300,26 @@ int exec_start(const char *db_path, const struct secrets *sec, const struct core
     pthread_mutex_init(&x->mu, NULL);
     pthread_condattr_init(&ca);
     pthread_cond_init(&x->cv, &ca);
+    pthread_cond_init(&x->side_cv, &ca);
     pthread_condattr_destroy(&ca);
-    if (pthread_create(&x->thread, NULL, exec_main, x) != 0) {
-        store_close(x->st);
-        free(x);
-        return ts_fail(err, TS_EIO, "could not start the executor thread");
-    }
+    if (pthread_create(&x->thread, NULL, exec_main, x) != 0)
+        TS_BUG("could not start the executor thread");
+    if (pthread_create(&x->side_thread, NULL, side_main, x) != 0)
+        TS_BUG("could not start the executor's side thread");
     *out = x;
     return 0;
 }
 
 void exec_submit(struct exec *x, struct exec_job *job)
 {
-    job->next = NULL;
     pthread_mutex_lock(&x->mu);
-    if (x->tail)
-        x->tail->next = job;
-    else
-        x->head = job;
-    x->tail = job;
-    pthread_cond_signal(&x->cv);
+    if (job->op->prep) {
+        push(&x->side_head, &x->side_tail, job);
+        pthread_cond_signal(&x->side_cv);
+    } else {
+        push(&x->head, &x->tail, job);
+        pthread_cond_signal(&x->cv);
+    }
     pthread_mutex_unlock(&x->mu);
 }
 
@@ -288,6 +354,13 @@ void exec_stop(struct exec *x)
 {
     if (!x)
         return;
+    /* The side thread first: what it still holds goes on to the main queue. */
+    pthread_mutex_lock(&x->mu);
+    x->side_stopping = 1;
+    pthread_cond_signal(&x->side_cv);
+    pthread_mutex_unlock(&x->mu);
+    pthread_join(x->side_thread, NULL);
+    store_close(x->side_st);
     pthread_mutex_lock(&x->mu);
     x->stopping = 1;
     pthread_cond_signal(&x->cv);
@@ -303,5 +376,6 @@ void exec_stop(struct exec *x)
     free(x->auth);
     pthread_mutex_destroy(&x->mu);
     pthread_cond_destroy(&x->cv);
+    pthread_cond_destroy(&x->side_cv);
     free(x);
 }

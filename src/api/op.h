@@ -14,6 +14,12 @@ struct op_ctx {
 
 /* in: the request object (borrowed). out: an empty object to fill. */
 typedef int (*op_fn)(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err);
+/* A slow first step that must not hold up the writer (a password check): it runs on the
+ * executor's side thread, outside any transaction, with a store connection of its own
+ * that it only reads. On success it names the account the operation then runs as
+ * (op_ctx.who); on failure the job is answered with its error and fn never runs. */
+typedef int (*op_prep_fn)(struct store *st, json_t *in, int64_t *account_id,
+                          struct ts_error *err);
 
 enum op_flags {
     OP_WRITE = 1,  /* changes state */
@@ -26,6 +32,7 @@ struct op {
     unsigned flags;
     const char *const *fields;  /* the input members it knows, NULL-terminated */
     op_fn fn;
+    op_prep_fn prep;            /* or NULL */
 };
 
 /* The operation called name, or NULL. */

@@ -355,7 +355,7 @@ static const char *const f_create_batch[] = {
 static const char *const f_results[] = {"BatchId", "Format", NULL};
 
 const struct op ops_batch[] = {
-    {"CreateBatch", ROLE_REQUESTER, OP_WRITE, f_create_batch, op_create_batch},
-    {"GetBatchResults", ROLE_REQUESTER, 0, f_results, op_get_batch_results},
+    {"CreateBatch", ROLE_REQUESTER, OP_WRITE, f_create_batch, op_create_batch, NULL},
+    {"GetBatchResults", ROLE_REQUESTER, 0, f_results, op_get_batch_results, NULL},
 };
 const size_t ops_batch_n = sizeof ops_batch / sizeof ops_batch[0];

@@ -5,6 +5,7 @@
 #include "secrets.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,6 +279,22 @@ int secrets_password_verify(const char *hash, const char *pw)
         return TS_EAUTH;
     secrets_init();
     return crypto_pwhash_str_verify(hash, pw, n) == 0 ? 0 : TS_EAUTH;
+}
+
+static char secrets_dummy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t secrets_dummy_once = PTHREAD_ONCE_INIT;
+
+static void secrets_dummy_make(void)
+{
+    struct ts_error err;
+    if (secrets_password_hash("not a password of anyone", secrets_dummy_hash, &err))
+        TS_BUG("cannot hash the dummy password: %s", err.msg);
+}
+
+void secrets_password_burn(const char *pw)
+{
+    pthread_once(&secrets_dummy_once, secrets_dummy_make);
+    (void)secrets_password_verify(secrets_dummy_hash, pw);
 }
 
 void secrets_access_key_new(char key_id[21], char secret[41])

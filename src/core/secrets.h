@@ -39,6 +39,9 @@ void secrets_token_hash(const char *token, unsigned char out[32]);
 int secrets_password_hash(const char *pw, char out[128], struct ts_error *err);
 /* 0 when pw matches hash, TS_EAUTH otherwise (also for a malformed hash). */
 int secrets_password_verify(const char *hash, const char *pw);
+/* Spends the time of one secrets_password_verify on a hash that matches nothing, so that
+ * an unknown name is answered as slowly as a wrong password. */
+void secrets_password_burn(const char *pw);
 
 /* A SigV4 access key pair: key_id is 20 characters [A-Z0-9] starting "TK"; secret is
  * 40 characters [A-Za-z0-9/+]. Both NUL-terminated. Store the secret sealed. */

@@ -268,3 +268,38 @@ class Pseudonyms(E2E):
         self.assertEqual(len(seen[rb["id"]]), 1, "not stable for one requester")
         self.assertNotEqual(seen[ra["id"]], seen[rb["id"]],
                             "two requesters can link the same worker")
+
+
+class LoginOffTheWriter(E2E):
+    def test_password_checks_do_not_hold_up_other_operations(self):
+        """Password checks (argon2id, slow on purpose) run beside the writer: while a queue
+        of logins is being checked, other operations are answered at once."""
+        import threading
+        import time
+
+        rq = self.srv.requester("Acme Labs", deposit="5.00")
+        self.srv.worker("w")
+        done = []
+
+        def login(pw):
+            status, _ = self.srv.client().call("Login", {"Name": "w", "Password": pw})
+            done.append((time.monotonic(), status))
+
+        threads = [threading.Thread(target=login, args=("wrong %d" % i,)) for i in range(6)]
+        for t in threads:
+            t.start()
+        time.sleep(0.05)
+        fast = []
+        c = self.srv.client(rq["token"])
+        for _ in range(10):
+            status, _ = c.call("GetAccountBalance", {})
+            self.assertEqual(status, 200)
+            fast.append(time.monotonic())
+        for t in threads:
+            t.join()
+        self.assertEqual(sorted(s for _, s in done), [401] * 6)
+        # The six checks run one after another; the ten balance reads do not wait for them.
+        self.assertLess(fast[-1], max(t for t, _ in done),
+                        "GetAccountBalance waited for the password checks")
+        tok = self.ok("Login", {"Name": "w", "Password": "correct horse battery"})["token"]
+        self.assertEqual(self.ok("GetMyEarnings", {}, tok)["AcceptedAssignments"], 0)
