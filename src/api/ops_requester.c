@@ -56,6 +56,13 @@ int ops_read_hit_type(struct op_ctx *c, json_t *in, struct hit_type *t, struct t
                                 "each QualificationRequirement needs a QualificationTypeId "
                                 "and a Comparator");
         }
+        /* Refused rather than stored and ignored: a requester must never believe a
+         * restriction is in force when it is not. */
+        if (json_array_size(quals) > 0)
+            return ts_failk(err, TS_EINVAL, "UnsupportedParameter",
+                            "QualificationRequirements are not enforced by this server yet, "
+                            "so a HIT type cannot have any; leave them out (an empty list is "
+                            "accepted)");
         t->quals_json = json_dumps(quals, JSON_COMPACT | JSON_SORT_KEYS);
     }
     t->requester_id = c->who.id;

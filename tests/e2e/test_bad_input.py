@@ -82,6 +82,11 @@ class BadInput(E2E):
             ("Unsupported HITLayoutId", hit_body(HITLayoutId="X"), "UnsupportedParameter"),
             ("QualificationRequirements not a list",
              hit_body(QualificationRequirements={"a": 1}), None),
+            ("QualificationRequirements not enforced yet",
+             hit_body(QualificationRequirements=[{"QualificationTypeId": "00000000000000000071",
+                                                  "Comparator": "In",
+                                                  "LocaleValues": [{"Country": "US"}]}]),
+             "UnsupportedParameter"),
         ]
         for name, body, code in cases:
             with self.subTest(name):
