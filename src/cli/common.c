@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <jansson.h>
+#include <sodium.h>
 #include "../core/secrets.h"
 #include "../util/parse.h"
 #include "../util/text.h"
@@ -147,7 +148,7 @@ int cli_account_create(struct core_ctx *c, int role, const char *name, const cha
     rc = store_end(c->st, rc, &err);
     if (rc) {
         fprintf(stderr, "tessera: %s\n", err.msg);
-        return rc;
+        goto out;
     }
     if (token_out)
         snprintf(token_out, cap, "%s", token);
@@ -163,5 +164,9 @@ int cli_account_create(struct core_ctx *c, int role, const char *name, const cha
         fputc('\n', stdout);
         json_decref(o);
     }
-    return 0;
+out:
+    /* The plain token and secret exist only to be printed once. */
+    sodium_memzero(token, sizeof token);
+    sodium_memzero(secret, sizeof secret);
+    return rc;
 }
