@@ -1269,6 +1269,19 @@ int store_hit_load_texts(struct store *st, struct hit *h, struct ts_error *err)
     return rc;
 }
 
+/* Runs a bound UPDATE of one HIT. */
+static int hit_update_step(struct store *st, sqlite3_stmt *s, const struct hit *h,
+                           struct ts_error *err)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return db_fail(st, rc, "updating a HIT", err);
+    if (sqlite3_changes(st->db) == 0)
+        return ts_fail(err, TS_ENOTFOUND, "HIT %s does not exist", h->id);
+    return 0;
+}
+
 int store_hit_update(struct store *st, const struct hit *h, struct ts_error *err)
 {
     sqlite3_stmt *s = NULL;
@@ -1287,13 +1300,7 @@ int store_hit_update(struct store *st, const struct hit *h, struct ts_error *err
     sqlite3_bind_int(s, 9, h->reviewing);
     sqlite3_bind_int(s, 10, h->disposed);
     sqlite3_bind_int(s, 11, h->expired);
-    rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
-        return db_fail(st, rc, "updating a HIT", err);
-    if (sqlite3_changes(st->db) == 0)
-        return ts_fail(err, TS_ENOTFOUND, "HIT %s does not exist", h->id);
-    return 0;
+    return hit_update_step(st, s, h, err);
 }
 
 int store_hit_update_counts(struct store *st, const struct hit *h, struct ts_error *err)
@@ -1309,13 +1316,7 @@ int store_hit_update_counts(struct store *st, const struct hit *h, struct ts_err
     bind_i64(s, 4, h->approved);
     bind_i64(s, 5, h->rejected);
     bind_i64(s, 6, h->escrow);
-    rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
-        return db_fail(st, rc, "updating a HIT", err);
-    if (sqlite3_changes(st->db) == 0)
-        return ts_fail(err, TS_ENOTFOUND, "HIT %s does not exist", h->id);
-    return 0;
+    return hit_update_step(st, s, h, err);
 }
 
 int store_hit_next_open(struct store *st, const char *hit_type_id, int64_t worker_id,
