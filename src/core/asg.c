@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include "hit.h"
 #include "ledger.h"
+#include "qc.h"
 #include "secrets.h"
 #include "../util/alloc.h"
 #include "../util/money.h"
@@ -92,7 +93,7 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
 
     memset(out, 0, sizeof *out);
     if (!hit_id) {
-        rc = store_hit_next_open(c->st, hit_type_id, worker_id, c->now_ms, id, err);
+        rc = qc_pick(c, hit_type_id, worker_id, id, err);
         if (rc == TS_ENOTFOUND)
             return ts_failk(err, TS_ENOTFOUND, "NoWorkAvailable",
                             "HIT type %s has no HIT left that you can accept", hit_type_id);
@@ -199,6 +200,7 @@ int asg_submit(struct core_ctx *c, int64_t worker_id, const char *id, const char
     struct assignment a;
     struct hit h;
     struct hit_type t;
+    struct batch b;
     int rc = check_answers(answers_json, err);
     if (rc)
         return rc;
@@ -220,6 +222,11 @@ int asg_submit(struct core_ctx *c, int64_t worker_id, const char *id, const char
     rc = store_hit_type_get(c->st, h.hit_type_id, &t, err);
     if (rc)
         goto out_hit;
+    rc = qc_label(c, &h, answers_json, &b, &a.label, err);
+    if (rc) {
+        store_hit_type_release(&t);
+        goto out_batch;
+    }
     h.pending--;
     h.submitted++;
     a.status = ASG_SUBMITTED;
@@ -230,6 +237,10 @@ int asg_submit(struct core_ctx *c, int64_t worker_id, const char *id, const char
     rc = store_hit_update_counts(c->st, &h, err);
     if (!rc)
         rc = store_asg_update(c->st, &a, err);
+    if (!rc)
+        rc = qc_after_submit(c, &h, &a, &b, err);
+out_batch:
+    store_batch_release(&b);
 out_hit:
     store_hit_release(&h);
 out:
@@ -333,6 +344,8 @@ static int approve_loaded(struct core_ctx *c, struct assignment *a, int override
     rc = store_hit_update_counts(c->st, &h, err);
     if (!rc)
         rc = store_asg_update(c->st, a, err);
+    if (!rc && override)
+        rc = qc_review(c, &h, err); /* a rejected answer counts again */
 out:
     store_hit_release(&h);
     return rc;
@@ -395,6 +408,8 @@ int asg_reject(struct core_ctx *c, int64_t requester_id, const char *id, const c
         rc = store_hit_update_counts(c->st, &h, err);
     if (!rc)
         rc = store_asg_update(c->st, &a, err);
+    if (!rc)
+        rc = qc_review(c, &h, err); /* a rejected answer no longer counts */
     store_hit_release(&h);
 out:
     store_asg_release(&a);

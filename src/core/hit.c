@@ -32,6 +32,11 @@ int64_t hit_free_slots(const struct hit *h)
     return h->max_assignments - h->pending - h->submitted - h->approved - h->rejected;
 }
 
+int64_t hit_reserve_slots(const struct hit *h)
+{
+    return h->overlap_max > h->max_assignments ? h->overlap_max - h->max_assignments : 0;
+}
+
 int64_t hit_available_at(const struct hit *h, int64_t now_ms)
 {
     if (h->disposed || h->expires_ms <= now_ms)
@@ -161,6 +166,9 @@ int hit_create(struct core_ctx *c, const struct hit_type *t, const struct hit_pa
         rc = check_text("RequesterAnnotation", p->annotation, 0, 255, err);
     if (!rc && p->unique_token)
         rc = check_text("UniqueRequestToken", p->unique_token, 1, 64, err);
+    if (!rc && p->overlap_max)
+        rc = check_range("the dynamic overlap's maximum", p->overlap_max, p->max_assignments + 1,
+                         c->cfg->max_assignments, err);
     if (rc)
         return rc;
 
@@ -181,7 +189,9 @@ int hit_create(struct core_ctx *c, const struct hit_type *t, const struct hit_pa
         return ts_fail(err, TS_EINVAL, "Reward is too large");
     out->reward = t->reward;
     out->fee = fee;
-    rc = slots_cost(hit_slot_cost(out), p->max_assignments, &amount, err);
+    /* A dynamic-overlap HIT holds the cost of every slot it may grow to. */
+    rc = slots_cost(hit_slot_cost(out), p->overlap_max ? p->overlap_max : p->max_assignments,
+                    &amount, err);
     if (rc)
         return rc;
 
@@ -194,6 +204,9 @@ int hit_create(struct core_ctx *c, const struct hit_type *t, const struct hit_pa
     out->input_json = p->input_json ? xstrdup(p->input_json) : NULL;
     out->annotation = p->annotation ? xstrdup(p->annotation) : NULL;
     out->max_assignments = p->max_assignments;
+    out->gold = p->gold ? xstrdup(p->gold) : NULL;
+    out->overlap_max = p->overlap_max;
+    out->qc = p->qc;
     out->created_ms = c->now_ms;
     out->expires_ms = c->now_ms + p->lifetime_s * 1000;
     out->escrow = amount;
@@ -209,6 +222,35 @@ int hit_create(struct core_ctx *c, const struct hit_type *t, const struct hit_pa
     return rc;
 }
 
+int hit_close_slots(struct core_ctx *c, struct hit *h, struct ts_error *err)
+{
+    int64_t n = hit_free_slots(h), amount = 0;
+    int rc = 0;
+
+    if (n <= 0 && hit_reserve_slots(h) == 0)
+        return 0;
+    if (!h->expired) {
+        rc = slots_cost(hit_slot_cost(h), (n > 0 ? n : 0) + hit_reserve_slots(h), &amount, err);
+        if (!rc && amount)
+            rc = escrow_move(c, h->requester_id, "release", h->id, -amount, err);
+        if (rc)
+            return rc;
+    }
+    h->escrow -= amount;
+    if (n > 0)
+        h->max_assignments -= n;
+    h->overlap_max = 0;
+    return store_hit_update(c->st, h, err);
+}
+
+int hit_open_slot(struct core_ctx *c, struct hit *h, struct ts_error *err)
+{
+    if (h->expired || h->disposed || hit_reserve_slots(h) == 0)
+        return 0;
+    h->max_assignments++;
+    return store_hit_update(c->st, h, err);
+}
+
 int hit_settle(struct core_ctx *c, struct hit *h, struct ts_error *err)
 {
     int64_t amount;
@@ -216,7 +258,7 @@ int hit_settle(struct core_ctx *c, struct hit *h, struct ts_error *err)
 
     if (h->disposed || h->expired || h->expires_ms > c->now_ms)
         return 0;
-    rc = slots_cost(hit_slot_cost(h), hit_free_slots(h), &amount, err);
+    rc = slots_cost(hit_slot_cost(h), hit_free_slots(h) + hit_reserve_slots(h), &amount, err);
     if (!rc)
         rc = escrow_move(c, h->requester_id, "release", h->id, -amount, err);
     if (rc)
@@ -277,7 +319,8 @@ int hit_update_expiration(struct core_ctx *c, int64_t requester_id, const char *
     if (h.expired) {
         /* Extending an expired HIT makes its free slots assignable again: hold their
          * cost once more. */
-        rc = slots_cost(hit_slot_cost(&h), hit_free_slots(&h), &amount, err);
+        rc = slots_cost(hit_slot_cost(&h), hit_free_slots(&h) + hit_reserve_slots(&h), &amount,
+                        err);
         if (!rc)
             rc = escrow_move(c, requester_id, "escrow", h.id, amount, err);
         if (rc)
@@ -320,6 +363,13 @@ int hit_add_assignments(struct core_ctx *c, int64_t requester_id, const char *hi
     rc = hit_get_owned(c, requester_id, hit_id, &h, err);
     if (rc)
         return rc;
+    if (h.overlap_max > 0) {
+        rc = ts_failk(err, TS_ECONFLICT, "InvalidHITState",
+                      "HIT %s uses dynamic overlap: it grows by itself, up to %lld assignments, "
+                      "until its answers agree",
+                      h.id, (long long)h.overlap_max);
+        goto out;
+    }
     total = h.max_assignments + n;
     if (total > c->cfg->max_assignments) {
         rc = ts_failk(err, TS_EINVAL, "InvalidMaximumAssignmentsIncrease",
@@ -368,11 +418,11 @@ int hit_delete(struct core_ctx *c, int64_t requester_id, const char *hit_id,
                       h.id, (long long)h.submitted);
         goto out;
     }
-    if (!h.expired && hit_free_slots(&h) > 0) {
+    if (!h.expired && (hit_free_slots(&h) > 0 || hit_reserve_slots(&h) > 0)) {
         rc = ts_failk(err, TS_ECONFLICT, "InvalidHITState",
                       "HIT %s still has %lld assignments available to workers; expire it with "
                       "UpdateExpirationForHIT first",
-                      h.id, (long long)hit_free_slots(&h));
+                      h.id, (long long)(hit_free_slots(&h) + hit_reserve_slots(&h)));
         goto out;
     }
     if (h.escrow != 0)

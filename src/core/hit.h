@@ -16,6 +16,9 @@ const char *hit_status_name(enum hit_status s);
 /* The status and the three MTurk counters of h at now_ms. */
 enum hit_status hit_status_at(const struct hit *h, int64_t now_ms);
 int64_t hit_free_slots(const struct hit *h);       /* slots nobody holds or finished */
+/* Slots a dynamic-overlap HIT may still open (overlap_max - max_assignments): their cost
+ * is held in escrow from creation, like free slots, until the HIT closes or expires. */
+int64_t hit_reserve_slots(const struct hit *h);
 int64_t hit_available_at(const struct hit *h, int64_t now_ms); /* 0 once expired */
 /* Escrow per assignment slot: reward + fee. */
 int64_t hit_slot_cost(const struct hit *h);
@@ -38,6 +41,9 @@ struct hit_params {
     const char *unique_token;   /* or NULL */
     int64_t max_assignments;
     int64_t lifetime_s;
+    const char *gold;           /* the known answer (a gold HIT), or NULL */
+    int64_t overlap_max;        /* > max_assignments: dynamic overlap up to this; else 0 */
+    int qc;                     /* the batch has quality settings (core/qc.c) */
 };
 
 /* Creates a HIT of the requester's type t, reserving (reward + fee) * MaxAssignments
@@ -46,6 +52,11 @@ struct hit_params {
  * last 24 hours. The caller releases out. */
 int hit_create(struct core_ctx *c, const struct hit_type *t, const struct hit_params *p,
                struct hit *out, struct ts_error *err);
+/* Dynamic overlap (core/qc.c). hit_close_slots gives up h's free and reserve slots and
+ * returns their escrow: the HIT takes no new assignment. hit_open_slot turns one reserve
+ * slot into a free one (its cost is already in escrow). Both write h. */
+int hit_close_slots(struct core_ctx *c, struct hit *h, struct ts_error *err);
+int hit_open_slot(struct core_ctx *c, struct hit *h, struct ts_error *err);
 
 /* Loads the requester's HIT and brings it up to date (processing an expiry that is
  * due). TS_ENOTFOUND ("HITDoesNotExist") for a missing, disposed or foreign HIT. */

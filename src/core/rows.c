@@ -461,6 +461,29 @@ void rows_release(struct rows *r)
     r->nrows = r->ncols = 0;
 }
 
+char **rows_take_col(struct rows *r, const char *name)
+{
+    size_t g = 0, n = r->ncols;
+    char **taken;
+
+    while (g < n && strcmp(r->cols[g], name) != 0)
+        g++;
+    if (g == n || n < 2)
+        return NULL;
+    taken = xmalloc_array(r->nrows ? r->nrows : 1, sizeof *taken);
+    for (size_t i = 0; i < r->nrows; i++) {
+        taken[i] = r->cells[i * n + g];
+        /* Row i's other cells move down to i * (n - 1). */
+        for (size_t j = 0, k = 0; j < n; j++)
+            if (j != g)
+                r->cells[i * (n - 1) + k++] = r->cells[i * n + j];
+    }
+    free(r->cols[g]);
+    memmove(r->cols + g, r->cols + g + 1, (n - g - 1) * sizeof *r->cols);
+    r->ncols = n - 1;
+    return taken;
+}
+
 char *rows_row_json(const struct rows *r, size_t row)
 {
     json_t *obj;

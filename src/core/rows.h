@@ -40,6 +40,11 @@ int rows_parse_jsonl(const char *text, size_t n, size_t max_rows, struct rows *o
 /* Frees everything in r and clears it. */
 void rows_release(struct rows *r);
 
+/* Removes the column called name from r and returns its cells (nrows strings, in row
+ * order; the caller frees each and the array), or NULL when r has no such column. With
+ * a single column, nothing is removed and NULL is returned too: a row needs a field. */
+char **rows_take_col(struct rows *r, const char *name);
+
 /* Row `row` as a compact JSON object {"col": "value", ...} in column order; every
  * value is a string. Caller frees. NULL when row is out of range. */
 char *rows_row_json(const struct rows *r, size_t row);

@@ -66,6 +66,20 @@ static unsigned char secrets_pool_byte(void)
     return b;
 }
 
+uint32_t secrets_uniform(uint32_t n)
+{
+    uint32_t limit, v;
+    if (n < 2)
+        return 0;
+    limit = UINT32_MAX - UINT32_MAX % n; /* values >= limit would bias: draw again */
+    do {
+        v = 0;
+        for (int i = 0; i < 4; i++)
+            v = v << 8 | secrets_pool_byte();
+    } while (v >= limit);
+    return v % n;
+}
+
 /* n characters uniform over alphabet (size at most 256), by rejection sampling. */
 static void secrets_random_chars(char *out, size_t n, const char *alphabet, uint32_t size)
 {

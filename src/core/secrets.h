@@ -69,6 +69,9 @@ int secrets_open(const struct secrets *s, const unsigned char *box, size_t len, 
 void secrets_pseudonym(const struct secrets *s, int64_t requester_id, int64_t worker_id,
                        char out[16]);
 
+/* A uniform random number in [0, n), from the buffered kernel randomness of ids. */
+uint32_t secrets_uniform(uint32_t n);
+
 /* A new object id: 30 characters of [0-9A-Z], NUL-terminated: 9 characters of the
  * creation time in ms (base 36, so ids sort by creation), then 21 random characters
  * (about 108 bits, so ids cannot be guessed). */

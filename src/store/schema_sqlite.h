@@ -205,11 +205,48 @@ static const char *const schema_v2[] = {
     NULL,
 };
 
+/* v3, quality control (docs/quality.md): a HIT may carry a known answer (gold) and keeps
+ * its current consensus label and confidence; overlap_max > 0 marks dynamic overlap (the
+ * HIT may grow to that many assignments until its consensus is confident); qc = 1 when
+ * its batch has quality settings, so that a submit elsewhere never reads the batch. A submitted
+ * assignment keeps its label (the answer to the batch's label field). A batch keeps its
+ * quality settings and the labels seen so far; worker_gold counts each worker's gold
+ * answers per batch. hits_open gains is_gold, so that normal and gold HITs of a type are
+ * each one index probe away. */
+static const char *const schema_v3[] = {
+    "ALTER TABLE hits ADD COLUMN gold TEXT;"
+    "ALTER TABLE hits ADD COLUMN consensus TEXT;"
+    "ALTER TABLE hits ADD COLUMN confidence REAL NOT NULL DEFAULT 0;"
+    "ALTER TABLE hits ADD COLUMN overlap_max INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE hits ADD COLUMN qc INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE hits ADD COLUMN is_gold INTEGER GENERATED ALWAYS AS (gold IS NOT NULL) VIRTUAL;"
+    "DROP INDEX hits_open;"
+    "CREATE INDEX hits_open ON hits(hit_type_id, is_gold, seq) WHERE disposed = 0 AND free > 0;"
+
+    "ALTER TABLE assignments ADD COLUMN label TEXT;"
+
+    "ALTER TABLE batches ADD COLUMN label_field TEXT;"
+    "ALTER TABLE batches ADD COLUMN gold_rate_ppm INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE batches ADD COLUMN min_assignments INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE batches ADD COLUMN confidence_ppm INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE batches ADD COLUMN labels_json TEXT NOT NULL DEFAULT '[]';"
+
+    "CREATE TABLE worker_gold ("
+    "  batch_id TEXT NOT NULL REFERENCES batches(id),"
+    "  worker_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  seen INTEGER NOT NULL,"
+    "  correct INTEGER NOT NULL,"
+    "  PRIMARY KEY (batch_id, worker_id)"
+    ") WITHOUT ROWID;",
+    NULL,
+};
+
 /* migrations[i] takes version i to version i + 1: a NULL-terminated list of script
  * parts (split only to keep each literal within C's portable string length). */
 static const char *const *const schema_migrations[] = {
     schema_v1,
     schema_v2,
+    schema_v3,
 };
 
 #define SCHEMA_VERSION ((int)(sizeof schema_migrations / sizeof schema_migrations[0]))

@@ -173,6 +173,12 @@ struct hit {
     int reviewing;               /* requester moved it to Reviewing */
     int disposed;                /* deleted */
     int expired;                 /* the expiry was processed: free slots' escrow released */
+    /* Quality control (docs/quality.md). */
+    char *gold;                  /* the known answer of a gold HIT, or NULL */
+    char *consensus;             /* the current consensus label, or NULL */
+    double confidence;           /* its posterior probability, 0 when none */
+    int64_t overlap_max;         /* > 0: dynamic overlap, may grow to this many */
+    int qc;                      /* its batch has quality settings */
 };
 void store_hit_release(struct hit *h);
 
@@ -183,17 +189,21 @@ int store_hit_insert(struct store *st, struct hit *h, struct ts_error *err); /* 
 int store_hit_get(struct store *st, const char *id, struct hit *out, struct ts_error *err);
 int store_hit_load_texts(struct store *st, struct hit *h, struct ts_error *err);
 /* Writes the mutable fields: max_assignments, the four counts, expires_ms, escrow,
- * reviewing, disposed, expired. */
+ * reviewing, disposed, expired, overlap_max. */
 int store_hit_update(struct store *st, const struct hit *h, struct ts_error *err);
 /* Writes only the four counts and escrow: what an assignment's transitions change. */
 int store_hit_update_counts(struct store *st, const struct hit *h, struct ts_error *err);
+/* Writes consensus (may be NULL) and confidence. */
+int store_hit_set_consensus(struct store *st, const struct hit *h, struct ts_error *err);
 
 /* The first HIT (by seq) of the type that is not disposed, has a free slot
  * (max_assignments > pending + submitted + approved + rejected), expires after now_ms,
- * and on which worker_id has no assignment at all. One indexed lookup, never a scan of
- * the batch. TS_ENOTFOUND when there is none. */
+ * and on which worker_id has no assignment at all, among the gold HITs (gold = 1, those
+ * with a known answer) or the others (gold = 0). One indexed lookup, never a scan of the
+ * batch. TS_ENOTFOUND when there is none. */
 int store_hit_next_open(struct store *st, const char *hit_type_id, int64_t worker_id,
-                        int64_t now_ms, char hit_id[STORE_ID_MAX], struct ts_error *err);
+                        int64_t now_ms, int gold, char hit_id[STORE_ID_MAX],
+                        struct ts_error *err);
 
 enum hit_list_mode {
     HIT_LIST_LIVE = 1,       /* every HIT not disposed */
@@ -248,6 +258,7 @@ struct assignment {
     int64_t returned_ms;                   /* returned or abandoned; 0 otherwise */
     char *answer_json;                     /* {"field":"value",...}, or NULL */
     char *feedback;                        /* RequesterFeedback, or NULL */
+    char *label;                           /* the answer to the batch's label field */
 };
 void store_asg_release(struct assignment *a);
 
@@ -255,7 +266,7 @@ void store_asg_release(struct assignment *a);
 int store_asg_insert(struct store *st, struct assignment *a, struct ts_error *err);
 int store_asg_get(struct store *st, const char *id, struct assignment *out,
                   struct ts_error *err);
-/* Writes status, the times, answer_json and feedback. */
+/* Writes status, the times, answer_json, feedback and label. */
 int store_asg_update(struct store *st, const struct assignment *a, struct ts_error *err);
 
 typedef int (*store_asg_cb)(void *ctx, const struct assignment *a);
@@ -322,9 +333,23 @@ struct batch {
     char hit_type_id[STORE_ID_MAX];
     int64_t hits;
     int64_t created_ms;
+    /* Quality settings (docs/quality.md); label_field "" means none. */
+    char label_field[256];
+    int64_t gold_rate_ppm;   /* share of a worker's accepts that go to gold HITs, ppm */
+    int64_t min_assignments; /* dynamic overlap: at least this many answers */
+    int64_t confidence_ppm;  /* ... until the consensus is this confident, ppm */
+    char *labels_json;       /* the distinct labels answered so far, a JSON array */
 };
+void store_batch_release(struct batch *b);
 int store_batch_insert(struct store *st, const struct batch *b, struct ts_error *err);
 int store_batch_get(struct store *st, const char *id, struct batch *out, struct ts_error *err);
+int store_batch_set_labels(struct store *st, const struct batch *b, struct ts_error *err);
+
+/* A worker's gold answers in a batch: how many, how many right (0, 0 when none). */
+int store_worker_gold_get(struct store *st, const char *batch_id, int64_t worker_id,
+                          int64_t *seen, int64_t *correct, struct ts_error *err);
+int store_worker_gold_add(struct store *st, const char *batch_id, int64_t worker_id,
+                          int correct, struct ts_error *err);
 
 /* ---- Consistency ----------------------------------------------------------------- */
 

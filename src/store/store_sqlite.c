@@ -26,18 +26,19 @@
 #define HIT_COLS_BEFORE "seq, id, hit_type_id, batch_id, requester_id, "
 #define HIT_COLS_AFTER                                                                    \
     ", reward, fee, max_assignments, pending, submitted, approved, rejected, created_ms, " \
-    "expires_ms, escrow, reviewing, disposed, expired"
+    "expires_ms, escrow, reviewing, disposed, expired, gold, consensus, confidence, "      \
+    "overlap_max, qc"
 #define HIT_COLS HIT_COLS_BEFORE "NULL, NULL, NULL" HIT_COLS_AFTER
 #define HIT_COLS_TEXTS HIT_COLS_BEFORE "question, input_json, annotation" HIT_COLS_AFTER
 #define HIT_JOIN_TEXTS "hits JOIN hit_texts ON hit_texts.hit_seq = hits.seq"
 #define ASG_COLS                                                                          \
     "seq, id, hit_id, hit_type_id, worker_id, requester_id, status, accepted_ms, "        \
     "deadline_ms, submitted_ms, auto_approve_ms, approved_ms, rejected_ms, returned_ms, " \
-    "answer_json, feedback"
+    "answer_json, feedback, label"
 #define ASG_COLS_A                                                                        \
     "a.seq, a.id, a.hit_id, a.hit_type_id, a.worker_id, a.requester_id, a.status, "       \
     "a.accepted_ms, a.deadline_ms, a.submitted_ms, a.auto_approve_ms, a.approved_ms, "    \
-    "a.rejected_ms, a.returned_ms, a.answer_json, a.feedback"
+    "a.rejected_ms, a.returned_ms, a.answer_json, a.feedback, a.label"
 #define BONUS_COLS                                                                        \
     "seq, id, requester_id, worker_id, assignment_id, hit_id, amount, fee, reason, "      \
     "granted_ms"
@@ -59,7 +60,8 @@ enum stmt_id {
     S_RTOKEN_GET, S_RTOKEN_PUT,
     S_TYPE_INSERT, S_TYPE_GET, S_TYPE_FIND,
     S_HIT_INSERT, S_HIT_TEXTS_INSERT, S_HIT_GET, S_HIT_TEXTS_GET, S_HIT_UPDATE,
-    S_HIT_UPDATE_COUNTS,
+    S_HIT_UPDATE_COUNTS, S_HIT_SET_CONSENSUS, S_BATCH_SET_LABELS,
+    S_WGOLD_GET, S_WGOLD_ADD,
     S_HIT_NEXT_OPEN,
     S_HIT_LIST_REQ, S_HIT_LIST_BATCH, S_HIT_DUE_EXPIRY, S_AVAILABLE_TYPES,
     S_ASG_INSERT, S_ASG_GET, S_ASG_UPDATE,
@@ -132,8 +134,9 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_HIT_INSERT] = "INSERT INTO hits(id, hit_type_id, batch_id, requester_id, "
                      "reward, fee, max_assignments, pending, "
                      "submitted, approved, rejected, created_ms, expires_ms, escrow, "
-                     "reviewing, disposed, expired) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-                     "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                     "reviewing, disposed, expired, gold, overlap_max, qc) VALUES (?1, ?2, "
+                     "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+                     "?19, ?20)",
     [S_HIT_TEXTS_INSERT] = "INSERT INTO hit_texts(hit_seq, question, input_json, annotation) "
                            "VALUES (?1, ?2, ?3, ?4)",
     [S_HIT_GET] = "SELECT " HIT_COLS " FROM hits WHERE id = ?1",
@@ -141,12 +144,14 @@ static const char *const stmt_sql[S__COUNT] = {
                         "WHERE hit_seq = ?1",
     [S_HIT_UPDATE] = "UPDATE hits SET max_assignments = ?2, pending = ?3, submitted = ?4, "
                      "approved = ?5, rejected = ?6, expires_ms = ?7, escrow = ?8, "
-                     "reviewing = ?9, disposed = ?10, expired = ?11 WHERE id = ?1",
+                     "reviewing = ?9, disposed = ?10, expired = ?11, overlap_max = ?12 "
+                     "WHERE id = ?1",
     /* Only the columns an assignment moves: SQLite then leaves hits_expiry alone. */
     [S_HIT_UPDATE_COUNTS] = "UPDATE hits SET pending = ?2, submitted = ?3, approved = ?4, "
                             "rejected = ?5, escrow = ?6 WHERE id = ?1",
-    [S_HIT_NEXT_OPEN] = "SELECT id FROM hits WHERE hit_type_id = ?1 AND " HIT_OPEN_WHERE
-                        " ORDER BY seq LIMIT 1",
+    [S_HIT_SET_CONSENSUS] = "UPDATE hits SET consensus = ?2, confidence = ?3 WHERE id = ?1",
+    [S_HIT_NEXT_OPEN] = "SELECT id FROM hits WHERE hit_type_id = ?1 AND is_gold = ?4 AND "
+                        HIT_OPEN_WHERE " ORDER BY seq LIMIT 1",
     /* ?3 type or NULL, ?4 mode, ?5 now. */
     [S_HIT_LIST_REQ] = "SELECT " HIT_COLS_TEXTS " FROM " HIT_JOIN_TEXTS
                        " WHERE requester_id = ?1 AND seq > ?2 "
@@ -169,13 +174,13 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_ASG_INSERT] = "INSERT INTO assignments(id, hit_id, hit_type_id, worker_id, "
                      "requester_id, status, accepted_ms, deadline_ms, submitted_ms, "
                      "auto_approve_ms, approved_ms, rejected_ms, returned_ms, answer_json, "
-                     "feedback) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-                     "?13, ?14, ?15)",
+                     "feedback, label) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                     "?12, ?13, ?14, ?15, ?16)",
     [S_ASG_GET] = "SELECT " ASG_COLS " FROM assignments WHERE id = ?1",
     [S_ASG_UPDATE] = "UPDATE assignments SET status = ?2, accepted_ms = ?3, deadline_ms = ?4, "
                      "submitted_ms = ?5, auto_approve_ms = ?6, approved_ms = ?7, "
-                     "rejected_ms = ?8, returned_ms = ?9, answer_json = ?10, feedback = ?11 "
-                     "WHERE id = ?1",
+                     "rejected_ms = ?8, returned_ms = ?9, answer_json = ?10, feedback = ?11, "
+                     "label = ?12 WHERE id = ?1",
     [S_ASG_LIST_HIT] = "SELECT " ASG_COLS_A " FROM assignments a WHERE a.hit_id = ?1 "
                        "AND a.seq > ?2 AND " ASG_MASK_WHERE " ORDER BY a.seq LIMIT ?4",
     [S_ASG_LIST_WORKER] = "SELECT " ASG_COLS_A " FROM assignments a WHERE a.worker_id = ?1 "
@@ -208,10 +213,18 @@ static const char *const stmt_sql[S__COUNT] = {
                      "AND seq > ?2 AND (?3 IS NULL OR hit_id = ?3) "
                      "AND (?4 IS NULL OR assignment_id = ?4) ORDER BY seq LIMIT ?5",
 
-    [S_BATCH_INSERT] = "INSERT INTO batches(id, requester_id, hit_type_id, hits, created_ms) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5)",
-    [S_BATCH_GET] = "SELECT id, requester_id, hit_type_id, hits, created_ms "
+    [S_BATCH_INSERT] = "INSERT INTO batches(id, requester_id, hit_type_id, hits, created_ms, "
+                       "label_field, gold_rate_ppm, min_assignments, confidence_ppm, "
+                       "labels_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [S_BATCH_GET] = "SELECT id, requester_id, hit_type_id, hits, created_ms, label_field, "
+                    "gold_rate_ppm, min_assignments, confidence_ppm, labels_json "
                     "FROM batches WHERE id = ?1",
+    [S_BATCH_SET_LABELS] = "UPDATE batches SET labels_json = ?2 WHERE id = ?1",
+    [S_WGOLD_GET] = "SELECT seen, correct FROM worker_gold WHERE batch_id = ?1 "
+                    "AND worker_id = ?2",
+    [S_WGOLD_ADD] = "INSERT INTO worker_gold(batch_id, worker_id, seen, correct) "
+                    "VALUES (?1, ?2, 1, ?3) ON CONFLICT(batch_id, worker_id) DO UPDATE SET "
+                    "seen = seen + 1, correct = correct + excluded.correct",
 
     /* store_check: each row is one violation. */
     [S_CHECK_ENTRY_SUM] = "SELECT j.id, j.kind, j.ref, sum(p.amount) FROM journal j "
@@ -249,7 +262,9 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_CHECK_HIT_ESCROW] = "SELECT id, escrow, e FROM (SELECT id, seq, escrow, "
                            "(reward + fee) * (pending + submitted + CASE WHEN expired <> 0 "
                            "OR disposed <> 0 THEN 0 ELSE max_assignments - pending "
-                           "- submitted - approved - rejected END) AS e FROM hits) "
+                           "- submitted - approved - rejected + CASE WHEN overlap_max > "
+                           "max_assignments THEN overlap_max - max_assignments ELSE 0 END "
+                           "END) AS e FROM hits) "
                            "WHERE escrow <> e ORDER BY seq",
     [S_CHECK_REQ_ESCROW] = "SELECT r.owner, coalesce(la.balance, 0), "
                            "coalesce((SELECT sum(h.escrow) FROM hits h "
@@ -1141,7 +1156,9 @@ void store_hit_release(struct hit *h)
     free(h->question);
     free(h->input_json);
     free(h->annotation);
-    h->question = h->input_json = h->annotation = NULL;
+    free(h->gold);
+    free(h->consensus);
+    h->question = h->input_json = h->annotation = h->gold = h->consensus = NULL;
 }
 
 static void read_hit(sqlite3_stmt *s, struct hit *h) /* columns: HIT_COLS */
@@ -1168,6 +1185,11 @@ static void read_hit(sqlite3_stmt *s, struct hit *h) /* columns: HIT_COLS */
     h->reviewing = sqlite3_column_int(s, 18);
     h->disposed = sqlite3_column_int(s, 19);
     h->expired = sqlite3_column_int(s, 20);
+    h->gold = col_dup(s, 21);
+    h->consensus = col_dup(s, 22);
+    h->confidence = sqlite3_column_double(s, 23);
+    h->overlap_max = col_i64(s, 24);
+    h->qc = sqlite3_column_int(s, 25);
 }
 
 int store_hit_insert(struct store *st, struct hit *h, struct ts_error *err)
@@ -1196,6 +1218,9 @@ int store_hit_insert(struct store *st, struct hit *h, struct ts_error *err)
     sqlite3_bind_int(s, 15, h->reviewing);
     sqlite3_bind_int(s, 16, h->disposed);
     sqlite3_bind_int(s, 17, h->expired);
+    bind_text(s, 18, h->gold);
+    bind_i64(s, 19, h->overlap_max);
+    sqlite3_bind_int(s, 20, h->qc);
     rc = sqlite3_step(s);
     if (rc == SQLITE_DONE) {
         h->seq = (int64_t)sqlite3_last_insert_rowid(st->db);
@@ -1241,6 +1266,19 @@ int store_hit_get(struct store *st, const char *id, struct hit *out, struct ts_e
     }
     sqlite3_reset(s);
     return rc;
+}
+
+int store_hit_set_consensus(struct store *st, const struct hit *h, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_HIT_SET_CONSENSUS, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, h->id);
+    bind_text(s, 2, h->consensus);
+    sqlite3_bind_double(s, 3, h->confidence);
+    return exec_stmt(st, s, "storing a HIT's consensus", err);
 }
 
 int store_hit_load_texts(struct store *st, struct hit *h, struct ts_error *err)
@@ -1300,6 +1338,7 @@ int store_hit_update(struct store *st, const struct hit *h, struct ts_error *err
     sqlite3_bind_int(s, 9, h->reviewing);
     sqlite3_bind_int(s, 10, h->disposed);
     sqlite3_bind_int(s, 11, h->expired);
+    bind_i64(s, 12, h->overlap_max);
     return hit_update_step(st, s, h, err);
 }
 
@@ -1320,7 +1359,8 @@ int store_hit_update_counts(struct store *st, const struct hit *h, struct ts_err
 }
 
 int store_hit_next_open(struct store *st, const char *hit_type_id, int64_t worker_id,
-                        int64_t now_ms, char hit_id[STORE_ID_MAX], struct ts_error *err)
+                        int64_t now_ms, int gold, char hit_id[STORE_ID_MAX],
+                        struct ts_error *err)
 {
     sqlite3_stmt *s = NULL;
     int rc = stmt_get(st, S_HIT_NEXT_OPEN, &s, err);
@@ -1330,13 +1370,14 @@ int store_hit_next_open(struct store *st, const char *hit_type_id, int64_t worke
     bind_text(s, 1, hit_type_id);
     bind_i64(s, 2, worker_id);
     bind_i64(s, 3, now_ms);
+    sqlite3_bind_int(s, 4, gold ? 1 : 0);
     rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
         col_copy(s, 0, hit_id, STORE_ID_MAX);
         rc = 0;
     } else if (rc == SQLITE_DONE) {
-        rc = ts_fail(err, TS_ENOTFOUND, "HIT type %s has no HIT open to worker %" PRId64,
-                     hit_type_id, worker_id);
+        rc = ts_fail(err, TS_ENOTFOUND, "HIT type %s has no %sHIT open to worker %" PRId64,
+                     hit_type_id, gold ? "gold " : "", worker_id);
     } else {
         rc = db_fail(st, rc, "finding an open HIT", err);
     }
@@ -1486,7 +1527,8 @@ void store_asg_release(struct assignment *a)
 {
     free(a->answer_json);
     free(a->feedback);
-    a->answer_json = a->feedback = NULL;
+    free(a->label);
+    a->answer_json = a->feedback = a->label = NULL;
 }
 
 static void read_asg(sqlite3_stmt *s, struct assignment *a) /* columns: ASG_COLS */
@@ -1508,6 +1550,7 @@ static void read_asg(sqlite3_stmt *s, struct assignment *a) /* columns: ASG_COLS
     a->returned_ms = col_i64(s, 13);
     a->answer_json = col_dup(s, 14);
     a->feedback = col_dup(s, 15);
+    a->label = col_dup(s, 16);
 }
 
 int store_asg_insert(struct store *st, struct assignment *a, struct ts_error *err)
@@ -1534,6 +1577,7 @@ int store_asg_insert(struct store *st, struct assignment *a, struct ts_error *er
     bind_i64(s, 13, a->returned_ms);
     bind_text(s, 14, a->answer_json);
     bind_text(s, 15, a->feedback);
+    bind_text(s, 16, a->label);
     rc = sqlite3_step(s);
     if (rc == SQLITE_DONE) {
         a->seq = (int64_t)sqlite3_last_insert_rowid(st->db);
@@ -1594,6 +1638,7 @@ int store_asg_update(struct store *st, const struct assignment *a, struct ts_err
     bind_i64(s, 9, a->returned_ms);
     bind_text(s, 10, a->answer_json);
     bind_text(s, 11, a->feedback);
+    bind_text(s, 12, a->label);
     rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
@@ -1845,6 +1890,63 @@ int store_bonus_list(struct store *st, const struct bonus_filter *f, int64_t aft
 
 /* ---- Batches ---------------------------------------------------------------------- */
 
+void store_batch_release(struct batch *b)
+{
+    free(b->labels_json);
+    b->labels_json = NULL;
+}
+
+int store_batch_set_labels(struct store *st, const struct batch *b, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_BATCH_SET_LABELS, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, b->id);
+    bind_text(s, 2, b->labels_json ? b->labels_json : "[]");
+    return exec_stmt(st, s, "updating a batch's labels", err);
+}
+
+int store_worker_gold_get(struct store *st, const char *batch_id, int64_t worker_id,
+                          int64_t *seen, int64_t *correct, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_WGOLD_GET, &s, err);
+
+    *seen = *correct = 0;
+    if (rc)
+        return rc;
+    bind_text(s, 1, batch_id);
+    bind_i64(s, 2, worker_id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *seen = col_i64(s, 0);
+        *correct = col_i64(s, 1);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = 0;
+    } else {
+        rc = db_fail(st, rc, "reading a worker's gold answers", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_worker_gold_add(struct store *st, const char *batch_id, int64_t worker_id,
+                          int correct, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_WGOLD_ADD, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, batch_id);
+    bind_i64(s, 2, worker_id);
+    sqlite3_bind_int(s, 3, correct ? 1 : 0);
+    return exec_stmt(st, s, "counting a gold answer", err);
+}
+
 int store_batch_insert(struct store *st, const struct batch *b, struct ts_error *err)
 {
     sqlite3_stmt *s = NULL;
@@ -1859,6 +1961,11 @@ int store_batch_insert(struct store *st, const struct batch *b, struct ts_error 
     bind_text(s, 3, b->hit_type_id);
     bind_i64(s, 4, b->hits);
     bind_i64(s, 5, b->created_ms);
+    bind_text(s, 6, b->label_field[0] ? b->label_field : NULL);
+    bind_i64(s, 7, b->gold_rate_ppm);
+    bind_i64(s, 8, b->min_assignments);
+    bind_i64(s, 9, b->confidence_ppm);
+    bind_text(s, 10, b->labels_json ? b->labels_json : "[]");
     rc = sqlite3_step(s);
     if (rc == SQLITE_DONE)
         rc = 0;
@@ -1890,6 +1997,11 @@ int store_batch_get(struct store *st, const char *id, struct batch *out, struct 
         col_copy(s, 2, out->hit_type_id, sizeof out->hit_type_id);
         out->hits = col_i64(s, 3);
         out->created_ms = col_i64(s, 4);
+        col_copy(s, 5, out->label_field, sizeof out->label_field);
+        out->gold_rate_ppm = col_i64(s, 6);
+        out->min_assignments = col_i64(s, 7);
+        out->confidence_ppm = col_i64(s, 8);
+        out->labels_json = col_dup_nn(s, 9);
         rc = 0;
     } else if (rc == SQLITE_DONE) {
         rc = ts_fail(err, TS_ENOTFOUND, "batch %s does not exist", id);

@@ -245,4 +245,38 @@ static void test_template(void)
     }
 }
 
-CHECK_MAIN(test_csv_basic, test_csv_errors, test_jsonl, test_jsonl_many_keys, test_template)
+/* A gold column is taken out of the rows: its values come back, the others stay. */
+static void test_take_col(void)
+{
+    struct ts_error err = {0};
+    struct rows r = {0};
+    char **gold;
+    char *json;
+
+    CHECK_EQ_INT(csv("url,_gold,note\na,cat,x\nb,,y\nc,dog,z\n", &r, &err), 0);
+    CHECK(rows_take_col(&r, "missing") == NULL);
+    gold = rows_take_col(&r, "_gold");
+    CHECK(gold != NULL);
+    if (!gold)
+        return;
+    CHECK_EQ_INT(r.ncols, 2);
+    CHECK_EQ_STR(r.cols[0], "url");
+    CHECK_EQ_STR(r.cols[1], "note");
+    CHECK_EQ_STR(gold[0], "cat");
+    CHECK_EQ_STR(gold[1], "");
+    CHECK_EQ_STR(gold[2], "dog");
+    CHECK_EQ_STR(cell(&r, 2, 0), "c");
+    CHECK_EQ_STR(cell(&r, 2, 1), "z");
+    CHECK_EQ_STR(cell(&r, 1, 1), "y");
+    json = rows_row_json(&r, 0);
+    CHECK_EQ_STR(json, "{\"url\":\"a\",\"note\":\"x\"}");
+    free(json);
+    CHECK_EQ_INT(tmpl_check("<p>${_gold}</p>", &r, &err), TS_EINVAL);
+    for (size_t i = 0; i < 3; i++)
+        free(gold[i]);
+    free(gold);
+    rows_release(&r);
+}
+
+CHECK_MAIN(test_csv_basic, test_csv_errors, test_jsonl, test_jsonl_many_keys, test_template,
+           test_take_col)

@@ -8,6 +8,7 @@
 
 #include "store/store.h"
 #include "store/schema_sqlite.h"
+#include "util/alloc.h"
 #include "../../check.h"
 #include "util/banned.h"
 
@@ -148,18 +149,18 @@ static void test_open_migrate(void)
     char val[32];
 
     fx_open(&fx);
-    CHECK_EQ_INT(store_schema_version(fx.st), 2);
+    CHECK_EQ_INT(store_schema_version(fx.st), SCHEMA_VERSION);
     CHECK_EQ_INT(store_meta_get(fx.st, "server_name", val, sizeof val, &err), TS_ENOTFOUND);
     CHECK_EQ_INT(store_meta_set(fx.st, "server_name", "tessera-1", &err), 0);
     CHECK_EQ_INT(store_meta_set(fx.st, "server_name", "tessera-2", &err), 0);
     store_close(fx.st);
     /* Reopening finds the schema current and the data kept. */
     CHECK_EQ_INT(store_open(fx.path, &fx.st, &err), 0);
-    CHECK_EQ_INT(store_schema_version(fx.st), 2);
+    CHECK_EQ_INT(store_schema_version(fx.st), SCHEMA_VERSION);
     CHECK_EQ_INT(store_meta_get(fx.st, "server_name", val, sizeof val, &err), 0);
     CHECK_EQ_STR(val, "tessera-2");
     CHECK_EQ_INT(store_meta_get(fx.st, "schema_version", val, sizeof val, &err), 0);
-    CHECK_EQ_STR(val, "2");
+    CHECK_EQ_STR(val, "3");
     CHECK_EQ_INT(store_meta_get(fx.st, "server_name", val, 4, &err), TS_ETOOBIG);
     fx_close(&fx);
 }
@@ -486,25 +487,25 @@ static void test_next_open(void)
     CHECK_EQ_INT(store_hit_update(fx.st, &h, &err), 0);
     store_hit_release(&h);
 
-    CHECK_EQ_INT(store_hit_next_open(fx.st, "T1", fx.w[0], now, id, &err), 0);
+    CHECK_EQ_INT(store_hit_next_open(fx.st, "T1", fx.w[0], now, 0, id, &err), 0);
     CHECK_EQ_STR(id, "H1");
     CHECK_EQ_INT(add_asg(fx.st, "A1", "H1", fx.w[0], fx.req, ASG_ACCEPTED, now, 0, &err), 0);
     set_counts(fx.st, "H1", 1, 0, 0, 120);
     /* H1 is full, H2 expired, H3 disposed. */
-    CHECK_EQ_INT(store_hit_next_open(fx.st, "T1", fx.w[0], now, id, &err), 0);
+    CHECK_EQ_INT(store_hit_next_open(fx.st, "T1", fx.w[0], now, 0, id, &err), 0);
     CHECK_EQ_STR(id, "H4");
-    CHECK_EQ_INT(store_hit_next_open(fx.st, "T1", fx.w[1], now, id, &err), 0);
+    CHECK_EQ_INT(store_hit_next_open(fx.st, "T1", fx.w[1], now, 0, id, &err), 0);
     CHECK_EQ_STR(id, "H4");
     CHECK_EQ_INT(add_asg(fx.st, "A2", "H4", fx.w[1], fx.req, ASG_ACCEPTED, now, 0, &err), 0);
     set_counts(fx.st, "H4", 1, 0, 0, 240);
     /* w1 already holds an assignment on H4, the only HIT with a free slot. */
-    CHECK_EQ_INT(store_hit_next_open(fx.st, "T1", fx.w[1], now, id, &err), TS_ENOTFOUND);
-    CHECK_EQ_INT(store_hit_next_open(fx.st, "T1", fx.w[0], now, id, &err), 0);
+    CHECK_EQ_INT(store_hit_next_open(fx.st, "T1", fx.w[1], now, 0, id, &err), TS_ENOTFOUND);
+    CHECK_EQ_INT(store_hit_next_open(fx.st, "T1", fx.w[0], now, 0, id, &err), 0);
     CHECK_EQ_STR(id, "H4");
     /* Before H2's expiry, H2 is open again. */
-    CHECK_EQ_INT(store_hit_next_open(fx.st, "T1", fx.w[1], 3000, id, &err), 0);
+    CHECK_EQ_INT(store_hit_next_open(fx.st, "T1", fx.w[1], 3000, 0, id, &err), 0);
     CHECK_EQ_STR(id, "H2");
-    CHECK_EQ_INT(store_hit_next_open(fx.st, "NOTYPE", fx.w[1], now, id, &err), TS_ENOTFOUND);
+    CHECK_EQ_INT(store_hit_next_open(fx.st, "NOTYPE", fx.w[1], now, 0, id, &err), TS_ENOTFOUND);
 
     /* One worker, one assignment per HIT. */
     CHECK_EQ_INT(add_asg(fx.st, "A3", "H4", fx.w[1], fx.req, ASG_ACCEPTED, now, 0, &err),
@@ -533,6 +534,7 @@ static void test_next_open(void)
     CHECK_EQ_INT(sqlite3_open(fx.path, &db), SQLITE_OK);
     CHECK_EQ_INT(sqlite3_prepare_v2(db,
                  "EXPLAIN QUERY PLAN SELECT id FROM hits WHERE hit_type_id = ?1 AND "
+                 "is_gold = ?4 AND "
                  "disposed = 0 AND free > 0 AND expires_ms > ?3 AND NOT EXISTS (SELECT 1 "
                  "FROM assignments a WHERE a.hit_id = hits.id AND a.worker_id = ?2) "
                  "ORDER BY seq LIMIT 1", -1, &s, NULL), SQLITE_OK);
@@ -596,6 +598,9 @@ static void test_lists(void)
     CHECK_EQ_INT(store_batch_get(fx.st, "B1", &gotb, &err), 0);
     CHECK_EQ_INT(gotb.hits, 5);
     CHECK_EQ_STR(gotb.hit_type_id, "T1");
+    CHECK_EQ_STR(gotb.label_field, "");
+    CHECK_EQ_STR(gotb.labels_json, "[]");
+    store_batch_release(&gotb);
     CHECK_EQ_INT(store_batch_get(fx.st, "B2", &gotb, &err), TS_ENOTFOUND);
 
     add_hit(fx.st, "X0", "T1", "", fx.req, 1, 10000);
@@ -704,6 +709,78 @@ static void test_lists(void)
     CHECK_EQ_INT(ws.submitted, 2); /* ever submitted */
     CHECK_EQ_INT(ws.approved, 0);
     CHECK_EQ_INT(ws.bonuses, 1000);
+    fx_close(&fx);
+}
+
+/* Quality columns: a batch's settings and labels, gold HITs apart in next_open, a HIT's
+ * consensus, a worker's gold counts. */
+static void test_quality_rows(void)
+{
+    struct fixture fx;
+    struct ts_error err = {0};
+    struct batch b = {0}, gotb;
+    struct hit h, got;
+    char id[STORE_ID_MAX];
+    int64_t seen = -1, correct = -1;
+
+    fx_open(&fx);
+    fx_people(&fx);
+    snprintf(b.id, sizeof b.id, "BQ");
+    snprintf(b.hit_type_id, sizeof b.hit_type_id, "T1");
+    snprintf(b.label_field, sizeof b.label_field, "label");
+    b.requester_id = fx.req;
+    b.gold_rate_ppm = 100000;
+    b.min_assignments = 2;
+    b.confidence_ppm = 950000;
+    CHECK_EQ_INT(store_batch_insert(fx.st, &b, &err), 0);
+    b.labels_json = (char *)"[\"cat\"]";
+    CHECK_EQ_INT(store_batch_set_labels(fx.st, &b, &err), 0);
+    CHECK_EQ_INT(store_batch_get(fx.st, "BQ", &gotb, &err), 0);
+    CHECK_EQ_STR(gotb.label_field, "label");
+    CHECK_EQ_INT(gotb.gold_rate_ppm, 100000);
+    CHECK_EQ_INT(gotb.min_assignments, 2);
+    CHECK_EQ_INT(gotb.confidence_ppm, 950000);
+    CHECK_EQ_STR(gotb.labels_json, "[\"cat\"]");
+    store_batch_release(&gotb);
+
+    memset(&h, 0, sizeof h);
+    snprintf(h.id, sizeof h.id, "G1");
+    snprintf(h.hit_type_id, sizeof h.hit_type_id, "T1");
+    snprintf(h.batch_id, sizeof h.batch_id, "BQ");
+    h.requester_id = fx.req;
+    h.question = (char *)"<q/>";
+    h.gold = (char *)"cat";
+    h.max_assignments = 1;
+    h.overlap_max = 0;
+    h.expires_ms = 10000;
+    CHECK_EQ_INT(store_hit_insert(fx.st, &h, &err), 0);
+    add_hit(fx.st, "N1", "T1", "BQ", fx.req, 1, 10000);
+    /* The gold HIT comes first by seq, but each kind has its own probe. */
+    CHECK_EQ_INT(store_hit_next_open(fx.st, "T1", fx.w[0], 5000, 0, id, &err), 0);
+    CHECK_EQ_STR(id, "N1");
+    CHECK_EQ_INT(store_hit_next_open(fx.st, "T1", fx.w[0], 5000, 1, id, &err), 0);
+    CHECK_EQ_STR(id, "G1");
+
+    CHECK_EQ_INT(store_hit_get(fx.st, "N1", &got, &err), 0);
+    CHECK(got.gold == NULL && got.consensus == NULL);
+    got.consensus = xstrdup("dog");
+    got.confidence = 0.75;
+    CHECK_EQ_INT(store_hit_set_consensus(fx.st, &got, &err), 0);
+    store_hit_release(&got);
+    CHECK_EQ_INT(store_hit_get(fx.st, "N1", &got, &err), 0);
+    CHECK_EQ_STR(got.consensus, "dog");
+    CHECK(got.confidence == 0.75);
+    store_hit_release(&got);
+    CHECK_EQ_INT(store_hit_get(fx.st, "G1", &got, &err), 0);
+    CHECK_EQ_STR(got.gold, "cat");
+    store_hit_release(&got);
+
+    CHECK_EQ_INT(store_worker_gold_get(fx.st, "BQ", fx.w[0], &seen, &correct, &err), 0);
+    CHECK(seen == 0 && correct == 0);
+    CHECK_EQ_INT(store_worker_gold_add(fx.st, "BQ", fx.w[0], 1, &err), 0);
+    CHECK_EQ_INT(store_worker_gold_add(fx.st, "BQ", fx.w[0], 0, &err), 0);
+    CHECK_EQ_INT(store_worker_gold_get(fx.st, "BQ", fx.w[0], &seen, &correct, &err), 0);
+    CHECK(seen == 2 && correct == 1);
     fx_close(&fx);
 }
 
@@ -882,5 +959,5 @@ static void test_check(void)
 }
 
 CHECK_MAIN(test_open_migrate, test_migrate_from_v1, test_transactions, test_accounts,
-           test_ledger, test_hit_types,
-           test_hit_roundtrip, test_next_open, test_lists, test_due_and_median, test_check)
+           test_ledger, test_hit_types, test_hit_roundtrip, test_next_open, test_lists,
+           test_quality_rows, test_due_and_median, test_check)

@@ -1,0 +1,222 @@
+/* qc.c: gold mixing, live consensus and dynamic overlap. The consensus model itself is in
+ * quality/consensus.c; worker accuracies come from their gold answers in the batch. */
+#include "qc.h"
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include "hit.h"
+#include "secrets.h"
+#include "../quality/consensus.h"
+#include "../util/alloc.h"
+#include "../util/banned.h"
+
+#define QC_MAX_LABELS 1000 /* distinct labels a batch keeps track of */
+
+int qc_pick(struct core_ctx *c, const char *hit_type_id, int64_t worker_id,
+            char id[STORE_ID_MAX], struct ts_error *err)
+{
+    char gold[STORE_ID_MAX];
+    struct hit h;
+    struct batch b;
+    int rc = store_hit_next_open(c->st, hit_type_id, worker_id, c->now_ms, 0, id, err);
+
+    if (rc == TS_ENOTFOUND)
+        return store_hit_next_open(c->st, hit_type_id, worker_id, c->now_ms, 1, id, err);
+    if (rc)
+        return rc;
+    /* Most types have no gold HIT: one index probe says so. */
+    rc = store_hit_next_open(c->st, hit_type_id, worker_id, c->now_ms, 1, gold, err);
+    if (rc == TS_ENOTFOUND)
+        return 0;
+    if (rc)
+        return rc;
+    rc = store_hit_get(c->st, id, &h, err);
+    if (rc)
+        return rc;
+    memset(&b, 0, sizeof b);
+    if (h.qc && h.batch_id[0])
+        rc = store_batch_get(c->st, h.batch_id, &b, err);
+    if (!rc && b.gold_rate_ppm > 0 && secrets_uniform(1000000) < (uint32_t)b.gold_rate_ppm)
+        memcpy(id, gold, STORE_ID_MAX);
+    store_batch_release(&b);
+    store_hit_release(&h);
+    return rc;
+}
+
+int qc_label(struct core_ctx *c, const struct hit *h, const char *answers_json,
+             struct batch *b, char **label, struct ts_error *err)
+{
+    json_t *o, *v;
+    int rc = 0;
+
+    memset(b, 0, sizeof *b);
+    *label = NULL;
+    if (!h->qc || !h->batch_id[0])
+        return 0;
+    rc = store_batch_get(c->st, h->batch_id, b, err);
+    if (rc || !b->label_field[0])
+        return rc;
+    o = json_loads(answers_json, 0, NULL);
+    v = json_object_get(o, b->label_field);
+    if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 255)
+        rc = ts_failk(err, TS_EINVAL, "ParameterValidationError",
+                      "Answers must give the field \"%s\" (this batch's label) as text of "
+                      "1 to 255 bytes",
+                      b->label_field);
+    else
+        *label = xstrdup(json_string_value(v));
+    json_decref(o);
+    return rc;
+}
+
+/* Adds label to b's known labels when it is new. */
+static int note_label(struct core_ctx *c, struct batch *b, const char *label,
+                      struct ts_error *err)
+{
+    json_t *arr = json_loads(b->labels_json ? b->labels_json : "[]", 0, NULL);
+    size_t i;
+    json_t *v;
+    int rc = 0;
+
+    if (!json_is_array(arr)) {
+        json_decref(arr);
+        arr = json_array();
+    }
+    json_array_foreach(arr, i, v)
+    {
+        if (json_is_string(v) && strcmp(json_string_value(v), label) == 0)
+            goto out;
+    }
+    if (json_array_size(arr) >= QC_MAX_LABELS)
+        goto out;
+    json_array_append_new(arr, json_string(label));
+    free(b->labels_json);
+    b->labels_json = json_dumps(arr, JSON_COMPACT);
+    if (!b->labels_json)
+        TS_BUG("cannot serialise a batch's labels");
+    rc = store_batch_set_labels(c->st, b, err);
+out:
+    json_decref(arr);
+    return rc;
+}
+
+int qc_after_submit(struct core_ctx *c, struct hit *h, const struct assignment *a,
+                    struct batch *b, struct ts_error *err)
+{
+    int rc = 0;
+
+    if (!b->label_field[0] || !a->label)
+        return 0;
+    if (h->gold)
+        rc = store_worker_gold_add(c->st, b->id, a->worker_id, strcmp(a->label, h->gold) == 0,
+                                   err);
+    if (!rc)
+        rc = note_label(c, b, a->label, err);
+    if (!rc)
+        rc = qc_refresh(c, h, b, err);
+    return rc;
+}
+
+/* The answers of one HIT that count: Submitted and Approved, with a label. */
+struct votes {
+    struct core_ctx *c;
+    const char *batch_id;
+    struct consensus_vote *v;
+    char **labels;
+    size_t n, cap;
+    struct ts_error *err;
+    int rc;
+};
+
+static int vote_cb(void *ctx, const struct assignment *a)
+{
+    struct votes *w = ctx;
+    int64_t seen, correct;
+
+    if (!a->label)
+        return 0;
+    w->rc = store_worker_gold_get(w->c->st, w->batch_id, a->worker_id, &seen, &correct, w->err);
+    if (w->rc)
+        return 1;
+    if (w->n == w->cap) {
+        w->cap = w->cap ? 2 * w->cap : 8;
+        w->v = xrealloc(w->v, st_mult(w->cap, sizeof *w->v));
+        w->labels = xrealloc(w->labels, st_mult(w->cap, sizeof *w->labels));
+    }
+    w->labels[w->n] = xstrdup(a->label);
+    w->v[w->n].label = w->labels[w->n];
+    w->v[w->n].accuracy = consensus_accuracy(seen, correct);
+    w->n++;
+    return 0;
+}
+
+static int compute_consensus(struct core_ctx *c, struct hit *h, struct batch *b,
+                             struct ts_error *err)
+{
+    struct votes w = {.c = c, .batch_id = b->id, .err = err};
+    struct asg_filter f = {.hit_id = h->id,
+                           .status_mask = ASG_MASK(ASG_SUBMITTED) | ASG_MASK(ASG_APPROVED)};
+    json_t *labels = json_loads(b->labels_json ? b->labels_json : "[]", 0, NULL);
+    size_t k = json_is_array(labels) ? json_array_size(labels) : 0;
+    const char *label = NULL;
+    double conf = 0;
+    int64_t last = 0;
+    int more = 0;
+    int rc;
+
+    json_decref(labels);
+    rc = store_asg_list(c->st, &f, 0, 1000000, vote_cb, &w, &last, &more, err);
+    if (!rc)
+        rc = w.rc;
+    if (!rc) {
+        consensus_compute(w.v, w.n, k, &label, &conf);
+        free(h->consensus);
+        h->consensus = label ? xstrdup(label) : NULL;
+        h->confidence = conf;
+        rc = store_hit_set_consensus(c->st, h, err);
+    }
+    for (size_t i = 0; i < w.n; i++)
+        free(w.labels[i]);
+    free(w.labels);
+    free(w.v);
+    return rc;
+}
+
+int qc_refresh(struct core_ctx *c, struct hit *h, struct batch *b, struct ts_error *err)
+{
+    int rc;
+
+    if (!b->label_field[0])
+        return 0;
+    if (h->gold) {
+        if (h->consensus)
+            return 0;
+        h->consensus = xstrdup(h->gold);
+        h->confidence = 1;
+        return store_hit_set_consensus(c->st, h, err);
+    }
+    rc = compute_consensus(c, h, b, err);
+    if (rc || h->overlap_max <= 0)
+        return rc;
+    if (h->submitted + h->approved >= b->min_assignments &&
+        h->confidence * 1e6 >= (double)b->confidence_ppm)
+        return hit_close_slots(c, h, err);
+    if (hit_free_slots(h) == 0 && h->pending == 0)
+        rc = hit_open_slot(c, h, err);
+    return rc;
+}
+
+int qc_review(struct core_ctx *c, struct hit *h, struct ts_error *err)
+{
+    struct batch b;
+    int rc;
+
+    if (!h->qc || !h->batch_id[0])
+        return 0;
+    memset(&b, 0, sizeof b);
+    rc = store_batch_get(c->st, h->batch_id, &b, err);
+    if (!rc)
+        rc = qc_refresh(c, h, &b, err);
+    store_batch_release(&b);
+    return rc;
+}
