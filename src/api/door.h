@@ -11,6 +11,8 @@ struct door_reply {
     unsigned status;
     char *body; /* heap; the HTTP layer frees it */
     size_t len;
+    const char *content_type; /* NULL: application/json */
+    int request_id;           /* 1: send an x-amzn-RequestId header */
 };
 
 #define DOOR_MAX_BODY ((size_t)8 << 20)

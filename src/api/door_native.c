@@ -29,6 +29,8 @@ unsigned door_status(int code)
 static void reply_json(unsigned status, json_t *o, struct door_reply *r)
 {
     r->status = status;
+    r->content_type = NULL;
+    r->request_id = 0;
     r->body = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
     if (!r->body)
         TS_BUG("cannot serialise a reply");

@@ -7,9 +7,11 @@
 #include <string.h>
 #include <stdio.h>
 #include <time.h>
+#include <sodium.h>
 #include "../core/core.h"
 #include "../core/hit.h"
 #include "../core/asg.h"
+#include "../core/secrets.h"
 #include "../util/alloc.h"
 #include "../util/clock.h"
 #include "../util/log.h"
@@ -58,6 +60,30 @@ static struct auth_slot *auth_slot(struct exec *x, const unsigned char hash[32])
     return &x->auth[i];
 }
 
+/* The account of j's access key, once j->verify accepts the request's signature made
+ * with the key's secret. */
+static int access_key_verify(struct exec *x, struct exec_job *j, int64_t *id)
+{
+    unsigned char box[256];
+    char secret[256 - SECRETS_SEAL_OVERHEAD + 1];
+    size_t len = 0;
+    int rc = store_access_key_get(x->st, j->access_key_id, id, box, sizeof box, &len, &j->err);
+
+    if (rc == TS_ENOTFOUND)
+        return ts_failk(&j->err, TS_EAUTH, "UnrecognizedClientException",
+                        "The security token included in the request is invalid: no access "
+                        "key %s",
+                        j->access_key_id);
+    if (!rc)
+        rc = secrets_open(x->sec, box, len, secret, sizeof secret, &j->err);
+    if (!rc)
+        rc = j->verify(j->verify_ctx, secret, clock_now_ms(), &j->err);
+    sodium_memzero(secret, sizeof secret);
+    if (rc)
+        *id = 0;
+    return rc;
+}
+
 static int authenticate(struct exec *x, struct exec_job *j, struct account *who)
 {
     int64_t id = j->account_id;
@@ -72,6 +98,11 @@ static int authenticate(struct exec *x, struct exec_job *j, struct account *who)
         return rc == TS_ENOTFOUND ? ts_failk(&j->err, TS_EAUTH, "UnrecognizedClient",
                                              "the account no longer exists")
                                   : rc;
+    }
+    if (id <= 0 && j->access_key_id) {
+        rc = access_key_verify(x, j, &id);
+        if (rc)
+            return rc;
     }
     if (id <= 0 && j->has_token) {
         slot = auth_slot(x, j->token_hash);

@@ -19,6 +19,11 @@ struct exec_job {
     int has_token;                /* authenticate by token_hash */
     unsigned char token_hash[32];
     int64_t account_id;           /* or: already authenticated as this account (> 0) */
+    /* or: signed with an access key (the MTurk door). The executor looks the key up,
+     * opens its secret and calls verify, which checks the request's signature. */
+    const char *access_key_id;
+    int (*verify)(void *ctx, const char *secret, int64_t now_ms, struct ts_error *err);
+    void *verify_ctx;
     /* The outcome (filled by the executor before done is called). */
     int rc;
     struct ts_error err;

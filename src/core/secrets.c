@@ -80,6 +80,23 @@ uint32_t secrets_uniform(uint32_t n)
     return v % n;
 }
 
+void secrets_uuid(char out[37])
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char b[16];
+    for (size_t i = 0; i < sizeof b; i++)
+        b[i] = secrets_pool_byte();
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+    for (size_t i = 0, o = 0; i < sizeof b; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            out[o++] = '-';
+        out[o++] = hex[b[i] >> 4];
+        out[o++] = hex[b[i] & 15];
+    }
+    out[36] = '\0';
+}
+
 /* n characters uniform over alphabet (size at most 256), by rejection sampling. */
 static void secrets_random_chars(char *out, size_t n, const char *alphabet, uint32_t size)
 {

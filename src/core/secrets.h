@@ -69,6 +69,9 @@ int secrets_open(const struct secrets *s, const unsigned char *box, size_t len, 
 void secrets_pseudonym(const struct secrets *s, int64_t requester_id, int64_t worker_id,
                        char out[16]);
 
+/* A random (version 4) UUID in lower-case hex with dashes, e.g. for x-amzn-RequestId. */
+void secrets_uuid(char out[37]);
+
 /* A uniform random number in [0, n), from the buffered kernel randomness of ids. */
 uint32_t secrets_uniform(uint32_t n);
 

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 #include "../api/door.h"
+#include "../api/door_mturk.h"
+#include "../core/secrets.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/log.h"
@@ -31,6 +33,7 @@ struct req {
     struct MHD_Connection *conn;
     struct buf body;
     int toobig;
+    int mturk;    /* the MTurk door (POST /) */
     int queued;   /* handed to the executor */
     int finished; /* the executor is done: job holds the outcome */
     struct exec_job job;
@@ -42,8 +45,14 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct door_reply
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(r->len, r->body, MHD_RESPMEM_MUST_FREE);
     enum MHD_Result ret;
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            r->content_type ? r->content_type : type);
     MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (r->request_id) {
+        char id[37];
+        secrets_uuid(id);
+        MHD_add_response_header(resp, "x-amzn-RequestId", id);
+    }
     ret = MHD_queue_response(conn, r->status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -52,7 +61,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct door_reply
 static enum MHD_Result send_error(struct MHD_Connection *conn, unsigned status, const char *code,
                                   const char *msg)
 {
-    struct door_reply r;
+    struct door_reply r = {0};
     door_error(status, code, msg, &r);
     return send_reply(conn, &r, "application/json");
 }
@@ -64,18 +73,14 @@ static void job_done(struct exec_job *job)
     MHD_resume_connection(q->conn);
 }
 
-static enum MHD_Result native(struct req *q, const char *op)
+static const char *mhd_header(void *ctx, const char *lower_name)
 {
-    struct door_reply r;
-    const char *auth =
-        MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-    if (q->toobig) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "the request body is larger than %zu bytes", DOOR_MAX_BODY);
-        return send_error(q->conn, 413, "RequestTooLarge", msg);
-    }
-    if (door_native_prepare(op, auth, q->body.p, q->body.len, &q->job, &r))
-        return send_reply(q->conn, &r, "application/json");
+    return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, lower_name);
+}
+
+/* Hands q's prepared job to the executor, suspending the connection until it is done. */
+static enum MHD_Result queue(struct req *q)
+{
     q->job.done = job_done;
     q->job.arg = q;
     pthread_mutex_lock(&q->srv->mu);
@@ -90,15 +95,47 @@ static enum MHD_Result native(struct req *q, const char *op)
     return MHD_YES;
 }
 
+static enum MHD_Result native(struct req *q, const char *op)
+{
+    struct door_reply r = {0};
+    const char *auth =
+        MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    if (q->toobig) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "the request body is larger than %zu bytes", DOOR_MAX_BODY);
+        return send_error(q->conn, 413, "RequestTooLarge", msg);
+    }
+    if (door_native_prepare(op, auth, q->body.p, q->body.len, &q->job, &r))
+        return send_reply(q->conn, &r, "application/json");
+    return queue(q);
+}
+
+static enum MHD_Result mturk(struct req *q)
+{
+    struct door_reply r = {0};
+    q->mturk = 1;
+    if (q->toobig) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "the request body is larger than %zu bytes", DOOR_MAX_BODY);
+        door_mturk_error(413, "RequestEntityTooLargeException", NULL, msg, &r);
+        return send_reply(q->conn, &r, NULL);
+    }
+    if (door_mturk_prepare(mhd_header, q->conn, q->body.p, q->body.len, &q->job, &r))
+        return send_reply(q->conn, &r, NULL);
+    return queue(q);
+}
+
 static enum MHD_Result route(struct req *q, const char *url, const char *method)
 {
     static const char prefix[] = "/api/v1/";
     if (strcmp(url, "/healthz") == 0) {
         if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
             return send_error(q->conn, 405, "MethodNotAllowed", "use GET /healthz");
-        struct door_reply r = {200, xstrdup("{\"status\":\"ok\"}"), 15};
+        struct door_reply r = {200, xstrdup("{\"status\":\"ok\"}"), 15, NULL, 0};
         return send_reply(q->conn, &r, "application/json");
     }
+    if (strcmp(url, "/") == 0 && strcmp(method, "POST") == 0)
+        return mturk(q);
     if (strncmp(url, prefix, sizeof prefix - 1) == 0) {
         if (strcmp(method, "POST") != 0)
             return send_error(q->conn, 405, "MethodNotAllowed",
@@ -130,8 +167,11 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
         return MHD_YES;
     }
     if (q->finished) {
-        struct door_reply r;
-        door_native_reply(&q->job, &r);
+        struct door_reply r = {0};
+        if (q->mturk)
+            door_mturk_reply(&q->job, &r);
+        else
+            door_native_reply(&q->job, &r);
         return send_reply(conn, &r, "application/json");
     }
     if (q->queued)
@@ -149,6 +189,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!q)
         return;
     buf_release(&q->body);
+    door_mturk_release(&q->job);
     json_decref(q->job.in);
     json_decref(q->job.out);
     free(q);

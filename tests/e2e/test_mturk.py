@@ -1,0 +1,257 @@
+"""The MTurk door (POST / with X-Amz-Target and SigV4), driven by the real boto3 from
+Debian's python3-boto3, plus raw requests signed here, independently of the server's
+own SigV4 code, for the refusals."""
+import datetime
+import hashlib
+import hmac
+import http.client
+import json
+import time
+import unittest
+from email.utils import parsedate_to_datetime
+
+from decimal import Decimal as D
+
+from harness import E2E, SAMPLE_QUESTION
+
+try:
+    import boto3
+    import botocore.config
+    import botocore.exceptions
+except ImportError:  # run.sh uses Debian's python3, which setup.sh gives boto3
+    boto3 = None
+
+TARGET = "MTurkRequesterServiceV20170117."
+
+
+def sign(port, key_id, secret, op, body, amz_date=None, region="us-east-1",
+         tamper=None):
+    """A request signed as boto3 signs (content-type;host;x-amz-date;x-amz-target)."""
+    amz_date = amz_date or datetime.datetime.now(datetime.timezone.utc).strftime(
+        "%Y%m%dT%H%M%SZ")
+    date = amz_date[:8]
+    host = "127.0.0.1:%d" % port
+    headers = {"content-type": "application/x-amz-json-1.1", "host": host,
+               "x-amz-date": amz_date, "x-amz-target": TARGET + op}
+    names = sorted(headers)
+    canonical = "\n".join(["POST", "/", "",
+                           "".join("%s:%s\n" % (n, headers[n]) for n in names),
+                           ";".join(names), hashlib.sha256(body).hexdigest()])
+    scope = "%s/%s/mturk-requester/aws4_request" % (date, region)
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope,
+                         hashlib.sha256(canonical.encode()).hexdigest()])
+    k = ("AWS4" + secret).encode()
+    for part in (date, region, "mturk-requester", "aws4_request"):
+        k = hmac.new(k, part.encode(), hashlib.sha256).digest()
+    sig = hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
+    headers["authorization"] = ("AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, "
+                                "Signature=%s" % (key_id, scope, ";".join(names), sig))
+    if tamper:
+        body = tamper(body)
+    return headers, body
+
+
+def post(port, headers, body):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    c.request("POST", "/", body=body, headers={k: v for k, v in headers.items()
+                                                 if k != "host"})
+    r = c.getresponse()
+    data = r.read()
+    c.close()
+    return r, json.loads(data) if data else None
+
+
+@unittest.skipIf(boto3 is None, "boto3 is not installed (bash scripts/setup.sh)")
+class MTurkDoor(E2E):
+    def setUp(self):
+        super().setUp()
+        self.rq = self.srv.requester("Acme Research", deposit="50.00")
+        self.mt = self.client_for(self.rq)
+
+    def client_for(self, acct, secret=None):
+        return boto3.client(
+            "mturk", region_name="us-east-1",
+            endpoint_url="http://127.0.0.1:%d" % self.srv.port,
+            aws_access_key_id=acct["access_key_id"],
+            aws_secret_access_key=secret or acct["secret_access_key"],
+            config=botocore.config.Config(retries={"max_attempts": 1}))
+
+    def error_of(self, fn, **kw):
+        with self.assertRaises(botocore.exceptions.ClientError) as cm:
+            fn(**kw)
+        return cm.exception.response
+
+    def test_whole_flow_through_boto3(self):
+        mt = self.mt
+        bal = mt.get_account_balance()
+        self.assertEqual(bal["AvailableBalance"], "50.00")
+        hit = mt.create_hit(
+            Title="Label the animal", Description="Pick the animal shown.",
+            Reward="0.10", AssignmentDurationInSeconds=600, LifetimeInSeconds=3600,
+            MaxAssignments=2, AutoApprovalDelayInSeconds=3600, Keywords="image, label",
+            Question=SAMPLE_QUESTION.replace("${text}", "a cat"),
+            UniqueRequestToken="item-1")["HIT"]
+        hid = hit["HITId"]
+        self.assertEqual(hit["HITStatus"], "Assignable")
+        self.assertIsInstance(hit["CreationTime"], datetime.datetime)
+        self.assertEqual(hit["NumberOfAssignmentsAvailable"], 2)
+        self.assertEqual(mt.get_hit(HITId=hid)["HIT"]["Title"], "Label the animal")
+        # A retried CreateHIT with the same token creates nothing.
+        err = self.error_of(mt.create_hit, Title="Label the animal",
+                            Description="Pick the animal shown.", Reward="0.10",
+                            AssignmentDurationInSeconds=600, LifetimeInSeconds=3600,
+                            Question=SAMPLE_QUESTION, UniqueRequestToken="item-1")
+        self.assertEqual(err["Error"]["Code"], "RequestError")
+        self.assertEqual(err["TurkErrorCode"], "AWS.MechanicalTurk.HitAlreadyExists")
+        self.assertIn(hid, err["Error"]["Message"])
+
+        # Workers do the HIT through the native door.
+        w1, w2 = self.srv.worker("w1"), self.srv.worker("w2")
+        a1 = self.accept(w1["token"], hit_id=hid)
+        self.submit(w1["token"], a1["AssignmentId"], {"label": "cat"})
+        a2 = self.accept(w2["token"], hit_id=hid)
+        self.submit(w2["token"], a2["AssignmentId"], {"label": "dog"})
+
+        asgs = mt.list_assignments_for_hit(HITId=hid)["Assignments"]
+        self.assertEqual(len(asgs), 2)
+        for a in asgs:
+            self.assertTrue(a["WorkerId"].startswith("A"))
+            self.assertIn("<QuestionIdentifier>label</QuestionIdentifier>", a["Answer"])
+            self.assertIsInstance(a["SubmitTime"], datetime.datetime)
+        mine = {a["AssignmentId"]: a for a in asgs}
+        mt.approve_assignment(AssignmentId=a1["AssignmentId"], RequesterFeedback="thanks")
+        mt.approve_assignment(AssignmentId=a1["AssignmentId"])  # again: no second payment
+        mt.reject_assignment(AssignmentId=a2["AssignmentId"],
+                             RequesterFeedback="the picture shows a cat")
+        got = mt.get_assignment(AssignmentId=a2["AssignmentId"])
+        self.assertEqual(got["Assignment"]["AssignmentStatus"], "Rejected")
+        self.assertEqual(got["HIT"]["HITId"], hid)
+        mt.send_bonus(WorkerId=mine[a1["AssignmentId"]]["WorkerId"], BonusAmount="0.25",
+                      AssignmentId=a1["AssignmentId"], Reason="careful work",
+                      UniqueRequestToken="bonus-1")
+        bonuses = mt.list_bonus_payments(HITId=hid)["BonusPayments"]
+        self.assertEqual([b["BonusAmount"] for b in bonuses], ["0.25"])
+        self.assertEqual(self.earnings(w1["token"]), D("0.35"))  # reward + bonus
+        self.assertEqual(self.earnings(w2["token"]), D("0"))
+        # 50 - 2 * 0.12 + 0.12 (rejected slot back) - 0.25 - 0.05 (bonus fee)
+        self.assertEqual(mt.get_account_balance()["AvailableBalance"], "49.58")
+
+        self.assertEqual([h["HITId"] for h in
+                          mt.list_reviewable_hits()["HITs"]], [hid])
+        mt.update_hit_review_status(HITId=hid)
+        self.assertEqual(mt.get_hit(HITId=hid)["HIT"]["HITStatus"], "Reviewing")
+        mt.update_hit_review_status(HITId=hid, Revert=True)
+        mt.delete_hit(HITId=hid)
+        err = self.error_of(mt.get_hit, HITId=hid)
+        self.assertEqual(err["TurkErrorCode"], "AWS.MechanicalTurk.HITDoesNotExist")
+
+    def test_hit_types_expiry_and_pagination(self):
+        mt = self.mt
+        tid = mt.create_hit_type(Title="Rate", Description="Rate one result",
+                                 Reward="0.05", AssignmentDurationInSeconds=300)["HITTypeId"]
+        self.assertEqual(mt.create_hit_type(
+            Title="Rate", Description="Rate one result", Reward="0.05",
+            AssignmentDurationInSeconds=300)["HITTypeId"], tid)  # reused by value
+        ids = [mt.create_hit_with_hit_type(
+            HITTypeId=tid, LifetimeInSeconds=600,
+            Question=SAMPLE_QUESTION.replace("${text}", "r%d" % i))["HIT"]["HITId"]
+            for i in range(7)]
+        seen = []
+        for page in mt.get_paginator("list_hits").paginate(PaginationConfig={"PageSize": 3}):
+            self.assertLessEqual(page["NumResults"], 3)
+            seen += [h["HITId"] for h in page["HITs"]]
+        self.assertEqual(sorted(seen), sorted(ids))
+        mt.create_additional_assignments_for_hit(HITId=ids[0],
+                                                 NumberOfAdditionalAssignments=2)
+        self.assertEqual(mt.get_hit(HITId=ids[0])["HIT"]["MaxAssignments"], 3)
+        # The usual "expire now" idiom: a date long past.
+        mt.update_expiration_for_hit(HITId=ids[0],
+                                     ExpireAt=datetime.datetime(2015, 1, 1))
+        h = mt.get_hit(HITId=ids[0])["HIT"]
+        self.assertEqual(h["HITStatus"], "Reviewable")
+        self.assertLessEqual(h["Expiration"].timestamp(), time.time() + 1)
+
+    def test_errors_have_aws_shapes(self):
+        mt = self.mt
+        err = self.error_of(mt.get_hit, HITId="NOSUCHHIT0000000000000000000000")
+        self.assertEqual(err["ResponseMetadata"]["HTTPStatusCode"], 400)
+        self.assertEqual(err["Error"]["Code"], "RequestError")
+        self.assertEqual(err["TurkErrorCode"], "AWS.MechanicalTurk.HITDoesNotExist")
+        self.assertRegex(err["Error"]["Message"], r"does not exist\. \(\d{13}\)$|"
+                                                  r"does not exist \(\d{13}\)$")
+        err = self.error_of(mt.create_hit, Title="x", Description="y", Reward="-1",
+                            AssignmentDurationInSeconds=600, LifetimeInSeconds=600,
+                            Question=SAMPLE_QUESTION)
+        self.assertIn(err["Error"]["Code"], ("ParameterValidationError", "RequestError"))
+        err = self.error_of(mt.list_worker_blocks)
+        self.assertEqual(err["TurkErrorCode"], "AWS.MechanicalTurk.UnsupportedOperation")
+        err = self.error_of(self.client_for(self.rq, secret="x" * 40).get_account_balance)
+        self.assertEqual(err["Error"]["Code"], "InvalidSignatureException")
+        # Headers every answer carries.
+        r, doc = post(self.srv.port, *sign(self.srv.port, self.rq["access_key_id"],
+                                           self.rq["secret_access_key"],
+                                           "GetAccountBalance", b"{}"))
+        self.assertEqual(r.status, 200, doc)
+        self.assertEqual(r.getheader("Content-Type"), "application/x-amz-json-1.1")
+        self.assertRegex(r.getheader("x-amzn-RequestId"), r"^[0-9a-f-]{36}$")
+        skew = abs(parsedate_to_datetime(r.getheader("Date")).timestamp() - time.time())
+        self.assertLess(skew, 5)
+
+    def test_refusals_change_nothing(self):
+        port, key, secret = (self.srv.port, self.rq["access_key_id"],
+                             self.rq["secret_access_key"])
+        body = json.dumps({"Title": "x", "Description": "y", "Reward": "0.10",
+                           "AssignmentDurationInSeconds": 600}).encode()
+        stale = (datetime.datetime.now(datetime.timezone.utc)
+                 - datetime.timedelta(minutes=16)).strftime("%Y%m%dT%H%M%SZ")
+        cases = [
+            ("wrong secret", sign(port, key, "y" * 40, "CreateHITType", body),
+             "InvalidSignatureException"),
+            ("stale date", sign(port, key, secret, "CreateHITType", body, amz_date=stale),
+             "InvalidSignatureException"),
+            ("tampered body", sign(port, key, secret, "CreateHITType", body,
+                                   tamper=lambda b: b.replace(b'"x"', b'"z"')),
+             "InvalidSignatureException"),
+            ("unknown key", sign(port, "TKNOSUCHKEY000000000", secret, "CreateHITType", body),
+             "UnrecognizedClientException"),
+        ]
+        for name, (headers, raw), code in cases:
+            with self.subTest(name):
+                r, doc = post(port, headers, raw)
+                self.assertEqual(r.status, 400, doc)
+                self.assertEqual(doc["__type"], code, doc)
+                self.assertTrue(r.getheader("Date"))
+        h, raw = sign(port, key, secret, "CreateHITType", body)
+        del h["authorization"]
+        r, doc = post(port, h, raw)
+        self.assertEqual((r.status, doc["__type"]), (400, "MissingAuthenticationTokenException"))
+        r, doc = post(port, *sign(port, key, secret, "NoSuchOperation", b"{}"))
+        self.assertEqual((r.status, doc["__type"]), (400, "UnknownOperationException"))
+        r, doc = post(port, *sign(port, key, secret, "GetAccountBalance", b"{not json"))
+        self.assertEqual((r.status, doc["__type"]), (400, "SerializationException"))
+        # Members the operation does not know are ignored, as AWS does.
+        r, doc = post(port, *sign(port, key, secret, "GetAccountBalance",
+                                  b'{"Extra": 1}'))
+        self.assertEqual(r.status, 200, doc)
+        # Any region name the client signs with is accepted.
+        r, doc = post(port, *sign(port, key, secret, "GetAccountBalance", b"{}",
+                                  region="sandbox"))
+        self.assertEqual(r.status, 200, doc)
+        self.assertEqual(self.mt.list_hits()["NumResults"], 0)
+        self.assertEqual(self.mt.get_account_balance()["AvailableBalance"], "50.00")
+
+    def test_bearer_tokens_do_not_open_the_door(self):
+        """Only SigV4 with a requester's access key opens the MTurk door: a bearer token
+        (a worker's or the requester's own) is refused, and nothing runs."""
+        w = self.srv.worker("w")
+        for token in (w["token"], self.rq["token"]):
+            h, raw = sign(self.srv.port, self.rq["access_key_id"],
+                          self.rq["secret_access_key"], "CreateHITType",
+                          json.dumps({"Title": "x", "Description": "y", "Reward": "0.10",
+                                      "AssignmentDurationInSeconds": 600}).encode())
+            h["authorization"] = "Bearer " + token
+            r, doc = post(self.srv.port, h, raw)
+            self.assertEqual(r.status, 400, doc)
+            self.assertIn(doc["__type"], ("IncompleteSignatureException",
+                                          "InvalidSignatureException"), doc)
+        self.assertEqual(self.mt.list_hits()["NumResults"], 0)
