@@ -1,4 +1,4 @@
-/* main.c: the tessera program: serve | admin | demo. */
+/* main.c: the tessera program: serve | admin | demo | aggregate. */
 #include <stdio.h>
 #include <string.h>
 #include "cli/cli.h"
@@ -12,7 +12,9 @@ static void usage(FILE *f)
           "       tessera admin [--db PATH] deposit ACCOUNT_ID AMOUNT\n"
           "       tessera admin [--db PATH] token-create ACCOUNT_ID\n"
           "       tessera admin [--db PATH] check\n"
-          "       tessera demo [--db PATH] [--listen HOST:PORT]\n",
+          "       tessera demo [--db PATH] [--listen HOST:PORT]\n"
+          "       tessera aggregate [--method ds|hds|mv|mean|median] [--gold GOLD.csv]\n"
+          "                         [--gold-for-training] [--tol X] [--max-iter N] ANSWERS.csv\n",
           f);
 }
 
@@ -28,6 +30,8 @@ int main(int argc, char **argv)
         return cli_admin(argc - 1, argv + 1);
     if (strcmp(argv[1], "demo") == 0)
         return cli_demo(argc - 1, argv + 1);
+    if (strcmp(argv[1], "aggregate") == 0)
+        return cli_aggregate(argc - 1, argv + 1);
     if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
         usage(stdout);
         return 0;

@@ -8,6 +8,8 @@ struct secrets;
 int cli_serve(int argc, char **argv);
 int cli_admin(int argc, char **argv);
 int cli_demo(int argc, char **argv);
+/* Truth inference on files: item,worker,label answers in, item,label,confidence out. */
+int cli_aggregate(int argc, char **argv);
 
 
 /* Options every subcommand takes. */
