@@ -49,6 +49,9 @@ done
 PY=${PYTHON:-/usr/bin/python3}
 tally "e2e" < <(TESSERA_BIN="$SAN/tessera" "$PY" tests/e2e/run.py 2>&1)
 
+# The MTurk door under the real AWS SDK for JavaScript v3 (node's test runner).
+tally "sdk-js" < <(TESSERA_BIN="$SAN/tessera" bash tests/sdk-js/run.sh 2>&1)
+
 failed=$((failed + broken))
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

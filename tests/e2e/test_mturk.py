@@ -214,6 +214,10 @@ class MTurkDoor(E2E):
              "InvalidSignatureException"),
             ("unknown key", sign(port, "TKNOSUCHKEY000000000", secret, "CreateHITType", body),
              "UnrecognizedClientException"),
+            # An operation Tessera lacks is still refused for its signature first.
+            ("unsupported operation, wrong secret", sign(port, key, "y" * 40,
+                                                         "ListWorkerBlocks", b"{}"),
+             "InvalidSignatureException"),
         ]
         for name, (headers, raw), code in cases:
             with self.subTest(name):
