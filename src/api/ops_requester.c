@@ -10,7 +10,9 @@
 #include "../core/asg.h"
 #include "../core/ledger.h"
 #include "../core/question.h"
+#include "../core/secrets.h"
 #include "../util/alloc.h"
+#include "../util/text.h"
 #include "../util/banned.h"
 
 #define TEXT_MAX_BYTES (16 * 1024)
@@ -552,6 +554,94 @@ static int op_update_review_status(struct op_ctx *c, json_t *in, json_t *out,
 
 static const char *const f_create_type[] = {TYPE_FIELDS, NULL};
 static const char *const f_create_hit[] = {TYPE_FIELDS, HIT_FIELDS, NULL};
+/* ---- Worker blocks: a blocked worker is offered none of the requester's HITs, and is
+ * told the reason when trying one by id. Workers are named by pseudonym. */
+
+static int worker_named(struct op_ctx *c, json_t *in, int64_t *worker, struct ts_error *err)
+{
+    const char *pseud = NULL;
+    int rc = param_str(in, "WorkerId", PARAM_REQUIRED, 64, &pseud, err);
+    if (rc)
+        return rc;
+    rc = store_pseudonym_find(c->core->st, c->who.id, pseud, worker, err);
+    if (rc == TS_ENOTFOUND)
+        return ts_failk(err, TS_ENOTFOUND, "WorkerDoesNotExist",
+                        "no worker %s has accepted a HIT of yours: you know workers only by "
+                        "the WorkerId shown with their assignments",
+                        pseud);
+    return rc;
+}
+
+static int op_create_worker_block(struct op_ctx *c, json_t *in, json_t *out,
+                                  struct ts_error *err)
+{
+    const char *reason = NULL;
+    int64_t worker = 0;
+    long n;
+    int rc = param_str(in, "Reason", PARAM_REQUIRED, 4096, &reason, err);
+    (void)out;
+    if (!rc)
+        rc = worker_named(c, in, &worker, err);
+    if (rc)
+        return rc;
+    n = text_utf8_chars(reason, strlen(reason));
+    if (n < 1 || n > 1024)
+        return ts_failk(err, TS_EINVAL, "ParameterValidationError",
+                        "Reason must be 1 to 1024 characters of text: the worker sees it");
+    return store_block_put(c->core->st, c->who.id, worker, reason, c->core->now_ms, err);
+}
+
+static int op_delete_worker_block(struct op_ctx *c, json_t *in, json_t *out,
+                                  struct ts_error *err)
+{
+    const char *reason = NULL;
+    int64_t worker = 0;
+    int rc = param_str(in, "Reason", PARAM_OPTIONAL, 4096, &reason, err);
+    (void)out;
+    if (!rc)
+        rc = worker_named(c, in, &worker, err);
+    if (!rc)
+        rc = store_block_delete(c->core->st, c->who.id, worker, err);
+    return rc == TS_ENOTFOUND ? 0 : rc; /* not blocked: nothing to undo */
+}
+
+struct block_walk {
+    struct op_ctx *c;
+    json_t *arr;
+};
+
+static int block_cb(void *ctx, int64_t worker_id, const char *reason)
+{
+    struct block_walk *w = ctx;
+    char pseud[16];
+    json_t *o = json_object();
+    secrets_pseudonym(w->c->core->sec, w->c->who.id, worker_id, pseud);
+    json_object_set_new(o, "WorkerId", json_string(pseud));
+    json_object_set_new(o, "Reason", json_string(reason ? reason : ""));
+    json_array_append_new(w->arr, o);
+    return 0;
+}
+
+static int op_list_worker_blocks(struct op_ctx *c, json_t *in, json_t *out,
+                                 struct ts_error *err)
+{
+    struct block_walk w = {c, NULL};
+    int64_t after, last = 0;
+    int limit, more = 0;
+    int rc = param_page(in, &after, &limit, err);
+    if (rc)
+        return rc;
+    w.arr = json_array();
+    rc = store_block_list(c->core->st, c->who.id, after, limit, block_cb, &w, &last, &more, err);
+    if (rc) {
+        json_decref(w.arr);
+        return rc;
+    }
+    param_page_out(out, last, more, json_array_size(w.arr));
+    json_object_set_new(out, "WorkerBlocks", w.arr);
+    return 0;
+}
+
 static const char *const f_create_with_type[] = {"HITTypeId", HIT_FIELDS, NULL};
 static const char *const f_hit[] = {"HITId", NULL};
 static const char *const f_page[] = {"NextToken", "MaxResults", NULL};
@@ -572,6 +662,7 @@ static const char *const f_expire[] = {"HITId", "ExpireAt", NULL};
 static const char *const f_additional[] = {"HITId", "NumberOfAdditionalAssignments",
                                            "UniqueRequestToken", NULL};
 static const char *const f_review[] = {"HITId", "Revert", NULL};
+static const char *const f_block[] = {"WorkerId", "Reason", NULL};
 
 #define RQ ROLE_REQUESTER
 #define W_MT (OP_WRITE | OP_MTURK)
@@ -594,5 +685,8 @@ const struct op ops_requester[] = {
     {"DeleteHIT", RQ, W_MT, f_hit, op_delete_hit, NULL},
     {"CreateAdditionalAssignmentsForHIT", RQ, W_MT, f_additional, op_create_additional, NULL},
     {"UpdateHITReviewStatus", RQ, W_MT, f_review, op_update_review_status, NULL},
+    {"CreateWorkerBlock", RQ, W_MT, f_block, op_create_worker_block, NULL},
+    {"DeleteWorkerBlock", RQ, W_MT, f_block, op_delete_worker_block, NULL},
+    {"ListWorkerBlocks", RQ, OP_MTURK, f_page, op_list_worker_blocks, NULL},
 };
 const size_t ops_requester_n = sizeof ops_requester / sizeof ops_requester[0];

@@ -115,6 +115,20 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
                       "HIT %s has no assignment left to accept", h.id);
         goto out_hit;
     }
+    {
+        /* A blocked worker is told so, with the requester's reason. */
+        char *reason = NULL;
+        rc = store_block_get(c->st, h.requester_id, worker_id, &reason, err);
+        if (rc == 0)
+            rc = ts_failk(err, TS_EFORBIDDEN, "WorkerBlocked",
+                          "the requester of HIT %s has blocked you from their HITs: %s", h.id,
+                          reason);
+        else if (rc == TS_ENOTFOUND)
+            rc = 0;
+        free(reason);
+        if (rc)
+            goto out_hit;
+    }
     rc = store_hit_type_get(c->st, h.hit_type_id, &t, err);
     if (rc)
         goto out_hit;
@@ -140,6 +154,12 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
         goto out_hit;
     h.pending++;
     rc = store_hit_update_counts(c->st, &h, err);
+    if (!rc) {
+        /* What the requester will know this worker by, so that it can name them. */
+        char pseud[16];
+        secrets_pseudonym(c->sec, h.requester_id, worker_id, pseud);
+        rc = store_pseudonym_note(c->st, h.requester_id, pseud, worker_id, err);
+    }
 out_hit:
     store_hit_release(&h);
     return rc;

@@ -241,12 +241,36 @@ static const char *const schema_v3[] = {
     NULL,
 };
 
+/* v4, worker blocks: a requester names a worker by pseudonym, a keyed hash that cannot
+ * be reversed, so the pseudonyms a requester has been shown are remembered (at accept).
+ * An open HIT is not offered to a worker its requester blocked. Pseudonyms of workers
+ * who accepted before v4 are not known: the key is not available to SQL. */
+static const char *const schema_v4[] = {
+    "CREATE TABLE pseudonyms ("
+    "  requester_id INTEGER NOT NULL,"
+    "  pseudonym TEXT NOT NULL,"
+    "  worker_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  PRIMARY KEY (requester_id, pseudonym)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE worker_blocks ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  requester_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  worker_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  reason TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  UNIQUE (requester_id, worker_id)"
+    ");"
+    "CREATE INDEX worker_blocks_list ON worker_blocks(requester_id, seq);",
+    NULL,
+};
+
 /* migrations[i] takes version i to version i + 1: a NULL-terminated list of script
  * parts (split only to keep each literal within C's portable string length). */
 static const char *const *const schema_migrations[] = {
     schema_v1,
     schema_v2,
     schema_v3,
+    schema_v4,
 };
 
 #define SCHEMA_VERSION ((int)(sizeof schema_migrations / sizeof schema_migrations[0]))

@@ -198,7 +198,7 @@ int store_hit_set_consensus(struct store *st, const struct hit *h, struct ts_err
 
 /* The first HIT (by seq) of the type that is not disposed, has a free slot
  * (max_assignments > pending + submitted + approved + rejected), expires after now_ms,
- * and on which worker_id has no assignment at all, among the gold HITs (gold = 1, those
+ * whose requester has not blocked worker_id, and on which worker_id has no assignment, among the gold HITs (gold = 1, those
  * with a known answer) or the others (gold = 0). One indexed lookup, never a scan of the
  * batch. TS_ENOTFOUND when there is none. */
 int store_hit_next_open(struct store *st, const char *hit_type_id, int64_t worker_id,
@@ -350,6 +350,28 @@ int store_worker_gold_get(struct store *st, const char *batch_id, int64_t worker
                           int64_t *seen, int64_t *correct, struct ts_error *err);
 int store_worker_gold_add(struct store *st, const char *batch_id, int64_t worker_id,
                           int correct, struct ts_error *err);
+
+/* ---- Pseudonyms and worker blocks ------------------------------------------------ */
+
+/* Remembers that requester_id knows worker_id as pseudonym (idempotent). */
+int store_pseudonym_note(struct store *st, int64_t requester_id, const char *pseudonym,
+                         int64_t worker_id, struct ts_error *err);
+/* The worker requester_id knows as pseudonym; TS_ENOTFOUND when none. */
+int store_pseudonym_find(struct store *st, int64_t requester_id, const char *pseudonym,
+                         int64_t *worker_id, struct ts_error *err);
+/* Blocks worker_id from requester_id's HITs, or changes the reason of a block. */
+int store_block_put(struct store *st, int64_t requester_id, int64_t worker_id,
+                    const char *reason, int64_t now_ms, struct ts_error *err);
+/* TS_ENOTFOUND when there was no such block. */
+int store_block_delete(struct store *st, int64_t requester_id, int64_t worker_id,
+                       struct ts_error *err);
+/* The reason of the block (allocated) into *reason, or TS_ENOTFOUND. */
+int store_block_get(struct store *st, int64_t requester_id, int64_t worker_id,
+                    char **reason, struct ts_error *err);
+typedef int (*store_block_cb)(void *ctx, int64_t worker_id, const char *reason);
+int store_block_list(struct store *st, int64_t requester_id, int64_t after_seq, int limit,
+                     store_block_cb cb, void *ctx, int64_t *last_seq, int *more,
+                     struct ts_error *err);
 
 /* ---- Consistency ----------------------------------------------------------------- */
 

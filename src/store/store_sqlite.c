@@ -46,7 +46,9 @@
  * terms disposed = 0 AND free > 0 match the partial index hits_open. */
 #define HIT_OPEN_WHERE                                                                    \
     "disposed = 0 AND free > 0 AND expires_ms > ?3 AND NOT EXISTS "                      \
-    "(SELECT 1 FROM assignments a WHERE a.hit_id = hits.id AND a.worker_id = ?2)"
+    "(SELECT 1 FROM assignments a WHERE a.hit_id = hits.id AND a.worker_id = ?2) "       \
+    "AND NOT EXISTS (SELECT 1 FROM worker_blocks b WHERE b.requester_id = "              \
+    "hits.requester_id AND b.worker_id = ?2)"
 #define ASG_MASK_WHERE "(?3 = 0 OR ((?3 >> a.status) & 1) = 1)"
 
 enum stmt_id {
@@ -69,6 +71,7 @@ enum stmt_id {
     S_ASG_DUE_DEADLINE, S_ASG_DUE_APPROVAL,
     S_MEDIAN_COUNT, S_MEDIAN_AT, S_WORKER_STATS, S_WORKER_BONUSES,
     S_BONUS_INSERT, S_BONUS_LIST,
+    S_PSEUD_NOTE, S_PSEUD_FIND, S_BLOCK_PUT, S_BLOCK_DELETE, S_BLOCK_GET, S_BLOCK_LIST,
     S_BATCH_INSERT, S_BATCH_GET,
     S_CHECK_ENTRY_SUM, S_CHECK_BALANCE_SUM, S_CHECK_NEGATIVE, S_CHECK_PAY_TWICE,
     S_CHECK_PAY_STATUS, S_CHECK_HIT_COUNTS, S_CHECK_HIT_MAX, S_CHECK_PAIR,
@@ -219,6 +222,18 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_BATCH_GET] = "SELECT id, requester_id, hit_type_id, hits, created_ms, label_field, "
                     "gold_rate_ppm, min_assignments, confidence_ppm, labels_json "
                     "FROM batches WHERE id = ?1",
+    [S_PSEUD_NOTE] = "INSERT OR IGNORE INTO pseudonyms(requester_id, pseudonym, worker_id) "
+                     "VALUES (?1, ?2, ?3)",
+    [S_PSEUD_FIND] = "SELECT worker_id FROM pseudonyms WHERE requester_id = ?1 "
+                     "AND pseudonym = ?2",
+    [S_BLOCK_PUT] = "INSERT INTO worker_blocks(requester_id, worker_id, reason, created_ms) "
+                    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(requester_id, worker_id) "
+                    "DO UPDATE SET reason = excluded.reason",
+    [S_BLOCK_DELETE] = "DELETE FROM worker_blocks WHERE requester_id = ?1 AND worker_id = ?2",
+    [S_BLOCK_GET] = "SELECT reason FROM worker_blocks WHERE requester_id = ?1 "
+                    "AND worker_id = ?2",
+    [S_BLOCK_LIST] = "SELECT seq, worker_id, reason FROM worker_blocks WHERE requester_id = ?1 "
+                     "AND seq > ?2 ORDER BY seq LIMIT ?3",
     [S_BATCH_SET_LABELS] = "UPDATE batches SET labels_json = ?2 WHERE id = ?1",
     [S_WGOLD_GET] = "SELECT seen, correct FROM worker_gold WHERE batch_id = ?1 "
                     "AND worker_id = ?2",
@@ -1391,6 +1406,7 @@ struct list_cb {
     store_hit_cb hit;
     store_asg_cb asg;
     store_bonus_cb bonus;
+    store_block_cb block;
     void *ctx;
 };
 typedef int (*row_visit)(sqlite3_stmt *s, const struct list_cb *cb);
@@ -2134,4 +2150,131 @@ int store_check(struct store *st, void (*report)(void *ctx, const char *msg), vo
         sqlite3_reset(s);
     }
     return rc;
+}
+
+/* ---- Pseudonyms and worker blocks ---------------------------------------------------- */
+
+int store_pseudonym_note(struct store *st, int64_t requester_id, const char *pseudonym,
+                         int64_t worker_id, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_PSEUD_NOTE, &s, err);
+
+    if (rc)
+        return rc;
+    bind_i64(s, 1, requester_id);
+    bind_text(s, 2, pseudonym);
+    bind_i64(s, 3, worker_id);
+    return exec_stmt(st, s, "remembering a pseudonym", err);
+}
+
+/* Prepares statement id and binds requester_id as its ?1. */
+static int find_one(struct store *st, enum stmt_id id, int64_t requester_id, sqlite3_stmt **out,
+                    struct ts_error *err)
+{
+    int rc = stmt_get(st, id, out, err);
+    if (rc)
+        return rc;
+    bind_i64(*out, 1, requester_id);
+    return 0;
+}
+
+int store_pseudonym_find(struct store *st, int64_t requester_id, const char *pseudonym,
+                         int64_t *worker_id, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = find_one(st, S_PSEUD_FIND, requester_id, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 2, pseudonym);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *worker_id = col_i64(s, 0);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = ts_fail(err, TS_ENOTFOUND, "no worker %s has worked for requester %" PRId64,
+                     pseudonym, requester_id);
+    } else {
+        rc = db_fail(st, rc, "finding a pseudonym", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_block_put(struct store *st, int64_t requester_id, int64_t worker_id,
+                    const char *reason, int64_t now_ms, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = find_one(st, S_BLOCK_PUT, requester_id, &s, err);
+
+    if (rc)
+        return rc;
+    bind_i64(s, 2, worker_id);
+    bind_text(s, 3, reason);
+    bind_i64(s, 4, now_ms);
+    return exec_stmt(st, s, "blocking a worker", err);
+}
+
+int store_block_delete(struct store *st, int64_t requester_id, int64_t worker_id,
+                       struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = find_one(st, S_BLOCK_DELETE, requester_id, &s, err);
+
+    if (rc)
+        return rc;
+    bind_i64(s, 2, worker_id);
+    rc = exec_stmt(st, s, "unblocking a worker", err);
+    if (!rc && sqlite3_changes(st->db) == 0)
+        rc = ts_fail(err, TS_ENOTFOUND, "worker %" PRId64 " is not blocked", worker_id);
+    return rc;
+}
+
+int store_block_get(struct store *st, int64_t requester_id, int64_t worker_id,
+                    char **reason, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = find_one(st, S_BLOCK_GET, requester_id, &s, err);
+
+    *reason = NULL;
+    if (rc)
+        return rc;
+    bind_i64(s, 2, worker_id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *reason = col_dup_nn(s, 0);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = TS_ENOTFOUND; /* not an error a person sees: the caller branches on it */
+    } else {
+        rc = db_fail(st, rc, "reading a block", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+static int visit_block(sqlite3_stmt *s, const struct list_cb *cb)
+{
+    return cb->block(cb->ctx, col_i64(s, 1), (const char *)sqlite3_column_text(s, 2));
+}
+
+int store_block_list(struct store *st, int64_t requester_id, int64_t after_seq, int limit,
+                     store_block_cb cb, void *ctx, int64_t *last_seq, int *more,
+                     struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    struct list_cb lcb = {.block = cb, .ctx = ctx};
+    int rc;
+
+    *last_seq = 0;
+    *more = 0;
+    if (limit < 0)
+        return ts_fail(err, TS_EINVAL, "the list limit must not be negative");
+    rc = find_one(st, S_BLOCK_LIST, requester_id, &s, err);
+    if (rc)
+        return rc;
+    bind_i64(s, 2, after_seq);
+    bind_i64(s, 3, (int64_t)limit + 1);
+    return walk_rows(st, s, limit, visit_block, &lcb, last_seq, more, "listing blocks", err);
 }

@@ -183,7 +183,7 @@ class MTurkDoor(E2E):
                             AssignmentDurationInSeconds=600, LifetimeInSeconds=600,
                             Question=SAMPLE_QUESTION)
         self.assertIn(err["Error"]["Code"], ("ParameterValidationError", "RequestError"))
-        err = self.error_of(mt.list_worker_blocks)
+        err = self.error_of(mt.list_qualification_types, MustBeRequestable=False)
         self.assertEqual(err["TurkErrorCode"], "AWS.MechanicalTurk.UnsupportedOperation")
         err = self.error_of(self.client_for(self.rq, secret="x" * 40).get_account_balance)
         self.assertEqual(err["Error"]["Code"], "InvalidSignatureException")
@@ -216,7 +216,7 @@ class MTurkDoor(E2E):
              "UnrecognizedClientException"),
             # An operation Tessera lacks is still refused for its signature first.
             ("unsupported operation, wrong secret", sign(port, key, "y" * 40,
-                                                         "ListWorkerBlocks", b"{}"),
+                                                         "GetFileUploadURL", b"{}"),
              "InvalidSignatureException"),
         ]
         for name, (headers, raw), code in cases:
@@ -243,6 +243,36 @@ class MTurkDoor(E2E):
         self.assertEqual(r.status, 200, doc)
         self.assertEqual(self.mt.list_hits()["NumResults"], 0)
         self.assertEqual(self.mt.get_account_balance()["AvailableBalance"], "50.00")
+
+    def test_worker_blocks(self):
+        mt = self.mt
+        tid = mt.create_hit_type(Title="Rate", Description="Rate one result", Reward="0.05",
+                                 AssignmentDurationInSeconds=300)["HITTypeId"]
+        hids = [mt.create_hit_with_hit_type(
+            HITTypeId=tid, LifetimeInSeconds=600, MaxAssignments=2,
+            Question=SAMPLE_QUESTION.replace("${text}", "r%d" % i))["HIT"]["HITId"]
+            for i in range(3)]
+        w, other = self.srv.worker("w"), self.srv.worker("other")
+        a = self.accept(w["token"], hit_type_id=tid)
+        self.submit(w["token"], a["AssignmentId"], {"label": "spam"})
+        wid = mt.get_assignment(AssignmentId=a["AssignmentId"])["Assignment"]["WorkerId"]
+        err = self.error_of(mt.create_worker_block, WorkerId="ANOSUCHWORKER1", Reason="x")
+        self.assertEqual(err["TurkErrorCode"], "AWS.MechanicalTurk.WorkerDoesNotExist")
+        mt.create_worker_block(WorkerId=wid, Reason="answers do not match the pictures")
+        blocks = mt.list_worker_blocks()
+        self.assertEqual((blocks["NumResults"], blocks["WorkerBlocks"]),
+                         (1, [{"WorkerId": wid, "Reason": "answers do not match the pictures"}]))
+        # The blocked worker is offered none of this requester's HITs, and is told why
+        # when trying one by id; other workers are not affected.
+        self.assertEqual(self.ok("ListAvailableWork", {}, w["token"])["HITTypes"], [])
+        self.err("AcceptWork", {"HITTypeId": tid}, w["token"], 404, "NoWorkAvailable")
+        e = self.err("AcceptWork", {"HITId": hids[2]}, w["token"], 403, "WorkerBlocked")
+        self.assertIn("answers do not match the pictures", e["message"])
+        self.accept(other["token"], hit_type_id=tid)
+        mt.delete_worker_block(WorkerId=wid, Reason="appeal accepted")
+        mt.delete_worker_block(WorkerId=wid)  # not blocked any more: nothing to do
+        self.assertEqual(mt.list_worker_blocks()["NumResults"], 0)
+        self.accept(w["token"], hit_type_id=tid)
 
     def test_bearer_tokens_do_not_open_the_door(self):
         """Only SigV4 with a requester's access key opens the MTurk door: a bearer token

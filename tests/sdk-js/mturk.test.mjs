@@ -32,7 +32,7 @@ import {
   ListBonusPaymentsCommand,
   ListHITsCommand,
   ListReviewableHITsCommand,
-  ListWorkerBlocksCommand,
+  ListQualificationTypesCommand,
   RejectAssignmentCommand,
   SendBonusCommand,
   UpdateExpirationForHITCommand,
@@ -457,9 +457,10 @@ describe("MTurk door through @aws-sdk/client-mturk", () => {
     assert.equal(bad.$fault, "client");
     assert.equal(bad.$metadata.httpStatusCode, 400);
 
-    const unsupported = await failure(() => mt.send(new ListWorkerBlocksCommand({})));
+    const unsupported = await failure(() =>
+      mt.send(new ListQualificationTypesCommand({ MustBeRequestable: false })));
     assertTurkError(unsupported, "AWS.MechanicalTurk.UnsupportedOperation");
-    assert.match(unsupported.message, /ListWorkerBlocks/);
+    assert.match(unsupported.message, /ListQualificationTypes/);
 
     const wrong = await failure(() => srv.mturk(rq, "x".repeat(40)).send(
       new GetAccountBalanceCommand({})));

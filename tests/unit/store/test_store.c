@@ -160,7 +160,11 @@ static void test_open_migrate(void)
     CHECK_EQ_INT(store_meta_get(fx.st, "server_name", val, sizeof val, &err), 0);
     CHECK_EQ_STR(val, "tessera-2");
     CHECK_EQ_INT(store_meta_get(fx.st, "schema_version", val, sizeof val, &err), 0);
-    CHECK_EQ_STR(val, "3");
+    {
+        char want[16];
+        snprintf(want, sizeof want, "%d", SCHEMA_VERSION);
+        CHECK_EQ_STR(val, want);
+    }
     CHECK_EQ_INT(store_meta_get(fx.st, "server_name", val, 4, &err), TS_ETOOBIG);
     fx_close(&fx);
 }
@@ -784,6 +788,50 @@ static void test_quality_rows(void)
     fx_close(&fx);
 }
 
+static int count_block(void *ctx, int64_t worker_id, const char *reason)
+{
+    (void)worker_id;
+    (void)reason;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+/* Pseudonyms remembered per requester; a block hides the requester's HITs from the
+ * worker, and only from that worker. */
+static void test_blocks(void)
+{
+    struct fixture fx;
+    struct ts_error err = {0};
+    char id[STORE_ID_MAX], *reason = NULL;
+    int64_t w = 0, last = 0;
+    int n = 0, more = 0;
+
+    fx_open(&fx);
+    fx_people(&fx);
+    CHECK_EQ_INT(store_pseudonym_note(fx.st, fx.req, "AP1", fx.w[0], &err), 0);
+    CHECK_EQ_INT(store_pseudonym_note(fx.st, fx.req, "AP1", fx.w[0], &err), 0);
+    CHECK_EQ_INT(store_pseudonym_find(fx.st, fx.req, "AP1", &w, &err), 0);
+    CHECK_EQ_INT(w, fx.w[0]);
+    CHECK_EQ_INT(store_pseudonym_find(fx.st, fx.req + 1, "AP1", &w, &err), TS_ENOTFOUND);
+
+    add_hit(fx.st, "HB1", "T1", "", fx.req, 2, 10000);
+    CHECK_EQ_INT(store_block_get(fx.st, fx.req, fx.w[0], &reason, &err), TS_ENOTFOUND);
+    CHECK_EQ_INT(store_block_put(fx.st, fx.req, fx.w[0], "spam", 5, &err), 0);
+    CHECK_EQ_INT(store_block_put(fx.st, fx.req, fx.w[0], "spam answers", 6, &err), 0);
+    CHECK_EQ_INT(store_block_get(fx.st, fx.req, fx.w[0], &reason, &err), 0);
+    CHECK_EQ_STR(reason, "spam answers");
+    free(reason);
+    CHECK_EQ_INT(store_hit_next_open(fx.st, "T1", fx.w[0], 5000, 0, id, &err), TS_ENOTFOUND);
+    CHECK_EQ_INT(store_hit_next_open(fx.st, "T1", fx.w[1], 5000, 0, id, &err), 0);
+    CHECK_EQ_INT(store_block_list(fx.st, fx.req, 0, 10, count_block, &n, &last, &more, &err), 0);
+    CHECK_EQ_INT(n, 1);
+    CHECK_EQ_INT(more, 0);
+    CHECK_EQ_INT(store_block_delete(fx.st, fx.req, fx.w[0], &err), 0);
+    CHECK_EQ_INT(store_block_delete(fx.st, fx.req, fx.w[0], &err), TS_ENOTFOUND);
+    CHECK_EQ_INT(store_hit_next_open(fx.st, "T1", fx.w[0], 5000, 0, id, &err), 0);
+    fx_close(&fx);
+}
+
 static void test_due_and_median(void)
 {
     struct fixture fx;
@@ -960,4 +1008,4 @@ static void test_check(void)
 
 CHECK_MAIN(test_open_migrate, test_migrate_from_v1, test_transactions, test_accounts,
            test_ledger, test_hit_types, test_hit_roundtrip, test_next_open, test_lists,
-           test_quality_rows, test_due_and_median, test_check)
+           test_quality_rows, test_blocks, test_due_and_median, test_check)
