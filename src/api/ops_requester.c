@@ -10,6 +10,7 @@
 #include "../core/asg.h"
 #include "../core/ledger.h"
 #include "../core/question.h"
+#include "../core/quals.h"
 #include "../core/secrets.h"
 #include "../util/alloc.h"
 #include "../util/text.h"
@@ -44,27 +45,10 @@ int ops_read_hit_type(struct op_ctx *c, json_t *in, struct hit_type *t, struct t
         return rc;
     quals = json_object_get(in, "QualificationRequirements");
     if (quals && !json_is_null(quals)) {
-        if (!json_is_array(quals) || json_array_size(quals) > 10)
-            return ts_failk(err, TS_EINVAL, "ParameterValidationError",
-                            "QualificationRequirements must be a list of at most 10 "
-                            "requirements");
-        size_t i;
-        json_t *q;
-        json_array_foreach(quals, i, q)
-        {
-            if (!json_is_object(q) || !json_is_string(json_object_get(q, "QualificationTypeId")) ||
-                !json_is_string(json_object_get(q, "Comparator")))
-                return ts_failk(err, TS_EINVAL, "ParameterValidationError",
-                                "each QualificationRequirement needs a QualificationTypeId "
-                                "and a Comparator");
-        }
-        /* Refused rather than stored and ignored: a requester must never believe a
-         * restriction is in force when it is not. */
-        if (json_array_size(quals) > 0)
-            return ts_failk(err, TS_EINVAL, "UnsupportedParameter",
-                            "QualificationRequirements are not enforced by this server yet, "
-                            "so a HIT type cannot have any; leave them out (an empty list is "
-                            "accepted)");
+        /* Requirements this build cannot check are refused, never stored and ignored. */
+        rc = quals_validate(quals, err);
+        if (rc)
+            return rc;
         t->quals_json = json_dumps(quals, JSON_COMPACT | JSON_SORT_KEYS);
     }
     t->requester_id = c->who.id;

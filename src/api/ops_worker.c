@@ -12,6 +12,7 @@
 #include "../core/asg.h"
 #include "../core/ledger.h"
 #include "../core/question.h"
+#include "../core/quals.h"
 #include "../core/secrets.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
@@ -34,6 +35,8 @@ struct avail_walk {
     json_t *arr;
     struct ts_error *err;
     int rc;
+    int me_loaded;          /* me holds the caller's qualification values */
+    struct quals_worker me;
 };
 
 static int avail_cb(void *ctx, const char *type_id, int64_t hits)
@@ -47,6 +50,22 @@ static int avail_cb(void *ctx, const char *type_id, int64_t hits)
     w->rc = store_hit_type_get(w->c->core->st, type_id, &t, w->err);
     if (w->rc)
         return 1;
+    if (t.quals_json && strcmp(t.quals_json, "[]") != 0) {
+        /* Listed only when the worker meets the type's requirements. */
+        struct ts_error ignored = {0};
+        if (!w->me_loaded) {
+            w->rc = quals_worker_load(w->c->core, w->c->who.id, &w->me, w->err);
+            if (w->rc) {
+                store_hit_type_release(&t);
+                return 1;
+            }
+            w->me_loaded = 1;
+        }
+        if (quals_check(t.quals_json, &w->me, &ignored)) {
+            store_hit_type_release(&t);
+            return 0;
+        }
+    }
     w->rc = store_account_get(w->c->core->st, t.requester_id, &rq, w->err);
     if (!w->rc)
         w->rc = store_type_median_work_ms(w->c->core->st, type_id, &median, &n, w->err);
@@ -78,7 +97,7 @@ static int avail_cb(void *ctx, const char *type_id, int64_t hits)
 static int op_list_available_work(struct op_ctx *c, json_t *in, json_t *out,
                                   struct ts_error *err)
 {
-    struct avail_walk w = {c, json_array(), err, 0};
+    struct avail_walk w = {c, json_array(), err, 0, 0, {{0}, 0, 0}};
     (void)in;
     int rc = store_available_types(c->core->st, c->who.id, c->core->now_ms, avail_cb, &w, err);
     if (!rc)

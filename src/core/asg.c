@@ -10,6 +10,7 @@
 #include "hit.h"
 #include "ledger.h"
 #include "qc.h"
+#include "quals.h"
 #include "secrets.h"
 #include "../util/alloc.h"
 #include "../util/money.h"
@@ -132,6 +133,16 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
     rc = store_hit_type_get(c->st, h.hit_type_id, &t, err);
     if (rc)
         goto out_hit;
+    if (t.quals_json && strcmp(t.quals_json, "[]") != 0) {
+        struct quals_worker qw;
+        rc = quals_worker_load(c, worker_id, &qw, err);
+        if (!rc)
+            rc = quals_check(t.quals_json, &qw, err);
+        if (rc) {
+            store_hit_type_release(&t);
+            goto out_hit;
+        }
+    }
 
     secrets_id_new(out->id);
     memcpy(out->hit_id, h.id, STORE_ID_MAX);
@@ -359,6 +370,10 @@ static int approve_loaded(struct core_ctx *c, struct assignment *a, int override
     if (rc)
         goto out;
     h.approved++;
+    rc = store_worker_count_add(c->st, a->worker_id, 1, a->status == ASG_REJECTED ? -1 : 0,
+                                err);
+    if (rc)
+        goto out;
     a->status = ASG_APPROVED;
     a->approved_ms = c->now_ms;
     rc = store_hit_update_counts(c->st, &h, err);
@@ -424,6 +439,8 @@ int asg_reject(struct core_ctx *c, int64_t requester_id, const char *id, const c
     h.rejected++;
     a.status = ASG_REJECTED;
     a.rejected_ms = c->now_ms;
+    if (!rc)
+        rc = store_worker_count_add(c->st, a.worker_id, 0, 1, err);
     if (!rc)
         rc = store_hit_update_counts(c->st, &h, err);
     if (!rc)

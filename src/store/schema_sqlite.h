@@ -264,6 +264,22 @@ static const char *const schema_v4[] = {
     NULL,
 };
 
+/* v5, qualification requirements: each worker's approved and rejected assignments are
+ * counted as reviews happen (Worker_NumberHITsApproved, Worker_PercentAssignmentsApproved
+ * are checked at every accept, so they must not cost a scan), starting from what the
+ * assignments already say. */
+static const char *const schema_v5[] = {
+    "CREATE TABLE worker_counts ("
+    "  worker_id INTEGER PRIMARY KEY REFERENCES accounts(id),"
+    "  approved INTEGER NOT NULL DEFAULT 0,"
+    "  rejected INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "INSERT INTO worker_counts(worker_id, approved, rejected)"
+    "  SELECT worker_id, sum(status = 3), sum(status = 4) FROM assignments"
+    "  GROUP BY worker_id HAVING sum(status IN (3, 4)) > 0;",
+    NULL,
+};
+
 /* migrations[i] takes version i to version i + 1: a NULL-terminated list of script
  * parts (split only to keep each literal within C's portable string length). */
 static const char *const *const schema_migrations[] = {
@@ -271,6 +287,7 @@ static const char *const *const schema_migrations[] = {
     schema_v2,
     schema_v3,
     schema_v4,
+    schema_v5,
 };
 
 #define SCHEMA_VERSION ((int)(sizeof schema_migrations / sizeof schema_migrations[0]))

@@ -373,6 +373,12 @@ int store_block_list(struct store *st, int64_t requester_id, int64_t after_seq, 
                      store_block_cb cb, void *ctx, int64_t *last_seq, int *more,
                      struct ts_error *err);
 
+/* Each worker's approved and rejected assignments, kept as reviews happen. */
+int store_worker_counts(struct store *st, int64_t worker_id, int64_t *approved,
+                        int64_t *rejected, struct ts_error *err);
+int store_worker_count_add(struct store *st, int64_t worker_id, int64_t d_approved,
+                           int64_t d_rejected, struct ts_error *err);
+
 /* ---- Consistency ----------------------------------------------------------------- */
 
 /* Runs every invariant check over the stored data (see docs/internals/store.md) and

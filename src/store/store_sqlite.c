@@ -71,11 +71,11 @@ enum stmt_id {
     S_ASG_DUE_DEADLINE, S_ASG_DUE_APPROVAL,
     S_MEDIAN_COUNT, S_MEDIAN_AT, S_WORKER_STATS, S_WORKER_BONUSES,
     S_BONUS_INSERT, S_BONUS_LIST,
-    S_PSEUD_NOTE, S_PSEUD_FIND, S_BLOCK_PUT, S_BLOCK_DELETE, S_BLOCK_GET, S_BLOCK_LIST,
+    S_WCOUNT_GET, S_WCOUNT_ADD, S_PSEUD_NOTE, S_PSEUD_FIND, S_BLOCK_PUT, S_BLOCK_DELETE, S_BLOCK_GET, S_BLOCK_LIST,
     S_BATCH_INSERT, S_BATCH_GET,
     S_CHECK_ENTRY_SUM, S_CHECK_BALANCE_SUM, S_CHECK_NEGATIVE, S_CHECK_PAY_TWICE,
     S_CHECK_PAY_STATUS, S_CHECK_HIT_COUNTS, S_CHECK_HIT_MAX, S_CHECK_PAIR,
-    S_CHECK_HIT_ESCROW, S_CHECK_REQ_ESCROW, S_CHECK_TOTAL,
+    S_CHECK_HIT_ESCROW, S_CHECK_REQ_ESCROW, S_CHECK_TOTAL, S_CHECK_WORKER_COUNTS,
     S__COUNT
 };
 
@@ -222,6 +222,11 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_BATCH_GET] = "SELECT id, requester_id, hit_type_id, hits, created_ms, label_field, "
                     "gold_rate_ppm, min_assignments, confidence_ppm, labels_json "
                     "FROM batches WHERE id = ?1",
+    [S_WCOUNT_GET] = "SELECT approved, rejected FROM worker_counts WHERE worker_id = ?1",
+    [S_WCOUNT_ADD] = "INSERT INTO worker_counts(worker_id, approved, rejected) "
+                     "VALUES (?1, ?2, ?3) ON CONFLICT(worker_id) DO UPDATE SET "
+                     "approved = approved + excluded.approved, "
+                     "rejected = rejected + excluded.rejected",
     [S_PSEUD_NOTE] = "INSERT OR IGNORE INTO pseudonyms(requester_id, pseudonym, worker_id) "
                      "VALUES (?1, ?2, ?3)",
     [S_PSEUD_FIND] = "SELECT worker_id FROM pseudonyms WHERE requester_id = ?1 "
@@ -291,6 +296,12 @@ static const char *const stmt_sql[S__COUNT] = {
                            "coalesce((SELECT sum(h.escrow) FROM hits h "
                            "WHERE h.requester_id = r.owner), 0) ORDER BY r.owner",
     [S_CHECK_TOTAL] = "SELECT coalesce(sum(balance), 0) FROM ledger_accounts",
+    [S_CHECK_WORKER_COUNTS] = "SELECT a.worker_id, sum(a.status = 3), sum(a.status = 4), "
+                              "coalesce(max(c.approved), 0), coalesce(max(c.rejected), 0) "
+                              "FROM assignments a LEFT JOIN worker_counts c "
+                              "ON c.worker_id = a.worker_id GROUP BY a.worker_id "
+                              "HAVING sum(a.status = 3) <> coalesce(max(c.approved), 0) "
+                              "OR sum(a.status = 4) <> coalesce(max(c.rejected), 0)",
 };
 
 struct store {
@@ -2117,6 +2128,11 @@ static void say_row(struct check_run *r, enum stmt_id id, sqlite3_stmt *s)
         if (col_i64(s, 0) != 0)
             say(r, "the ledger balances sum to %" PRId64 ", not 0", col_i64(s, 0));
         break;
+    case S_CHECK_WORKER_COUNTS:
+        say(r, "worker %" PRId64 " has %" PRId64 " Approved and %" PRId64 " Rejected "
+            "assignments but counts %" PRId64 " and %" PRId64, col_i64(s, 0), col_i64(s, 1),
+            col_i64(s, 2), col_i64(s, 3), col_i64(s, 4));
+        break;
     default:
         TS_BUG("store_check: statement %d is not a check", (int)id);
     }
@@ -2125,7 +2141,7 @@ static void say_row(struct check_run *r, enum stmt_id id, sqlite3_stmt *s)
 static const enum stmt_id check_stmts[] = {
     S_CHECK_ENTRY_SUM, S_CHECK_BALANCE_SUM, S_CHECK_NEGATIVE, S_CHECK_PAY_TWICE,
     S_CHECK_PAY_STATUS, S_CHECK_HIT_COUNTS, S_CHECK_HIT_MAX, S_CHECK_PAIR,
-    S_CHECK_HIT_ESCROW, S_CHECK_REQ_ESCROW, S_CHECK_TOTAL,
+    S_CHECK_HIT_ESCROW, S_CHECK_REQ_ESCROW, S_CHECK_TOTAL, S_CHECK_WORKER_COUNTS,
 };
 
 int store_check(struct store *st, void (*report)(void *ctx, const char *msg), void *ctx,
@@ -2168,14 +2184,14 @@ int store_pseudonym_note(struct store *st, int64_t requester_id, const char *pse
     return exec_stmt(st, s, "remembering a pseudonym", err);
 }
 
-/* Prepares statement id and binds requester_id as its ?1. */
-static int find_one(struct store *st, enum stmt_id id, int64_t requester_id, sqlite3_stmt **out,
+/* Prepares statement id and binds key (a requester or worker id) as its ?1. */
+static int find_one(struct store *st, enum stmt_id id, int64_t key, sqlite3_stmt **out,
                     struct ts_error *err)
 {
     int rc = stmt_get(st, id, out, err);
     if (rc)
         return rc;
-    bind_i64(*out, 1, requester_id);
+    bind_i64(*out, 1, key);
     return 0;
 }
 
@@ -2277,4 +2293,40 @@ int store_block_list(struct store *st, int64_t requester_id, int64_t after_seq, 
     bind_i64(s, 2, after_seq);
     bind_i64(s, 3, (int64_t)limit + 1);
     return walk_rows(st, s, limit, visit_block, &lcb, last_seq, more, "listing blocks", err);
+}
+
+int store_worker_counts(struct store *st, int64_t worker_id, int64_t *approved,
+                        int64_t *rejected, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = find_one(st, S_WCOUNT_GET, worker_id, &s, err);
+
+    *approved = *rejected = 0;
+    if (rc)
+        return rc;
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *approved = col_i64(s, 0);
+        *rejected = col_i64(s, 1);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = 0;
+    } else {
+        rc = db_fail(st, rc, "reading a worker's reviews", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_worker_count_add(struct store *st, int64_t worker_id, int64_t d_approved,
+                           int64_t d_rejected, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = find_one(st, S_WCOUNT_ADD, worker_id, &s, err);
+
+    if (rc)
+        return rc;
+    bind_i64(s, 2, d_approved);
+    bind_i64(s, 3, d_rejected);
+    return exec_stmt(st, s, "counting a worker's reviews", err);
 }

@@ -244,6 +244,54 @@ class MTurkDoor(E2E):
         self.assertEqual(self.mt.list_hits()["NumResults"], 0)
         self.assertEqual(self.mt.get_account_balance()["AvailableBalance"], "50.00")
 
+    def test_system_qualification_requirements(self):
+        mt = self.mt
+        # As an MTurk script sends them: approval rate >= 95, and US or Ontario.
+        reqs = [{"QualificationTypeId": "000000000000000000L0",
+                 "Comparator": "GreaterThanOrEqualTo", "IntegerValues": [95]},
+                {"QualificationTypeId": "00000000000000000071", "Comparator": "In",
+                 "LocaleValues": [{"Country": "US"}, {"Country": "CA", "Subdivision": "ON"}],
+                 "ActionsGuarded": "DiscoverPreviewAndAccept"}]
+        hit = mt.create_hit(Title="Label", Description="Label one picture", Reward="0.10",
+                            AssignmentDurationInSeconds=600, LifetimeInSeconds=3600,
+                            MaxAssignments=5, QualificationRequirements=reqs,
+                            Question=SAMPLE_QUESTION)["HIT"]
+        self.assertEqual(len(hit["QualificationRequirements"]), 2)
+        us, de, low = (self.srv.worker("us"), self.srv.worker("de", country="DE"),
+                       self.srv.worker("low"))
+        # low has one of two reviewed assignments rejected elsewhere: 50%.
+        plain = mt.create_hit(Title="Other", Description="No requirements", Reward="0.05",
+                              AssignmentDurationInSeconds=600, LifetimeInSeconds=3600,
+                              MaxAssignments=1, Question=SAMPLE_QUESTION)["HIT"]["HITTypeId"]
+        for verdict in ("approve", "reject"):
+            h = mt.create_hit_with_hit_type(HITTypeId=plain, LifetimeInSeconds=600,
+                                            Question=SAMPLE_QUESTION)["HIT"]["HITId"]
+            a = self.accept(low["token"], hit_id=h)
+            self.submit(low["token"], a["AssignmentId"], {"label": "x"})
+            if verdict == "approve":
+                mt.approve_assignment(AssignmentId=a["AssignmentId"])
+            else:
+                mt.reject_assignment(AssignmentId=a["AssignmentId"], RequesterFeedback="empty")
+
+        def offered(w):
+            return [t["HITTypeId"] for t in self.ok("ListAvailableWork", {}, w["token"])["HITTypes"]]
+
+        self.assertIn(hit["HITTypeId"], offered(us))  # a new worker counts as 100%
+        self.assertNotIn(hit["HITTypeId"], offered(de))
+        self.assertNotIn(hit["HITTypeId"], offered(low))
+        self.accept(us["token"], hit_id=hit["HITId"])
+        for w in (de, low):
+            e = self.err("AcceptWork", {"HITId": hit["HITId"]}, w["token"], 403,
+                         "QualificationNotMet")
+            self.assertIn("QualificationTypeId", e["message"])
+        self.err("AcceptWork", {"HITTypeId": hit["HITTypeId"]}, de["token"], 403,
+                 "QualificationNotMet")
+        # A custom qualification type is refused, not stored and ignored.
+        err = self.error_of(mt.create_hit_type, Title="t", Description="d", Reward="0.10",
+                            AssignmentDurationInSeconds=60, QualificationRequirements=[
+                                {"QualificationTypeId": "3MYOWNTYPE", "Comparator": "Exists"}])
+        self.assertEqual(err["TurkErrorCode"], "AWS.MechanicalTurk.UnsupportedParameter")
+
     def test_worker_blocks(self):
         mt = self.mt
         tid = mt.create_hit_type(Title="Rate", Description="Rate one result", Reward="0.05",

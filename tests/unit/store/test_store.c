@@ -974,6 +974,7 @@ static void test_check(void)
     post(fx.st, "pay", "A1", escrow, earn, 100);
     post(fx.st, "fee", "A1", escrow, fees, 20);
     set_counts(fx.st, "H1", 0, 0, 1, 120);
+    CHECK_EQ_INT(store_worker_count_add(fx.st, fx.w[0], 1, 0, &err), 0);
     CHECK_EQ_INT(store_commit(fx.st, &err), 0);
     CHECK_EQ_INT(store_check(fx.st, report_cb, &rep, &violations, &err), 0);
     CHECK_EQ_INT(violations, 0);
@@ -1001,7 +1002,7 @@ static void test_check(void)
                               NULL, NULL, NULL), SQLITE_OK);
     memset(&rep, 0, sizeof rep);
     CHECK_EQ_INT(store_check(fx.st, report_cb, &rep, &violations, &err), 0);
-    CHECK_EQ_INT(violations, 2); /* paid while Submitted; counts */
+    CHECK_EQ_INT(violations, 3); /* paid while Submitted; HIT counts; worker counts */
     sqlite3_close(db);
     fx_close(&fx);
 }
