@@ -116,8 +116,9 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
                       "HIT %s has no assignment left to accept", h.id);
         goto out_hit;
     }
-    {
-        /* A blocked worker is told so, with the requester's reason. */
+    if (!hit_type_id) {
+        /* A blocked worker is told so, with the requester's reason (by type, a blocked
+         * worker's HITs were never picked: the open-HIT query skips them). */
         char *reason = NULL;
         rc = store_block_get(c->st, h.requester_id, worker_id, &reason, err);
         if (rc == 0)
