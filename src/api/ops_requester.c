@@ -46,7 +46,7 @@ int ops_read_hit_type(struct op_ctx *c, json_t *in, struct hit_type *t, struct t
     quals = json_object_get(in, "QualificationRequirements");
     if (quals && !json_is_null(quals)) {
         /* Requirements this build cannot check are refused, never stored and ignored. */
-        rc = quals_validate(quals, err);
+        rc = quals_validate(c->core, c->who.id, quals, err);
         if (rc)
             return rc;
         t->quals_json = json_dumps(quals, JSON_COMPACT | JSON_SORT_KEYS);

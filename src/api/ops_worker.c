@@ -61,9 +61,14 @@ static int avail_cb(void *ctx, const char *type_id, int64_t hits)
             }
             w->me_loaded = 1;
         }
-        if (quals_check(t.quals_json, &w->me, &ignored)) {
+        int met = quals_check(w->c->core, t.quals_json, &w->me, &ignored);
+        if (met) {
             store_hit_type_release(&t);
-            return 0;
+            if (met == TS_EFORBIDDEN)
+                return 0;
+            *w->err = ignored;
+            w->rc = met;
+            return 1;
         }
     }
     w->rc = store_account_get(w->c->core->st, t.requester_id, &rq, w->err);
@@ -97,7 +102,7 @@ static int avail_cb(void *ctx, const char *type_id, int64_t hits)
 static int op_list_available_work(struct op_ctx *c, json_t *in, json_t *out,
                                   struct ts_error *err)
 {
-    struct avail_walk w = {c, json_array(), err, 0, 0, {{0}, 0, 0}};
+    struct avail_walk w = {c, json_array(), err, 0, 0, {0, {0}, 0, 0}};
     (void)in;
     int rc = store_available_types(c->core->st, c->who.id, c->core->now_ms, avail_cb, &w, err);
     if (!rc)

@@ -138,7 +138,7 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
         struct quals_worker qw;
         rc = quals_worker_load(c, worker_id, &qw, err);
         if (!rc)
-            rc = quals_check(t.quals_json, &qw, err);
+            rc = quals_check(c, t.quals_json, &qw, err);
         if (rc) {
             store_hit_type_release(&t);
             goto out_hit;

@@ -43,7 +43,37 @@ static int valid_locale(json_t *l)
     return 1;
 }
 
-int quals_validate(json_t *reqs, struct ts_error *err)
+/* 0 when id is one of requester_id's own active qualification types; else why not. */
+static int own_type(struct core_ctx *c, int64_t requester_id, const char *id, size_t i,
+                    struct ts_error *err)
+{
+    struct qual_type q;
+    int mine = 0, active = 0;
+    int rc = store_qual_type_get(c->st, id, &q, err);
+
+    if (rc && rc != TS_ENOTFOUND)
+        return rc;
+    if (!rc) {
+        mine = q.requester_id == requester_id && !q.deleted;
+        active = q.active;
+        store_qual_type_release(&q);
+    }
+    if (!mine)
+        return ts_failk(err, TS_EINVAL, "UnsupportedParameter",
+                        "QualificationRequirements[%zu]: %s is neither one of your "
+                        "qualification types nor a system type this server computes "
+                        "(Worker_Locale %s, Worker_NumberHITsApproved %s, "
+                        "Worker_PercentAssignmentsApproved %s)",
+                        i, id, QUALS_LOCALE, QUALS_NUMBER_APPROVED, QUALS_PERCENT_APPROVED);
+    if (!active)
+        return ts_failk(err, TS_EINVAL, "ParameterValidationError",
+                        "QualificationRequirements[%zu]: qualification type %s is Inactive",
+                        i, id);
+    return 0;
+}
+
+int quals_validate(struct core_ctx *c, int64_t requester_id, json_t *reqs,
+                   struct ts_error *err)
 {
     size_t i;
     json_t *q;
@@ -95,13 +125,11 @@ int quals_validate(json_t *reqs, struct ts_error *err)
         id = json_string_value(type);
         locale = strcmp(id, QUALS_LOCALE) == 0;
         if (!locale && strcmp(id, QUALS_NUMBER_APPROVED) != 0 &&
-            strcmp(id, QUALS_PERCENT_APPROVED) != 0)
-            return ts_failk(err, TS_EINVAL, "UnsupportedParameter",
-                            "QualificationRequirements[%zu]: this server computes only the "
-                            "system types Worker_Locale (%s), Worker_NumberHITsApproved (%s) "
-                            "and Worker_PercentAssignmentsApproved (%s); %s is not one of "
-                            "them, and qualification types of your own are not supported yet",
-                            i, QUALS_LOCALE, QUALS_NUMBER_APPROVED, QUALS_PERCENT_APPROVED, id);
+            strcmp(id, QUALS_PERCENT_APPROVED) != 0) {
+            int rc = own_type(c, requester_id, id, i, err);
+            if (rc)
+                return rc;
+        }
         if (cmp == EXISTS || cmp == NOT_EXISTS) {
             if (n_int || n_loc)
                 return bad(err, i, "Exists and DoesNotExist take no values");
@@ -140,6 +168,7 @@ int quals_worker_load(struct core_ctx *c, int64_t worker_id, struct quals_worker
     struct account a;
     int rc = store_account_get(c->st, worker_id, &a, err);
     memset(w, 0, sizeof *w);
+    w->id = worker_id;
     if (!rc) {
         memcpy(w->country, a.country, sizeof w->country);
         rc = store_worker_counts(c->st, worker_id, &w->approved, &w->rejected, err);
@@ -155,7 +184,33 @@ static int locale_matches(json_t *l, const char *country)
            strcmp(json_string_value(json_object_get(l, "Country")), country) == 0;
 }
 
-static int holds(json_t *q, const struct quals_worker *w)
+int quals_value(struct core_ctx *c, const char *type_id, int64_t worker_id, int64_t *value,
+                struct ts_error *err)
+{
+    struct qual_type t;
+    struct qual q;
+    int rc = store_qual_get(c->st, type_id, worker_id, &q, err);
+
+    if (rc == 0) {
+        *value = q.value;
+        return q.granted ? 1 : 0; /* a revoked score stays revoked */
+    }
+    if (rc != TS_ENOTFOUND)
+        return rc;
+    rc = store_qual_type_get(c->st, type_id, &t, err);
+    if (rc == TS_ENOTFOUND)
+        return 0;
+    if (rc)
+        return rc;
+    rc = t.auto_granted && !t.deleted;
+    *value = t.auto_value;
+    store_qual_type_release(&t);
+    return rc;
+}
+
+/* 1 when requirement q holds for w, 0 when not, negative on a store failure. */
+static int holds(struct core_ctx *c, json_t *q, const struct quals_worker *w,
+                 struct ts_error *err)
 {
     const char *id = json_string_value(json_object_get(q, "QualificationTypeId"));
     enum cmp cmp = cmp_of(json_string_value(json_object_get(q, "Comparator")));
@@ -174,6 +229,12 @@ static int holds(json_t *q, const struct quals_worker *w)
     }
     if (strcmp(id, QUALS_NUMBER_APPROVED) == 0) {
         have = w->approved;
+    } else if (strcmp(id, QUALS_PERCENT_APPROVED) != 0) {
+        int r = quals_value(c, id, w->id, &have, err);
+        if (r <= 0)
+            return r < 0 ? r : cmp == NOT_EXISTS; /* no score: only DoesNotExist holds */
+        if (cmp == EXISTS || cmp == NOT_EXISTS)
+            return cmp == EXISTS;
     } else {
         /* As on MTurk, a worker none of whose work has been reviewed counts as 100%. */
         int64_t reviewed = w->approved + w->rejected;
@@ -197,7 +258,8 @@ static int holds(json_t *q, const struct quals_worker *w)
     }
 }
 
-int quals_check(const char *quals_json, const struct quals_worker *w, struct ts_error *err)
+int quals_check(struct core_ctx *c, const char *quals_json, const struct quals_worker *w,
+                struct ts_error *err)
 {
     json_t *reqs;
     size_t i;
@@ -209,7 +271,12 @@ int quals_check(const char *quals_json, const struct quals_worker *w, struct ts_
     reqs = json_loads(quals_json, 0, NULL);
     json_array_foreach(reqs, i, q)
     {
-        if (!holds(q, w)) {
+        int h = holds(c, q, w, err);
+        if (h < 0) {
+            rc = h;
+            break;
+        }
+        if (!h) {
             char *text = json_dumps(q, JSON_COMPACT | JSON_SORT_KEYS);
             rc = ts_failk(err, TS_EFORBIDDEN, "QualificationNotMet",
                           "you do not meet a qualification requirement of this HIT type: "

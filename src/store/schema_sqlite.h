@@ -280,6 +280,35 @@ static const char *const schema_v5[] = {
     NULL,
 };
 
+/* v6, a requester's own qualification types and the scores given to workers. */
+static const char *const schema_v6[] = {
+    "CREATE TABLE qual_types ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  id TEXT NOT NULL UNIQUE,"
+    "  requester_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  name TEXT NOT NULL,"
+    "  description TEXT NOT NULL,"
+    "  keywords TEXT NOT NULL,"
+    "  active INTEGER NOT NULL,"
+    "  auto_granted INTEGER NOT NULL,"
+    "  auto_value INTEGER NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  deleted INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE UNIQUE INDEX qual_types_name ON qual_types(requester_id, name) WHERE deleted = 0;"
+    "CREATE TABLE quals ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  type_id TEXT NOT NULL REFERENCES qual_types(id),"
+    "  worker_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  value INTEGER NOT NULL,"
+    "  granted INTEGER NOT NULL,"
+    "  granted_ms INTEGER NOT NULL,"
+    "  UNIQUE (type_id, worker_id)"
+    ");"
+    "CREATE INDEX quals_list ON quals(type_id, seq);",
+    NULL,
+};
+
 /* migrations[i] takes version i to version i + 1: a NULL-terminated list of script
  * parts (split only to keep each literal within C's portable string length). */
 static const char *const *const schema_migrations[] = {
@@ -288,6 +317,7 @@ static const char *const *const schema_migrations[] = {
     schema_v3,
     schema_v4,
     schema_v5,
+    schema_v6,
 };
 
 #define SCHEMA_VERSION ((int)(sizeof schema_migrations / sizeof schema_migrations[0]))

@@ -373,6 +373,49 @@ int store_block_list(struct store *st, int64_t requester_id, int64_t after_seq, 
                      store_block_cb cb, void *ctx, int64_t *last_seq, int *more,
                      struct ts_error *err);
 
+/* A requester's own qualification type. */
+struct qual_type {
+    char id[STORE_ID_MAX];
+    int64_t seq;
+    int64_t requester_id;
+    char *name, *description, *keywords;
+    int active;         /* QualificationTypeStatus Active (1) or Inactive (0) */
+    int auto_granted;   /* a worker without a score counts as having auto_value */
+    int64_t auto_value;
+    int64_t created_ms;
+    int deleted;
+};
+void store_qual_type_release(struct qual_type *q);
+/* TS_ECONFLICT when the requester has a type of that name already. */
+int store_qual_type_insert(struct store *st, struct qual_type *q, struct ts_error *err);
+int store_qual_type_get(struct store *st, const char *id, struct qual_type *out,
+                        struct ts_error *err); /* TS_ENOTFOUND */
+/* Writes description, active, auto_granted, auto_value, deleted. */
+int store_qual_type_update(struct store *st, const struct qual_type *q, struct ts_error *err);
+typedef int (*store_qual_type_cb)(void *ctx, const struct qual_type *q);
+/* The requester's types not deleted, in creation order; query (or NULL) must occur in the
+ * name, description or keywords. */
+int store_qual_type_list(struct store *st, int64_t requester_id, const char *query,
+                         int64_t after_seq, int limit, store_qual_type_cb cb, void *ctx,
+                         int64_t *last_seq, int *more, struct ts_error *err);
+
+/* A worker's score for a type. */
+struct qual {
+    char type_id[STORE_ID_MAX];
+    int64_t worker_id;
+    int64_t value;
+    int granted;        /* Granted (1) or Revoked (0) */
+    int64_t granted_ms;
+};
+int store_qual_put(struct store *st, const struct qual *q, struct ts_error *err); /* upsert */
+int store_qual_get(struct store *st, const char *type_id, int64_t worker_id, struct qual *out,
+                   struct ts_error *err); /* TS_ENOTFOUND */
+typedef int (*store_qual_cb)(void *ctx, const struct qual *q);
+/* The scores of a type, in order of first grant; granted < 0 for any status. */
+int store_qual_list(struct store *st, const char *type_id, int granted, int64_t after_seq,
+                    int limit, store_qual_cb cb, void *ctx, int64_t *last_seq, int *more,
+                    struct ts_error *err);
+
 /* Each worker's approved and rejected assignments, kept as reviews happen. */
 int store_worker_counts(struct store *st, int64_t worker_id, int64_t *approved,
                         int64_t *rejected, struct ts_error *err);

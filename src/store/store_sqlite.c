@@ -49,6 +49,9 @@
     "(SELECT 1 FROM assignments a WHERE a.hit_id = hits.id AND a.worker_id = ?2) "       \
     "AND NOT EXISTS (SELECT 1 FROM worker_blocks b WHERE b.requester_id = "              \
     "hits.requester_id AND b.worker_id = ?2)"
+#define QT_COLS                                                                           \
+    "seq, id, requester_id, name, description, keywords, active, auto_granted, auto_value, " \
+    "created_ms, deleted"
 #define ASG_MASK_WHERE "(?3 = 0 OR ((?3 >> a.status) & 1) = 1)"
 
 enum stmt_id {
@@ -71,6 +74,7 @@ enum stmt_id {
     S_ASG_DUE_DEADLINE, S_ASG_DUE_APPROVAL,
     S_MEDIAN_COUNT, S_MEDIAN_AT, S_WORKER_STATS, S_WORKER_BONUSES,
     S_BONUS_INSERT, S_BONUS_LIST,
+    S_QT_INSERT, S_QT_GET, S_QT_UPDATE, S_QT_LIST, S_Q_PUT, S_Q_GET, S_Q_LIST,
     S_WCOUNT_GET, S_WCOUNT_ADD, S_PSEUD_NOTE, S_PSEUD_FIND, S_BLOCK_PUT, S_BLOCK_DELETE, S_BLOCK_GET, S_BLOCK_LIST,
     S_BATCH_INSERT, S_BATCH_GET,
     S_CHECK_ENTRY_SUM, S_CHECK_BALANCE_SUM, S_CHECK_NEGATIVE, S_CHECK_PAY_TWICE,
@@ -222,6 +226,25 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_BATCH_GET] = "SELECT id, requester_id, hit_type_id, hits, created_ms, label_field, "
                     "gold_rate_ppm, min_assignments, confidence_ppm, labels_json "
                     "FROM batches WHERE id = ?1",
+    [S_QT_INSERT] = "INSERT INTO qual_types(id, requester_id, name, description, keywords, "
+                    "active, auto_granted, auto_value, created_ms) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [S_QT_GET] = "SELECT " QT_COLS " FROM qual_types WHERE id = ?1",
+    [S_QT_UPDATE] = "UPDATE qual_types SET description = ?2, active = ?3, auto_granted = ?4, "
+                    "auto_value = ?5, deleted = ?6 WHERE id = ?1",
+    [S_QT_LIST] = "SELECT " QT_COLS " FROM qual_types WHERE requester_id = ?1 AND seq > ?2 "
+                  "AND deleted = 0 AND (?3 IS NULL OR instr(name, ?3) > 0 OR "
+                  "instr(description, ?3) > 0 OR instr(keywords, ?3) > 0) "
+                  "ORDER BY seq LIMIT ?4",
+    [S_Q_PUT] = "INSERT INTO quals(type_id, worker_id, value, granted, granted_ms) "
+                "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(type_id, worker_id) DO UPDATE SET "
+                "value = excluded.value, granted = excluded.granted, "
+                "granted_ms = excluded.granted_ms",
+    [S_Q_GET] = "SELECT seq, type_id, worker_id, value, granted, granted_ms FROM quals "
+                "WHERE type_id = ?1 AND worker_id = ?2",
+    [S_Q_LIST] = "SELECT seq, type_id, worker_id, value, granted, granted_ms FROM quals "
+                 "WHERE type_id = ?1 AND seq > ?2 AND (?3 < 0 OR granted = ?3) "
+                 "ORDER BY seq LIMIT ?4",
     [S_WCOUNT_GET] = "SELECT approved, rejected FROM worker_counts WHERE worker_id = ?1",
     [S_WCOUNT_ADD] = "INSERT INTO worker_counts(worker_id, approved, rejected) "
                      "VALUES (?1, ?2, ?3) ON CONFLICT(worker_id) DO UPDATE SET "
@@ -1418,6 +1441,8 @@ struct list_cb {
     store_asg_cb asg;
     store_bonus_cb bonus;
     store_block_cb block;
+    store_qual_type_cb qual_type;
+    store_qual_cb qual;
     void *ctx;
 };
 typedef int (*row_visit)(sqlite3_stmt *s, const struct list_cb *cb);
@@ -2329,4 +2354,211 @@ int store_worker_count_add(struct store *st, int64_t worker_id, int64_t d_approv
     bind_i64(s, 2, d_approved);
     bind_i64(s, 3, d_rejected);
     return exec_stmt(st, s, "counting a worker's reviews", err);
+}
+
+/* ---- Qualification types and scores --------------------------------------------------- */
+
+void store_qual_type_release(struct qual_type *q)
+{
+    free(q->name);
+    free(q->description);
+    free(q->keywords);
+    q->name = q->description = q->keywords = NULL;
+}
+
+static void read_qual_type(sqlite3_stmt *s, struct qual_type *q) /* columns: QT_COLS */
+{
+    memset(q, 0, sizeof *q);
+    q->seq = col_i64(s, 0);
+    col_copy(s, 1, q->id, sizeof q->id);
+    q->requester_id = col_i64(s, 2);
+    q->name = col_dup_nn(s, 3);
+    q->description = col_dup_nn(s, 4);
+    q->keywords = col_dup_nn(s, 5);
+    q->active = sqlite3_column_int(s, 6);
+    q->auto_granted = sqlite3_column_int(s, 7);
+    q->auto_value = col_i64(s, 8);
+    q->created_ms = col_i64(s, 9);
+    q->deleted = sqlite3_column_int(s, 10);
+}
+
+int store_qual_type_insert(struct store *st, struct qual_type *q, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = check_id(q->id, "qualification type", err);
+
+    if (!rc)
+        rc = stmt_get(st, S_QT_INSERT, &s, err);
+    if (rc)
+        return rc;
+    bind_text(s, 1, q->id);
+    bind_i64(s, 2, q->requester_id);
+    bind_text(s, 3, q->name);
+    bind_text(s, 4, q->description);
+    bind_text(s, 5, q->keywords ? q->keywords : "");
+    sqlite3_bind_int(s, 6, q->active);
+    sqlite3_bind_int(s, 7, q->auto_granted);
+    bind_i64(s, 8, q->auto_value);
+    bind_i64(s, 9, q->created_ms);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) {
+        q->seq = (int64_t)sqlite3_last_insert_rowid(st->db);
+        rc = 0;
+    } else if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+        rc = ts_fail(err, TS_ECONFLICT, "you already have a qualification type called \"%s\"",
+                     q->name);
+    } else {
+        rc = db_fail(st, rc, "creating a qualification type", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_qual_type_get(struct store *st, const char *id, struct qual_type *out,
+                        struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_QT_GET, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        read_qual_type(s, out);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = ts_fail(err, TS_ENOTFOUND, "qualification type %s does not exist", id);
+    } else {
+        rc = db_fail(st, rc, "reading a qualification type", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_qual_type_update(struct store *st, const struct qual_type *q, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_QT_UPDATE, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, q->id);
+    bind_text(s, 2, q->description);
+    sqlite3_bind_int(s, 3, q->active);
+    sqlite3_bind_int(s, 4, q->auto_granted);
+    bind_i64(s, 5, q->auto_value);
+    sqlite3_bind_int(s, 6, q->deleted);
+    return exec_stmt(st, s, "updating a qualification type", err);
+}
+
+static int visit_qual_type(sqlite3_stmt *s, const struct list_cb *cb)
+{
+    struct qual_type q;
+    int r;
+
+    read_qual_type(s, &q);
+    r = cb->qual_type(cb->ctx, &q);
+    store_qual_type_release(&q);
+    return r;
+}
+
+int store_qual_type_list(struct store *st, int64_t requester_id, const char *query,
+                         int64_t after_seq, int limit, store_qual_type_cb cb, void *ctx,
+                         int64_t *last_seq, int *more, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    struct list_cb lcb = {.qual_type = cb, .ctx = ctx};
+    int rc;
+
+    *last_seq = 0;
+    *more = 0;
+    if (limit < 0)
+        return ts_fail(err, TS_EINVAL, "the list limit must not be negative");
+    rc = find_one(st, S_QT_LIST, requester_id, &s, err);
+    if (rc)
+        return rc;
+    bind_i64(s, 2, after_seq);
+    bind_text(s, 3, query);
+    bind_i64(s, 4, (int64_t)limit + 1);
+    return walk_rows(st, s, limit, visit_qual_type, &lcb, last_seq, more,
+                     "listing qualification types", err);
+}
+
+int store_qual_put(struct store *st, const struct qual *q, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_Q_PUT, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, q->type_id);
+    bind_i64(s, 2, q->worker_id);
+    bind_i64(s, 3, q->value);
+    sqlite3_bind_int(s, 4, q->granted);
+    bind_i64(s, 5, q->granted_ms);
+    return exec_stmt(st, s, "storing a qualification score", err);
+}
+
+static void read_qual(sqlite3_stmt *s, struct qual *q)
+{
+    memset(q, 0, sizeof *q);
+    col_copy(s, 1, q->type_id, sizeof q->type_id);
+    q->worker_id = col_i64(s, 2);
+    q->value = col_i64(s, 3);
+    q->granted = sqlite3_column_int(s, 4);
+    q->granted_ms = col_i64(s, 5);
+}
+
+int store_qual_get(struct store *st, const char *type_id, int64_t worker_id, struct qual *out,
+                   struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_Q_GET, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, type_id);
+    bind_i64(s, 2, worker_id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        read_qual(s, out);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = TS_ENOTFOUND; /* the caller says what it means */
+    } else {
+        rc = db_fail(st, rc, "reading a qualification score", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+static int visit_qual(sqlite3_stmt *s, const struct list_cb *cb)
+{
+    struct qual q;
+    read_qual(s, &q);
+    return cb->qual(cb->ctx, &q);
+}
+
+int store_qual_list(struct store *st, const char *type_id, int granted, int64_t after_seq,
+                    int limit, store_qual_cb cb, void *ctx, int64_t *last_seq, int *more,
+                    struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    struct list_cb lcb = {.qual = cb, .ctx = ctx};
+    int rc;
+
+    *last_seq = 0;
+    *more = 0;
+    if (limit < 0)
+        return ts_fail(err, TS_EINVAL, "the list limit must not be negative");
+    rc = stmt_get(st, S_Q_LIST, &s, err);
+    if (rc)
+        return rc;
+    bind_text(s, 1, type_id);
+    bind_i64(s, 2, after_seq);
+    sqlite3_bind_int(s, 3, granted);
+    bind_i64(s, 4, (int64_t)limit + 1);
+    return walk_rows(st, s, limit, visit_qual, &lcb, last_seq, more,
+                     "listing qualification scores", err);
 }

@@ -183,7 +183,8 @@ class MTurkDoor(E2E):
                             AssignmentDurationInSeconds=600, LifetimeInSeconds=600,
                             Question=SAMPLE_QUESTION)
         self.assertIn(err["Error"]["Code"], ("ParameterValidationError", "RequestError"))
-        err = self.error_of(mt.list_qualification_types, MustBeRequestable=False)
+        err = self.error_of(mt.notify_workers, Subject="Hello", MessageText="Thanks",
+                            WorkerIds=["AWORKER1234567"])
         self.assertEqual(err["TurkErrorCode"], "AWS.MechanicalTurk.UnsupportedOperation")
         err = self.error_of(self.client_for(self.rq, secret="x" * 40).get_account_balance)
         self.assertEqual(err["Error"]["Code"], "InvalidSignatureException")
@@ -291,6 +292,88 @@ class MTurkDoor(E2E):
                             AssignmentDurationInSeconds=60, QualificationRequirements=[
                                 {"QualificationTypeId": "3MYOWNTYPE", "Comparator": "Exists"}])
         self.assertEqual(err["TurkErrorCode"], "AWS.MechanicalTurk.UnsupportedParameter")
+
+    def test_own_qualification_types(self):
+        mt = self.mt
+        qt = mt.create_qualification_type(
+            Name="Bird expert", Description="Knows birds", Keywords="birds, experts",
+            QualificationTypeStatus="Active")["QualificationType"]
+        qid = qt["QualificationTypeId"]
+        self.assertEqual((qt["Name"], qt["QualificationTypeStatus"], qt["AutoGranted"]),
+                         ("Bird expert", "Active", False))
+        self.assertEqual(mt.get_qualification_type(QualificationTypeId=qid)
+                         ["QualificationType"]["Description"], "Knows birds")
+        err = self.error_of(mt.create_qualification_type, Name="Bird expert",
+                            Description="again", QualificationTypeStatus="Active")
+        self.assertEqual(err["TurkErrorCode"],
+                         "AWS.MechanicalTurk.QualificationTypeAlreadyExists")
+        err = self.error_of(mt.create_qualification_type, Name="Quiz", Description="q",
+                            QualificationTypeStatus="Active", Test="<QuestionForm/>",
+                            AnswerKey="<AnswerKey/>")
+        self.assertEqual(err["TurkErrorCode"], "AWS.MechanicalTurk.UnsupportedParameter")
+        auto = mt.create_qualification_type(
+            Name="Everyone", Description="Given to all", QualificationTypeStatus="Active",
+            AutoGranted=True, AutoGrantedValue=7)["QualificationType"]["QualificationTypeId"]
+        names = [t["Name"] for t in mt.list_qualification_types(
+            MustBeRequestable=False, Query="bird")["QualificationTypes"]]
+        self.assertEqual(names, ["Bird expert"])
+
+        # Two workers this requester knows (each accepted a HIT).
+        intro = mt.create_hit(Title="Intro", Description="Say hello", Reward="0.05",
+                              AssignmentDurationInSeconds=600, LifetimeInSeconds=3600,
+                              MaxAssignments=2, Question=SAMPLE_QUESTION)["HIT"]["HITId"]
+        ann, bob = self.srv.worker("ann"), self.srv.worker("bob")
+        ids = {}
+        for name, w in (("ann", ann), ("bob", bob)):
+            a = self.accept(w["token"], hit_id=intro)
+            self.submit(w["token"], a["AssignmentId"], {"label": "hi"})
+            ids[name] = mt.get_assignment(
+                AssignmentId=a["AssignmentId"])["Assignment"]["WorkerId"]
+        mt.associate_qualification_with_worker(QualificationTypeId=qid, WorkerId=ids["ann"],
+                                               IntegerValue=90, SendNotification=False)
+        mt.associate_qualification_with_worker(QualificationTypeId=qid, WorkerId=ids["bob"],
+                                               IntegerValue=40)
+        score = mt.get_qualification_score(QualificationTypeId=qid,
+                                           WorkerId=ids["ann"])["Qualification"]
+        self.assertEqual((score["IntegerValue"], score["Status"]), (90, "Granted"))
+        self.assertEqual(mt.get_qualification_score(QualificationTypeId=auto,
+                                                    WorkerId=ids["bob"])
+                         ["Qualification"]["IntegerValue"], 7)
+        workers = mt.list_workers_with_qualification_type(QualificationTypeId=qid)
+        self.assertEqual(sorted(q["WorkerId"] for q in workers["Qualifications"]),
+                         sorted(ids.values()))
+
+        hit = mt.create_hit(
+            Title="Birds", Description="Name the bird", Reward="0.20",
+            AssignmentDurationInSeconds=600, LifetimeInSeconds=3600, MaxAssignments=3,
+            Question=SAMPLE_QUESTION, QualificationRequirements=[
+                {"QualificationTypeId": qid, "Comparator": "GreaterThanOrEqualTo",
+                 "IntegerValues": [80]},
+                {"QualificationTypeId": auto, "Comparator": "Exists"}])["HIT"]
+        self.err("AcceptWork", {"HITId": hit["HITId"]}, bob["token"], 403,
+                 "QualificationNotMet")
+        mt.disassociate_qualification_from_worker(QualificationTypeId=qid,
+                                                  WorkerId=ids["ann"], Reason="retest")
+        self.assertEqual(mt.list_workers_with_qualification_type(
+            QualificationTypeId=qid, Status="Revoked")["NumResults"], 1)
+        self.err("AcceptWork", {"HITId": hit["HITId"]}, ann["token"], 403,
+                 "QualificationNotMet")
+        mt.associate_qualification_with_worker(QualificationTypeId=qid, WorkerId=ids["ann"],
+                                               IntegerValue=85)
+        self.accept(ann["token"], hit_id=hit["HITId"])
+
+        mt.update_qualification_type(QualificationTypeId=qid, QualificationTypeStatus="Inactive",
+                                     Description="Knows birds well")
+        err = self.error_of(mt.create_hit_type, Title="t", Description="d", Reward="0.10",
+                            AssignmentDurationInSeconds=60, QualificationRequirements=[
+                                {"QualificationTypeId": qid, "Comparator": "Exists"}])
+        self.assertIn("Inactive", err["Error"]["Message"])
+        mt.delete_qualification_type(QualificationTypeId=qid)
+        err = self.error_of(mt.get_qualification_type, QualificationTypeId=qid)
+        self.assertEqual(err["TurkErrorCode"], "AWS.MechanicalTurk.QualificationTypeDoesNotExist")
+        # Nobody meets a requirement on a deleted type any more.
+        self.assertNotIn(hit["HITTypeId"], [t["HITTypeId"] for t in self.ok(
+            "ListAvailableWork", {}, bob["token"])["HITTypes"]])
 
     def test_worker_blocks(self):
         mt = self.mt

@@ -32,7 +32,7 @@ import {
   ListBonusPaymentsCommand,
   ListHITsCommand,
   ListReviewableHITsCommand,
-  ListQualificationTypesCommand,
+  NotifyWorkersCommand,
   RejectAssignmentCommand,
   SendBonusCommand,
   UpdateExpirationForHITCommand,
@@ -458,9 +458,10 @@ describe("MTurk door through @aws-sdk/client-mturk", () => {
     assert.equal(bad.$metadata.httpStatusCode, 400);
 
     const unsupported = await failure(() =>
-      mt.send(new ListQualificationTypesCommand({ MustBeRequestable: false })));
+      mt.send(new NotifyWorkersCommand({ Subject: "Hello", MessageText: "Thanks",
+                                         WorkerIds: ["AWORKER1234567"] })));
     assertTurkError(unsupported, "AWS.MechanicalTurk.UnsupportedOperation");
-    assert.match(unsupported.message, /ListQualificationTypes/);
+    assert.match(unsupported.message, /NotifyWorkers/);
 
     const wrong = await failure(() => srv.mturk(rq, "x".repeat(40)).send(
       new GetAccountBalanceCommand({})));

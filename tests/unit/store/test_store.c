@@ -832,6 +832,75 @@ static void test_blocks(void)
     fx_close(&fx);
 }
 
+static int count_qt(void *ctx, const struct qual_type *q)
+{
+    (void)q;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static int count_q(void *ctx, const struct qual *q)
+{
+    (void)q;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+/* A requester's qualification types (unique by name among those not deleted) and scores. */
+static void test_qual_types(void)
+{
+    struct fixture fx;
+    struct ts_error err = {0};
+    struct qual_type q = {0}, got;
+    struct qual sc = {0}, gsc;
+    int64_t last = 0;
+    int n = 0, more = 0;
+
+    fx_open(&fx);
+    fx_people(&fx);
+    snprintf(q.id, sizeof q.id, "QT1");
+    q.requester_id = fx.req;
+    q.name = (char *)"Birds";
+    q.description = (char *)"Knows birds";
+    q.keywords = (char *)"ornithology";
+    q.active = 1;
+    q.auto_value = 1;
+    CHECK_EQ_INT(store_qual_type_insert(fx.st, &q, &err), 0);
+    snprintf(q.id, sizeof q.id, "QT2");
+    CHECK_EQ_INT(store_qual_type_insert(fx.st, &q, &err), TS_ECONFLICT); /* same name */
+    CHECK_EQ_INT(store_qual_type_get(fx.st, "QT1", &got, &err), 0);
+    CHECK_EQ_STR(got.name, "Birds");
+    CHECK_EQ_INT(got.active, 1);
+    got.deleted = 1;
+    CHECK_EQ_INT(store_qual_type_update(fx.st, &got, &err), 0);
+    store_qual_type_release(&got);
+    CHECK_EQ_INT(store_qual_type_insert(fx.st, &q, &err), 0); /* the name is free again */
+    CHECK_EQ_INT(store_qual_type_list(fx.st, fx.req, "ornith", 0, 10, count_qt, &n, &last,
+                                      &more, &err), 0);
+    CHECK_EQ_INT(n, 1); /* QT2 only: QT1 is deleted */
+    n = 0;
+    CHECK_EQ_INT(store_qual_type_list(fx.st, fx.req, "nothing", 0, 10, count_qt, &n, &last,
+                                      &more, &err), 0);
+    CHECK_EQ_INT(n, 0);
+
+    snprintf(sc.type_id, sizeof sc.type_id, "QT2");
+    sc.worker_id = fx.w[0];
+    sc.value = 90;
+    sc.granted = 1;
+    CHECK_EQ_INT(store_qual_put(fx.st, &sc, &err), 0);
+    sc.granted = 0;
+    CHECK_EQ_INT(store_qual_put(fx.st, &sc, &err), 0);
+    CHECK_EQ_INT(store_qual_get(fx.st, "QT2", fx.w[0], &gsc, &err), 0);
+    CHECK(gsc.value == 90 && gsc.granted == 0);
+    CHECK_EQ_INT(store_qual_get(fx.st, "QT2", fx.w[1], &gsc, &err), TS_ENOTFOUND);
+    n = 0;
+    CHECK_EQ_INT(store_qual_list(fx.st, "QT2", 1, 0, 10, count_q, &n, &last, &more, &err), 0);
+    CHECK_EQ_INT(n, 0);
+    CHECK_EQ_INT(store_qual_list(fx.st, "QT2", -1, 0, 10, count_q, &n, &last, &more, &err), 0);
+    CHECK_EQ_INT(n, 1);
+    fx_close(&fx);
+}
+
 static void test_due_and_median(void)
 {
     struct fixture fx;
@@ -1009,4 +1078,4 @@ static void test_check(void)
 
 CHECK_MAIN(test_open_migrate, test_migrate_from_v1, test_transactions, test_accounts,
            test_ledger, test_hit_types, test_hit_roundtrip, test_next_open, test_lists,
-           test_quality_rows, test_blocks, test_due_and_median, test_check)
+           test_quality_rows, test_blocks, test_qual_types, test_due_and_median, test_check)

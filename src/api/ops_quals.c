@@ -1,0 +1,426 @@
+/* ops_quals.c: a requester's own qualification types and the scores it gives workers
+ * (MTurk's qualification operations). Requirements on these types are checked in
+ * core/quals.c. Workers are named by pseudonym. Qualification requests and tests (a
+ * worker asking for a type, answer keys) are not built: a type with Test or AnswerKey is
+ * refused. */
+#include "ops.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "param.h"
+#include "render.h"
+#include "../core/quals.h"
+#include "../core/secrets.h"
+#include "../util/alloc.h"
+#include "../util/text.h"
+#include "../util/banned.h"
+
+static int check_len(const char *what, const char *s, long min, long max, struct ts_error *err)
+{
+    long n = text_utf8_chars(s, strlen(s));
+    if (n < min || n > max)
+        return ts_failk(err, TS_EINVAL, "ParameterValidationError",
+                        "%s must be %ld to %ld characters of text", what, min, max);
+    return 0;
+}
+
+static int read_status(json_t *in, int required, int *active, struct ts_error *err)
+{
+    const char *s = NULL;
+    int rc = param_str(in, "QualificationTypeStatus", required, 16, &s, err);
+    if (rc || !s)
+        return rc;
+    if (strcmp(s, "Active") != 0 && strcmp(s, "Inactive") != 0)
+        return ts_failk(err, TS_EINVAL, "ParameterValidationError",
+                        "QualificationTypeStatus must be Active or Inactive");
+    *active = strcmp(s, "Active") == 0;
+    return 0;
+}
+
+static int refuse_tests(json_t *in, struct ts_error *err)
+{
+    static const char *const names[] = {"Test", "AnswerKey", "TestDurationInSeconds",
+                                        "RetryDelayInSeconds", NULL};
+    for (const char *const *n = names; *n; n++) {
+        json_t *v = json_object_get(in, *n);
+        if (v && !json_is_null(v))
+            return ts_failk(err, TS_EINVAL, "UnsupportedParameter",
+                            "%s: qualification requests and tests are not supported by this "
+                            "server yet; give scores with AssociateQualificationWithWorker, or "
+                            "make the type AutoGranted",
+                            *n);
+    }
+    return 0;
+}
+
+static json_t *render_type(const struct qual_type *q)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "QualificationTypeId", json_string(q->id));
+    render_time(o, "CreationTime", q->created_ms);
+    json_object_set_new(o, "Name", json_string(q->name));
+    json_object_set_new(o, "Description", json_string(q->description));
+    if (q->keywords && *q->keywords)
+        json_object_set_new(o, "Keywords", json_string(q->keywords));
+    json_object_set_new(o, "QualificationTypeStatus",
+                        json_string(q->active ? "Active" : "Inactive"));
+    json_object_set_new(o, "IsRequestable", json_false());
+    json_object_set_new(o, "AutoGranted", json_boolean(q->auto_granted));
+    if (q->auto_granted)
+        json_object_set_new(o, "AutoGrantedValue", json_integer(q->auto_value));
+    return o;
+}
+
+/* The caller's type called by in's QualificationTypeId, not deleted. */
+static int type_owned(struct op_ctx *c, json_t *in, struct qual_type *q, struct ts_error *err)
+{
+    const char *id = NULL;
+    int rc = param_id(in, "QualificationTypeId", PARAM_REQUIRED, &id, err);
+    if (rc)
+        return rc;
+    rc = store_qual_type_get(c->core->st, id, q, err);
+    if (rc == 0 && (q->requester_id != c->who.id || q->deleted)) {
+        store_qual_type_release(q);
+        rc = TS_ENOTFOUND;
+    }
+    if (rc == TS_ENOTFOUND)
+        return ts_failk(err, TS_ENOTFOUND, "QualificationTypeDoesNotExist",
+                        "qualification type %s does not exist", id);
+    return rc;
+}
+
+static int op_create_qual_type(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    struct qual_type q;
+    const char *name = NULL, *desc = NULL, *kw = "";
+    int rc;
+
+    memset(&q, 0, sizeof q);
+    q.auto_value = 1;
+    rc = param_str(in, "Name", PARAM_REQUIRED, 4096, &name, err);
+    if (!rc)
+        rc = param_str(in, "Description", PARAM_REQUIRED, 8192, &desc, err);
+    if (!rc)
+        rc = param_str(in, "Keywords", PARAM_OPTIONAL, 4096, &kw, err);
+    if (!rc)
+        rc = read_status(in, PARAM_REQUIRED, &q.active, err);
+    if (!rc)
+        rc = param_bool(in, "AutoGranted", PARAM_OPTIONAL, &q.auto_granted, err);
+    if (!rc)
+        rc = param_int(in, "AutoGrantedValue", PARAM_OPTIONAL, INT32_MIN, INT32_MAX,
+                       &q.auto_value, err);
+    if (!rc)
+        rc = refuse_tests(in, err);
+    if (!rc)
+        rc = check_len("Name", name, 1, 256, err);
+    if (!rc)
+        rc = check_len("Description", desc, 1, 2000, err);
+    if (!rc)
+        rc = check_len("Keywords", kw, 0, 1000, err);
+    if (rc)
+        return rc;
+    secrets_id_new(q.id);
+    q.requester_id = c->who.id;
+    q.name = (char *)name;
+    q.description = (char *)desc;
+    q.keywords = (char *)kw;
+    q.created_ms = c->core->now_ms;
+    rc = store_qual_type_insert(c->core->st, &q, err);
+    if (rc == TS_ECONFLICT)
+        err->kind = "QualificationTypeAlreadyExists";
+    if (!rc)
+        json_object_set_new(out, "QualificationType", render_type(&q));
+    return rc;
+}
+
+static int op_get_qual_type(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    struct qual_type q;
+    int rc = type_owned(c, in, &q, err);
+    if (rc)
+        return rc;
+    json_object_set_new(out, "QualificationType", render_type(&q));
+    store_qual_type_release(&q);
+    return 0;
+}
+
+static int op_update_qual_type(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    struct qual_type q;
+    const char *desc = NULL;
+    int rc = type_owned(c, in, &q, err);
+    if (rc)
+        return rc;
+    rc = param_str(in, "Description", PARAM_OPTIONAL, 8192, &desc, err);
+    if (!rc && desc)
+        rc = check_len("Description", desc, 1, 2000, err);
+    if (!rc)
+        rc = read_status(in, PARAM_OPTIONAL, &q.active, err);
+    if (!rc)
+        rc = param_bool(in, "AutoGranted", PARAM_OPTIONAL, &q.auto_granted, err);
+    if (!rc)
+        rc = param_int(in, "AutoGrantedValue", PARAM_OPTIONAL, INT32_MIN, INT32_MAX,
+                       &q.auto_value, err);
+    if (!rc)
+        rc = refuse_tests(in, err);
+    if (!rc && desc) {
+        free(q.description);
+        q.description = xstrdup(desc);
+    }
+    if (!rc)
+        rc = store_qual_type_update(c->core->st, &q, err);
+    if (!rc)
+        json_object_set_new(out, "QualificationType", render_type(&q));
+    store_qual_type_release(&q);
+    return rc;
+}
+
+static int op_delete_qual_type(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    struct qual_type q;
+    int rc = type_owned(c, in, &q, err);
+    (void)out;
+    if (rc)
+        return rc;
+    /* Kept, marked deleted: a requirement on it is then met by no one, so HITs of types
+     * that need it are no longer offered. */
+    q.deleted = 1;
+    q.active = 0;
+    rc = store_qual_type_update(c->core->st, &q, err);
+    store_qual_type_release(&q);
+    return rc;
+}
+
+struct type_walk {
+    json_t *arr;
+};
+
+static int type_cb(void *ctx, const struct qual_type *q)
+{
+    struct type_walk *w = ctx;
+    json_array_append_new(w->arr, render_type(q));
+    return 0;
+}
+
+static int op_list_qual_types(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    const char *query = NULL;
+    int must_requestable = 0, must_owned = 1, limit, more = 0;
+    int64_t after, last = 0;
+    struct type_walk w = {NULL};
+    int rc = param_bool(in, "MustBeRequestable", PARAM_REQUIRED, &must_requestable, err);
+    if (!rc)
+        rc = param_bool(in, "MustBeOwnedByCaller", PARAM_OPTIONAL, &must_owned, err);
+    if (!rc)
+        rc = param_str(in, "Query", PARAM_OPTIONAL, 4096, &query, err);
+    if (!rc)
+        rc = param_page(in, &after, &limit, err);
+    if (rc)
+        return rc;
+    w.arr = json_array();
+    /* No type here can be requested by workers yet, and only the caller's own are
+     * listed. */
+    if (!must_requestable)
+        rc = store_qual_type_list(c->core->st, c->who.id, query, after, limit, type_cb, &w,
+                                  &last, &more, err);
+    if (rc) {
+        json_decref(w.arr);
+        return rc;
+    }
+    param_page_out(out, last, more, json_array_size(w.arr));
+    json_object_set_new(out, "QualificationTypes", w.arr);
+    return 0;
+}
+
+/* The worker in's WorkerId names (a pseudonym this requester has been shown). */
+static int worker_named(struct op_ctx *c, json_t *in, int64_t *worker, struct ts_error *err)
+{
+    const char *pseud = NULL;
+    int rc = param_str(in, "WorkerId", PARAM_REQUIRED, 64, &pseud, err);
+    if (!rc)
+        rc = store_pseudonym_find(c->core->st, c->who.id, pseud, worker, err);
+    if (rc == TS_ENOTFOUND)
+        return ts_failk(err, TS_ENOTFOUND, "WorkerDoesNotExist",
+                        "no worker %s has accepted a HIT of yours: you know workers only by "
+                        "the WorkerId shown with their assignments",
+                        pseud);
+    return rc;
+}
+
+static json_t *render_qual(struct op_ctx *c, const struct qual *q)
+{
+    char pseud[16];
+    json_t *o = json_object();
+    secrets_pseudonym(c->core->sec, c->who.id, q->worker_id, pseud);
+    json_object_set_new(o, "QualificationTypeId", json_string(q->type_id));
+    json_object_set_new(o, "WorkerId", json_string(pseud));
+    render_time(o, "GrantTime", q->granted_ms);
+    json_object_set_new(o, "IntegerValue", json_integer(q->value));
+    json_object_set_new(o, "Status", json_string(q->granted ? "Granted" : "Revoked"));
+    return o;
+}
+
+static int set_score(struct op_ctx *c, json_t *in, int grant, struct ts_error *err)
+{
+    struct qual_type t;
+    struct qual q;
+    int64_t value = 1;
+    int notify = 0;
+    const char *reason = NULL;
+    int rc = type_owned(c, in, &t, err);
+    if (rc)
+        return rc;
+    store_qual_type_release(&t);
+    memset(&q, 0, sizeof q);
+    rc = worker_named(c, in, &q.worker_id, err);
+    if (!rc && grant)
+        rc = param_int(in, "IntegerValue", PARAM_OPTIONAL, INT32_MIN, INT32_MAX, &value, err);
+    if (!rc && grant)
+        rc = param_bool(in, "SendNotification", PARAM_OPTIONAL, &notify, err);
+    if (!rc && !grant)
+        rc = param_str(in, "Reason", PARAM_OPTIONAL, 4096, &reason, err);
+    if (rc)
+        return rc;
+    snprintf(q.type_id, sizeof q.type_id, "%s",
+             json_string_value(json_object_get(in, "QualificationTypeId")));
+    if (!grant) {
+        struct qual old;
+        rc = store_qual_get(c->core->st, q.type_id, q.worker_id, &old, err);
+        if (rc == TS_ENOTFOUND)
+            return ts_failk(err, TS_ENOTFOUND, "QualificationDoesNotExist",
+                            "the worker has no score for qualification type %s", q.type_id);
+        if (rc)
+            return rc;
+        value = old.value;
+    }
+    q.value = value;
+    q.granted = grant;
+    q.granted_ms = c->core->now_ms;
+    return store_qual_put(c->core->st, &q, err);
+}
+
+static int op_associate(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    (void)out;
+    return set_score(c, in, 1, err);
+}
+
+static int op_disassociate(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    (void)out;
+    return set_score(c, in, 0, err);
+}
+
+static int op_get_score(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    struct qual_type t;
+    struct qual q;
+    int64_t worker = 0;
+    int rc = type_owned(c, in, &t, err);
+    if (rc)
+        return rc;
+    rc = worker_named(c, in, &worker, err);
+    if (!rc) {
+        rc = store_qual_get(c->core->st, t.id, worker, &q, err);
+        if (rc == TS_ENOTFOUND && t.auto_granted) {
+            /* An auto-granted type: the worker has it without having been given it. */
+            memset(&q, 0, sizeof q);
+            snprintf(q.type_id, sizeof q.type_id, "%s", t.id);
+            q.worker_id = worker;
+            q.value = t.auto_value;
+            q.granted = 1;
+            q.granted_ms = t.created_ms;
+            rc = 0;
+        }
+        if (rc == TS_ENOTFOUND)
+            rc = ts_failk(err, TS_ENOTFOUND, "QualificationDoesNotExist",
+                          "the worker has no score for qualification type %s", t.id);
+    }
+    if (!rc)
+        json_object_set_new(out, "Qualification", render_qual(c, &q));
+    store_qual_type_release(&t);
+    return rc;
+}
+
+struct qual_walk {
+    struct op_ctx *c;
+    json_t *arr;
+};
+
+static int qual_cb(void *ctx, const struct qual *q)
+{
+    struct qual_walk *w = ctx;
+    json_array_append_new(w->arr, render_qual(w->c, q));
+    return 0;
+}
+
+static int op_list_workers(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    struct qual_type t;
+    const char *status = NULL;
+    int granted = -1, limit, more = 0;
+    int64_t after, last = 0;
+    struct qual_walk w = {c, NULL};
+    int rc = type_owned(c, in, &t, err);
+    if (rc)
+        return rc;
+    rc = param_str(in, "Status", PARAM_OPTIONAL, 16, &status, err);
+    if (!rc && status) {
+        if (strcmp(status, "Granted") == 0)
+            granted = 1;
+        else if (strcmp(status, "Revoked") == 0)
+            granted = 0;
+        else
+            rc = ts_failk(err, TS_EINVAL, "ParameterValidationError",
+                          "Status must be Granted or Revoked");
+    }
+    if (!rc)
+        rc = param_page(in, &after, &limit, err);
+    if (!rc) {
+        w.arr = json_array();
+        rc = store_qual_list(c->core->st, t.id, granted, after, limit, qual_cb, &w, &last,
+                             &more, err);
+    }
+    if (!rc) {
+        param_page_out(out, last, more, json_array_size(w.arr));
+        json_object_set_new(out, "Qualifications", w.arr);
+    } else {
+        json_decref(w.arr);
+    }
+    store_qual_type_release(&t);
+    return rc;
+}
+
+static const char *const f_create[] = {"Name", "Description", "Keywords",
+                                       "QualificationTypeStatus", "RetryDelayInSeconds", "Test",
+                                       "AnswerKey", "TestDurationInSeconds", "AutoGranted",
+                                       "AutoGrantedValue", NULL};
+static const char *const f_type[] = {"QualificationTypeId", NULL};
+static const char *const f_update[] = {"QualificationTypeId", "Description",
+                                       "QualificationTypeStatus", "RetryDelayInSeconds", "Test",
+                                       "AnswerKey", "TestDurationInSeconds", "AutoGranted",
+                                       "AutoGrantedValue", NULL};
+static const char *const f_list[] = {"Query", "MustBeRequestable", "MustBeOwnedByCaller",
+                                     "NextToken", "MaxResults", NULL};
+static const char *const f_assoc[] = {"QualificationTypeId", "WorkerId", "IntegerValue",
+                                      "SendNotification", NULL};
+static const char *const f_disassoc[] = {"QualificationTypeId", "WorkerId", "Reason", NULL};
+static const char *const f_score[] = {"QualificationTypeId", "WorkerId", NULL};
+static const char *const f_workers[] = {"QualificationTypeId", "Status", "NextToken",
+                                        "MaxResults", NULL};
+
+#define RQ ROLE_REQUESTER
+#define W_MT (OP_WRITE | OP_MTURK)
+
+const struct op ops_quals[] = {
+    {"CreateQualificationType", RQ, W_MT, f_create, op_create_qual_type, NULL},
+    {"GetQualificationType", RQ, OP_MTURK, f_type, op_get_qual_type, NULL},
+    {"UpdateQualificationType", RQ, W_MT, f_update, op_update_qual_type, NULL},
+    {"DeleteQualificationType", RQ, W_MT, f_type, op_delete_qual_type, NULL},
+    {"ListQualificationTypes", RQ, OP_MTURK, f_list, op_list_qual_types, NULL},
+    {"AssociateQualificationWithWorker", RQ, W_MT, f_assoc, op_associate, NULL},
+    {"DisassociateQualificationFromWorker", RQ, W_MT, f_disassoc, op_disassociate, NULL},
+    {"GetQualificationScore", RQ, OP_MTURK, f_score, op_get_score, NULL},
+    {"ListWorkersWithQualificationType", RQ, OP_MTURK, f_workers, op_list_workers, NULL},
+};
+const size_t ops_quals_n = sizeof ops_quals / sizeof ops_quals[0];
