@@ -233,14 +233,41 @@ static int list_hits(struct op_ctx *c, json_t *in, json_t *out, struct hit_filte
 
 static int op_list_hits(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
 {
-    struct hit_filter f = {c->who.id, NULL, NULL, HIT_LIST_LIVE, c->core->now_ms};
+    struct hit_filter f = {c->who.id, NULL, NULL, HIT_LIST_LIVE, c->core->now_ms, NULL};
+    return list_hits(c, in, out, &f, err);
+}
+
+/* The caller's live HITs whose type has a requirement on one of its qualification
+ * types (or on a system type). */
+static int op_list_hits_for_qual(struct op_ctx *c, json_t *in, json_t *out,
+                                 struct ts_error *err)
+{
+    struct hit_filter f = {c->who.id, NULL, NULL, HIT_LIST_LIVE, c->core->now_ms, NULL};
+    int rc = param_id(in, "QualificationTypeId", PARAM_REQUIRED, &f.qual_type_id, err);
+    if (rc)
+        return rc;
+    if (strcmp(f.qual_type_id, QUALS_LOCALE) != 0 &&
+        strcmp(f.qual_type_id, QUALS_NUMBER_APPROVED) != 0 &&
+        strcmp(f.qual_type_id, QUALS_PERCENT_APPROVED) != 0) {
+        struct qual_type q;
+        rc = store_qual_type_get(c->core->st, f.qual_type_id, &q, err);
+        if (rc == 0 && q.requester_id != c->who.id)
+            rc = TS_ENOTFOUND;
+        if (rc == 0)
+            store_qual_type_release(&q);
+        else if (rc != TS_ENOTFOUND)
+            return rc;
+        if (rc == TS_ENOTFOUND)
+            return ts_failk(err, TS_ENOTFOUND, "QualificationTypeDoesNotExist",
+                            "qualification type %s does not exist", f.qual_type_id);
+    }
     return list_hits(c, in, out, &f, err);
 }
 
 static int op_list_reviewable_hits(struct op_ctx *c, json_t *in, json_t *out,
                                    struct ts_error *err)
 {
-    struct hit_filter f = {c->who.id, NULL, NULL, HIT_LIST_REVIEWABLE, c->core->now_ms};
+    struct hit_filter f = {c->who.id, NULL, NULL, HIT_LIST_REVIEWABLE, c->core->now_ms, NULL};
     const char *status = NULL;
     int rc = param_id(in, "HITTypeId", PARAM_OPTIONAL, &f.hit_type_id, err);
     if (!rc)
@@ -647,6 +674,8 @@ static const char *const f_additional[] = {"HITId", "NumberOfAdditionalAssignmen
                                            "UniqueRequestToken", NULL};
 static const char *const f_review[] = {"HITId", "Revert", NULL};
 static const char *const f_block[] = {"WorkerId", "Reason", NULL};
+static const char *const f_hits_for_qual[] = {"QualificationTypeId", "NextToken", "MaxResults",
+                                              NULL};
 
 #define RQ ROLE_REQUESTER
 #define W_MT (OP_WRITE | OP_MTURK)
@@ -672,5 +701,7 @@ const struct op ops_requester[] = {
     {"CreateWorkerBlock", RQ, W_MT, f_block, op_create_worker_block, NULL},
     {"DeleteWorkerBlock", RQ, W_MT, f_block, op_delete_worker_block, NULL},
     {"ListWorkerBlocks", RQ, OP_MTURK, f_page, op_list_worker_blocks, NULL},
+    {"ListHITsForQualificationType", RQ, OP_MTURK, f_hits_for_qual, op_list_hits_for_qual,
+     NULL},
 };
 const size_t ops_requester_n = sizeof ops_requester / sizeof ops_requester[0];

@@ -217,6 +217,7 @@ struct hit_filter {
     const char *batch_id;    /* NULL: any */
     enum hit_list_mode mode;
     int64_t now_ms;
+    const char *qual_type_id; /* NULL: any; else HITs whose type has a requirement on it */
 };
 typedef int (*store_hit_cb)(void *ctx, const struct hit *h);
 int store_hit_list(struct store *st, const struct hit_filter *f, int64_t after_seq, int limit,

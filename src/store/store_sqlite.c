@@ -165,14 +165,20 @@ static const char *const stmt_sql[S__COUNT] = {
                        "AND (?3 IS NULL OR hit_type_id = ?3) AND disposed = 0 "
                        "AND (?4 <> 2 OR (reviewing = 0 AND pending = 0 "
                        "AND (free <= 0 OR expires_ms <= ?5))) "
-                       "AND (?4 <> 3 OR reviewing = 1) ORDER BY seq LIMIT ?6",
+                       "AND (?4 <> 3 OR reviewing = 1) "
+                       "AND (?8 IS NULL OR hit_type_id IN (SELECT t.id FROM hit_types t "
+                       "WHERE t.requester_id = ?1 AND instr(t.quals_json, ?8) > 0)) "
+                       "ORDER BY seq LIMIT ?6",
     [S_HIT_LIST_BATCH] = "SELECT " HIT_COLS_TEXTS " FROM " HIT_JOIN_TEXTS
                          " WHERE batch_id = ?7 AND seq > ?2 "
                          "AND requester_id = ?1 "
                          "AND (?3 IS NULL OR hit_type_id = ?3) AND disposed = 0 "
                          "AND (?4 <> 2 OR (reviewing = 0 AND pending = 0 "
                          "AND (free <= 0 OR expires_ms <= ?5))) "
-                         "AND (?4 <> 3 OR reviewing = 1) ORDER BY seq LIMIT ?6",
+                         "AND (?4 <> 3 OR reviewing = 1) "
+                         "AND (?8 IS NULL OR hit_type_id IN (SELECT t.id FROM hit_types t "
+                       "WHERE t.requester_id = ?1 AND instr(t.quals_json, ?8) > 0)) "
+                         "ORDER BY seq LIMIT ?6",
     [S_HIT_DUE_EXPIRY] = "SELECT id FROM hits WHERE disposed = 0 AND expired = 0 "
                          "AND expires_ms <= ?1 ORDER BY expires_ms LIMIT ?2",
     [S_AVAILABLE_TYPES] = "SELECT hit_type_id, count(*) FROM hits WHERE " HIT_OPEN_WHERE
@@ -1511,6 +1517,13 @@ int store_hit_list(struct store *st, const struct hit_filter *f, int64_t after_s
     bind_i64(s, 6, (int64_t)limit + 1);
     if (by_batch)
         bind_text(s, 7, f->batch_id);
+    if (f->qual_type_id) {
+        char quoted[72]; /* ids are at most 64 characters */
+        snprintf(quoted, sizeof quoted, "\"%s\"", f->qual_type_id);
+        sqlite3_bind_text(s, 8, quoted, -1, SQLITE_TRANSIENT);
+    } else {
+        sqlite3_bind_null(s, 8);
+    }
     return walk_rows(st, s, limit, visit_hit, &lcb, last_seq, more, "listing HITs", err);
 }
 

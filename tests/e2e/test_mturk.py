@@ -352,6 +352,10 @@ class MTurkDoor(E2E):
                 {"QualificationTypeId": auto, "Comparator": "Exists"}])["HIT"]
         self.err("AcceptWork", {"HITId": hit["HITId"]}, bob["token"], 403,
                  "QualificationNotMet")
+        listed = mt.list_hits_for_qualification_type(QualificationTypeId=qid)
+        self.assertEqual([h["HITId"] for h in listed["HITs"]], [hit["HITId"]])
+        self.assertEqual(mt.list_hits_for_qualification_type(
+            QualificationTypeId="000000000000000000L0")["NumResults"], 0)
         mt.disassociate_qualification_from_worker(QualificationTypeId=qid,
                                                   WorkerId=ids["ann"], Reason="retest")
         self.assertEqual(mt.list_workers_with_qualification_type(

@@ -612,7 +612,7 @@ static void test_lists(void)
         snprintf(id, sizeof id, "B1H%d", i);
         add_hit(fx.st, id, "T1", "B1", fx.req, 1, 10000);
     }
-    struct hit_filter f = {fx.req, NULL, "B1", HIT_LIST_LIVE, 5000};
+    struct hit_filter f = {fx.req, NULL, "B1", HIT_LIST_LIVE, 5000, NULL};
     CHECK_EQ_INT(store_hit_list(fx.st, &f, 0, 2, hit_cb, &seen, &last, &more, &err), 0);
     CHECK_EQ_INT(seen.n, 2);
     CHECK_EQ_STR(seen.ids[0], "B1H1");
