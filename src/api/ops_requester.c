@@ -653,6 +653,75 @@ static int op_list_worker_blocks(struct op_ctx *c, json_t *in, json_t *out,
     return 0;
 }
 
+/* ---- NotifyWorkers: a message to workers whose work the caller approved or rejected
+ * (as on MTurk), read by them with ListMyMessages. A worker it cannot reach is reported,
+ * not an error of the whole call. */
+static void notify_failure(json_t *arr, const char *worker, const char *msg)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "NotifyWorkersFailureCode", json_string("HardFailure"));
+    json_object_set_new(o, "NotifyWorkersFailureMessage", json_string(msg));
+    json_object_set_new(o, "WorkerId", json_string(worker));
+    json_array_append_new(arr, o);
+}
+
+static int op_notify_workers(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    const char *subject = NULL, *text = NULL;
+    json_t *ids = json_object_get(in, "WorkerIds"), *v, *fails;
+    size_t i;
+    long n;
+    int rc = param_str(in, "Subject", PARAM_REQUIRED, 4096, &subject, err);
+    if (!rc)
+        rc = param_str(in, "MessageText", PARAM_REQUIRED, 65536, &text, err);
+    if (rc)
+        return rc;
+    n = text_utf8_chars(subject, strlen(subject));
+    if (n < 1 || n > 200)
+        return ts_failk(err, TS_EINVAL, "ParameterValidationError",
+                        "Subject must be 1 to 200 characters of text");
+    n = text_utf8_chars(text, strlen(text));
+    if (n < 1 || n > 4096)
+        return ts_failk(err, TS_EINVAL, "ParameterValidationError",
+                        "MessageText must be 1 to 4096 characters of text");
+    if (!json_is_array(ids) || json_array_size(ids) < 1 || json_array_size(ids) > 100)
+        return ts_failk(err, TS_EINVAL, "ParameterValidationError",
+                        "WorkerIds must be a list of 1 to 100 worker ids");
+    json_array_foreach(ids, i, v)
+    {
+        if (!json_is_string(v) || json_string_length(v) < 1 || json_string_length(v) > 64)
+            return ts_failk(err, TS_EINVAL, "ParameterValidationError",
+                            "WorkerIds must hold worker ids");
+    }
+    fails = json_array();
+    json_array_foreach(ids, i, v)
+    {
+        const char *pseud = json_string_value(v);
+        struct message m = {0, 0, c->who.id, subject, text, c->core->now_ms};
+        int reviewed = 0;
+        rc = store_pseudonym_find(c->core->st, c->who.id, pseud, &m.worker_id, err);
+        if (rc == TS_ENOTFOUND) {
+            notify_failure(fails, pseud, "no such worker has worked for you");
+            continue;
+        }
+        if (!rc)
+            rc = store_reviewed_work_of(c->core->st, c->who.id, m.worker_id, &reviewed, err);
+        if (!rc && !reviewed) {
+            notify_failure(fails, pseud, "you can write only to workers whose work you have "
+                                         "approved or rejected");
+            continue;
+        }
+        if (!rc)
+            rc = store_message_insert(c->core->st, &m, err);
+        if (rc) {
+            json_decref(fails);
+            return rc;
+        }
+    }
+    json_object_set_new(out, "NotifyWorkersFailureStatuses", fails);
+    return 0;
+}
+
 static const char *const f_create_with_type[] = {"HITTypeId", HIT_FIELDS, NULL};
 static const char *const f_hit[] = {"HITId", NULL};
 static const char *const f_page[] = {"NextToken", "MaxResults", NULL};
@@ -674,6 +743,7 @@ static const char *const f_additional[] = {"HITId", "NumberOfAdditionalAssignmen
                                            "UniqueRequestToken", NULL};
 static const char *const f_review[] = {"HITId", "Revert", NULL};
 static const char *const f_block[] = {"WorkerId", "Reason", NULL};
+static const char *const f_notify[] = {"Subject", "MessageText", "WorkerIds", NULL};
 static const char *const f_hits_for_qual[] = {"QualificationTypeId", "NextToken", "MaxResults",
                                               NULL};
 
@@ -703,5 +773,6 @@ const struct op ops_requester[] = {
     {"ListWorkerBlocks", RQ, OP_MTURK, f_page, op_list_worker_blocks, NULL},
     {"ListHITsForQualificationType", RQ, OP_MTURK, f_hits_for_qual, op_list_hits_for_qual,
      NULL},
+    {"NotifyWorkers", RQ, W_MT, f_notify, op_notify_workers, NULL},
 };
 const size_t ops_requester_n = sizeof ops_requester / sizeof ops_requester[0];

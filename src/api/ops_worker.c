@@ -400,7 +400,55 @@ static int op_login(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *
     return 0;
 }
 
+struct msg_walk {
+    struct op_ctx *c;
+    json_t *arr;
+    struct ts_error *err;
+    int rc;
+};
+
+static int msg_cb(void *ctx, const struct message *m)
+{
+    struct msg_walk *w = ctx;
+    struct account rq;
+    json_t *o;
+    w->rc = store_account_get(w->c->core->st, m->requester_id, &rq, w->err);
+    if (w->rc)
+        return 1;
+    o = json_object();
+    json_object_set_new(o, "RequesterName", json_string(rq.name));
+    json_object_set_new(o, "Subject", json_string(m->subject ? m->subject : ""));
+    json_object_set_new(o, "MessageText", json_string(m->body ? m->body : ""));
+    render_time(o, "SentTime", m->sent_ms);
+    json_array_append_new(w->arr, o);
+    return 0;
+}
+
+/* Messages requesters sent this worker with NotifyWorkers, oldest first. */
+static int op_list_my_messages(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    struct msg_walk w = {c, NULL, err, 0};
+    int64_t after, last = 0;
+    int limit, more = 0;
+    int rc = param_page(in, &after, &limit, err);
+    if (rc)
+        return rc;
+    w.arr = json_array();
+    rc = store_message_list(c->core->st, c->who.id, after, limit, msg_cb, &w, &last, &more,
+                            err);
+    if (!rc)
+        rc = w.rc;
+    if (rc) {
+        json_decref(w.arr);
+        return rc;
+    }
+    param_page_out(out, last, more, json_array_size(w.arr));
+    json_object_set_new(out, "Messages", w.arr);
+    return 0;
+}
+
 static const char *const f_none[] = {NULL};
+static const char *const f_page[] = {"NextToken", "MaxResults", NULL};
 static const char *const f_accept[] = {"HITTypeId", "HITId", NULL};
 static const char *const f_asg[] = {"AssignmentId", NULL};
 static const char *const f_submit[] = {"AssignmentId", "Answers", NULL};
@@ -417,6 +465,7 @@ const struct op ops_worker[] = {
     {"ReturnAssignment", WK, OP_WRITE, f_asg, op_return, NULL},
     {"ListMyAssignments", WK, 0, f_mine, op_list_my_assignments, NULL},
     {"GetMyEarnings", WK, 0, f_none, op_get_my_earnings, NULL},
+    {"ListMyMessages", WK, 0, f_page, op_list_my_messages, NULL},
     {"Login", ROLE_NONE, OP_WRITE, f_login, op_login, prep_login},
 };
 const size_t ops_worker_n = sizeof ops_worker / sizeof ops_worker[0];

@@ -309,6 +309,20 @@ static const char *const schema_v6[] = {
     NULL,
 };
 
+/* v7, messages from requesters to workers (NotifyWorkers), read with ListMyMessages. */
+static const char *const schema_v7[] = {
+    "CREATE TABLE messages ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  worker_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  requester_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  subject TEXT NOT NULL,"
+    "  body TEXT NOT NULL,"
+    "  sent_ms INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX messages_worker ON messages(worker_id, seq);",
+    NULL,
+};
+
 /* migrations[i] takes version i to version i + 1: a NULL-terminated list of script
  * parts (split only to keep each literal within C's portable string length). */
 static const char *const *const schema_migrations[] = {
@@ -318,6 +332,7 @@ static const char *const *const schema_migrations[] = {
     schema_v4,
     schema_v5,
     schema_v6,
+    schema_v7,
 };
 
 #define SCHEMA_VERSION ((int)(sizeof schema_migrations / sizeof schema_migrations[0]))

@@ -417,6 +417,23 @@ int store_qual_list(struct store *st, const char *type_id, int granted, int64_t 
                     int limit, store_qual_cb cb, void *ctx, int64_t *last_seq, int *more,
                     struct ts_error *err);
 
+/* Messages from requesters to workers. */
+struct message {
+    int64_t seq;
+    int64_t worker_id, requester_id;
+    const char *subject, *body; /* borrowed: valid during a callback only */
+    int64_t sent_ms;
+};
+int store_message_insert(struct store *st, const struct message *m, struct ts_error *err);
+typedef int (*store_message_cb)(void *ctx, const struct message *m);
+/* A worker's messages, newest last. */
+int store_message_list(struct store *st, int64_t worker_id, int64_t after_seq, int limit,
+                       store_message_cb cb, void *ctx, int64_t *last_seq, int *more,
+                       struct ts_error *err);
+/* Whether requester_id has approved or rejected any work of worker_id: *yes 1 or 0. */
+int store_reviewed_work_of(struct store *st, int64_t requester_id, int64_t worker_id, int *yes,
+                           struct ts_error *err);
+
 /* Each worker's approved and rejected assignments, kept as reviews happen. */
 int store_worker_counts(struct store *st, int64_t worker_id, int64_t *approved,
                         int64_t *rejected, struct ts_error *err);

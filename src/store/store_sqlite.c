@@ -75,6 +75,7 @@ enum stmt_id {
     S_MEDIAN_COUNT, S_MEDIAN_AT, S_WORKER_STATS, S_WORKER_BONUSES,
     S_BONUS_INSERT, S_BONUS_LIST,
     S_QT_INSERT, S_QT_GET, S_QT_UPDATE, S_QT_LIST, S_Q_PUT, S_Q_GET, S_Q_LIST,
+    S_MSG_INSERT, S_MSG_LIST, S_REVIEWED,
     S_WCOUNT_GET, S_WCOUNT_ADD, S_PSEUD_NOTE, S_PSEUD_FIND, S_BLOCK_PUT, S_BLOCK_DELETE, S_BLOCK_GET, S_BLOCK_LIST,
     S_BATCH_INSERT, S_BATCH_GET,
     S_CHECK_ENTRY_SUM, S_CHECK_BALANCE_SUM, S_CHECK_NEGATIVE, S_CHECK_PAY_TWICE,
@@ -251,6 +252,12 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_Q_LIST] = "SELECT seq, type_id, worker_id, value, granted, granted_ms FROM quals "
                  "WHERE type_id = ?1 AND seq > ?2 AND (?3 < 0 OR granted = ?3) "
                  "ORDER BY seq LIMIT ?4",
+    [S_MSG_INSERT] = "INSERT INTO messages(worker_id, requester_id, subject, body, sent_ms) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_MSG_LIST] = "SELECT seq, worker_id, requester_id, subject, body, sent_ms FROM messages "
+                   "WHERE worker_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+    [S_REVIEWED] = "SELECT EXISTS (SELECT 1 FROM assignments WHERE worker_id = ?1 "
+                   "AND requester_id = ?2 AND status IN (3, 4))",
     [S_WCOUNT_GET] = "SELECT approved, rejected FROM worker_counts WHERE worker_id = ?1",
     [S_WCOUNT_ADD] = "INSERT INTO worker_counts(worker_id, approved, rejected) "
                      "VALUES (?1, ?2, ?3) ON CONFLICT(worker_id) DO UPDATE SET "
@@ -1449,6 +1456,7 @@ struct list_cb {
     store_block_cb block;
     store_qual_type_cb qual_type;
     store_qual_cb qual;
+    store_message_cb message;
     void *ctx;
 };
 typedef int (*row_visit)(sqlite3_stmt *s, const struct list_cb *cb);
@@ -2574,4 +2582,74 @@ int store_qual_list(struct store *st, const char *type_id, int granted, int64_t 
     bind_i64(s, 4, (int64_t)limit + 1);
     return walk_rows(st, s, limit, visit_qual, &lcb, last_seq, more,
                      "listing qualification scores", err);
+}
+
+/* ---- Messages ------------------------------------------------------------------------ */
+
+int store_message_insert(struct store *st, const struct message *m, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = find_one(st, S_MSG_INSERT, m->worker_id, &s, err);
+
+    if (rc)
+        return rc;
+    bind_i64(s, 2, m->requester_id);
+    bind_text(s, 3, m->subject);
+    bind_text(s, 4, m->body);
+    bind_i64(s, 5, m->sent_ms);
+    return exec_stmt(st, s, "storing a message", err);
+}
+
+static int visit_message(sqlite3_stmt *s, const struct list_cb *cb)
+{
+    struct message m;
+    m.seq = col_i64(s, 0);
+    m.worker_id = col_i64(s, 1);
+    m.requester_id = col_i64(s, 2);
+    m.subject = (const char *)sqlite3_column_text(s, 3);
+    m.body = (const char *)sqlite3_column_text(s, 4);
+    m.sent_ms = col_i64(s, 5);
+    return cb->message(cb->ctx, &m);
+}
+
+int store_message_list(struct store *st, int64_t worker_id, int64_t after_seq, int limit,
+                       store_message_cb cb, void *ctx, int64_t *last_seq, int *more,
+                       struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    struct list_cb lcb = {.message = cb, .ctx = ctx};
+    int rc;
+
+    *last_seq = 0;
+    *more = 0;
+    if (limit < 0)
+        return ts_fail(err, TS_EINVAL, "the list limit must not be negative");
+    rc = find_one(st, S_MSG_LIST, worker_id, &s, err);
+    if (rc)
+        return rc;
+    bind_i64(s, 2, after_seq);
+    bind_i64(s, 3, (int64_t)limit + 1);
+    return walk_rows(st, s, limit, visit_message, &lcb, last_seq, more, "listing messages",
+                     err);
+}
+
+int store_reviewed_work_of(struct store *st, int64_t requester_id, int64_t worker_id, int *yes,
+                           struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = find_one(st, S_REVIEWED, worker_id, &s, err);
+
+    *yes = 0;
+    if (rc)
+        return rc;
+    bind_i64(s, 2, requester_id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *yes = sqlite3_column_int(s, 0);
+        rc = 0;
+    } else {
+        rc = db_fail(st, rc, "looking for reviewed work", err);
+    }
+    sqlite3_reset(s);
+    return rc;
 }

@@ -183,8 +183,8 @@ class MTurkDoor(E2E):
                             AssignmentDurationInSeconds=600, LifetimeInSeconds=600,
                             Question=SAMPLE_QUESTION)
         self.assertIn(err["Error"]["Code"], ("ParameterValidationError", "RequestError"))
-        err = self.error_of(mt.notify_workers, Subject="Hello", MessageText="Thanks",
-                            WorkerIds=["AWORKER1234567"])
+        err = self.error_of(mt.get_file_upload_url, AssignmentId="NOSUCHASSIGNMENT0000000000000",
+                            QuestionIdentifier="photo")
         self.assertEqual(err["TurkErrorCode"], "AWS.MechanicalTurk.UnsupportedOperation")
         err = self.error_of(self.client_for(self.rq, secret="x" * 40).get_account_balance)
         self.assertEqual(err["Error"]["Code"], "InvalidSignatureException")
@@ -378,6 +378,35 @@ class MTurkDoor(E2E):
         # Nobody meets a requirement on a deleted type any more.
         self.assertNotIn(hit["HITTypeId"], [t["HITTypeId"] for t in self.ok(
             "ListAvailableWork", {}, bob["token"])["HITTypes"]])
+
+    def test_notify_workers(self):
+        mt = self.mt
+        hid = mt.create_hit(Title="Hello", Description="Say hello", Reward="0.05",
+                            AssignmentDurationInSeconds=600, LifetimeInSeconds=3600,
+                            MaxAssignments=2, Question=SAMPLE_QUESTION)["HIT"]["HITId"]
+        done, pending = self.srv.worker("done"), self.srv.worker("pending")
+        a = self.accept(done["token"], hit_id=hid)
+        self.submit(done["token"], a["AssignmentId"], {"label": "hi"})
+        mt.approve_assignment(AssignmentId=a["AssignmentId"])
+        b = self.accept(pending["token"], hit_id=hid)
+        wid = {"done": mt.get_assignment(AssignmentId=a["AssignmentId"])
+               ["Assignment"]["WorkerId"]}
+        self.submit(pending["token"], b["AssignmentId"], {"label": "hi"})
+        wid["pending"] = mt.get_assignment(AssignmentId=b["AssignmentId"])["Assignment"]["WorkerId"]
+        out = mt.notify_workers(Subject="Thank you", MessageText="A bonus batch comes Monday.",
+                                WorkerIds=[wid["done"], wid["pending"], "ANOSUCHWORKER1"])
+        failed = {f["WorkerId"]: f["NotifyWorkersFailureCode"]
+                  for f in out["NotifyWorkersFailureStatuses"]}
+        self.assertEqual(failed, {wid["pending"]: "HardFailure", "ANOSUCHWORKER1": "HardFailure"})
+        msgs = self.ok("ListMyMessages", {}, done["token"])
+        self.assertEqual(msgs["NumResults"], 1)
+        m = msgs["Messages"][0]
+        self.assertEqual((m["Subject"], m["MessageText"], m["RequesterName"]),
+                         ("Thank you", "A bonus batch comes Monday.", "Acme Research"))
+        self.assertEqual(self.ok("ListMyMessages", {}, pending["token"])["NumResults"], 0)
+        err = self.error_of(mt.notify_workers, Subject="x" * 201, MessageText="m",
+                            WorkerIds=[wid["done"]])
+        self.assertEqual(err["Error"]["Code"], "ParameterValidationError")
 
     def test_worker_blocks(self):
         mt = self.mt

@@ -32,7 +32,7 @@ import {
   ListBonusPaymentsCommand,
   ListHITsCommand,
   ListReviewableHITsCommand,
-  NotifyWorkersCommand,
+  GetFileUploadURLCommand,
   RejectAssignmentCommand,
   SendBonusCommand,
   UpdateExpirationForHITCommand,
@@ -458,10 +458,10 @@ describe("MTurk door through @aws-sdk/client-mturk", () => {
     assert.equal(bad.$metadata.httpStatusCode, 400);
 
     const unsupported = await failure(() =>
-      mt.send(new NotifyWorkersCommand({ Subject: "Hello", MessageText: "Thanks",
-                                         WorkerIds: ["AWORKER1234567"] })));
+      mt.send(new GetFileUploadURLCommand({ AssignmentId: "NOSUCHASSIGNMENT0000000000000",
+                                            QuestionIdentifier: "photo" })));
     assertTurkError(unsupported, "AWS.MechanicalTurk.UnsupportedOperation");
-    assert.match(unsupported.message, /NotifyWorkers/);
+    assert.match(unsupported.message, /GetFileUploadURL/);
 
     const wrong = await failure(() => srv.mturk(rq, "x".repeat(40)).send(
       new GetAccountBalanceCommand({})));
