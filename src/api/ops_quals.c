@@ -1,8 +1,8 @@
 /* ops_quals.c: a requester's own qualification types and the scores it gives workers
- * (MTurk's qualification operations). Requirements on these types are checked in
- * core/quals.c. Workers are named by pseudonym. Qualification requests and tests (a
- * worker asking for a type, answer keys) are not built: a type with Test or AnswerKey is
- * refused. */
+ * (MTurk's qualification operations), and the requests workers make for them
+ * (RequestQualification in ops_worker.c). Requirements on these types are checked in
+ * core/quals.c. Workers are named by pseudonym. Qualification tests (Test, AnswerKey) are
+ * not built: a type with one is refused. */
 #include "ops.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,7 +64,8 @@ static json_t *render_type(const struct qual_type *q)
         json_object_set_new(o, "Keywords", json_string(q->keywords));
     json_object_set_new(o, "QualificationTypeStatus",
                         json_string(q->active ? "Active" : "Inactive"));
-    json_object_set_new(o, "IsRequestable", json_false());
+    /* Workers may ask for an active type (RequestQualification). */
+    json_object_set_new(o, "IsRequestable", json_boolean(q->active));
     json_object_set_new(o, "AutoGranted", json_boolean(q->auto_granted));
     if (q->auto_granted)
         json_object_set_new(o, "AutoGrantedValue", json_integer(q->auto_value));
@@ -193,12 +194,14 @@ static int op_delete_qual_type(struct op_ctx *c, json_t *in, json_t *out, struct
 
 struct type_walk {
     json_t *arr;
+    int must_requestable;
 };
 
 static int type_cb(void *ctx, const struct qual_type *q)
 {
     struct type_walk *w = ctx;
-    json_array_append_new(w->arr, render_type(q));
+    if (!w->must_requestable || q->active)
+        json_array_append_new(w->arr, render_type(q));
     return 0;
 }
 
@@ -207,7 +210,7 @@ static int op_list_qual_types(struct op_ctx *c, json_t *in, json_t *out, struct 
     const char *query = NULL;
     int must_requestable = 0, must_owned = 1, limit, more = 0;
     int64_t after, last = 0;
-    struct type_walk w = {NULL};
+    struct type_walk w = {NULL, 0};
     int rc = param_bool(in, "MustBeRequestable", PARAM_REQUIRED, &must_requestable, err);
     if (!rc)
         rc = param_bool(in, "MustBeOwnedByCaller", PARAM_OPTIONAL, &must_owned, err);
@@ -218,11 +221,10 @@ static int op_list_qual_types(struct op_ctx *c, json_t *in, json_t *out, struct 
     if (rc)
         return rc;
     w.arr = json_array();
-    /* No type here can be requested by workers yet, and only the caller's own are
-     * listed. */
-    if (!must_requestable)
-        rc = store_qual_type_list(c->core->st, c->who.id, query, after, limit, type_cb, &w,
-                                  &last, &more, err);
+    w.must_requestable = must_requestable;
+    /* Only the caller's own types are listed (MustBeOwnedByCaller is taken as true). */
+    rc = store_qual_type_list(c->core->st, c->who.id, query, after, limit, type_cb, &w, &last,
+                              &more, err);
     if (rc) {
         json_decref(w.arr);
         return rc;
@@ -391,6 +393,120 @@ static int op_list_workers(struct op_ctx *c, json_t *in, json_t *out, struct ts_
     return rc;
 }
 
+/* ---- Requests ---- */
+
+static json_t *render_request(struct op_ctx *c, const struct qual_request *r)
+{
+    char pseud[16];
+    json_t *o = json_object();
+    secrets_pseudonym(c->core->sec, c->who.id, r->worker_id, pseud);
+    json_object_set_new(o, "QualificationRequestId", json_string(r->id));
+    json_object_set_new(o, "QualificationTypeId", json_string(r->type_id));
+    json_object_set_new(o, "WorkerId", json_string(pseud));
+    render_time(o, "SubmitTime", r->submitted_ms);
+    return o;
+}
+
+/* The caller's pending request called by in's QualificationRequestId. */
+static int request_pending(struct op_ctx *c, json_t *in, struct qual_request *r,
+                           struct ts_error *err)
+{
+    const char *id = NULL;
+    int rc = param_str(in, "QualificationRequestId", PARAM_REQUIRED, 64, &id, err);
+    if (rc)
+        return rc;
+    rc = store_qual_request_get(c->core->st, id, NULL, 0, r, err);
+    if (rc == 0 && r->requester_id != c->who.id)
+        rc = TS_ENOTFOUND;
+    if (rc == TS_ENOTFOUND)
+        return ts_failk(err, TS_ENOTFOUND, "QualificationRequestDoesNotExist",
+                        "qualification request %s does not exist", id);
+    if (rc == 0 && r->status != QREQ_PENDING)
+        return ts_failk(err, TS_ECONFLICT, "InvalidQualificationRequestState",
+                        "qualification request %s was already %s", id,
+                        r->status == QREQ_ACCEPTED ? "accepted" : "rejected");
+    return rc;
+}
+
+static int op_accept_request(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    struct qual_request r;
+    struct qual q;
+    int64_t value = 1;
+    int rc = request_pending(c, in, &r, err);
+    (void)out;
+    if (!rc)
+        rc = param_int(in, "IntegerValue", PARAM_OPTIONAL, INT32_MIN, INT32_MAX, &value, err);
+    if (rc)
+        return rc;
+    memset(&q, 0, sizeof q);
+    memcpy(q.type_id, r.type_id, sizeof q.type_id);
+    q.worker_id = r.worker_id;
+    q.value = value;
+    q.granted = 1;
+    q.granted_ms = c->core->now_ms;
+    r.status = QREQ_ACCEPTED;
+    rc = store_qual_put(c->core->st, &q, err);
+    if (!rc)
+        rc = store_qual_request_set(c->core->st, &r, err);
+    return rc;
+}
+
+static int op_reject_request(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    struct qual_request r;
+    const char *reason = NULL;
+    int rc = request_pending(c, in, &r, err);
+    (void)out;
+    if (!rc)
+        rc = param_str(in, "Reason", PARAM_OPTIONAL, sizeof r.reason - 1, &reason, err);
+    if (rc)
+        return rc;
+    r.status = QREQ_REJECTED;
+    snprintf(r.reason, sizeof r.reason, "%s", reason ? reason : "");
+    return store_qual_request_set(c->core->st, &r, err);
+}
+
+struct request_walk {
+    struct op_ctx *c;
+    json_t *arr;
+};
+
+static int request_cb(void *ctx, const struct qual_request *r)
+{
+    struct request_walk *w = ctx;
+    json_array_append_new(w->arr, render_request(w->c, r));
+    return 0;
+}
+
+static int op_list_requests(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    const char *type_id = NULL;
+    struct request_walk w = {c, NULL};
+    int64_t after, last = 0;
+    int limit, more = 0;
+    int rc = param_id(in, "QualificationTypeId", PARAM_OPTIONAL, &type_id, err);
+    if (!rc)
+        rc = param_page(in, &after, &limit, err);
+    if (rc)
+        return rc;
+    w.arr = json_array();
+    rc = store_qual_request_list(c->core->st, c->who.id, type_id, after, limit, request_cb, &w,
+                                 &last, &more, err);
+    if (rc) {
+        json_decref(w.arr);
+        return rc;
+    }
+    param_page_out(out, last, more, json_array_size(w.arr));
+    json_object_set_new(out, "QualificationRequests", w.arr);
+    return 0;
+}
+
+static const char *const f_accept_req[] = {"QualificationRequestId", "IntegerValue", NULL};
+static const char *const f_reject_req[] = {"QualificationRequestId", "Reason", NULL};
+static const char *const f_list_req[] = {"QualificationTypeId", "NextToken", "MaxResults",
+                                         NULL};
+
 static const char *const f_create[] = {"Name", "Description", "Keywords",
                                        "QualificationTypeStatus", "RetryDelayInSeconds", "Test",
                                        "AnswerKey", "TestDurationInSeconds", "AutoGranted",
@@ -422,5 +538,8 @@ const struct op ops_quals[] = {
     {"DisassociateQualificationFromWorker", RQ, W_MT, f_disassoc, op_disassociate, NULL},
     {"GetQualificationScore", RQ, OP_MTURK, f_score, op_get_score, NULL},
     {"ListWorkersWithQualificationType", RQ, OP_MTURK, f_workers, op_list_workers, NULL},
+    {"AcceptQualificationRequest", RQ, W_MT, f_accept_req, op_accept_request, NULL},
+    {"RejectQualificationRequest", RQ, W_MT, f_reject_req, op_reject_request, NULL},
+    {"ListQualificationRequests", RQ, OP_MTURK, f_list_req, op_list_requests, NULL},
 };
 const size_t ops_quals_n = sizeof ops_quals / sizeof ops_quals[0];

@@ -400,6 +400,68 @@ static int op_login(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *
     return 0;
 }
 
+/* Asks for a requester's qualification type: an auto-granted one is given at once, any
+ * other waits for the requester (AcceptQualificationRequest or Reject...). Once per type. */
+static int op_request_qualification(struct op_ctx *c, json_t *in, json_t *out,
+                                    struct ts_error *err)
+{
+    const char *id = NULL;
+    struct qual_type t;
+    struct qual_request r, old;
+    char pseud[16];
+    int rc = param_id(in, "QualificationTypeId", PARAM_REQUIRED, &id, err);
+    if (rc)
+        return rc;
+    rc = store_qual_type_get(c->core->st, id, &t, err);
+    if (rc == 0 && (t.deleted || !t.active)) {
+        store_qual_type_release(&t);
+        rc = TS_ENOTFOUND;
+    }
+    if (rc == TS_ENOTFOUND)
+        return ts_failk(err, TS_ENOTFOUND, "QualificationTypeDoesNotExist",
+                        "there is no qualification type %s that can be requested", id);
+    if (rc)
+        return rc;
+    rc = store_qual_request_get(c->core->st, NULL, t.id, c->who.id, &old, err);
+    if (rc == 0) {
+        rc = old.status == QREQ_REJECTED
+                 ? ts_failk(err, TS_ECONFLICT, "AlreadyRequested",
+                            "your request for %s was rejected: %s", t.id,
+                            old.reason[0] ? old.reason : "no reason given")
+                 : ts_failk(err, TS_ECONFLICT, "AlreadyRequested",
+                            "you have asked for %s already (%s)", t.id,
+                            old.status == QREQ_PENDING ? "waiting for the requester"
+                                                       : "granted");
+        goto out;
+    }
+    if (rc != TS_ENOTFOUND)
+        goto out;
+    memset(&r, 0, sizeof r);
+    secrets_id_new(r.id);
+    memcpy(r.type_id, t.id, sizeof r.type_id);
+    r.worker_id = c->who.id;
+    r.requester_id = t.requester_id;
+    r.status = t.auto_granted ? QREQ_ACCEPTED : QREQ_PENDING;
+    r.submitted_ms = c->core->now_ms;
+    rc = store_qual_request_insert(c->core->st, &r, err);
+    /* The requester will see this worker's pseudonym with the request. */
+    secrets_pseudonym(c->core->sec, t.requester_id, c->who.id, pseud);
+    if (!rc)
+        rc = store_pseudonym_note(c->core->st, t.requester_id, pseud, c->who.id, err);
+    if (!rc && t.auto_granted) {
+        struct qual q = {{0}, c->who.id, t.auto_value, 1, c->core->now_ms};
+        memcpy(q.type_id, t.id, sizeof q.type_id);
+        rc = store_qual_put(c->core->st, &q, err);
+    }
+    if (!rc) {
+        json_object_set_new(out, "QualificationRequestId", json_string(r.id));
+        json_object_set_new(out, "Status", json_string(t.auto_granted ? "Granted" : "Pending"));
+    }
+out:
+    store_qual_type_release(&t);
+    return rc;
+}
+
 struct msg_walk {
     struct op_ctx *c;
     json_t *arr;
@@ -449,6 +511,7 @@ static int op_list_my_messages(struct op_ctx *c, json_t *in, json_t *out, struct
 
 static const char *const f_none[] = {NULL};
 static const char *const f_page[] = {"NextToken", "MaxResults", NULL};
+static const char *const f_qual_type[] = {"QualificationTypeId", NULL};
 static const char *const f_accept[] = {"HITTypeId", "HITId", NULL};
 static const char *const f_asg[] = {"AssignmentId", NULL};
 static const char *const f_submit[] = {"AssignmentId", "Answers", NULL};
@@ -466,6 +529,7 @@ const struct op ops_worker[] = {
     {"ListMyAssignments", WK, 0, f_mine, op_list_my_assignments, NULL},
     {"GetMyEarnings", WK, 0, f_none, op_get_my_earnings, NULL},
     {"ListMyMessages", WK, 0, f_page, op_list_my_messages, NULL},
+    {"RequestQualification", WK, OP_WRITE, f_qual_type, op_request_qualification, NULL},
     {"Login", ROLE_NONE, OP_WRITE, f_login, op_login, prep_login},
 };
 const size_t ops_worker_n = sizeof ops_worker / sizeof ops_worker[0];

@@ -323,6 +323,25 @@ static const char *const schema_v7[] = {
     NULL,
 };
 
+/* v8, qualification requests: a worker asks for a requester's qualification type; the
+ * requester accepts (a score is given) or rejects (with a reason the worker sees). One
+ * request per worker and type, as a type without RetryDelayInSeconds allows on MTurk. */
+static const char *const schema_v8[] = {
+    "CREATE TABLE qual_requests ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  id TEXT NOT NULL UNIQUE,"
+    "  type_id TEXT NOT NULL REFERENCES qual_types(id),"
+    "  worker_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  requester_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  status INTEGER NOT NULL,"
+    "  reason TEXT,"
+    "  submitted_ms INTEGER NOT NULL,"
+    "  UNIQUE (type_id, worker_id)"
+    ");"
+    "CREATE INDEX qual_requests_pending ON qual_requests(requester_id, seq) WHERE status = 1;",
+    NULL,
+};
+
 /* migrations[i] takes version i to version i + 1: a NULL-terminated list of script
  * parts (split only to keep each literal within C's portable string length). */
 static const char *const *const schema_migrations[] = {
@@ -333,6 +352,7 @@ static const char *const *const schema_migrations[] = {
     schema_v5,
     schema_v6,
     schema_v7,
+    schema_v8,
 };
 
 #define SCHEMA_VERSION ((int)(sizeof schema_migrations / sizeof schema_migrations[0]))

@@ -417,6 +417,30 @@ int store_qual_list(struct store *st, const char *type_id, int granted, int64_t 
                     int limit, store_qual_cb cb, void *ctx, int64_t *last_seq, int *more,
                     struct ts_error *err);
 
+/* A worker's request for a qualification type. */
+enum qual_request_status { QREQ_PENDING = 1, QREQ_ACCEPTED = 2, QREQ_REJECTED = 3 };
+struct qual_request {
+    char id[STORE_ID_MAX];
+    char type_id[STORE_ID_MAX];
+    int64_t worker_id, requester_id;
+    int status;            /* enum qual_request_status */
+    char reason[1025];     /* the rejection's reason, or "" */
+    int64_t submitted_ms;
+};
+/* TS_ECONFLICT when the worker already asked for this type. */
+int store_qual_request_insert(struct store *st, const struct qual_request *r,
+                              struct ts_error *err);
+/* By id (type_id NULL) or by (type_id, worker_id) (id NULL). TS_ENOTFOUND. */
+int store_qual_request_get(struct store *st, const char *id, const char *type_id,
+                           int64_t worker_id, struct qual_request *out, struct ts_error *err);
+int store_qual_request_set(struct store *st, const struct qual_request *r,
+                           struct ts_error *err); /* writes status and reason */
+typedef int (*store_qual_request_cb)(void *ctx, const struct qual_request *r);
+/* A requester's pending requests, oldest first; type_id NULL for every type. */
+int store_qual_request_list(struct store *st, int64_t requester_id, const char *type_id,
+                            int64_t after_seq, int limit, store_qual_request_cb cb, void *ctx,
+                            int64_t *last_seq, int *more, struct ts_error *err);
+
 /* Messages from requesters to workers. */
 struct message {
     int64_t seq;

@@ -52,6 +52,7 @@
 #define QT_COLS                                                                           \
     "seq, id, requester_id, name, description, keywords, active, auto_granted, auto_value, " \
     "created_ms, deleted"
+#define QR_COLS "seq, id, type_id, worker_id, requester_id, status, reason, submitted_ms"
 #define ASG_MASK_WHERE "(?3 = 0 OR ((?3 >> a.status) & 1) = 1)"
 
 enum stmt_id {
@@ -76,6 +77,7 @@ enum stmt_id {
     S_BONUS_INSERT, S_BONUS_LIST,
     S_QT_INSERT, S_QT_GET, S_QT_UPDATE, S_QT_LIST, S_Q_PUT, S_Q_GET, S_Q_LIST,
     S_MSG_INSERT, S_MSG_LIST, S_REVIEWED,
+    S_QR_INSERT, S_QR_GET, S_QR_GET_PAIR, S_QR_SET, S_QR_LIST,
     S_WCOUNT_GET, S_WCOUNT_ADD, S_PSEUD_NOTE, S_PSEUD_FIND, S_BLOCK_PUT, S_BLOCK_DELETE, S_BLOCK_GET, S_BLOCK_LIST,
     S_BATCH_INSERT, S_BATCH_GET,
     S_CHECK_ENTRY_SUM, S_CHECK_BALANCE_SUM, S_CHECK_NEGATIVE, S_CHECK_PAY_TWICE,
@@ -252,6 +254,14 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_Q_LIST] = "SELECT seq, type_id, worker_id, value, granted, granted_ms FROM quals "
                  "WHERE type_id = ?1 AND seq > ?2 AND (?3 < 0 OR granted = ?3) "
                  "ORDER BY seq LIMIT ?4",
+    [S_QR_INSERT] = "INSERT INTO qual_requests(id, type_id, worker_id, requester_id, status, "
+                    "reason, submitted_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [S_QR_GET] = "SELECT " QR_COLS " FROM qual_requests WHERE id = ?1",
+    [S_QR_GET_PAIR] = "SELECT " QR_COLS " FROM qual_requests WHERE type_id = ?1 "
+                      "AND worker_id = ?2",
+    [S_QR_SET] = "UPDATE qual_requests SET status = ?2, reason = ?3 WHERE id = ?1",
+    [S_QR_LIST] = "SELECT " QR_COLS " FROM qual_requests WHERE requester_id = ?1 AND status = 1 "
+                  "AND seq > ?2 AND (?3 IS NULL OR type_id = ?3) ORDER BY seq LIMIT ?4",
     [S_MSG_INSERT] = "INSERT INTO messages(worker_id, requester_id, subject, body, sent_ms) "
                      "VALUES (?1, ?2, ?3, ?4, ?5)",
     [S_MSG_LIST] = "SELECT seq, worker_id, requester_id, subject, body, sent_ms FROM messages "
@@ -1457,6 +1467,7 @@ struct list_cb {
     store_qual_type_cb qual_type;
     store_qual_cb qual;
     store_message_cb message;
+    store_qual_request_cb qual_request;
     void *ctx;
 };
 typedef int (*row_visit)(sqlite3_stmt *s, const struct list_cb *cb);
@@ -2652,4 +2663,116 @@ int store_reviewed_work_of(struct store *st, int64_t requester_id, int64_t worke
     }
     sqlite3_reset(s);
     return rc;
+}
+
+/* ---- Qualification requests ----------------------------------------------------------- */
+
+static void read_qual_request(sqlite3_stmt *s, struct qual_request *r) /* columns: QR_COLS */
+{
+    memset(r, 0, sizeof *r);
+    col_copy(s, 1, r->id, sizeof r->id);
+    col_copy(s, 2, r->type_id, sizeof r->type_id);
+    r->worker_id = col_i64(s, 3);
+    r->requester_id = col_i64(s, 4);
+    r->status = sqlite3_column_int(s, 5);
+    col_copy(s, 6, r->reason, sizeof r->reason);
+    r->submitted_ms = col_i64(s, 7);
+}
+
+int store_qual_request_insert(struct store *st, const struct qual_request *r,
+                              struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = check_id(r->id, "qualification request", err);
+
+    if (!rc)
+        rc = stmt_get(st, S_QR_INSERT, &s, err);
+    if (rc)
+        return rc;
+    bind_text(s, 1, r->id);
+    bind_text(s, 2, r->type_id);
+    bind_i64(s, 3, r->worker_id);
+    bind_i64(s, 4, r->requester_id);
+    sqlite3_bind_int(s, 5, r->status);
+    bind_text(s, 6, r->reason[0] ? r->reason : NULL);
+    bind_i64(s, 7, r->submitted_ms);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE)
+        rc = 0;
+    else if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        rc = ts_fail(err, TS_ECONFLICT, "you have asked for qualification type %s already",
+                     r->type_id);
+    else
+        rc = db_fail(st, rc, "storing a qualification request", err);
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_qual_request_get(struct store *st, const char *id, const char *type_id,
+                           int64_t worker_id, struct qual_request *out, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, id ? S_QR_GET : S_QR_GET_PAIR, &s, err);
+
+    if (rc)
+        return rc;
+    if (id) {
+        bind_text(s, 1, id);
+    } else {
+        bind_text(s, 1, type_id);
+        bind_i64(s, 2, worker_id);
+    }
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        read_qual_request(s, out);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = TS_ENOTFOUND; /* the caller says what it means */
+    } else {
+        rc = db_fail(st, rc, "reading a qualification request", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_qual_request_set(struct store *st, const struct qual_request *r, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_QR_SET, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, r->id);
+    sqlite3_bind_int(s, 2, r->status);
+    bind_text(s, 3, r->reason[0] ? r->reason : NULL);
+    return exec_stmt(st, s, "updating a qualification request", err);
+}
+
+static int visit_qual_request(sqlite3_stmt *s, const struct list_cb *cb)
+{
+    struct qual_request r;
+    read_qual_request(s, &r);
+    return cb->qual_request(cb->ctx, &r);
+}
+
+int store_qual_request_list(struct store *st, int64_t requester_id, const char *type_id,
+                            int64_t after_seq, int limit, store_qual_request_cb cb, void *ctx,
+                            int64_t *last_seq, int *more, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    struct list_cb lcb = {.qual_request = cb, .ctx = ctx};
+    int rc;
+
+    *last_seq = 0;
+    *more = 0;
+    if (limit < 0)
+        return ts_fail(err, TS_EINVAL, "the list limit must not be negative");
+    rc = find_one(st, S_QR_LIST, requester_id, &s, err);
+    if (rc)
+        return rc;
+    bind_i64(s, 2, after_seq);
+    bind_text(s, 3, type_id);
+    bind_i64(s, 4, (int64_t)limit + 1);
+    return walk_rows(st, s, limit, visit_qual_request, &lcb, last_seq, more,
+                     "listing qualification requests", err);
 }

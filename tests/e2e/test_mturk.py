@@ -379,6 +379,46 @@ class MTurkDoor(E2E):
         self.assertNotIn(hit["HITTypeId"], [t["HITTypeId"] for t in self.ok(
             "ListAvailableWork", {}, bob["token"])["HITTypes"]])
 
+    def test_qualification_requests(self):
+        mt = self.mt
+        qid = mt.create_qualification_type(
+            Name="Transcriber", Description="Transcribes receipts",
+            QualificationTypeStatus="Active")["QualificationType"]["QualificationTypeId"]
+        auto = mt.create_qualification_type(
+            Name="Open", Description="For everyone", QualificationTypeStatus="Active",
+            AutoGranted=True, AutoGrantedValue=3)["QualificationType"]["QualificationTypeId"]
+        ann, bob = self.srv.worker("ann"), self.srv.worker("bob")
+        got = self.ok("RequestQualification", {"QualificationTypeId": qid}, ann["token"])
+        self.assertEqual(got["Status"], "Pending")
+        self.ok("RequestQualification", {"QualificationTypeId": qid}, bob["token"])
+        self.err("RequestQualification", {"QualificationTypeId": qid}, ann["token"], 409,
+                 "AlreadyRequested")
+        reqs = mt.list_qualification_requests(QualificationTypeId=qid)["QualificationRequests"]
+        self.assertEqual(len(reqs), 2)
+        by_id = {r["QualificationRequestId"]: r for r in reqs}
+        ann_req = by_id[got["QualificationRequestId"]]
+        self.assertTrue(ann_req["WorkerId"].startswith("A"))
+        mt.accept_qualification_request(QualificationRequestId=ann_req["QualificationRequestId"],
+                                        IntegerValue=5)
+        self.assertEqual(mt.get_qualification_score(QualificationTypeId=qid,
+                                                    WorkerId=ann_req["WorkerId"])
+                         ["Qualification"]["IntegerValue"], 5)
+        other = [r for r in reqs if r is not ann_req][0]
+        mt.reject_qualification_request(QualificationRequestId=other["QualificationRequestId"],
+                                        Reason="we need native speakers")
+        e = self.err("RequestQualification", {"QualificationTypeId": qid}, bob["token"], 409,
+                     "AlreadyRequested")
+        self.assertIn("we need native speakers", e["message"])
+        err = self.error_of(mt.accept_qualification_request,
+                            QualificationRequestId=other["QualificationRequestId"])
+        self.assertEqual(err["TurkErrorCode"],
+                         "AWS.MechanicalTurk.InvalidQualificationRequestState")
+        self.assertEqual(mt.list_qualification_requests()["NumResults"], 0)
+        self.assertEqual(self.ok("RequestQualification", {"QualificationTypeId": auto},
+                                 bob["token"])["Status"], "Granted")
+        # The requester may now name bob (a pseudonym it has been shown) and write to him.
+        mt.create_worker_block(WorkerId=other["WorkerId"], Reason="testing the name")
+
     def test_notify_workers(self):
         mt = self.mt
         hid = mt.create_hit(Title="Hello", Description="Say hello", Reward="0.05",
