@@ -13,6 +13,7 @@
 #include "../core/quals.h"
 #include "../core/secrets.h"
 #include "../util/alloc.h"
+#include "../util/money.h"
 #include "../util/text.h"
 #include "../util/banned.h"
 
@@ -653,6 +654,46 @@ static int op_list_worker_blocks(struct op_ctx *c, json_t *in, json_t *out,
     return 0;
 }
 
+/* UpdateHITTypeOfHIT: the HIT takes another of the caller's types (title, description,
+ * keywords, duration, auto-approval, qualification requirements). A type with another
+ * Reward is refused: the HIT's escrow and the rewards of work already done were set by
+ * its reward. */
+static int op_update_hit_type(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    const char *hit_id = NULL, *type_id = NULL;
+    struct hit h;
+    struct hit_type t;
+    int rc = param_id(in, "HITId", PARAM_REQUIRED, &hit_id, err);
+    (void)out;
+    if (!rc)
+        rc = param_id(in, "HITTypeId", PARAM_REQUIRED, &type_id, err);
+    if (!rc)
+        rc = hit_get_owned(c->core, c->who.id, hit_id, &h, err);
+    if (rc)
+        return rc;
+    rc = hit_type_get_owned(c->core, c->who.id, type_id, &t, err);
+    if (rc) {
+        store_hit_release(&h);
+        return rc;
+    }
+    if (t.reward != h.reward) {
+        char have[32], want[32];
+        money_format(h.reward, have);
+        money_format(t.reward, want);
+        rc = ts_failk(err, TS_ECONFLICT, "InvalidHITType",
+                      "HIT %s pays %s and HIT type %s pays %s: a HIT can move only to a type "
+                      "with the same Reward",
+                      h.id, have, t.id, want);
+    }
+    if (!rc) {
+        memcpy(h.hit_type_id, t.id, sizeof h.hit_type_id);
+        rc = store_hit_set_type(c->core->st, &h, err);
+    }
+    store_hit_type_release(&t);
+    store_hit_release(&h);
+    return rc;
+}
+
 /* ---- NotifyWorkers: a message to workers whose work the caller approved or rejected
  * (as on MTurk), read by them with ListMyMessages. A worker it cannot reach is reported,
  * not an error of the whole call. */
@@ -744,6 +785,7 @@ static const char *const f_additional[] = {"HITId", "NumberOfAdditionalAssignmen
 static const char *const f_review[] = {"HITId", "Revert", NULL};
 static const char *const f_block[] = {"WorkerId", "Reason", NULL};
 static const char *const f_notify[] = {"Subject", "MessageText", "WorkerIds", NULL};
+static const char *const f_hit_type_of_hit[] = {"HITId", "HITTypeId", NULL};
 static const char *const f_hits_for_qual[] = {"QualificationTypeId", "NextToken", "MaxResults",
                                               NULL};
 
@@ -774,5 +816,6 @@ const struct op ops_requester[] = {
     {"ListHITsForQualificationType", RQ, OP_MTURK, f_hits_for_qual, op_list_hits_for_qual,
      NULL},
     {"NotifyWorkers", RQ, W_MT, f_notify, op_notify_workers, NULL},
+    {"UpdateHITTypeOfHIT", RQ, W_MT, f_hit_type_of_hit, op_update_hit_type, NULL},
 };
 const size_t ops_requester_n = sizeof ops_requester / sizeof ops_requester[0];

@@ -193,6 +193,8 @@ int store_hit_load_texts(struct store *st, struct hit *h, struct ts_error *err);
 int store_hit_update(struct store *st, const struct hit *h, struct ts_error *err);
 /* Writes only the four counts and escrow: what an assignment's transitions change. */
 int store_hit_update_counts(struct store *st, const struct hit *h, struct ts_error *err);
+/* Moves h to another HIT type (h->hit_type_id). */
+int store_hit_set_type(struct store *st, const struct hit *h, struct ts_error *err);
 /* Writes consensus (may be NULL) and confidence. */
 int store_hit_set_consensus(struct store *st, const struct hit *h, struct ts_error *err);
 

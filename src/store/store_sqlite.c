@@ -66,7 +66,7 @@ enum stmt_id {
     S_RTOKEN_GET, S_RTOKEN_PUT,
     S_TYPE_INSERT, S_TYPE_GET, S_TYPE_FIND,
     S_HIT_INSERT, S_HIT_TEXTS_INSERT, S_HIT_GET, S_HIT_TEXTS_GET, S_HIT_UPDATE,
-    S_HIT_UPDATE_COUNTS, S_HIT_SET_CONSENSUS, S_BATCH_SET_LABELS,
+    S_HIT_UPDATE_COUNTS, S_HIT_SET_CONSENSUS, S_HIT_SET_TYPE, S_BATCH_SET_LABELS,
     S_WGOLD_GET, S_WGOLD_ADD,
     S_HIT_NEXT_OPEN,
     S_HIT_LIST_REQ, S_HIT_LIST_BATCH, S_HIT_DUE_EXPIRY, S_AVAILABLE_TYPES,
@@ -160,6 +160,7 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_HIT_UPDATE_COUNTS] = "UPDATE hits SET pending = ?2, submitted = ?3, approved = ?4, "
                             "rejected = ?5, escrow = ?6 WHERE id = ?1",
     [S_HIT_SET_CONSENSUS] = "UPDATE hits SET consensus = ?2, confidence = ?3 WHERE id = ?1",
+    [S_HIT_SET_TYPE] = "UPDATE hits SET hit_type_id = ?2 WHERE id = ?1",
     [S_HIT_NEXT_OPEN] = "SELECT id FROM hits WHERE hit_type_id = ?1 AND is_gold = ?4 AND "
                         HIT_OPEN_WHERE " ORDER BY seq LIMIT 1",
     /* ?3 type or NULL, ?4 mode, ?5 now. */
@@ -1338,6 +1339,18 @@ int store_hit_get(struct store *st, const char *id, struct hit *out, struct ts_e
     }
     sqlite3_reset(s);
     return rc;
+}
+
+int store_hit_set_type(struct store *st, const struct hit *h, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_HIT_SET_TYPE, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, h->id);
+    bind_text(s, 2, h->hit_type_id);
+    return exec_stmt(st, s, "changing a HIT's type", err);
 }
 
 int store_hit_set_consensus(struct store *st, const struct hit *h, struct ts_error *err)

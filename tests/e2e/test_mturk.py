@@ -161,6 +161,17 @@ class MTurkDoor(E2E):
             self.assertLessEqual(page["NumResults"], 3)
             seen += [h["HITId"] for h in page["HITs"]]
         self.assertEqual(sorted(seen), sorted(ids))
+        # Another type with the same reward: the HIT moves; another reward: refused.
+        tid2 = mt.create_hit_type(Title="Rate carefully", Description="Rate one result",
+                                  Reward="0.05", AssignmentDurationInSeconds=900)["HITTypeId"]
+        mt.update_hit_type_of_hit(HITId=ids[1], HITTypeId=tid2)
+        moved = mt.get_hit(HITId=ids[1])["HIT"]
+        self.assertEqual((moved["HITTypeId"], moved["Title"],
+                          moved["AssignmentDurationInSeconds"]), (tid2, "Rate carefully", 900))
+        dear = mt.create_hit_type(Title="Rate", Description="Rate one result", Reward="0.07",
+                                  AssignmentDurationInSeconds=300)["HITTypeId"]
+        err = self.error_of(mt.update_hit_type_of_hit, HITId=ids[2], HITTypeId=dear)
+        self.assertEqual(err["TurkErrorCode"], "AWS.MechanicalTurk.InvalidHITType")
         mt.create_additional_assignments_for_hit(HITId=ids[0],
                                                  NumberOfAdditionalAssignments=2)
         self.assertEqual(mt.get_hit(HITId=ids[0])["HIT"]["MaxAssignments"], 3)
