@@ -17,4 +17,9 @@ extern const size_t ops_quals_n;
  * caller. Strings are borrowed from in except t->quals_json, which the caller frees. */
 int ops_read_hit_type(struct op_ctx *c, json_t *in, struct hit_type *t, struct ts_error *err);
 
+/* The worker that in's WorkerId names: a pseudonym the caller has been shown (the worker
+ * accepted one of its HITs or asked for one of its qualifications). "WorkerDoesNotExist"
+ * otherwise. */
+int ops_worker_named(struct op_ctx *c, json_t *in, int64_t *worker, struct ts_error *err);
+
 #endif

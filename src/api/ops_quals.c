@@ -234,21 +234,6 @@ static int op_list_qual_types(struct op_ctx *c, json_t *in, json_t *out, struct 
     return 0;
 }
 
-/* The worker in's WorkerId names (a pseudonym this requester has been shown). */
-static int worker_named(struct op_ctx *c, json_t *in, int64_t *worker, struct ts_error *err)
-{
-    const char *pseud = NULL;
-    int rc = param_str(in, "WorkerId", PARAM_REQUIRED, 64, &pseud, err);
-    if (!rc)
-        rc = store_pseudonym_find(c->core->st, c->who.id, pseud, worker, err);
-    if (rc == TS_ENOTFOUND)
-        return ts_failk(err, TS_ENOTFOUND, "WorkerDoesNotExist",
-                        "no worker %s has accepted a HIT of yours: you know workers only by "
-                        "the WorkerId shown with their assignments",
-                        pseud);
-    return rc;
-}
-
 static json_t *render_qual(struct op_ctx *c, const struct qual *q)
 {
     char pseud[16];
@@ -274,7 +259,7 @@ static int set_score(struct op_ctx *c, json_t *in, int grant, struct ts_error *e
         return rc;
     store_qual_type_release(&t);
     memset(&q, 0, sizeof q);
-    rc = worker_named(c, in, &q.worker_id, err);
+    rc = ops_worker_named(c, in, &q.worker_id, err);
     if (!rc && grant)
         rc = param_int(in, "IntegerValue", PARAM_OPTIONAL, INT32_MIN, INT32_MAX, &value, err);
     if (!rc && grant)
@@ -321,7 +306,7 @@ static int op_get_score(struct op_ctx *c, json_t *in, json_t *out, struct ts_err
     int rc = type_owned(c, in, &t, err);
     if (rc)
         return rc;
-    rc = worker_named(c, in, &worker, err);
+    rc = ops_worker_named(c, in, &worker, err);
     if (!rc) {
         rc = store_qual_get(c->core->st, t.id, worker, &q, err);
         if (rc == TS_ENOTFOUND && t.auto_granted) {

@@ -569,7 +569,7 @@ static const char *const f_create_hit[] = {TYPE_FIELDS, HIT_FIELDS, NULL};
 /* ---- Worker blocks: a blocked worker is offered none of the requester's HITs, and is
  * told the reason when trying one by id. Workers are named by pseudonym. */
 
-static int worker_named(struct op_ctx *c, json_t *in, int64_t *worker, struct ts_error *err)
+int ops_worker_named(struct op_ctx *c, json_t *in, int64_t *worker, struct ts_error *err)
 {
     const char *pseud = NULL;
     int rc = param_str(in, "WorkerId", PARAM_REQUIRED, 64, &pseud, err);
@@ -593,7 +593,7 @@ static int op_create_worker_block(struct op_ctx *c, json_t *in, json_t *out,
     int rc = param_str(in, "Reason", PARAM_REQUIRED, 4096, &reason, err);
     (void)out;
     if (!rc)
-        rc = worker_named(c, in, &worker, err);
+        rc = ops_worker_named(c, in, &worker, err);
     if (rc)
         return rc;
     n = text_utf8_chars(reason, strlen(reason));
@@ -611,7 +611,7 @@ static int op_delete_worker_block(struct op_ctx *c, json_t *in, json_t *out,
     int rc = param_str(in, "Reason", PARAM_OPTIONAL, 4096, &reason, err);
     (void)out;
     if (!rc)
-        rc = worker_named(c, in, &worker, err);
+        rc = ops_worker_named(c, in, &worker, err);
     if (!rc)
         rc = store_block_delete(c->core->st, c->who.id, worker, err);
     return rc == TS_ENOTFOUND ? 0 : rc; /* not blocked: nothing to undo */

@@ -2265,6 +2265,30 @@ static int find_one(struct store *st, enum stmt_id id, int64_t key, sqlite3_stmt
     return 0;
 }
 
+/* The common shape of a keyed list: ?1 key, ?2 after_seq, then (when has_text) ?3 text,
+ * then the limit + 1 (see walk_rows). */
+static int list_keyed(struct store *st, enum stmt_id id, int64_t key, int has_text,
+                      const char *text, int64_t after_seq, int limit, row_visit visit,
+                      const struct list_cb *lcb, int64_t *last_seq, int *more, const char *what,
+                      struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc;
+
+    *last_seq = 0;
+    *more = 0;
+    if (limit < 0)
+        return ts_fail(err, TS_EINVAL, "the list limit must not be negative");
+    rc = find_one(st, id, key, &s, err);
+    if (rc)
+        return rc;
+    bind_i64(s, 2, after_seq);
+    if (has_text)
+        bind_text(s, 3, text);
+    bind_i64(s, has_text ? 4 : 3, (int64_t)limit + 1);
+    return walk_rows(st, s, limit, visit, lcb, last_seq, more, what, err);
+}
+
 int store_pseudonym_find(struct store *st, int64_t requester_id, const char *pseudonym,
                          int64_t *worker_id, struct ts_error *err)
 {
@@ -2349,20 +2373,9 @@ int store_block_list(struct store *st, int64_t requester_id, int64_t after_seq, 
                      store_block_cb cb, void *ctx, int64_t *last_seq, int *more,
                      struct ts_error *err)
 {
-    sqlite3_stmt *s = NULL;
     struct list_cb lcb = {.block = cb, .ctx = ctx};
-    int rc;
-
-    *last_seq = 0;
-    *more = 0;
-    if (limit < 0)
-        return ts_fail(err, TS_EINVAL, "the list limit must not be negative");
-    rc = find_one(st, S_BLOCK_LIST, requester_id, &s, err);
-    if (rc)
-        return rc;
-    bind_i64(s, 2, after_seq);
-    bind_i64(s, 3, (int64_t)limit + 1);
-    return walk_rows(st, s, limit, visit_block, &lcb, last_seq, more, "listing blocks", err);
+    return list_keyed(st, S_BLOCK_LIST, requester_id, 0, NULL, after_seq, limit, visit_block,
+                      &lcb, last_seq, more, "listing blocks", err);
 }
 
 int store_worker_counts(struct store *st, int64_t worker_id, int64_t *approved,
@@ -2512,22 +2525,10 @@ int store_qual_type_list(struct store *st, int64_t requester_id, const char *que
                          int64_t after_seq, int limit, store_qual_type_cb cb, void *ctx,
                          int64_t *last_seq, int *more, struct ts_error *err)
 {
-    sqlite3_stmt *s = NULL;
     struct list_cb lcb = {.qual_type = cb, .ctx = ctx};
-    int rc;
-
-    *last_seq = 0;
-    *more = 0;
-    if (limit < 0)
-        return ts_fail(err, TS_EINVAL, "the list limit must not be negative");
-    rc = find_one(st, S_QT_LIST, requester_id, &s, err);
-    if (rc)
-        return rc;
-    bind_i64(s, 2, after_seq);
-    bind_text(s, 3, query);
-    bind_i64(s, 4, (int64_t)limit + 1);
-    return walk_rows(st, s, limit, visit_qual_type, &lcb, last_seq, more,
-                     "listing qualification types", err);
+    return list_keyed(st, S_QT_LIST, requester_id, 1, query, after_seq, limit,
+                      visit_qual_type, &lcb, last_seq, more, "listing qualification types",
+                      err);
 }
 
 int store_qual_put(struct store *st, const struct qual *q, struct ts_error *err)
@@ -2640,21 +2641,9 @@ int store_message_list(struct store *st, int64_t worker_id, int64_t after_seq, i
                        store_message_cb cb, void *ctx, int64_t *last_seq, int *more,
                        struct ts_error *err)
 {
-    sqlite3_stmt *s = NULL;
     struct list_cb lcb = {.message = cb, .ctx = ctx};
-    int rc;
-
-    *last_seq = 0;
-    *more = 0;
-    if (limit < 0)
-        return ts_fail(err, TS_EINVAL, "the list limit must not be negative");
-    rc = find_one(st, S_MSG_LIST, worker_id, &s, err);
-    if (rc)
-        return rc;
-    bind_i64(s, 2, after_seq);
-    bind_i64(s, 3, (int64_t)limit + 1);
-    return walk_rows(st, s, limit, visit_message, &lcb, last_seq, more, "listing messages",
-                     err);
+    return list_keyed(st, S_MSG_LIST, worker_id, 0, NULL, after_seq, limit, visit_message,
+                      &lcb, last_seq, more, "listing messages", err);
 }
 
 int store_reviewed_work_of(struct store *st, int64_t requester_id, int64_t worker_id, int *yes,
@@ -2772,20 +2761,8 @@ int store_qual_request_list(struct store *st, int64_t requester_id, const char *
                             int64_t after_seq, int limit, store_qual_request_cb cb, void *ctx,
                             int64_t *last_seq, int *more, struct ts_error *err)
 {
-    sqlite3_stmt *s = NULL;
     struct list_cb lcb = {.qual_request = cb, .ctx = ctx};
-    int rc;
-
-    *last_seq = 0;
-    *more = 0;
-    if (limit < 0)
-        return ts_fail(err, TS_EINVAL, "the list limit must not be negative");
-    rc = find_one(st, S_QR_LIST, requester_id, &s, err);
-    if (rc)
-        return rc;
-    bind_i64(s, 2, after_seq);
-    bind_text(s, 3, type_id);
-    bind_i64(s, 4, (int64_t)limit + 1);
-    return walk_rows(st, s, limit, visit_qual_request, &lcb, last_seq, more,
-                     "listing qualification requests", err);
+    return list_keyed(st, S_QR_LIST, requester_id, 1, type_id, after_seq, limit,
+                      visit_qual_request, &lcb, last_seq, more,
+                      "listing qualification requests", err);
 }
