@@ -225,13 +225,7 @@ static int op_list_qual_types(struct op_ctx *c, json_t *in, json_t *out, struct 
     /* Only the caller's own types are listed (MustBeOwnedByCaller is taken as true). */
     rc = store_qual_type_list(c->core->st, c->who.id, query, after, limit, type_cb, &w, &last,
                               &more, err);
-    if (rc) {
-        json_decref(w.arr);
-        return rc;
-    }
-    param_page_out(out, last, more, json_array_size(w.arr));
-    json_object_set_new(out, "QualificationTypes", w.arr);
-    return 0;
+    return param_page_reply(out, "QualificationTypes", w.arr, last, more, rc);
 }
 
 static json_t *render_qual(struct op_ctx *c, const struct qual *q)
@@ -367,12 +361,7 @@ static int op_list_workers(struct op_ctx *c, json_t *in, json_t *out, struct ts_
         w.arr = json_array();
         rc = store_qual_list(c->core->st, t.id, granted, after, limit, qual_cb, &w, &last,
                              &more, err);
-    }
-    if (!rc) {
-        param_page_out(out, last, more, json_array_size(w.arr));
-        json_object_set_new(out, "Qualifications", w.arr);
-    } else {
-        json_decref(w.arr);
+        rc = param_page_reply(out, "Qualifications", w.arr, last, more, rc);
     }
     store_qual_type_release(&t);
     return rc;
@@ -478,13 +467,7 @@ static int op_list_requests(struct op_ctx *c, json_t *in, json_t *out, struct ts
     w.arr = json_array();
     rc = store_qual_request_list(c->core->st, c->who.id, type_id, after, limit, request_cb, &w,
                                  &last, &more, err);
-    if (rc) {
-        json_decref(w.arr);
-        return rc;
-    }
-    param_page_out(out, last, more, json_array_size(w.arr));
-    json_object_set_new(out, "QualificationRequests", w.arr);
-    return 0;
+    return param_page_reply(out, "QualificationRequests", w.arr, last, more, rc);
 }
 
 static const char *const f_accept_req[] = {"QualificationRequestId", "IntegerValue", NULL};

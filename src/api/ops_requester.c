@@ -223,13 +223,7 @@ static int list_hits(struct op_ctx *c, json_t *in, json_t *out, struct hit_filte
     if (!rc)
         rc = store_hit_list(c->core->st, f, after, limit, hit_walk_cb, &w, &last, &more, err);
     store_hit_type_release(&w.cache);
-    if (rc) {
-        json_decref(w.arr);
-        return rc;
-    }
-    param_page_out(out, last, more, json_array_size(w.arr));
-    json_object_set_new(out, "HITs", w.arr);
-    return 0;
+    return param_page_reply(out, "HITs", w.arr, last, more, rc);
 }
 
 static int op_list_hits(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
@@ -341,13 +335,7 @@ static int op_list_assignments(struct op_ctx *c, json_t *in, json_t *out, struct
     f.hit_id = id;
     struct asg_walk w = {c, json_array(), err};
     rc = store_asg_list(c->core->st, &f, after, limit, asg_walk_cb, &w, &last, &more, err);
-    if (rc) {
-        json_decref(w.arr);
-        return rc;
-    }
-    param_page_out(out, last, more, json_array_size(w.arr));
-    json_object_set_new(out, "Assignments", w.arr);
-    return 0;
+    return param_page_reply(out, "Assignments", w.arr, last, more, rc);
 }
 
 static int op_get_assignment(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
@@ -480,13 +468,7 @@ static int op_list_bonus_payments(struct op_ctx *c, json_t *in, json_t *out,
     }
     struct bonus_walk w = {c, json_array()};
     rc = store_bonus_list(c->core->st, &f, after, limit, bonus_walk_cb, &w, &last, &more, err);
-    if (rc) {
-        json_decref(w.arr);
-        return rc;
-    }
-    param_page_out(out, last, more, json_array_size(w.arr));
-    json_object_set_new(out, "BonusPayments", w.arr);
-    return 0;
+    return param_page_reply(out, "BonusPayments", w.arr, last, more, rc);
 }
 
 static int op_get_account_balance(struct op_ctx *c, json_t *in, json_t *out,
@@ -645,13 +627,7 @@ static int op_list_worker_blocks(struct op_ctx *c, json_t *in, json_t *out,
         return rc;
     w.arr = json_array();
     rc = store_block_list(c->core->st, c->who.id, after, limit, block_cb, &w, &last, &more, err);
-    if (rc) {
-        json_decref(w.arr);
-        return rc;
-    }
-    param_page_out(out, last, more, json_array_size(w.arr));
-    json_object_set_new(out, "WorkerBlocks", w.arr);
-    return 0;
+    return param_page_reply(out, "WorkerBlocks", w.arr, last, more, rc);
 }
 
 /* UpdateHITTypeOfHIT: the HIT takes another of the caller's types (title, description,

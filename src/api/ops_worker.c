@@ -313,13 +313,7 @@ static int op_list_my_assignments(struct op_ctx *c, json_t *in, json_t *out,
     }
     struct mine_walk w = {c, json_array(), err};
     rc = store_asg_list(c->core->st, &f, after, limit, mine_cb, &w, &last, &more, err);
-    if (rc) {
-        json_decref(w.arr);
-        return rc;
-    }
-    param_page_out(out, last, more, json_array_size(w.arr));
-    json_object_set_new(out, "Assignments", w.arr);
-    return 0;
+    return param_page_reply(out, "Assignments", w.arr, last, more, rc);
 }
 
 static int op_get_my_earnings(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
@@ -500,13 +494,7 @@ static int op_list_my_messages(struct op_ctx *c, json_t *in, json_t *out, struct
                             err);
     if (!rc)
         rc = w.rc;
-    if (rc) {
-        json_decref(w.arr);
-        return rc;
-    }
-    param_page_out(out, last, more, json_array_size(w.arr));
-    json_object_set_new(out, "Messages", w.arr);
-    return 0;
+    return param_page_reply(out, "Messages", w.arr, last, more, rc);
 }
 
 static const char *const f_none[] = {NULL};

@@ -24,7 +24,9 @@ int param_time_ms(json_t *in, const char *name, int required, int64_t *out,
 
 /* Pagination: MaxResults 1..100 (default 10) and an opaque NextToken. */
 int param_page(json_t *in, int64_t *after_seq, int *limit, struct ts_error *err);
-/* Sets NextToken (when more) and NumResults on out. */
-void param_page_out(json_t *out, int64_t last_seq, int more, size_t n);
+/* Ends a list operation whose walk returned rc: on success sets NextToken (when more),
+ * NumResults and arr under name on out, taking arr; on failure drops arr. Returns rc. */
+int param_page_reply(json_t *out, const char *name, json_t *arr, int64_t last_seq, int more,
+                     int rc);
 
 #endif
