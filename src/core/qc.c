@@ -69,19 +69,26 @@ int qc_label(struct core_ctx *c, const struct hit *h, const char *answers_json,
     return rc;
 }
 
-/* Adds label to b's known labels when it is new. */
-static int note_label(struct core_ctx *c, struct batch *b, const char *label,
-                      struct ts_error *err)
+/* b's known labels, as a JSON array (never NULL). */
+static json_t *labels_of(const struct batch *b)
 {
     json_t *arr = json_loads(b->labels_json ? b->labels_json : "[]", 0, NULL);
-    size_t i;
-    json_t *v;
-    int rc = 0;
-
     if (!json_is_array(arr)) {
         json_decref(arr);
         arr = json_array();
     }
+    return arr;
+}
+
+/* Adds label to b's known labels when it is new; *k is then how many there are. */
+static int note_label(struct core_ctx *c, struct batch *b, const char *label, size_t *k,
+                      struct ts_error *err)
+{
+    json_t *arr = labels_of(b);
+    size_t i;
+    json_t *v;
+    int rc = 0;
+
     json_array_foreach(arr, i, v)
     {
         if (json_is_string(v) && strcmp(json_string_value(v), label) == 0)
@@ -96,24 +103,8 @@ static int note_label(struct core_ctx *c, struct batch *b, const char *label,
         TS_BUG("cannot serialise a batch's labels");
     rc = store_batch_set_labels(c->st, b, err);
 out:
+    *k = json_array_size(arr);
     json_decref(arr);
-    return rc;
-}
-
-int qc_after_submit(struct core_ctx *c, struct hit *h, const struct assignment *a,
-                    struct batch *b, struct ts_error *err)
-{
-    int rc = 0;
-
-    if (!b->label_field[0] || !a->label)
-        return 0;
-    if (h->gold)
-        rc = store_worker_gold_add(c->st, b->id, a->worker_id, strcmp(a->label, h->gold) == 0,
-                                   err);
-    if (!rc)
-        rc = note_label(c, b, a->label, err);
-    if (!rc)
-        rc = qc_refresh(c, h, b, err);
     return rc;
 }
 
@@ -150,21 +141,19 @@ static int vote_cb(void *ctx, const struct assignment *a)
     return 0;
 }
 
-static int compute_consensus(struct core_ctx *c, struct hit *h, struct batch *b,
+/* The consensus of h's answers among k known labels. */
+static int compute_consensus(struct core_ctx *c, struct hit *h, const struct batch *b, size_t k,
                              struct ts_error *err)
 {
     struct votes w = {.c = c, .batch_id = b->id, .err = err};
     struct asg_filter f = {.hit_id = h->id,
                            .status_mask = ASG_MASK(ASG_SUBMITTED) | ASG_MASK(ASG_APPROVED)};
-    json_t *labels = json_loads(b->labels_json ? b->labels_json : "[]", 0, NULL);
-    size_t k = json_is_array(labels) ? json_array_size(labels) : 0;
     const char *label = NULL;
     double conf = 0;
     int64_t last = 0;
     int more = 0;
     int rc;
 
-    json_decref(labels);
     rc = store_asg_list(c->st, &f, 0, 1000000, vote_cb, &w, &last, &more, err);
     if (!rc)
         rc = w.rc;
@@ -182,12 +171,12 @@ static int compute_consensus(struct core_ctx *c, struct hit *h, struct batch *b,
     return rc;
 }
 
-int qc_refresh(struct core_ctx *c, struct hit *h, struct batch *b, struct ts_error *err)
+/* qc_refresh, with the number of labels the batch knows already counted. */
+static int refresh(struct core_ctx *c, struct hit *h, const struct batch *b, size_t k,
+                   struct ts_error *err)
 {
     int rc;
 
-    if (!b->label_field[0])
-        return 0;
     if (h->gold) {
         if (h->consensus)
             return 0;
@@ -195,7 +184,7 @@ int qc_refresh(struct core_ctx *c, struct hit *h, struct batch *b, struct ts_err
         h->confidence = 1;
         return store_hit_set_consensus(c->st, h, err);
     }
-    rc = compute_consensus(c, h, b, err);
+    rc = compute_consensus(c, h, b, k, err);
     if (rc || h->overlap_max <= 0)
         return rc;
     if (h->submitted + h->approved >= b->min_assignments &&
@@ -203,6 +192,37 @@ int qc_refresh(struct core_ctx *c, struct hit *h, struct batch *b, struct ts_err
         return hit_close_slots(c, h, err);
     if (hit_free_slots(h) == 0 && h->pending == 0)
         rc = hit_open_slot(c, h, err);
+    return rc;
+}
+
+int qc_refresh(struct core_ctx *c, struct hit *h, struct batch *b, struct ts_error *err)
+{
+    json_t *labels;
+    size_t k;
+
+    if (!b->label_field[0])
+        return 0;
+    labels = labels_of(b);
+    k = json_array_size(labels);
+    json_decref(labels);
+    return refresh(c, h, b, k, err);
+}
+
+int qc_after_submit(struct core_ctx *c, struct hit *h, const struct assignment *a,
+                    struct batch *b, struct ts_error *err)
+{
+    size_t k = 0;
+    int rc = 0;
+
+    if (!b->label_field[0] || !a->label)
+        return 0;
+    if (h->gold)
+        rc = store_worker_gold_add(c->st, b->id, a->worker_id, strcmp(a->label, h->gold) == 0,
+                                   err);
+    if (!rc)
+        rc = note_label(c, b, a->label, &k, err);
+    if (!rc)
+        rc = refresh(c, h, b, k, err);
     return rc;
 }
 
