@@ -58,7 +58,7 @@ static int asg_release_slot(struct core_ctx *c, struct assignment *a, enum asg_s
     int rc = store_hit_get(c->st, a->hit_id, &h, err);
     if (rc)
         return rc;
-    before = hit_status_at(&h, c->now_ms);
+    before = notify_hit_status(c, &h);
     h.pending--;
     if (h.expired || h.disposed) {
         int64_t cost = hit_slot_cost(&h);
@@ -264,7 +264,7 @@ int asg_submit(struct core_ctx *c, int64_t worker_id, const char *id, const char
     rc = store_hit_get(c->st, a.hit_id, &h, err);
     if (rc)
         goto out;
-    before = hit_status_at(&h, c->now_ms);
+    before = notify_hit_status(c, &h);
     rc = store_hit_type_get(c->st, h.hit_type_id, &t, err);
     if (rc)
         goto out_hit;
@@ -372,7 +372,7 @@ static int approve_loaded(struct core_ctx *c, struct assignment *a, int override
     rc = store_hit_get(c->st, a->hit_id, &h, err);
     if (rc)
         return rc;
-    before = hit_status_at(&h, c->now_ms);
+    before = notify_hit_status(c, &h);
     if (a->status == ASG_REJECTED) {
         if (h.disposed || c->now_ms - a->submitted_ms > 30 * DAY_MS) {
             rc = ts_failk(err, TS_ECONFLICT, "InvalidAssignmentState",
@@ -452,7 +452,7 @@ int asg_reject(struct core_ctx *c, int64_t requester_id, const char *id, const c
     rc = store_hit_get(c->st, a.hit_id, &h, err);
     if (rc)
         goto out;
-    before = hit_status_at(&h, c->now_ms);
+    before = notify_hit_status(c, &h);
     {
         int64_t cost = hit_slot_cost(&h);
         struct ledger_leg legs[2] = {

@@ -261,8 +261,7 @@ int hit_settle(struct core_ctx *c, struct hit *h, struct ts_error *err)
 
     if (h->disposed || h->expired || h->expires_ms > c->now_ms)
         return 0;
-    /* Its status just before it expired: was it Reviewable already (no free slot)? */
-    before = hit_status_at(h, h->expires_ms - 1);
+    before = notify_hit_status(c, h); /* as it was just before it expired */
     rc = slots_cost(hit_slot_cost(h), hit_free_slots(h) + hit_reserve_slots(h), &amount, err);
     if (!rc)
         rc = escrow_move(c, h->requester_id, "release", h->id, -amount, err);

@@ -223,9 +223,17 @@ int notify_hit(struct core_ctx *c, const struct hit *h, const char *asg_id, unsi
     return enqueue(c, s.requester_id, s.destination, s.key_id, h, asg_id, events, err);
 }
 
+int notify_hit_status(const struct core_ctx *c, const struct hit *h)
+{
+    int64_t at = c->now_ms;
+    if (!h->expired && h->expires_ms <= at)
+        at = h->expires_ms - 1;
+    return hit_status_at(h, at);
+}
+
 unsigned notify_if_reviewable(const struct core_ctx *c, int before, const struct hit *h)
 {
-    if (before != HIT_REVIEWABLE && hit_status_at(h, c->now_ms) == HIT_REVIEWABLE)
+    if (before != HIT_REVIEWABLE && notify_hit_status(c, h) == HIT_REVIEWABLE)
         return NOTIFY_BIT(NOTIFY_HIT_REVIEWABLE);
     return 0;
 }

@@ -40,8 +40,13 @@ struct notify_spec {
  * settings for. When the type has no settings this costs one primary-key lookup. */
 int notify_hit(struct core_ctx *c, const struct hit *h, const char *asg_id, unsigned events,
                struct ts_error *err);
-/* NOTIFY_BIT(NOTIFY_HIT_REVIEWABLE) when h, whose status was before, has just become
- * Reviewable; 0 otherwise. */
+/* h's status as far as its events go: a passed expiry counts only once it has been
+ * processed (h->expired), since that is when HITExpired is sent. So a HIT becomes
+ * Reviewable, and HITReviewable is sent, once, whether its expiry or its last
+ * submission is processed first. */
+int notify_hit_status(const struct core_ctx *c, const struct hit *h);
+/* NOTIFY_BIT(NOTIFY_HIT_REVIEWABLE) when h, whose notify_hit_status was before, has just
+ * become Reviewable; 0 otherwise. */
 unsigned notify_if_reviewable(const struct core_ctx *c, int before, const struct hit *h);
 
 /* UpdateNotificationSettings: spec (or NULL to keep the stored one) and active (1, 0, or

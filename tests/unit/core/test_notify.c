@@ -202,6 +202,103 @@ static void test_events_in_the_transaction(void)
     store_hit_release(&h);
 }
 
+struct types_walk {
+    char all[1024];
+};
+
+static int types_cb(void *ctx, const struct notify_msg *m)
+{
+    struct types_walk *w = ctx;
+    size_t n = strlen(w->all);
+    snprintf(w->all + n, sizeof w->all - n, "%s%s", n ? "|" : "", m->event_types);
+    return 0;
+}
+
+/* The event types of the messages queued after seq, "|" between messages. */
+static const char *types_after(int64_t seq)
+{
+    static struct types_walk w;
+    struct ts_error err = {0};
+    int64_t last;
+    int more;
+    w.all[0] = '\0';
+    CHECK_EQ_INT(store_notify_list(st, rq, seq, 100, types_cb, &w, &last, &more, &err), 0);
+    return w.all;
+}
+
+static int64_t last_seq(void)
+{
+    struct ts_error err = {0};
+    int64_t last = 0, after = 0;
+    int more = 1;
+    while (more) {
+        CHECK_EQ_INT(store_notify_list(st, rq, after, 100, count_cb, &(int){0}, &last, &more,
+                                       &err), 0);
+        if (last)
+            after = last;
+    }
+    return after;
+}
+
+/* HITReviewable is sent once whether a HIT's expiry or its last submission is
+ * processed first, and HITExpired once. */
+static void test_reviewable_once(void)
+{
+    struct ts_error err = {0};
+    struct hit_type t;
+    struct hit h;
+    struct assignment a;
+    char tid[STORE_ID_MAX];
+    int done;
+    int64_t seq, t0 = c.now_ms;
+    struct hit_params p = {"<HTMLQuestion/>", NULL, NULL, NULL, NULL, 2, 60, NULL, 0, 0};
+    struct notify_spec spec = {"http://127.0.0.1:9/h", "HTTP", "2006-05-05",
+                               NOTIFY_BIT(NOTIFY_HIT_REVIEWABLE) |
+                                   NOTIFY_BIT(NOTIFY_HIT_EXPIRED) |
+                                   NOTIFY_BIT(NOTIFY_ASSIGNMENT_SUBMITTED)};
+
+    memset(&t, 0, sizeof t);
+    t.requester_id = rq;
+    t.title = (char *)"Reviewable";
+    t.description = (char *)"Once";
+    t.keywords = (char *)"";
+    t.reward = 100000;
+    t.duration_s = 600;
+    t.auto_approval_s = 600;
+    CHECK_EQ_INT(TX(hit_type_create(&c, &t, tid, &err)), 0);
+    memcpy(t.id, tid, STORE_ID_MAX);
+    free(t.quals_json);
+    t.quals_json = NULL;
+    CHECK_EQ_INT(TX(notify_settings_update(&c, rq, "TK1", tid, &spec, -1, &err)), 0);
+
+    /* Submission first: the HIT's time is up but its expiry not yet processed. */
+    CHECK_EQ_INT(TX(hit_create(&c, &t, &p, &h, &err)), 0);
+    CHECK_EQ_INT(TX(asg_accept(&c, wk, NULL, h.id, &a, &err)), 0);
+    seq = last_seq();
+    c.now_ms += 61000;
+    CHECK_EQ_INT(TX(asg_submit(&c, wk, a.id, "{\"label\":\"x\"}", &err)), 0);
+    CHECK_EQ_STR(types_after(seq), "AssignmentSubmitted");
+    CHECK_EQ_INT(TX(hit_sweep(&c, 100, &done, &err)), 0);
+    CHECK_EQ_STR(types_after(seq), "AssignmentSubmitted|HITExpired,HITReviewable");
+    store_asg_release(&a);
+    store_hit_release(&h);
+
+    /* Expiry first, with work pending: Reviewable only once that work is in. */
+    CHECK_EQ_INT(TX(hit_create(&c, &t, &p, &h, &err)), 0);
+    CHECK_EQ_INT(TX(asg_accept(&c, wk, NULL, h.id, &a, &err)), 0);
+    seq = last_seq();
+    c.now_ms += 61000;
+    CHECK_EQ_INT(TX(hit_sweep(&c, 100, &done, &err)), 0);
+    CHECK_EQ_STR(types_after(seq), "HITExpired");
+    CHECK_EQ_INT(TX(asg_submit(&c, wk, a.id, "{\"label\":\"x\"}", &err)), 0);
+    CHECK_EQ_STR(types_after(seq), "HITExpired|AssignmentSubmitted,HITReviewable");
+    CHECK_EQ_INT(TX(hit_sweep(&c, 100, &done, &err)), 0);
+    CHECK_EQ_STR(types_after(seq), "HITExpired|AssignmentSubmitted,HITReviewable");
+    store_asg_release(&a);
+    store_hit_release(&h);
+    c.now_ms = t0 + 200000;
+}
+
 static void test_retry_policy(void)
 {
     struct ts_error err = {0};
@@ -290,5 +387,6 @@ static void teardown(void)
     CHECK_EQ_INT(system(cmd), 0);
 }
 
-CHECK_MAIN(setup, test_spec_validation, test_events_in_the_transaction, test_retry_policy,
+CHECK_MAIN(setup, test_spec_validation, test_events_in_the_transaction, test_reviewable_once,
+           test_retry_policy,
            test_signature, teardown)
