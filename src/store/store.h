@@ -513,8 +513,8 @@ int store_notify_due(struct store *st, int64_t now_ms, int limit, store_notify_c
                      struct ts_error *err);
 /* The earliest next_ms of a pending message; TS_ENOTFOUND when none is pending. */
 int store_notify_next_ms(struct store *st, int64_t *next_ms, struct ts_error *err);
-/* The message seq (fields as in a callback, strings copied into nothing: only the numbers
- * and state are filled, string members are NULL). TS_ENOTFOUND. */
+/* The numbers and state of message seq; its string members are set to NULL. TS_ENOTFOUND
+ * when there is no such message. */
 int store_notify_get(struct store *st, int64_t seq, struct notify_msg *out,
                      struct ts_error *err);
 /* Writes state, attempts, next_ms, last_status, last_error and done_ms of m->seq. */
