@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include "hit.h"
 #include "ledger.h"
+#include "notify.h"
 #include "qc.h"
 #include "quals.h"
 #include "secrets.h"
@@ -53,9 +54,11 @@ static int asg_release_slot(struct core_ctx *c, struct assignment *a, enum asg_s
                             struct ts_error *err)
 {
     struct hit h;
+    int before;
     int rc = store_hit_get(c->st, a->hit_id, &h, err);
     if (rc)
         return rc;
+    before = notify_hit_status(c, &h);
     h.pending--;
     if (h.expired || h.disposed) {
         int64_t cost = hit_slot_cost(&h);
@@ -68,12 +71,19 @@ static int asg_release_slot(struct core_ctx *c, struct assignment *a, enum asg_s
     }
     if (!rc)
         rc = store_hit_update_counts(c->st, &h, err);
+    if (!rc) {
+        a->status = to;
+        a->returned_ms = c->now_ms;
+        rc = store_asg_update(c->st, a, err);
+    }
+    if (!rc)
+        rc = notify_hit(c, &h, a->id,
+                        NOTIFY_BIT(to == ASG_RETURNED ? NOTIFY_ASSIGNMENT_RETURNED
+                                                      : NOTIFY_ASSIGNMENT_ABANDONED) |
+                            notify_if_reviewable(c, before, &h),
+                        err);
     store_hit_release(&h);
-    if (rc)
-        return rc;
-    a->status = to;
-    a->returned_ms = c->now_ms;
-    return store_asg_update(c->st, a, err);
+    return rc;
 }
 
 /* Processes a passed deadline on an Accepted assignment. */
@@ -172,6 +182,8 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
         secrets_pseudonym(c->sec, h.requester_id, worker_id, pseud);
         rc = store_pseudonym_note(c->st, h.requester_id, pseud, worker_id, err);
     }
+    if (!rc)
+        rc = notify_hit(c, &h, out->id, NOTIFY_BIT(NOTIFY_ASSIGNMENT_ACCEPTED), err);
 out_hit:
     store_hit_release(&h);
     return rc;
@@ -233,6 +245,7 @@ int asg_submit(struct core_ctx *c, int64_t worker_id, const char *id, const char
     struct hit h;
     struct hit_type t;
     struct batch b;
+    int before;
     int rc = check_answers(answers_json, err);
     if (rc)
         return rc;
@@ -251,6 +264,7 @@ int asg_submit(struct core_ctx *c, int64_t worker_id, const char *id, const char
     rc = store_hit_get(c->st, a.hit_id, &h, err);
     if (rc)
         goto out;
+    before = notify_hit_status(c, &h);
     rc = store_hit_type_get(c->st, h.hit_type_id, &t, err);
     if (rc)
         goto out_hit;
@@ -271,6 +285,11 @@ int asg_submit(struct core_ctx *c, int64_t worker_id, const char *id, const char
         rc = store_asg_update(c->st, &a, err);
     if (!rc)
         rc = qc_after_submit(c, &h, &a, &b, err);
+    if (!rc)
+        rc = notify_hit(c, &h, a.id,
+                        NOTIFY_BIT(NOTIFY_ASSIGNMENT_SUBMITTED) |
+                            notify_if_reviewable(c, before, &h),
+                        err);
 out_batch:
     store_batch_release(&b);
 out_hit:
@@ -341,7 +360,7 @@ static int approve_loaded(struct core_ctx *c, struct assignment *a, int override
                           struct ts_error *err)
 {
     struct hit h;
-    int rc;
+    int before, rc;
 
     if (a->status == ASG_APPROVED)
         return 0; /* already paid: approving again changes nothing */
@@ -353,6 +372,7 @@ static int approve_loaded(struct core_ctx *c, struct assignment *a, int override
     rc = store_hit_get(c->st, a->hit_id, &h, err);
     if (rc)
         return rc;
+    before = notify_hit_status(c, &h);
     if (a->status == ASG_REJECTED) {
         if (h.disposed || c->now_ms - a->submitted_ms > 30 * DAY_MS) {
             rc = ts_failk(err, TS_ECONFLICT, "InvalidAssignmentState",
@@ -382,6 +402,11 @@ static int approve_loaded(struct core_ctx *c, struct assignment *a, int override
         rc = store_asg_update(c->st, a, err);
     if (!rc && override)
         rc = qc_review(c, &h, err); /* a rejected answer counts again */
+    if (!rc)
+        rc = notify_hit(c, &h, a->id,
+                        NOTIFY_BIT(NOTIFY_ASSIGNMENT_APPROVED) |
+                            notify_if_reviewable(c, before, &h),
+                        err);
 out:
     store_hit_release(&h);
     return rc;
@@ -407,7 +432,7 @@ int asg_reject(struct core_ctx *c, int64_t requester_id, const char *id, const c
 {
     struct assignment a;
     struct hit h;
-    int rc;
+    int before, rc;
 
     if (!feedback || !*feedback)
         return ts_fail(err, TS_EINVAL, "RequesterFeedback is required to reject: tell the "
@@ -427,6 +452,7 @@ int asg_reject(struct core_ctx *c, int64_t requester_id, const char *id, const c
     rc = store_hit_get(c->st, a.hit_id, &h, err);
     if (rc)
         goto out;
+    before = notify_hit_status(c, &h);
     {
         int64_t cost = hit_slot_cost(&h);
         struct ledger_leg legs[2] = {
@@ -448,6 +474,11 @@ int asg_reject(struct core_ctx *c, int64_t requester_id, const char *id, const c
         rc = store_asg_update(c->st, &a, err);
     if (!rc)
         rc = qc_review(c, &h, err); /* a rejected answer no longer counts */
+    if (!rc)
+        rc = notify_hit(c, &h, a.id,
+                        NOTIFY_BIT(NOTIFY_ASSIGNMENT_REJECTED) |
+                            notify_if_reviewable(c, before, &h),
+                        err);
     store_hit_release(&h);
 out:
     store_asg_release(&a);
