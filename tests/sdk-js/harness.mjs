@@ -44,7 +44,9 @@ export function freePort() {
 
 // One `tessera serve` process on a temporary database.
 export class Server {
-  constructor() {
+  // env: variables added to the server's environment (e.g. its retry timing).
+  constructor({ env = {} } = {}) {
+    this.env = env;
     this.dir = mkdtempSync(join(tmpdir(), "tessera-sdkjs-"));
     this.db = join(this.dir, "t.db");
     this.logPath = join(this.dir, "serve.log");
@@ -67,7 +69,7 @@ export class Server {
       const port = await freePort();
       const fd = openSync(this.logPath, "a");
       const child = spawn(BIN, ["serve", "--db", this.db, "--listen", `127.0.0.1:${port}`],
-                          { stdio: ["ignore", fd, fd] });
+                          { stdio: ["ignore", fd, fd], env: { ...process.env, ...this.env } });
       closeSync(fd);
       let code = null;
       const exited = new Promise((ok) => {

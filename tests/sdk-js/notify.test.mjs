@@ -2,21 +2,13 @@
 // SendTestEventNotification, with a receiver in this process on 127.0.0.1 that records
 // what the server POSTs and checks its signature (HMAC-SHA256 of timestamp "." body with
 // the requester's secret access key, docs/mturk.md "Notifications"). One `tessera serve`
-// ($TESSERA_BIN, default build/tessera) on a temporary database serves the whole file.
+// (harness.mjs) serves the whole file.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFile } from "node:child_process";
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 
 import {
-  MTurkClient,
   RequestError,
   CreateHITTypeCommand,
   CreateHITWithHITTypeCommand,
@@ -24,27 +16,10 @@ import {
   UpdateNotificationSettingsCommand,
 } from "@aws-sdk/client-mturk";
 
-const execFileP = promisify(execFile);
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const BIN = resolve(ROOT, process.env.TESSERA_BIN || "build/tessera");
-const WAIT_MS = 30000; // the longest any wait may take (sanitizer builds are slow)
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const QUESTION =
-  '<HTMLQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/' +
-  '2011-11-11/HTMLQuestion.xsd"><HTMLContent><![CDATA[<p>a cat</p><input name="label">]]>' +
-  "</HTMLContent><FrameHeight>400</FrameHeight></HTMLQuestion>";
+import { Server, QUESTION as question, sleep, failure, shutdown, stopCleanly } from "./harness.mjs";
 
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.unref();
-    s.on("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
+const WAIT_MS = 30000; // the longest any wait may take (sanitizer builds are slow)
+const QUESTION = question("a cat");
 
 // Records every POST; answers 200.
 class Receiver {
@@ -88,112 +63,23 @@ function verify(post, secret) {
   return got.length === want.length && timingSafeEqual(Buffer.from(got), Buffer.from(want));
 }
 
-class Server {
-  constructor() {
-    this.dir = mkdtempSync(join(tmpdir(), "tessera-sdkjs-notify-"));
-    this.db = join(this.dir, "t.db");
-    this.logPath = join(this.dir, "serve.log");
-  }
-  log() {
-    try { return readFileSync(this.logPath, "utf8").slice(-4000); } catch { return ""; }
-  }
-  async start() {
-    const port = await freePort();
-    const fd = openSync(this.logPath, "a");
-    const child = spawn(BIN, ["serve", "--db", this.db, "--listen", `127.0.0.1:${port}`],
-                        { stdio: ["ignore", fd, fd],
-                          env: { ...process.env, TESSERA_NOTIFY_BACKOFF_MS: "50" } });
-    closeSync(fd);
-    let code = null;
-    this.exited = new Promise((ok) => child.on("exit", (c, sig) => ok((code = c ?? sig))));
-    const deadline = Date.now() + WAIT_MS;
-    while (Date.now() < deadline && code === null) {
-      try {
-        const r = await fetch(`http://127.0.0.1:${port}/healthz`,
-                              { signal: AbortSignal.timeout(2000) });
-        await r.arrayBuffer();
-        if (r.status === 200) {
-          Object.assign(this, { child, port });
-          return;
-        }
-      } catch {
-        // not listening yet
-      }
-      await sleep(50);
-    }
-    if (code === null) process.kill(child.pid, "SIGKILL");
-    throw new Error(`tessera serve did not become healthy (exit ${code}); log:\n${this.log()}`);
-  }
-  async stop() {
-    if (!this.child) return null;
-    const { child } = this;
-    this.child = null;
-    if (child.exitCode === null && child.signalCode === null) process.kill(child.pid, "SIGTERM");
-    let timer;
-    const rc = await Promise.race([this.exited,
-      new Promise((ok) => { timer = setTimeout(() => ok("timeout"), WAIT_MS); })]);
-    clearTimeout(timer);
-    if (rc === "timeout") {
-      process.kill(child.pid, "SIGKILL");
-      throw new Error("tessera serve did not stop on SIGTERM");
-    }
-    return rc;
-  }
-  async adminJson(...args) {
-    const { stdout } = await execFileP(BIN, ["admin", "--db", this.db, ...args.map(String)],
-                                       { timeout: 60000 });
-    return JSON.parse(stdout);
-  }
-  async native(op, body, token) {
-    const r = await fetch(`http://127.0.0.1:${this.port}/api/v1/${op}`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
-      body: JSON.stringify(body),
-    });
-    const text = await r.text();
-    assert.equal(r.status, 200, `${op} -> ${r.status} ${text}`);
-    return JSON.parse(text);
-  }
-}
-
-async function failure(fn) {
-  try {
-    await fn();
-  } catch (e) {
-    return e;
-  }
-  assert.fail("the call succeeded; an error was expected");
-}
-
 describe("notifications through @aws-sdk/client-mturk", () => {
-  const srv = new Server();
+  const srv = new Server({ env: { TESSERA_NOTIFY_BACKOFF_MS: "50" } });
   const rx = new Receiver();
-  const clients = [];
   let rq, mt;
 
   before(async () => {
     await rx.listen();
     await srv.start();
-    rq = await srv.adminJson("requester-create", "Acme Research");
-    await srv.adminJson("deposit", rq.id, "20.00");
-    mt = new MTurkClient({
-      region: "us-east-1", endpoint: `http://127.0.0.1:${srv.port}`,
-      credentials: { accessKeyId: rq.access_key_id, secretAccessKey: rq.secret_access_key },
-      maxAttempts: 1,
-    });
-    clients.push(mt);
+    rq = await srv.requester("Acme Research", "20.00");
+    mt = srv.mturk(rq);
   });
 
   after(async () => {
-    for (const c of clients) c.destroy();
     try {
-      assert.equal(await srv.stop(), 0, srv.log());
-      const check = await execFileP(BIN, ["admin", "--db", srv.db, "check"]);
-      assert.doesNotMatch(check.stdout, /violation/i);
-      assert.doesNotMatch(srv.log(), /AddressSanitizer|LeakSanitizer|runtime error:/);
+      await shutdown(srv);
     } finally {
       await rx.close();
-      rmSync(srv.dir, { recursive: true, force: true });
     }
   });
 
@@ -208,8 +94,7 @@ describe("notifications through @aws-sdk/client-mturk", () => {
     assert.equal(out.$metadata.httpStatusCode, 200);
     const { HIT } = await mt.send(new CreateHITWithHITTypeCommand({
       HITTypeId, LifetimeInSeconds: 3600, MaxAssignments: 1, Question: QUESTION }));
-    const w = await srv.adminJson("worker-create", "w1", "--country", "US",
-                                  "--password", "correct horse battery");
+    const w = await srv.worker("w1");
     const asg = (await srv.native("AcceptWork", { HITId: HIT.HITId }, w.token)).Assignment;
     const posts = await rx.waitFor((ps) => ps.filter((p) => p.path === "/js").length >= 2,
                                    "two messages");
@@ -273,4 +158,6 @@ describe("notifications through @aws-sdk/client-mturk", () => {
     assert.equal(bad.$metadata.httpStatusCode, 400);
     assert.match(bad.message, /Destination/);
   });
+
+  it("stops cleanly, with a consistent database and a quiet sanitizer", () => stopCleanly(srv));
 });
