@@ -198,14 +198,18 @@ int ops_render_task(struct op_ctx *c, const struct assignment *a, const struct h
         question_release(&q);
         return rc;
     }
-    struct buf to = BUF_INIT(1024), query = BUF_INIT(2048), b = BUF_INIT(8192);
-    if (a)
+    struct buf to = BUF_INIT(1024), query = BUF_INIT(2048), submit = BUF_INIT(1024),
+               b = BUF_INIT(8192);
+    /* Where the task's form posts: the assignment's link, or for a preview the plain
+     * address, which refuses it. Task content of any kind may point its form here. */
+    if (a) {
         ops_task_urls(c, a, &to, &query);
-    else
-        buf_puts(&query, "assignmentId=" OPS_PREVIEW_ASSIGNMENT "&hitId=");
-    if (!a) {
-        buf_printf(&query, "%s&turkSubmitTo=", h->id);
+        buf_printf(&submit, "%s/mturk/externalSubmit", to.p);
+    } else {
+        buf_printf(&query, "assignmentId=" OPS_PREVIEW_ASSIGNMENT "&hitId=%s&turkSubmitTo=",
+                   h->id);
         put_query_value(&query, c->core->cfg->base_url);
+        buf_printf(&submit, "%s/mturk/externalSubmit", c->core->cfg->base_url);
     }
     json_object_set_new(task, "Title", json_string(t.title));
     json_object_set_new(task, "Description", json_string(t.description));
@@ -224,14 +228,13 @@ int ops_render_task(struct op_ctx *c, const struct assignment *a, const struct h
         buf_reset(&b);
         buf_printf(&b, "%s/task?%s", to.p, query.p);
         json_object_set_new(task, "PageURL", json_string(b.p));
-        buf_reset(&b);
-        buf_printf(&b, "%s/mturk/externalSubmit", to.p);
-        json_object_set_new(task, "SubmitURL", json_string(b.p));
+        json_object_set_new(task, "SubmitURL", json_string(submit.p));
     }
     json_t *input = h->input_json ? json_loads(h->input_json, 0, NULL) : NULL;
     json_object_set_new(task, "Input", input ? input : json_object());
     buf_release(&to);
     buf_release(&query);
+    buf_release(&submit);
     buf_release(&b);
     store_hit_type_release(&t);
     question_release(&q);

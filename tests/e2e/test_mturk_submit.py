@@ -333,6 +333,34 @@ class WorkerPage(E2E):
                  400)
         self.assertEqual(self.status(w, aid2), "Accepted")
 
+    def test_admin_check_sees_a_broken_upload(self):
+        import sqlite3
+        h = self.hit(html_question(FORM))
+        w = self.srv.worker("w1")
+        aid, task = self.task(w, h["HITId"])
+        body, ctype = multipart([("assignmentId", aid)],
+                                [("photo", "p.bin", "application/octet-stream", b"abc")])
+        code, _, page = self.http("POST", task["SubmitURL"], body, {"Content-Type": ctype})
+        self.assertEqual(code, 200, page)
+        ok, out = self.srv.check()
+        self.assertTrue(ok, out)
+        db = sqlite3.connect(self.srv.db, timeout=30)
+        try:
+            self.assertEqual(db.execute("SELECT size, length(data), length(sha256) FROM uploads "
+                                        "WHERE assignment_id = ?", (aid,)).fetchall(),
+                             [(3, 3, 32)])
+            self.assertEqual(db.execute("SELECT hex(sha256) FROM uploads").fetchone()[0],
+                             hashlib.sha256(b"abc").hexdigest().upper())
+            with db:
+                db.execute("UPDATE uploads SET size = 4")
+            ok, out = self.srv.check()
+            self.assertFalse(ok, out)
+            self.assertIn("upload", out)
+            with db:
+                db.execute("UPDATE uploads SET size = 3")
+        finally:
+            db.close()
+
     def test_external_question_round_trip(self):
         ext = ('<ExternalQuestion xmlns="%s"><ExternalURL>https://tasks.example.org/t?x=1&amp;y=2'
                "</ExternalURL><FrameHeight>0</FrameHeight></ExternalQuestion>" % EXT_NS)
