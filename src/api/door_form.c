@@ -10,6 +10,7 @@
 #include <strings.h>
 #include "form.h"
 #include "ops.h"
+#include "../core/cap.h"
 #include "../core/secrets.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
@@ -164,6 +165,18 @@ static unsigned error_status(int code)
     return code == TS_ETOOBIG ? 413 : door_status(code);
 }
 
+/* A link that is not even shaped like a capability is refused here, on the network
+ * thread, without a trip to the executor; the MAC is checked there. */
+static int cap_malformed(const char *cap, struct door_reply *reply)
+{
+    char id[32];
+    struct ts_error err = {0};
+    if (!cap || cap_submit_parse(cap, id, &err) == 0)
+        return 0;
+    door_form_error(400, err.msg, reply);
+    return -1;
+}
+
 int door_form_submit_prepare(const char *cap, const char *authorization, const char *method,
                              const char *query, const char *content_type, const char *body,
                              size_t n, int toobig, struct exec_job *job,
@@ -175,6 +188,8 @@ int door_form_submit_prepare(const char *cap, const char *authorization, const c
     int post = strcmp(method, "POST") == 0, rc = 0;
 
     memset(job, 0, sizeof *job);
+    if (cap_malformed(cap, reply))
+        return -1;
     if (!post && strcmp(method, "GET") != 0) {
         door_form_error(405, "a form is submitted with POST or GET", reply);
         return -1;
@@ -243,8 +258,9 @@ static int has_params(const char *query)
 int door_form_page_prepare(const char *cap, const char *query, struct exec_job *job,
                            struct door_reply *reply)
 {
-    (void)reply;
     memset(job, 0, sizeof *job);
+    if (cap_malformed(cap, reply))
+        return -1;
     job->op = &ops_form_page;
     job->in = json_object();
     json_object_set_new(job->in, "Capability", json_string(cap));

@@ -23,7 +23,8 @@ int door_form_submit_prepare(const char *cap, const char *authorization, const c
                              size_t n, int toobig, struct exec_job *job,
                              struct door_reply *reply);
 /* The task page /w/<cap> (or /w/<cap>/task); a request without the page parameters is
- * redirected to the URL that carries them. */
+ * redirected to the URL that carries them. Like every prepare function here: 0 with job
+ * ready, or non-zero with reply filled (a link not shaped like a capability). */
 int door_form_page_prepare(const char *cap, const char *query, struct exec_job *job,
                            struct door_reply *reply);
 /* The public preview /preview/<HITId> (redirected, as the page is, to carry

@@ -182,7 +182,8 @@ static enum MHD_Result worker_link(struct req *q, const char *rest, const char *
         door_form_error(405, "the task page is read with GET", &r);
         return form_reply(q, &r);
     }
-    door_form_page_prepare(cap, q->query, &q->job, &r);
+    if (door_form_page_prepare(cap, q->query, &q->job, &r))
+        return form_reply(q, &r);
     return queue(q);
 }
 
