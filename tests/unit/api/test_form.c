@@ -190,4 +190,23 @@ static void test_upload_answer_xml(void)
     buf_release(&b);
 }
 
-CHECK_MAIN(test_urlencoded, test_multipart, test_limits, test_rewrite, test_upload_answer_xml)
+static void test_error_page(void)
+{
+    struct door_reply r = {0};
+    door_form_error(409, "field \"<script>alert('x')</script>&\" refused", &r);
+    CHECK_EQ_INT((int)r.status, 409);
+    CHECK_EQ_STR(r.content_type, "text/html; charset=utf-8");
+    CHECK(r.body && strstr(r.body, "<script>") == NULL);
+    CHECK(r.body && strstr(r.body, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;") !=
+                        NULL);
+    CHECK(r.body && strstr(r.body, "Error 409") != NULL);
+    CHECK_EQ_INT((int)r.n_headers, 2);
+    CHECK_EQ_STR(r.headers[0].name, "Content-Security-Policy");
+    CHECK(strstr(r.headers[0].value, "default-src 'none'") != NULL);
+    for (size_t i = 0; i < r.n_headers; i++)
+        free(r.headers[i].value);
+    free(r.body);
+}
+
+CHECK_MAIN(test_urlencoded, test_multipart, test_limits, test_rewrite, test_upload_answer_xml,
+           test_error_page)

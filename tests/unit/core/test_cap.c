@@ -66,8 +66,12 @@ static void test_submit(void)
     snprintf(other, sizeof other, "%sA", cap);
     CHECK_EQ_INT(cap_submit_check(s1, other, ASG, 7, &err), TS_EFORBIDDEN);
     /* Malformed. */
-    const char *bad[] = {"", ".", "abc", ASG, "a.b", "0abc." "0123456789012345678901234567890123456789012",
-                         "." "0123456789012345678901234567890123456789012"};
+#define MAC43 "0123456789012345678901234567890123456789012"
+    const char *bad[] = {"", ".", "abc", ASG, "a.b",
+                         "0abc." MAC43,                             /* lower case id */
+                         "." MAC43,                                 /* no id */
+                         "0123456789012345678901234567890A." MAC43, /* id of 31 */
+                         ASG "." MAC43 "3"};                        /* MAC of 44 */
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         CHECK_EQ_INT(cap_submit_parse(bad[i], id, &err), TS_EINVAL);
 }
