@@ -7,12 +7,20 @@
 #include <stddef.h>
 #include "exec.h"
 
+#define DOOR_MAX_HEADERS 6
+
 struct door_reply {
     unsigned status;
     char *body; /* heap; the HTTP layer frees it */
     size_t len;
     const char *content_type; /* NULL: application/json */
     int request_id;           /* 1: send an x-amzn-RequestId header */
+    /* More response headers: static names, heap values the HTTP layer frees. */
+    size_t n_headers;
+    struct {
+        const char *name;
+        char *value;
+    } headers[DOOR_MAX_HEADERS];
 };
 
 #define DOOR_MAX_BODY ((size_t)8 << 20)

@@ -450,6 +450,29 @@ static void csv_cell(struct buf *b, const char *s)
 static const char *const result_cols[] = {"HITId", "AssignmentId", "WorkerId",
                                           "AssignmentStatus", NULL};
 
+/* One answer as a CSV cell: text as it is, a repeated field's values joined with '|' (as
+ * MTurk's batch results do), an uploaded file as its UploadedFileKey. */
+static void answer_cell(struct buf *b, json_t *v)
+{
+    if (json_is_array(v)) {
+        struct buf j = BUF_INIT(BUF_MAX_BODY);
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e)
+        {
+            if (i)
+                buf_putc(&j, '|');
+            buf_puts(&j, json_string_value(e) ? json_string_value(e) : "");
+        }
+        csv_cell(b, j.p);
+        buf_release(&j);
+    } else if (json_is_object(v)) {
+        csv_cell(b, json_string_value(json_object_get(v, "UploadedFileKey")));
+    } else {
+        csv_cell(b, json_string_value(v));
+    }
+}
+
 static void results_csv(struct result_walk *w, struct buf *b)
 {
     const char *k;
@@ -490,7 +513,7 @@ static void results_csv(struct result_walk *w, struct buf *b)
         json_object_foreach(w->answer_keys, k, v)
         {
             buf_putc(b, ',');
-            csv_cell(b, json_string_value(json_object_get(ans, k)));
+            answer_cell(b, json_object_get(ans, k));
         }
         buf_puts(b, "\r\n");
     }

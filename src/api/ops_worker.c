@@ -10,6 +10,7 @@
 #include "render.h"
 #include "../core/hit.h"
 #include "../core/asg.h"
+#include "../core/cap.h"
 #include "../core/ledger.h"
 #include "../core/question.h"
 #include "../core/quals.h"
@@ -156,23 +157,62 @@ static int op_accept_work(struct op_ctx *c, json_t *in, json_t *out, struct ts_e
     return 0;
 }
 
-/* The task as the worker's page shows it: the HTML to render, or the external URL with
- * MTurk's query parameters (the worker id is the pseudonym the requester knows). */
-static int render_task(struct op_ctx *c, const struct assignment *a, const struct hit *h,
-                       const struct hit_type *t, json_t *task, struct ts_error *err)
+/* Appends s to b percent-encoded as a query value (unreserved characters stay). */
+static void put_query_value(struct buf *b, const char *s)
+{
+    for (const char *p = s; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+            ch == '-' || ch == '.' || ch == '_' || ch == '~')
+            buf_putc(b, (char)ch);
+        else
+            buf_printf(b, "%%%02X", ch);
+    }
+}
+
+void ops_task_urls(struct op_ctx *c, const struct assignment *a, struct buf *submit_to,
+                   struct buf *query)
+{
+    char cap[CAP_SUBMIT_MAX], pseud[16];
+    cap_submit_make(c->core->sec, a->id, a->worker_id, cap);
+    secrets_pseudonym(c->core->sec, a->requester_id, a->worker_id, pseud);
+    buf_printf(submit_to, "%s/w/%s", c->core->cfg->base_url, cap);
+    buf_printf(query, "assignmentId=%s&hitId=%s&workerId=%s&turkSubmitTo=", a->id, a->hit_id,
+               pseud);
+    put_query_value(query, submit_to->p);
+}
+
+int ops_render_task(struct op_ctx *c, const struct assignment *a, const struct hit *h,
+                    json_t *task, struct ts_error *err)
 {
     struct question q;
     struct account rq;
+    struct hit_type t;
     int rc = question_parse(h->question, strlen(h->question), &q, err);
     if (rc)
         return rc;
     rc = store_account_get(c->core->st, h->requester_id, &rq, err);
+    if (!rc)
+        rc = store_hit_type_get(c->core->st, h->hit_type_id, &t, err);
     if (rc) {
         question_release(&q);
         return rc;
     }
-    json_object_set_new(task, "Title", json_string(t->title));
-    json_object_set_new(task, "Description", json_string(t->description));
+    struct buf to = BUF_INIT(1024), query = BUF_INIT(2048), submit = BUF_INIT(1024),
+               b = BUF_INIT(8192);
+    /* Where the task's form posts: the assignment's link, or for a preview the plain
+     * address, which refuses it. Task content of any kind may point its form here. */
+    if (a) {
+        ops_task_urls(c, a, &to, &query);
+        buf_printf(&submit, "%s/mturk/externalSubmit", to.p);
+    } else {
+        buf_printf(&query, "assignmentId=" OPS_PREVIEW_ASSIGNMENT "&hitId=%s&turkSubmitTo=",
+                   h->id);
+        put_query_value(&query, c->core->cfg->base_url);
+        buf_printf(&submit, "%s/mturk/externalSubmit", c->core->cfg->base_url);
+    }
+    json_object_set_new(task, "Title", json_string(t.title));
+    json_object_set_new(task, "Description", json_string(t.description));
     json_object_set_new(task, "RequesterName", json_string(rq.name));
     render_money(task, "Reward", h->reward);
     json_object_set_new(task, "FrameHeight", json_integer(q.frame_height));
@@ -180,25 +220,23 @@ static int render_task(struct op_ctx *c, const struct assignment *a, const struc
         json_object_set_new(task, "QuestionType", json_string("HTMLQuestion"));
         json_object_set_new(task, "Content", json_string(q.html));
     } else {
-        char pseud[16];
-        struct buf b = BUF_INIT(8192);
-        secrets_pseudonym(c->core->sec, a->requester_id, a->worker_id, pseud);
-        buf_printf(&b, "%s%cassignmentId=%s&hitId=%s&workerId=%s&turkSubmitTo=", q.url,
-                   strchr(q.url, '?') ? '&' : '?', a->id, a->hit_id, pseud);
-        for (const char *p = c->core->cfg->base_url; *p; p++) {
-            unsigned char ch = (unsigned char)*p;
-            if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-                ch == '-' || ch == '.' || ch == '_' || ch == '~')
-                buf_putc(&b, (char)ch);
-            else
-                buf_printf(&b, "%%%02X", ch);
-        }
+        buf_printf(&b, "%s%c%s", q.url, strchr(q.url, '?') ? '&' : '?', query.p);
         json_object_set_new(task, "QuestionType", json_string("ExternalQuestion"));
         json_object_set_new(task, "ExternalURL", json_string(b.p));
-        buf_release(&b);
+    }
+    if (a) {
+        buf_reset(&b);
+        buf_printf(&b, "%s/task?%s", to.p, query.p);
+        json_object_set_new(task, "PageURL", json_string(b.p));
+        json_object_set_new(task, "SubmitURL", json_string(submit.p));
     }
     json_t *input = h->input_json ? json_loads(h->input_json, 0, NULL) : NULL;
     json_object_set_new(task, "Input", input ? input : json_object());
+    buf_release(&to);
+    buf_release(&query);
+    buf_release(&submit);
+    buf_release(&b);
+    store_hit_type_release(&t);
     question_release(&q);
     return 0;
 }
@@ -208,7 +246,6 @@ static int op_get_my_assignment(struct op_ctx *c, json_t *in, json_t *out, struc
     const char *id = NULL;
     struct assignment a;
     struct hit h;
-    struct hit_type t;
     int rc = param_id(in, "AssignmentId", PARAM_REQUIRED, &id, err);
     if (!rc)
         rc = asg_get_worker(c->core, c->who.id, id, &a, err);
@@ -217,11 +254,9 @@ static int op_get_my_assignment(struct op_ctx *c, json_t *in, json_t *out, struc
     rc = store_hit_get(c->core->st, a.hit_id, &h, err);
     if (!rc) {
         rc = store_hit_load_texts(c->core->st, &h, err);
-        if (!rc)
-            rc = store_hit_type_get(c->core->st, h.hit_type_id, &t, err);
         if (!rc) {
             json_t *task = json_object();
-            rc = render_task(c, &a, &h, &t, task, err);
+            rc = ops_render_task(c, &a, &h, task, err);
             json_t *ao = worker_asg(&a);
             if (a.answer_json) {
                 json_t *ans = json_loads(a.answer_json, 0, NULL);
@@ -230,7 +265,6 @@ static int op_get_my_assignment(struct op_ctx *c, json_t *in, json_t *out, struc
             }
             json_object_set_new(out, "Assignment", ao);
             json_object_set_new(out, "Task", task);
-            store_hit_type_release(&t);
         }
         store_hit_release(&h);
     }

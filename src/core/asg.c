@@ -206,7 +206,62 @@ int asg_get_worker(struct core_ctx *c, int64_t worker_id, const char *id,
     return rc;
 }
 
-/* answers_json must be a JSON object of at most 200 fields whose values are strings. */
+/* A repeated form field: an array of 1 to 200 strings. */
+static int answer_is_list(json_t *v)
+{
+    size_t i;
+    json_t *e;
+    if (!json_is_array(v) || json_array_size(v) < 1 || json_array_size(v) > 200)
+        return 0;
+    json_array_foreach(v, i, e) if (!json_is_string(e)) return 0;
+    return 1;
+}
+
+/* An uploaded file: {"UploadedFileKey": text, "UploadedFileSizeInBytes": n >= 0}. */
+static int answer_is_upload(json_t *v)
+{
+    json_t *k = json_object_get(v, "UploadedFileKey");
+    json_t *n = json_object_get(v, "UploadedFileSizeInBytes");
+    return json_is_object(v) && json_object_size(v) == 2 && json_is_string(k) &&
+           json_is_integer(n) && json_integer_value(n) >= 0;
+}
+
+/* Every uploaded-file answer must name a file stored with this assignment under that
+ * field, with its size: a worker cannot point the requester at someone else's file. */
+static int check_uploads(struct core_ctx *c, const struct assignment *a, const char *answers_json,
+                         struct ts_error *err)
+{
+    json_t *o = json_loads(answers_json, 0, NULL);
+    const char *k;
+    json_t *v;
+    int rc = 0;
+    json_object_foreach(o, k, v)
+    {
+        struct upload u;
+        if (rc || !answer_is_upload(v))
+            continue;
+        json_int_t size = json_integer_value(json_object_get(v, "UploadedFileSizeInBytes"));
+        rc = store_upload_get(c->st, json_string_value(json_object_get(v, "UploadedFileKey")),
+                              NULL, NULL, 0, &u, err);
+        if (rc == 0) {
+            int ours = strcmp(u.asg_id, a->id) == 0 && strcmp(u.field, k) == 0 &&
+                       u.size == (int64_t)size;
+            store_upload_release(&u);
+            rc = ours ? 0 : TS_ENOTFOUND;
+        }
+        if (rc == TS_ENOTFOUND)
+            rc = ts_failk(err, TS_EINVAL, "ParameterValidationError",
+                          "Answers field \"%s\" names a file that was not uploaded with this "
+                          "assignment; files are sent with the task's form "
+                          "(multipart/form-data)",
+                          k);
+    }
+    json_decref(o);
+    return rc;
+}
+
+/* answers_json must be a JSON object of at most 200 fields whose values are strings,
+ * lists of strings (a repeated field) or uploaded files. */
 static int check_answers(const char *answers_json, struct ts_error *err)
 {
     json_error_t jerr;
@@ -229,8 +284,11 @@ static int check_answers(const char *answers_json, struct ts_error *err)
     {
         if (rc)
             break;
-        if (!json_is_string(v))
-            rc = ts_fail(err, TS_EINVAL, "Answers field \"%s\" must be a string", k);
+        if (!json_is_string(v) && !answer_is_list(v) && !answer_is_upload(v))
+            rc = ts_fail(err, TS_EINVAL,
+                         "Answers field \"%s\" must be a string (or a list of strings, for a "
+                         "repeated form field)",
+                         k);
         else if (text_utf8_chars(k, strlen(k)) < 1 || strlen(k) > 255)
             rc = ts_fail(err, TS_EINVAL, "Answers field names must be 1 to 255 characters");
     }
@@ -261,6 +319,9 @@ int asg_submit(struct core_ctx *c, int64_t worker_id, const char *id, const char
         rc = wrong_state(&a, "Accepted", err);
         goto out;
     }
+    rc = check_uploads(c, &a, answers_json, err);
+    if (rc)
+        goto out;
     rc = store_hit_get(c->st, a.hit_id, &h, err);
     if (rc)
         goto out;

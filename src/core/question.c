@@ -413,6 +413,32 @@ static int question_put_ascii(struct buf *b, const char *s, size_t n)
     return 0;
 }
 
+/* An uploaded file's answer {"UploadedFileKey": text, "UploadedFileSizeInBytes": n}
+ * (exactly those two members) as MTurk writes a FileUploadAnswer. */
+static int question_put_upload(struct buf *b, const char *key, json_t *v,
+                               struct ts_error *err)
+{
+    json_t *k = json_object_get(v, "UploadedFileKey");
+    json_t *n = json_object_get(v, "UploadedFileSizeInBytes");
+
+    if (json_object_size(v) != 2 || !json_is_string(k) || !json_is_integer(n) ||
+        json_integer_value(n) < 0)
+        return ts_fail(err, TS_EINVAL,
+                       "answer \"%.40s\" must be text, a number, a boolean or an uploaded "
+                       "file {\"UploadedFileKey\", \"UploadedFileSizeInBytes\"}",
+                       key);
+    buf_puts(b, "<Answer><QuestionIdentifier>");
+    if (question_put_ascii(b, key, strlen(key)) != 0)
+        return ts_fail(err, TS_EINVAL, "answer name is not valid UTF-8");
+    buf_printf(b, "</QuestionIdentifier><UploadedFileSizeInBytes>%" JSON_INTEGER_FORMAT
+                  "</UploadedFileSizeInBytes><UploadedFileKey>",
+               json_integer_value(n));
+    if (question_put_ascii(b, json_string_value(k), json_string_length(k)) != 0)
+        return ts_fail(err, TS_EINVAL, "answer \"%.40s\" is not valid UTF-8", key);
+    buf_puts(b, "</UploadedFileKey></Answer>");
+    return 0;
+}
+
 static int question_put_answer(struct buf *b, const char *key, json_t *v, struct ts_error *err)
 {
     char num[64];
@@ -444,6 +470,8 @@ static int question_put_answer(struct buf *b, const char *key, json_t *v, struct
         text = "";
         n = 0;
         break;
+    case JSON_OBJECT:
+        return question_put_upload(b, key, v, err);
     default:
         return ts_fail(err, TS_EINVAL, "answer \"%.40s\" must be text, a number or a boolean",
                        key);

@@ -47,6 +47,9 @@ void question_release(struct question *q);
  * </Answer>, in the object's key order. A member whose value is an array becomes one
  * Answer per element (a repeated form field). Numbers and booleans are written as
  * JSON text, null as empty text; the field "assignmentId" is left out, as MTurk does.
+ * An object with exactly the members UploadedFileKey (text) and UploadedFileSizeInBytes
+ * (an integer >= 0), an uploaded file, becomes <UploadedFileSizeInBytes> and
+ * <UploadedFileKey> instead of <FreeText>.
  * The document is pure ASCII: markup characters are escaped and every non-ASCII
  * character is a numeric character reference; characters XML cannot carry (most C0
  * controls) become U+FFFD. Errors: TS_EINVAL for text that is not a JSON object of

@@ -22,6 +22,7 @@
 #define SECRETS_KDF_CONTEXT "tessera_"
 #define SECRETS_SUBKEY_BOX 1
 #define SECRETS_SUBKEY_PSEUDONYM 2
+#define SECRETS_SUBKEY_CAPABILITY 3
 
 _Static_assert(crypto_kdf_KEYBYTES == SECRETS_KEY_LEN, "master key size");
 _Static_assert(sizeof SECRETS_KDF_CONTEXT - 1 == crypto_kdf_CONTEXTBYTES, "kdf context");
@@ -34,6 +35,7 @@ struct secrets {
     unsigned char master[SECRETS_KEY_LEN];
     unsigned char box[crypto_secretbox_KEYBYTES];
     unsigned char pseudonym[crypto_auth_hmacsha256_KEYBYTES];
+    unsigned char capability[crypto_auth_hmacsha256_KEYBYTES];
 };
 
 static const char secrets_upper36[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -252,6 +254,8 @@ int secrets_load(const char *key_path, struct secrets **out, struct ts_error *er
                                s->master);
     crypto_kdf_derive_from_key(s->pseudonym, sizeof s->pseudonym, SECRETS_SUBKEY_PSEUDONYM,
                                SECRETS_KDF_CONTEXT, s->master);
+    crypto_kdf_derive_from_key(s->capability, sizeof s->capability, SECRETS_SUBKEY_CAPABILITY,
+                               SECRETS_KDF_CONTEXT, s->master);
     *out = s;
     return 0;
 }
@@ -401,6 +405,19 @@ void secrets_pseudonym(const struct secrets *s, int64_t requester_id, int64_t wo
     }
     out[14] = '\0';
     sodium_memzero(mac, sizeof mac);
+}
+
+void secrets_mac(const struct secrets *s, const char *domain, const void *msg, size_t n,
+                 unsigned char out[SECRETS_MAC_LEN])
+{
+    crypto_auth_hmacsha256_state st;
+
+    crypto_auth_hmacsha256_init(&st, s->capability, sizeof s->capability);
+    /* The domain and its NUL first: a MAC made for one purpose never verifies another. */
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)domain, strlen(domain) + 1);
+    crypto_auth_hmacsha256_update(&st, msg, n);
+    crypto_auth_hmacsha256_final(&st, out);
+    sodium_memzero(&st, sizeof st);
 }
 
 void secrets_id_new(char out[31])

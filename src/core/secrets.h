@@ -10,7 +10,7 @@
 #include "../util/err.h"
 
 /* Opaque: the master key and the subkeys derived from it (crypto_kdf, context
- * "tessera_": 1 = secretbox, 2 = pseudonym). */
+ * "tessera_": 1 = secretbox, 2 = pseudonym, 3 = capability MACs). */
 struct secrets;
 
 /* Reads the 32-byte master key at key_path into a new *out (caller frees with
@@ -68,6 +68,14 @@ int secrets_open(const struct secrets *s, const unsigned char *box, size_t len, 
  * requesters without the key. out is NUL-terminated (14 characters). */
 void secrets_pseudonym(const struct secrets *s, int64_t requester_id, int64_t worker_id,
                        char out[16]);
+
+/* HMAC-SHA256 under the capability subkey of domain (with its NUL) || msg[0..n): the
+ * MACs of URLs that carry their own authority (a worker's submit capability, a signed
+ * download link; see src/core/cap.h). Distinct domains give independent MACs. Compare
+ * results with sodium_memcmp. */
+#define SECRETS_MAC_LEN 32
+void secrets_mac(const struct secrets *s, const char *domain, const void *msg, size_t n,
+                 unsigned char out[SECRETS_MAC_LEN]);
 
 /* A random (version 4) UUID in lower-case hex with dashes, e.g. for x-amzn-RequestId. */
 void secrets_uuid(char out[37]);

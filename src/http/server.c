@@ -13,6 +13,8 @@
 #include <time.h>
 #include "../api/door.h"
 #include "../api/door_mturk.h"
+#include "../api/door_form.h"
+#include "../core/cap.h"
 #include "../core/secrets.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
@@ -28,12 +30,16 @@ struct http_server {
     unsigned port;
 };
 
+enum req_door { REQ_NATIVE = 0, REQ_MTURK, REQ_FORM };
+
 struct req {
     struct http_server *srv;
     struct MHD_Connection *conn;
+    char *query;  /* the raw query string (after '?'), or NULL */
+    int started;  /* the handler has seen the request's headers */
     struct buf body;
     int toobig;
-    int mturk;    /* the MTurk door (POST /) */
+    enum req_door door; /* which door answers it */
     int queued;   /* handed to the executor */
     int finished; /* the executor is done: job holds the outcome */
     struct exec_job job;
@@ -48,6 +54,11 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct door_reply
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                             r->content_type ? r->content_type : type);
     MHD_add_response_header(resp, "Cache-Control", "no-store");
+    for (size_t i = 0; i < r->n_headers; i++) {
+        MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+        free(r->headers[i].value);
+    }
+    r->n_headers = 0;
     if (r->request_id) {
         char id[37];
         secrets_uuid(id);
@@ -113,7 +124,7 @@ static enum MHD_Result native(struct req *q, const char *op)
 static enum MHD_Result mturk(struct req *q)
 {
     struct door_reply r = {0};
-    q->mturk = 1;
+    q->door = REQ_MTURK;
     if (q->toobig) {
         char msg[96];
         snprintf(msg, sizeof msg, "the request body is larger than %zu bytes", DOOR_MAX_BODY);
@@ -125,13 +136,98 @@ static enum MHD_Result mturk(struct req *q)
     return queue(q);
 }
 
+static enum MHD_Result form_reply(struct req *q, struct door_reply *r)
+{
+    return send_reply(q->conn, r, "text/html; charset=utf-8");
+}
+
+/* A form submitted to /mturk/externalSubmit (cap NULL: the bearer token says who) or to
+ * /w/<cap>/mturk/externalSubmit. */
+static enum MHD_Result form_submit(struct req *q, const char *cap, const char *method)
+{
+    struct door_reply r = {0};
+    q->door = REQ_FORM;
+    if (door_form_submit_prepare(
+            cap, MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND,
+                                             MHD_HTTP_HEADER_AUTHORIZATION),
+            method, q->query,
+            MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+            q->body.p, q->body.len, q->toobig, &q->job, &r))
+        return form_reply(q, &r);
+    return queue(q);
+}
+
+/* /w/<cap>, /w/<cap>/task and /w/<cap>/mturk/externalSubmit. */
+static enum MHD_Result worker_link(struct req *q, const char *rest, const char *method)
+{
+    struct door_reply r = {0};
+    const char *slash = strchr(rest, '/');
+    size_t n = slash ? (size_t)(slash - rest) : strlen(rest);
+    const char *tail = slash ? slash : "";
+    char cap[CAP_SUBMIT_MAX];
+    q->door = REQ_FORM;
+    if (n == 0 || n >= sizeof cap) {
+        door_form_error(404, "this is not a task link of this server", &r);
+        return form_reply(q, &r);
+    }
+    memcpy(cap, rest, n);
+    cap[n] = '\0';
+    if (strcmp(tail, "/mturk/externalSubmit") == 0)
+        return form_submit(q, cap, method);
+    if (strcmp(tail, "") != 0 && strcmp(tail, "/") != 0 && strcmp(tail, "/task") != 0) {
+        door_form_error(404, "no such page under a task link", &r);
+        return form_reply(q, &r);
+    }
+    if (strcmp(method, "GET") != 0) {
+        door_form_error(405, "the task page is read with GET", &r);
+        return form_reply(q, &r);
+    }
+    if (door_form_page_prepare(cap, q->query, &q->job, &r))
+        return form_reply(q, &r);
+    return queue(q);
+}
+
+static enum MHD_Result public_get(struct req *q, const char *what, const char *id,
+                                  const char *method)
+{
+    struct door_reply r = {0};
+    int rc;
+    q->door = REQ_FORM;
+    if (strcmp(method, "GET") != 0) {
+        door_form_error(405, "this page is read with GET", &r);
+        return form_reply(q, &r);
+    }
+    if (!*id || strlen(id) > 64 || strchr(id, '/')) {
+        door_form_error(404, "no such page", &r);
+        return form_reply(q, &r);
+    }
+    if (what[0] == 'p')
+        rc = door_form_preview_prepare(id, q->query, &q->job, &r);
+    else
+        rc = door_form_download_prepare(id, q->query, &q->job, &r);
+    if (rc)
+        return form_reply(q, &r);
+    return queue(q);
+}
+
 static enum MHD_Result route(struct req *q, const char *url, const char *method)
 {
     static const char prefix[] = "/api/v1/";
+    if (strcmp(url, "/mturk/externalSubmit") == 0)
+        return form_submit(q, NULL, method);
+    if (strncmp(url, "/w/", 3) == 0)
+        return worker_link(q, url + 3, method);
+    if (strncmp(url, "/preview/", 9) == 0)
+        return public_get(q, "preview", url + 9, method);
+    if (strncmp(url, "/mturk/upload/", 14) == 0)
+        return public_get(q, "upload", url + 14, method);
     if (strcmp(url, "/healthz") == 0) {
         if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
             return send_error(q->conn, 405, "MethodNotAllowed", "use GET /healthz");
-        struct door_reply r = {200, xstrdup("{\"status\":\"ok\"}"), 15, NULL, 0};
+        struct door_reply r = {0};
+        r.status = 200;
+        r.body = xstrdup("{\"status\":\"ok\"}");
+        r.len = 15;
         return send_reply(q->conn, &r, "application/json");
     }
     if (strcmp(url, "/") == 0 && strcmp(method, "POST") == 0)
@@ -152,12 +248,14 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
 {
     struct req *q = *con_cls;
     (void)version;
-    if (!q) {
-        q = xcalloc(1, sizeof *q);
-        q->srv = cls;
+    (void)cls;
+    if (!q->started) {
+        /* A form with files may be larger than an API call. */
+        size_t n = strlen(url), tail = sizeof "/mturk/externalSubmit" - 1;
+        int form = n >= tail && strcmp(url + n - tail, "/mturk/externalSubmit") == 0;
+        q->started = 1;
         q->conn = conn;
-        buf_init(&q->body, DOOR_MAX_BODY);
-        *con_cls = q;
+        buf_init(&q->body, form ? door_form_max_body() : DOOR_MAX_BODY);
         return MHD_YES;
     }
     if (*upload_data_size) {
@@ -168,8 +266,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
     }
     if (q->finished) {
         struct door_reply r = {0};
-        if (q->mturk)
+        if (q->door == REQ_MTURK)
             door_mturk_reply(&q->job, &r);
+        else if (q->door == REQ_FORM)
+            door_form_reply(&q->job, &r);
         else
             door_native_reply(&q->job, &r);
         return send_reply(conn, &r, "application/json");
@@ -189,11 +289,27 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!q)
         return;
     buf_release(&q->body);
-    door_mturk_release(&q->job);
+    free(q->query);
+    if (q->door == REQ_MTURK)
+        door_mturk_release(&q->job);
     json_decref(q->job.in);
     json_decref(q->job.out);
     free(q);
     *con_cls = NULL;
+}
+
+/* Called with the raw request target before libmicrohttpd decodes it: keeps the query
+ * string as sent (a form's '+' and %2B differ), and makes the request's state, which
+ * completed() frees (libmicrohttpd calls it for every request this saw). */
+static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    struct req *q = xcalloc(1, sizeof *q);
+    const char *qm = strchr(uri, '?');
+    q->srv = cls;
+    q->conn = conn;
+    if (qm)
+        q->query = xstrdup(qm + 1);
+    return q;
 }
 
 static int parse_listen(const char *listen, struct sockaddr_in *sa, struct ts_error *err)
@@ -243,6 +359,7 @@ int http_start(const char *listen, struct exec *x, struct http_server **out,
                             0, NULL, NULL, handler, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
                             NULL, MHD_OPTION_SOCK_ADDR, &sa,
                             MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+                            MHD_OPTION_URI_LOG_CALLBACK, uri_seen, s,
                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,

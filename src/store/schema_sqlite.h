@@ -379,6 +379,25 @@ static const char *const schema_v9[] = {
     NULL,
 };
 
+/* v10, files workers upload with a task's form (a multipart/form-data submission): the
+ * bytes, their size and SHA-256, under a random key that the answer names
+ * ({"UploadedFileKey", "UploadedFileSizeInBytes"}). At most one file per assignment and
+ * field (the QuestionIdentifier GetFileUploadURL asks for). */
+static const char *const schema_v10[] = {
+    "CREATE TABLE uploads ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  key TEXT NOT NULL UNIQUE,"
+    "  assignment_id TEXT NOT NULL REFERENCES assignments(id),"
+    "  field TEXT NOT NULL,"
+    "  size INTEGER NOT NULL,"
+    "  sha256 BLOB NOT NULL,"
+    "  data BLOB NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  UNIQUE (assignment_id, field)"
+    ");",
+    NULL,
+};
+
 /* migrations[i] takes version i to version i + 1: a NULL-terminated list of script
  * parts (split only to keep each literal within C's portable string length). */
 static const char *const *const schema_migrations[] = {
@@ -391,6 +410,7 @@ static const char *const *const schema_migrations[] = {
     schema_v7,
     schema_v8,
     schema_v9,
+    schema_v10,
 };
 
 #define SCHEMA_VERSION ((int)(sizeof schema_migrations / sizeof schema_migrations[0]))

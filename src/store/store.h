@@ -466,6 +466,26 @@ int store_worker_counts(struct store *st, int64_t worker_id, int64_t *approved,
 int store_worker_count_add(struct store *st, int64_t worker_id, int64_t d_approved,
                            int64_t d_rejected, struct ts_error *err);
 
+/* ---- Uploaded files ------------------------------------------------------------- */
+
+/* A file a worker sent with a task's form (multipart/form-data). */
+struct upload {
+    char key[STORE_ID_MAX];    /* the UploadedFileKey the answer names */
+    char asg_id[STORE_ID_MAX];
+    char *field;               /* the form field (QuestionIdentifier); owned */
+    int64_t size;              /* bytes */
+    unsigned char sha256[32];
+    char *data;                /* size bytes (+ a NUL), owned; NULL unless asked for */
+    int64_t created_ms;
+};
+void store_upload_release(struct upload *u);
+/* TS_ECONFLICT when the key, or the (assignment, field) pair, exists already. */
+int store_upload_insert(struct store *st, const struct upload *u, struct ts_error *err);
+/* By key (asg_id and field NULL) or by (asg_id, field) (key NULL); the bytes too when
+ * with_data. TS_ENOTFOUND when there is none. */
+int store_upload_get(struct store *st, const char *key, const char *asg_id, const char *field,
+                     int with_data, struct upload *out, struct ts_error *err);
+
 /* ---- Notifications ----------------------------------------------------------------- */
 
 /* A HIT type's notification settings (UpdateNotificationSettings). */

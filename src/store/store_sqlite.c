@@ -83,11 +83,13 @@ enum stmt_id {
     S_QR_INSERT, S_QR_GET, S_QR_GET_PAIR, S_QR_SET, S_QR_LIST,
     S_WCOUNT_GET, S_WCOUNT_ADD, S_PSEUD_NOTE, S_PSEUD_FIND, S_BLOCK_PUT, S_BLOCK_DELETE, S_BLOCK_GET, S_BLOCK_LIST,
     S_BATCH_INSERT, S_BATCH_GET,
+    S_UPLOAD_INSERT, S_UPLOAD_GET_KEY, S_UPLOAD_GET_FIELD,
     S_NSET_GET, S_NSET_PUT, S_NOUT_INSERT, S_NOUT_DUE, S_NOUT_NEXT, S_NOUT_GET, S_NOUT_UPDATE,
     S_NOUT_LIST, S_AKEY_FIRST,
     S_CHECK_ENTRY_SUM, S_CHECK_BALANCE_SUM, S_CHECK_NEGATIVE, S_CHECK_PAY_TWICE,
     S_CHECK_PAY_STATUS, S_CHECK_HIT_COUNTS, S_CHECK_HIT_MAX, S_CHECK_PAIR,
     S_CHECK_HIT_ESCROW, S_CHECK_REQ_ESCROW, S_CHECK_TOTAL, S_CHECK_WORKER_COUNTS,
+    S_CHECK_UPLOADS,
     S_CHECK_NOTIFY,
     S__COUNT
 };
@@ -373,6 +375,18 @@ static const char *const stmt_sql[S__COUNT] = {
                               "ON c.worker_id = a.worker_id GROUP BY a.worker_id "
                               "HAVING sum(a.status = 3) <> coalesce(max(c.approved), 0) "
                               "OR sum(a.status = 4) <> coalesce(max(c.rejected), 0)",
+    [S_UPLOAD_INSERT] = "INSERT INTO uploads(key, assignment_id, field, size, sha256, data, "
+                        "created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [S_UPLOAD_GET_KEY] = "SELECT key, assignment_id, field, size, sha256, created_ms, "
+                         "CASE WHEN ?2 THEN data END FROM uploads WHERE key = ?1",
+    [S_UPLOAD_GET_FIELD] = "SELECT key, assignment_id, field, size, sha256, created_ms, "
+                           "CASE WHEN ?3 THEN data END FROM uploads "
+                           "WHERE assignment_id = ?1 AND field = ?2",
+    [S_CHECK_UPLOADS] = "SELECT u.key, u.assignment_id, coalesce(a.status, 0), u.size, "
+                        "length(u.data), length(u.sha256) FROM uploads u "
+                        "LEFT JOIN assignments a ON a.id = u.assignment_id "
+                        "WHERE coalesce(a.status, 0) NOT IN (2, 3, 4) "
+                        "OR u.size <> length(u.data) OR length(u.sha256) <> 32",
     /* Notification settings belong to their HIT type's requester; outbox states are
      * known ones, and a message is done (done_ms) exactly when it is not pending. */
     [S_CHECK_NOTIFY] = "SELECT 'settings', n.hit_type_id FROM notify_settings n "
@@ -2236,6 +2250,12 @@ static void say_row(struct check_run *r, enum stmt_id id, sqlite3_stmt *s)
             "assignments but counts %" PRId64 " and %" PRId64, col_i64(s, 0), col_i64(s, 1),
             col_i64(s, 2), col_i64(s, 3), col_i64(s, 4));
         break;
+    case S_CHECK_UPLOADS:
+        say(r, "upload %s of assignment %s (status %" PRId64 ") is not a stored file of "
+            "submitted work: size %" PRId64 ", %" PRId64 " bytes, hash of %" PRId64 " bytes",
+            ctext(s, 0), ctext(s, 1), col_i64(s, 2), col_i64(s, 3), col_i64(s, 4),
+            col_i64(s, 5));
+        break;
     case S_CHECK_NOTIFY:
         say(r, "notification %s %s is inconsistent (settings of another requester's HIT "
             "type, or a message whose state, attempts and done time disagree)",
@@ -2250,6 +2270,7 @@ static const enum stmt_id check_stmts[] = {
     S_CHECK_ENTRY_SUM, S_CHECK_BALANCE_SUM, S_CHECK_NEGATIVE, S_CHECK_PAY_TWICE,
     S_CHECK_PAY_STATUS, S_CHECK_HIT_COUNTS, S_CHECK_HIT_MAX, S_CHECK_PAIR,
     S_CHECK_HIT_ESCROW, S_CHECK_REQ_ESCROW, S_CHECK_TOTAL, S_CHECK_WORKER_COUNTS,
+    S_CHECK_UPLOADS,
     S_CHECK_NOTIFY,
 };
 
@@ -2804,6 +2825,88 @@ int store_qual_request_list(struct store *st, int64_t requester_id, const char *
     return list_keyed(st, S_QR_LIST, requester_id, 1, type_id, after_seq, limit,
                       visit_qual_request, &lcb, last_seq, more,
                       "listing qualification requests", err);
+}
+
+/* ---- Uploaded files --------------------------------------------------------------- */
+
+void store_upload_release(struct upload *u)
+{
+    free(u->field);
+    free(u->data);
+    memset(u, 0, sizeof *u);
+}
+
+int store_upload_insert(struct store *st, const struct upload *u, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_UPLOAD_INSERT, &s, err);
+
+    if (rc)
+        return rc;
+    if (u->size < 0 || u->size > INT_MAX)
+        return ts_fail(err, TS_ETOOBIG, "a file of %" PRId64 " bytes cannot be stored", u->size);
+    bind_text(s, 1, u->key);
+    bind_text(s, 2, u->asg_id);
+    bind_text(s, 3, u->field);
+    bind_i64(s, 4, u->size);
+    sqlite3_bind_blob(s, 5, u->sha256, 32, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 6, u->size ? (const void *)u->data : "", (int)u->size, SQLITE_STATIC);
+    bind_i64(s, 7, u->created_ms);
+    return exec_stmt(st, s, "storing an uploaded file", err);
+}
+
+static int read_upload(struct store *st, sqlite3_stmt *s, int with_data, struct upload *out,
+                       struct ts_error *err)
+{
+    int rc = sqlite3_step(s);
+
+    if (rc == SQLITE_DONE) {
+        rc = TS_ENOTFOUND;
+        ts_fail(err, rc, "no such uploaded file");
+    } else if (rc != SQLITE_ROW) {
+        rc = db_fail(st, rc, "reading an uploaded file", err);
+    } else {
+        const void *h = sqlite3_column_blob(s, 4);
+        memset(out, 0, sizeof *out);
+        col_copy(s, 0, out->key, sizeof out->key);
+        col_copy(s, 1, out->asg_id, sizeof out->asg_id);
+        out->field = col_dup_nn(s, 2);
+        out->size = col_i64(s, 3);
+        if (h && sqlite3_column_bytes(s, 4) == 32)
+            memcpy(out->sha256, h, 32);
+        out->created_ms = col_i64(s, 5);
+        if (with_data) {
+            const void *p = sqlite3_column_blob(s, 6);
+            size_t n = (size_t)sqlite3_column_bytes(s, 6);
+            out->data = xmalloc(n + 1);
+            if (n)
+                memcpy(out->data, p, n);
+            out->data[n] = '\0';
+            out->size = (int64_t)n;
+        }
+        rc = 0;
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_upload_get(struct store *st, const char *key, const char *asg_id, const char *field,
+                     int with_data, struct upload *out, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, key ? S_UPLOAD_GET_KEY : S_UPLOAD_GET_FIELD, &s, err);
+
+    if (rc)
+        return rc;
+    if (key) {
+        bind_text(s, 1, key);
+        bind_i64(s, 2, with_data != 0);
+    } else {
+        bind_text(s, 1, asg_id);
+        bind_text(s, 2, field);
+        bind_i64(s, 3, with_data != 0);
+    }
+    return read_upload(st, s, with_data, out, err);
 }
 
 /* ---- Notifications ------------------------------------------------------------------ */

@@ -194,8 +194,8 @@ class MTurkDoor(E2E):
                             AssignmentDurationInSeconds=600, LifetimeInSeconds=600,
                             Question=SAMPLE_QUESTION)
         self.assertIn(err["Error"]["Code"], ("ParameterValidationError", "RequestError"))
-        err = self.error_of(mt.get_file_upload_url, AssignmentId="NOSUCHASSIGNMENT0000000000000",
-                            QuestionIdentifier="photo")
+        err = self.error_of(mt.list_review_policy_results_for_hit,
+                            HITId="NOSUCHHIT00000000000000000000")
         self.assertEqual(err["TurkErrorCode"], "AWS.MechanicalTurk.UnsupportedOperation")
         err = self.error_of(self.client_for(self.rq, secret="x" * 40).get_account_balance)
         self.assertEqual(err["Error"]["Code"], "InvalidSignatureException")
@@ -228,7 +228,8 @@ class MTurkDoor(E2E):
              "UnrecognizedClientException"),
             # An operation Tessera lacks is still refused for its signature first.
             ("unsupported operation, wrong secret", sign(port, key, "y" * 40,
-                                                         "GetFileUploadURL", b"{}"),
+                                                         "ListReviewPolicyResultsForHIT",
+                                                         b"{}"),
              "InvalidSignatureException"),
         ]
         for name, (headers, raw), code in cases:

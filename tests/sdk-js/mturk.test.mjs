@@ -21,7 +21,7 @@ import {
   ListBonusPaymentsCommand,
   ListHITsCommand,
   ListReviewableHITsCommand,
-  GetFileUploadURLCommand,
+  ListReviewPolicyResultsForHITCommand,
   RejectAssignmentCommand,
   SendBonusCommand,
   UpdateExpirationForHITCommand,
@@ -249,10 +249,10 @@ describe("MTurk door through @aws-sdk/client-mturk", () => {
     assert.equal(bad.$metadata.httpStatusCode, 400);
 
     const unsupported = await failure(() =>
-      mt.send(new GetFileUploadURLCommand({ AssignmentId: "NOSUCHASSIGNMENT0000000000000",
-                                            QuestionIdentifier: "photo" })));
+      mt.send(new ListReviewPolicyResultsForHITCommand({
+        HITId: "NOSUCHHIT00000000000000000000" })));
     assertTurkError(unsupported, "AWS.MechanicalTurk.UnsupportedOperation");
-    assert.match(unsupported.message, /GetFileUploadURL/);
+    assert.match(unsupported.message, /ListReviewPolicyResultsForHIT/);
 
     const wrong = await failure(() => srv.mturk(rq, "x".repeat(40)).send(
       new GetAccountBalanceCommand({})));
