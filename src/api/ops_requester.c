@@ -280,13 +280,14 @@ static int op_list_reviewable_hits(struct op_ctx *c, json_t *in, json_t *out,
 struct asg_walk {
     struct op_ctx *c;
     json_t *arr;
+    const struct qform *form; /* the HIT's QuestionForm, or NULL */
     struct ts_error *err;
 };
 
 static int asg_walk_cb(void *ctx, const struct assignment *a)
 {
     struct asg_walk *w = ctx;
-    json_t *o = render_asg(w->c, a, w->err);
+    json_t *o = render_asg_form(w->c, a, w->form, w->err);
     if (!o)
         return 1;
     json_array_append_new(w->arr, o);
@@ -332,9 +333,14 @@ static int op_list_assignments(struct op_ctx *c, json_t *in, json_t *out, struct
     if (rc)
         return rc;
     store_hit_release(&h);
+    struct question q;
+    rc = render_question_load(c, id, &q, err);
+    if (rc)
+        return rc;
     f.hit_id = id;
-    struct asg_walk w = {c, json_array(), err};
+    struct asg_walk w = {c, json_array(), q.form, err};
     rc = store_asg_list(c->core->st, &f, after, limit, asg_walk_cb, &w, &last, &more, err);
+    question_release(&q);
     return param_page_reply(out, "Assignments", w.arr, last, more, rc);
 }
 

@@ -12,6 +12,7 @@
 #include "../core/asg.h"
 #include "../core/ledger.h"
 #include "../core/question.h"
+#include "../core/qform.h"
 #include "../core/quals.h"
 #include "../core/secrets.h"
 #include "../util/alloc.h"
@@ -156,6 +157,13 @@ static int op_accept_work(struct op_ctx *c, json_t *in, json_t *out, struct ts_e
     return 0;
 }
 
+/* Where a Tessera-rendered form posts its answers (MTurk's turkSubmitTo plus
+ * "/mturk/externalSubmit"); the one place that URL is formed for rendered forms. */
+static void task_submit_url(const struct op_ctx *c, struct buf *b)
+{
+    buf_printf(b, "%s/mturk/externalSubmit", c->core->cfg->base_url);
+}
+
 /* The task as the worker's page shows it: the HTML to render, or the external URL with
  * MTurk's query parameters (the worker id is the pseudonym the requester knows). */
 static int render_task(struct op_ctx *c, const struct assignment *a, const struct hit *h,
@@ -179,6 +187,23 @@ static int render_task(struct op_ctx *c, const struct assignment *a, const struc
     if (q.kind == QUESTION_HTML) {
         json_object_set_new(task, "QuestionType", json_string("HTMLQuestion"));
         json_object_set_new(task, "Content", json_string(q.html));
+    } else if (q.kind == QUESTION_FORM) {
+        struct buf url = BUF_INIT(4096);
+        struct buf page = BUF_INIT(BUF_MAX_BODY);
+        task_submit_url(c, &url);
+        rc = qform_render_html(q.form, url.p, a->id, &page, err);
+        if (!rc) {
+            json_object_set_new(task, "QuestionType", json_string("QuestionForm"));
+            json_object_set_new(task, "Content", json_stringn(page.p, page.len));
+            json_object_set_new(task, "Question", json_string(h->question));
+            json_object_set_new(task, "SubmitURL", json_string(url.p));
+        }
+        buf_release(&url);
+        buf_release(&page);
+        if (rc) {
+            question_release(&q);
+            return rc;
+        }
     } else {
         char pseud[16];
         struct buf b = BUF_INIT(8192);

@@ -10,6 +10,8 @@
 #include "hit.h"
 #include "ledger.h"
 #include "qc.h"
+#include "qform.h"
+#include "question.h"
 #include "quals.h"
 #include "secrets.h"
 #include "../util/alloc.h"
@@ -194,8 +196,10 @@ int asg_get_worker(struct core_ctx *c, int64_t worker_id, const char *id,
     return rc;
 }
 
-/* answers_json must be a JSON object of at most 200 fields whose values are strings. */
-static int check_answers(const char *answers_json, struct ts_error *err)
+/* answers_json must be a JSON object of 1 to 200 fields; for an HTML or external
+ * question (form == 0) every value is a string, for a QuestionForm the values are checked
+ * against the form by the caller. */
+static int check_answers(const char *answers_json, int form, struct ts_error *err)
 {
     json_error_t jerr;
     json_t *o;
@@ -217,12 +221,33 @@ static int check_answers(const char *answers_json, struct ts_error *err)
     {
         if (rc)
             break;
-        if (!json_is_string(v))
+        if (!form && !json_is_string(v))
             rc = ts_fail(err, TS_EINVAL, "Answers field \"%s\" must be a string", k);
         else if (text_utf8_chars(k, strlen(k)) < 1 || strlen(k) > 255)
             rc = ts_fail(err, TS_EINVAL, "Answers field names must be 1 to 255 characters");
     }
     json_decref(o);
+    return rc;
+}
+
+/* Checks answers_json against the HIT's question (whose texts h must hold): the general
+ * shape for every HIT, and for a QuestionForm every rule the form sets. */
+static int check_answers_for(const struct hit *h, const char *answers_json, struct ts_error *err)
+{
+    struct question q;
+    int rc;
+
+    if (strlen(answers_json) > ANSWERS_MAX_BYTES || !h->question)
+        return check_answers(answers_json, 0, err);
+    if (!strstr(h->question, "QuestionForm"))
+        return check_answers(answers_json, 0, err);
+    rc = question_parse(h->question, strlen(h->question), &q, err);
+    if (rc)
+        return ts_fail(err, TS_EIO, "HIT %s has a Question that no longer parses", h->id);
+    rc = check_answers(answers_json, q.kind == QUESTION_FORM, err);
+    if (!rc && q.kind == QUESTION_FORM)
+        rc = qform_check_answers(q.form, answers_json, err);
+    question_release(&q);
     return rc;
 }
 
@@ -233,7 +258,7 @@ int asg_submit(struct core_ctx *c, int64_t worker_id, const char *id, const char
     struct hit h;
     struct hit_type t;
     struct batch b;
-    int rc = check_answers(answers_json, err);
+    int rc = check_answers(answers_json, 1, err);
     if (rc)
         return rc;
     rc = asg_get_worker(c, worker_id, id, &a, err);
@@ -251,6 +276,11 @@ int asg_submit(struct core_ctx *c, int64_t worker_id, const char *id, const char
     rc = store_hit_get(c->st, a.hit_id, &h, err);
     if (rc)
         goto out;
+    rc = store_hit_load_texts(c->st, &h, err);
+    if (!rc)
+        rc = check_answers_for(&h, answers_json, err);
+    if (rc)
+        goto out_hit;
     rc = store_hit_type_get(c->st, h.hit_type_id, &t, err);
     if (rc)
         goto out_hit;
