@@ -37,6 +37,8 @@ json_t *render_hit(const struct hit *h, const struct hit_type *t, int64_t now_ms
     json_object_set_new(o, "Title", json_string(t->title));
     json_object_set_new(o, "Description", json_string(t->description));
     json_object_set_new(o, "Question", json_string(h->question));
+    if (h->layout_id[0])
+        json_object_set_new(o, "HITLayoutId", json_string(h->layout_id));
     if (t->keywords && *t->keywords)
         json_object_set_new(o, "Keywords", json_string(t->keywords));
     json_object_set_new(o, "HITStatus", json_string(hit_status_name(hit_status_at(h, now_ms))));
