@@ -166,6 +166,20 @@ static int layout_params(const struct hit_layout *l, json_t *params, struct rows
         r->cells[r->ncols] = (char *)json_string_value(v);
         r->ncols++;
     }
+    if (!rc) {
+        json_t *known;
+        json_array_foreach(names, i, known) {
+            size_t j = 0;
+            while (j < r->ncols && strcmp(r->cols[j], json_string_value(known)) != 0)
+                j++;
+            if (j == r->ncols) {
+                rc = ts_failk(err, TS_EINVAL, "ParameterValidationError",
+                              "HITLayoutParameters lacks ${%.64s}, a placeholder of HIT layout "
+                              "%s", json_string_value(known), l->id);
+                break;
+            }
+        }
+    }
     json_decref(names);
     return rc;
 }

@@ -370,7 +370,7 @@ static int qform_formatted(struct qform_reader *r, xmlNodePtr el, struct qform_n
     buf_puts(&src, text);
     buf_puts(&src, "</div>");
     free(text);
-    rc = question__read(src.p, src.len, "FormattedContent", &doc, r->err);
+    rc = question__read_mixed(src.p, src.len, "FormattedContent", &doc, r->err);
     buf_release(&src);
     if (rc)
         return rc;

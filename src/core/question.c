@@ -90,9 +90,10 @@ static void question_on_doctype(void *user, const xmlChar *name, const xmlChar *
     xmlStopParser(ctxt);
 }
 
-/* Parses into *doc_out; 0 or TS_EINVAL with the requester-facing message. */
-int question__read(const char *xml, size_t n, const char *what, struct _xmlDoc **doc_out,
-                   struct ts_error *err)
+/* Parses into *doc_out; 0 or TS_EINVAL with the requester-facing message. Whitespace-only
+ * text between elements is dropped unless keep_blanks (mixed content such as XHTML). */
+static int question_read(const char *xml, size_t n, const char *what, int keep_blanks,
+                         struct _xmlDoc **doc_out, struct ts_error *err)
 {
     struct question_capture cap = {0};
     xmlParserCtxtPtr ctxt;
@@ -113,7 +114,7 @@ int question__read(const char *xml, size_t n, const char *what, struct _xmlDoc *
         return ts_fail(err, TS_EINVAL, "%s is not well-formed XML: it is empty", what);
     }
     ctxt->_private = &cap;
-    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | (keep_blanks ? 0 : XML_PARSE_NOBLANKS));
     ctxt->sax->serror = question_on_error;
     ctxt->sax->internalSubset = question_on_doctype;
     ctxt->sax->externalSubset = NULL;
@@ -142,6 +143,18 @@ int question__read(const char *xml, size_t n, const char *what, struct _xmlDoc *
     }
     *doc_out = doc;
     return 0;
+}
+
+int question__read(const char *xml, size_t n, const char *what, struct _xmlDoc **doc,
+                   struct ts_error *err)
+{
+    return question_read(xml, n, what, 0, doc, err);
+}
+
+int question__read_mixed(const char *xml, size_t n, const char *what, struct _xmlDoc **doc,
+                         struct ts_error *err)
+{
+    return question_read(xml, n, what, 1, doc, err);
 }
 
 static int question_is_space(int c)

@@ -65,6 +65,9 @@ struct _xmlDoc;
  * document in messages. 0 with *doc set (caller frees with xmlFreeDoc), or TS_EINVAL. */
 int question__read(const char *xml, size_t n, const char *what, struct _xmlDoc **doc,
                    struct ts_error *err);
+/* The same, keeping whitespace-only text between elements (XHTML, where it matters). */
+int question__read_mixed(const char *xml, size_t n, const char *what, struct _xmlDoc **doc,
+                         struct ts_error *err);
 /* Appends s[0..n) as pure-ASCII XML text; -1 when s is not valid UTF-8. */
 int question__put_ascii(struct buf *b, const char *s, size_t n);
 

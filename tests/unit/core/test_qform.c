@@ -471,5 +471,26 @@ static void test_post_and_xml(void)
     qform_release(&f);
 }
 
-CHECK_MAIN(test_parse, test_file_2005, test_bad, test_hostile, test_check, test_render,
+/* Whitespace between elements is text in XHTML: it must survive sanitising. */
+static void test_formatted_spaces(void)
+{
+    struct qform f;
+    struct ts_error err = {0};
+    struct buf b = BUF_INIT(1 << 16);
+    const char *xml =
+        "<QuestionForm xmlns=\"" NS17 "\"><Overview><FormattedContent><![CDATA[<p><b>a</b> "
+        "<i>b</i> <table><tr><td>1</td><td>2</td></tr></table></p>]]></FormattedContent>"
+        "</Overview><Question><QuestionIdentifier>q</QuestionIdentifier><QuestionContent>"
+        "<Text>t</Text></QuestionContent><AnswerSpecification><FreeTextAnswer/>"
+        "</AnswerSpecification></Question></QuestionForm>";
+
+    CHECK_EQ_INT(parse(xml, &f, &err), 0);
+    CHECK_EQ_INT(qform_render_html(&f, "u", "a", &b, &err), 0);
+    CHECK(strstr(b.p, "<p><b>a</b> <i>b</i> <table><tr><td>1</td><td>2</td></tr></table></p>") !=
+          NULL);
+    buf_release(&b);
+    qform_release(&f);
+}
+
+CHECK_MAIN(test_formatted_spaces, test_parse, test_file_2005, test_bad, test_hostile, test_check, test_render,
            test_post_and_xml)
