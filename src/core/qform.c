@@ -51,7 +51,6 @@ struct qform_reader {
     struct ts_error *err;
 };
 
-#define QFORM_MAX_HTML_DEPTH 32
 #define QFORM_MAX_URL 2000
 #define QFORM_MAX_FILE_SIZE 2000000000
 #define QFORM_OTHER_SUFFIX ".OtherSelectionText"

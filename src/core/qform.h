@@ -26,7 +26,8 @@
 
 #define QFORM_MAX_QUESTIONS 200  /* Question elements in one form */
 #define QFORM_MAX_SELECTIONS 200 /* Selection elements in one SelectionAnswer */
-#define QFORM_MAX_DEPTH 8        /* nesting of List and of FormattedContent elements */
+#define QFORM_MAX_DEPTH 8        /* unused: the schema's own nesting is fixed */
+#define QFORM_MAX_HTML_DEPTH 32  /* FormattedContent elements deeper than this are cut */
 #define QFORM_MAX_ID 255         /* bytes in a QuestionIdentifier or SelectionIdentifier */
 #define QFORM_MAX_ANSWER 65535   /* bytes in one free-text answer */
 
@@ -58,7 +59,8 @@ struct qform_question {
     enum qform_answer_kind kind;
     struct qform_node *content; /* QuestionContent; owned, opaque */
 
-    /* QFORM_FREETEXT. Absent limits are -1 (min_value/max_value: has_min/has_max). */
+    /* QFORM_FREETEXT. min_length is 0 and max_length -1 when absent; min_value and
+     * max_value count only when has_min / has_max. */
     int numeric;                  /* Constraints/IsNumeric present */
     int has_min, has_max;
     int64_t min_value, max_value; /* IsNumeric minValue/maxValue (integers) */
@@ -95,7 +97,8 @@ struct qform {
  * schema forbids, and what Tessera cannot show (Application, JavaApplet, Flash, ...), is
  * TS_EINVAL with a message naming the element. Regexes are compiled here (POSIX
  * regcomp, REG_EXTENDED) so a bad one is refused at parse time. FormattedContent is
- * sanitised when rendered, not refused, except when it is not well-formed XHTML.
+ * sanitised here (kept in the form already reduced to the allowlist), not refused,
+ * except when it is not well-formed XHTML.
  * On failure *out is untouched. Thread-safe. */
 int qform_parse(const char *xml, size_t n, struct qform *out, struct ts_error *err);
 
