@@ -32,10 +32,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (!q.url || q.html || strncasecmp(q.url, "https://", 8) != 0 ||
              strlen(q.url) > QUESTION_MAX_URL))
             abort();
-        if (q.kind != QUESTION_HTML && q.kind != QUESTION_EXTERNAL)
+        if (q.kind == QUESTION_FORM && (!q.form || q.html || q.url))
+            abort();
+        if (q.kind != QUESTION_HTML && q.kind != QUESTION_EXTERNAL && q.kind != QUESTION_FORM)
             abort();
         question_release(&q);
-    } else if (q.html || q.url || err.msg[0] == '\0') {
+    } else if (q.html || q.url || q.form || err.msg[0] == '\0') {
         abort(); /* a failure must leave q untouched and say why */
     }
 

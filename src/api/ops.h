@@ -15,6 +15,8 @@ extern const struct op ops_quals[];
 extern const size_t ops_quals_n;
 extern const struct op ops_notify[];
 extern const size_t ops_notify_n;
+extern const struct op ops_layouts[];
+extern const size_t ops_layouts_n;
 
 /* Reads the HIT type members (Title, Description, Reward, ...) of in into t for the
  * caller. Strings are borrowed from in except t->quals_json, which the caller frees. */

@@ -1,8 +1,9 @@
 /* ops_files.c: work submitted from a browser, and the files it carries. The form door
  * (door_form.c) turns a task page's form into a request for one of the operations
  * here: submit by capability or by bearer token, show the task page, or stream an
- * uploaded file by a signed link. They share the core's asg_submit with the native
- * SubmitAssignment, so the rules are the same. GetFileUploadURL (MTurk) signs the link. */
+ * uploaded file by a signed link. Submissions go through the core's asg_submit_posted,
+ * the native SubmitAssignment's path, so the rules are the same. GetFileUploadURL (MTurk)
+ * signs the link. */
 #include "ops.h"
 #include <stdio.h>
 #include <string.h>
@@ -84,7 +85,7 @@ static int store_files(struct op_ctx *c, const char *asg_id, json_t *files, json
 }
 
 /* The submission shared by both doors: files first (in this operation's savepoint, so a
- * refused submission stores none), then the core's asg_submit. */
+ * refused submission stores none), then the core's asg_submit_posted. */
 static int submit(struct op_ctx *c, int64_t worker_id, const char *asg_id, json_t *in,
                   json_t *out, struct ts_error *err)
 {
@@ -106,7 +107,7 @@ static int submit(struct op_ctx *c, int64_t worker_id, const char *asg_id, json_
     json_decref(answers);
     if (!text)
         return ts_fail(err, TS_EINVAL, "the answers could not be encoded");
-    rc = asg_submit(c->core, worker_id, asg_id, text, err);
+    rc = asg_submit_posted(c->core, worker_id, asg_id, text, err);
     free(text);
     if (!rc)
         json_object_set_new(out, "AssignmentId", json_string(asg_id));

@@ -8,6 +8,7 @@
 #include "render.h"
 #include "../core/hit.h"
 #include "../core/asg.h"
+#include "../core/layout.h"
 #include "../core/ledger.h"
 #include "../core/question.h"
 #include "../core/quals.h"
@@ -71,14 +72,38 @@ static int unsupported(json_t *in, const char *name, struct ts_error *err)
     return 0;
 }
 
-/* Reads and validates the members that create a HIT of an existing type. */
-static int read_hit_params(json_t *in, struct hit_params *p, struct ts_error *err)
+/* The Question a HIT gets from HITLayoutId + HITLayoutParameters: the caller's layout,
+ * filled. *question is the caller's to free. */
+static int read_layout_question(struct op_ctx *c, json_t *in, struct hit_params *p,
+                                char **question, struct ts_error *err)
+{
+    const char *layout_id = NULL;
+    struct hit_layout l;
+    int rc = param_id(in, "HITLayoutId", PARAM_REQUIRED, &layout_id, err);
+    if (!rc)
+        rc = layout_get_owned(c->core, c->who.id, layout_id, &l, err);
+    if (rc)
+        return rc;
+    json_t *params = json_object_get(in, "HITLayoutParameters");
+    rc = layout_fill(&l, json_is_null(params) ? NULL : params, question, err);
+    if (!rc)
+        p->layout_id = layout_id;
+    store_layout_release(&l);
+    return rc;
+}
+
+/* Reads and validates the members that create a HIT of an existing type. The Question
+ * is given, or made from a layout; in the second case *owned holds it (caller frees). */
+static int read_hit_params(struct op_ctx *c, json_t *in, struct hit_params *p, char **owned,
+                           struct ts_error *err)
 {
     const char *question = NULL;
     struct question q;
+    json_t *qv = json_object_get(in, "Question"), *lv = json_object_get(in, "HITLayoutId");
     int rc;
 
     memset(p, 0, sizeof *p);
+    *owned = NULL;
     p->max_assignments = 1;
     rc = param_int(in, "LifetimeInSeconds", PARAM_REQUIRED, 0, INT64_MAX / 1000, &p->lifetime_s,
                    err);
@@ -90,15 +115,25 @@ static int read_hit_params(json_t *in, struct hit_params *p, struct ts_error *er
     if (!rc)
         rc = param_str(in, "UniqueRequestToken", PARAM_OPTIONAL, 64, &p->unique_token, err);
     if (!rc)
-        rc = unsupported(in, "HITLayoutId", err);
-    if (!rc)
-        rc = unsupported(in, "HITLayoutParameters", err);
-    if (!rc)
         rc = unsupported(in, "AssignmentReviewPolicy", err);
     if (!rc)
         rc = unsupported(in, "HITReviewPolicy", err);
-    if (!rc)
-        rc = param_str(in, "Question", PARAM_REQUIRED, QUESTION_MAX_BYTES + 1, &question, err);
+    if (rc)
+        return rc;
+    if ((qv && !json_is_null(qv)) == (lv && !json_is_null(lv)))
+        return ts_failk(err, TS_EINVAL, "ParameterValidationError",
+                        "give exactly one of Question and HITLayoutId");
+    if (lv && !json_is_null(lv)) {
+        rc = read_layout_question(c, in, p, owned, err);
+        if (!rc)
+            p->question = *owned;
+        return rc;
+    }
+    json_t *pv = json_object_get(in, "HITLayoutParameters");
+    if (pv && !json_is_null(pv))
+        return ts_failk(err, TS_EINVAL, "ParameterValidationError",
+                        "HITLayoutParameters goes with HITLayoutId, not with Question");
+    rc = param_str(in, "Question", PARAM_REQUIRED, QUESTION_MAX_BYTES + 1, &question, err);
     if (rc)
         return rc;
     rc = question_parse(question, strlen(question), &q, err);
@@ -117,10 +152,11 @@ static int create_on_type(struct op_ctx *c, const struct hit_type *t, json_t *in
 {
     struct hit_params p;
     struct hit h;
-    int rc = read_hit_params(in, &p, err);
-    if (rc)
-        return rc;
-    rc = hit_create(c->core, t, &p, &h, err);
+    char *owned;
+    int rc = read_hit_params(c, in, &p, &owned, err);
+    if (!rc)
+        rc = hit_create(c->core, t, &p, &h, err);
+    free(owned);
     if (rc)
         return rc;
     json_object_set_new(out, "HIT", render_hit(&h, t, c->core->now_ms));
@@ -280,13 +316,14 @@ static int op_list_reviewable_hits(struct op_ctx *c, json_t *in, json_t *out,
 struct asg_walk {
     struct op_ctx *c;
     json_t *arr;
+    const struct qform *form; /* the HIT's QuestionForm, or NULL */
     struct ts_error *err;
 };
 
 static int asg_walk_cb(void *ctx, const struct assignment *a)
 {
     struct asg_walk *w = ctx;
-    json_t *o = render_asg(w->c, a, w->err);
+    json_t *o = render_asg_form(w->c, a, w->form, w->err);
     if (!o)
         return 1;
     json_array_append_new(w->arr, o);
@@ -332,9 +369,14 @@ static int op_list_assignments(struct op_ctx *c, json_t *in, json_t *out, struct
     if (rc)
         return rc;
     store_hit_release(&h);
+    struct question q;
+    rc = render_question_load(c, id, &q, err);
+    if (rc)
+        return rc;
     f.hit_id = id;
-    struct asg_walk w = {c, json_array(), err};
+    struct asg_walk w = {c, json_array(), q.form, err};
     rc = store_asg_list(c->core->st, &f, after, limit, asg_walk_cb, &w, &last, &more, err);
+    question_release(&q);
     return param_page_reply(out, "Assignments", w.arr, last, more, rc);
 }
 

@@ -13,6 +13,7 @@
 #include "../core/cap.h"
 #include "../core/ledger.h"
 #include "../core/question.h"
+#include "../core/qform.h"
 #include "../core/quals.h"
 #include "../core/secrets.h"
 #include "../util/alloc.h"
@@ -219,6 +220,15 @@ int ops_render_task(struct op_ctx *c, const struct assignment *a, const struct h
     if (q.kind == QUESTION_HTML) {
         json_object_set_new(task, "QuestionType", json_string("HTMLQuestion"));
         json_object_set_new(task, "Content", json_string(q.html));
+    } else if (q.kind == QUESTION_FORM) {
+        struct buf page = BUF_INIT(BUF_MAX_BODY);
+        rc = qform_render_html(q.form, submit.p, a ? a->id : OPS_PREVIEW_ASSIGNMENT, &page, err);
+        if (!rc) {
+            json_object_set_new(task, "QuestionType", json_string("QuestionForm"));
+            json_object_set_new(task, "Content", json_stringn(page.p, page.len));
+            json_object_set_new(task, "Question", json_string(h->question));
+        }
+        buf_release(&page);
     } else {
         buf_printf(&b, "%s%c%s", q.url, strchr(q.url, '?') ? '&' : '?', query.p);
         json_object_set_new(task, "QuestionType", json_string("ExternalQuestion"));
@@ -238,7 +248,7 @@ int ops_render_task(struct op_ctx *c, const struct assignment *a, const struct h
     buf_release(&b);
     store_hit_type_release(&t);
     question_release(&q);
-    return 0;
+    return rc;
 }
 
 static int op_get_my_assignment(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)

@@ -5,6 +5,7 @@
 #include "../core/asg.h"
 #include "../core/secrets.h"
 #include "../core/question.h"
+#include "../core/qform.h"
 #include "../util/buf.h"
 #include "../util/money.h"
 #include "../util/banned.h"
@@ -36,6 +37,8 @@ json_t *render_hit(const struct hit *h, const struct hit_type *t, int64_t now_ms
     json_object_set_new(o, "Title", json_string(t->title));
     json_object_set_new(o, "Description", json_string(t->description));
     json_object_set_new(o, "Question", json_string(h->question));
+    if (h->layout_id[0])
+        json_object_set_new(o, "HITLayoutId", json_string(h->layout_id));
     if (t->keywords && *t->keywords)
         json_object_set_new(o, "Keywords", json_string(t->keywords));
     json_object_set_new(o, "HITStatus", json_string(hit_status_name(hit_status_at(h, now_ms))));
@@ -74,7 +77,37 @@ int render_hit_cached(struct op_ctx *c, const struct hit *h, struct hit_type *ca
     return 0;
 }
 
+int render_question_load(struct op_ctx *c, const char *hit_id, struct question *q,
+                         struct ts_error *err)
+{
+    struct hit h;
+    int rc = store_hit_get(c->core->st, hit_id, &h, err);
+    memset(q, 0, sizeof *q);
+    if (rc)
+        return rc;
+    rc = store_hit_load_texts(c->core->st, &h, err);
+    if (!rc && question_parse(h.question, strlen(h.question), q, err) != 0)
+        rc = ts_fail(err, TS_EIO, "HIT %s has a Question that no longer parses", hit_id);
+    store_hit_release(&h);
+    return rc;
+}
+
 json_t *render_asg(struct op_ctx *c, const struct assignment *a, struct ts_error *err)
+{
+    struct question q;
+    json_t *o;
+
+    if (!a->answer_json)
+        return render_asg_form(c, a, NULL, err);
+    if (render_question_load(c, a->hit_id, &q, err))
+        return NULL;
+    o = render_asg_form(c, a, q.form, err);
+    question_release(&q);
+    return o;
+}
+
+json_t *render_asg_form(struct op_ctx *c, const struct assignment *a, const struct qform *form,
+                        struct ts_error *err)
 {
     json_t *o = json_object();
     char pseud[16];
@@ -92,7 +125,9 @@ json_t *render_asg(struct op_ctx *c, const struct assignment *a, struct ts_error
     render_time(o, "Deadline", a->deadline_ms);
     if (a->answer_json) {
         struct buf b = BUF_INIT(BUF_MAX_BODY);
-        if (question_answers_xml(a->answer_json, &b, err) || b.err) {
+        int rc = form ? qform_answers_xml(form, a->answer_json, &b, err)
+                      : question_answers_xml(a->answer_json, &b, err);
+        if (rc || b.err) {
             buf_release(&b);
             json_decref(o);
             if (!err->msg[0])

@@ -55,7 +55,7 @@ static int demo_project(struct core_ctx *c, int64_t requester_id, struct ts_erro
                  "<label><input type=\"radio\" name=\"label\" value=\"bird\">bird</label>]]>"
                  "</HTMLContent><FrameHeight>300</FrameHeight></HTMLQuestion>",
                  demo_items[i]);
-        struct hit_params p = {q, NULL, NULL, NULL, NULL, 3, 7 * 86400, NULL, 0, 0};
+        struct hit_params p = {q, NULL, NULL, NULL, NULL, 3, 7 * 86400, NULL, 0, 0, NULL};
         rc = hit_create(c, &t, &p, &h, err);
         if (!rc)
             store_hit_release(&h);

@@ -11,6 +11,8 @@
 #include "ledger.h"
 #include "notify.h"
 #include "qc.h"
+#include "qform.h"
+#include "question.h"
 #include "quals.h"
 #include "secrets.h"
 #include "../util/alloc.h"
@@ -260,9 +262,11 @@ static int check_uploads(struct core_ctx *c, const struct assignment *a, const c
     return rc;
 }
 
-/* answers_json must be a JSON object of at most 200 fields whose values are strings,
- * lists of strings (a repeated field) or uploaded files. */
-static int check_answers(const char *answers_json, struct ts_error *err)
+/* answers_json must be a JSON object of 1 to 200 fields. For an HTML or external
+ * question (form == 0) every value is a string, a list of strings (a repeated form field)
+ * or an uploaded file; for a QuestionForm the values are checked against the form by the
+ * caller. */
+static int check_answers(const char *answers_json, int form, struct ts_error *err)
 {
     json_error_t jerr;
     json_t *o;
@@ -284,7 +288,7 @@ static int check_answers(const char *answers_json, struct ts_error *err)
     {
         if (rc)
             break;
-        if (!json_is_string(v) && !answer_is_list(v) && !answer_is_upload(v))
+        if (!form && !json_is_string(v) && !answer_is_list(v) && !answer_is_upload(v))
             rc = ts_fail(err, TS_EINVAL,
                          "Answers field \"%s\" must be a string (or a list of strings, for a "
                          "repeated form field)",
@@ -296,15 +300,54 @@ static int check_answers(const char *answers_json, struct ts_error *err)
     return rc;
 }
 
-int asg_submit(struct core_ctx *c, int64_t worker_id, const char *id, const char *answers_json,
-               struct ts_error *err)
+/* Checks answers_json against the HIT's question (whose texts h must hold): the general
+ * shape for every HIT, and for a QuestionForm every rule the form sets. When posted, the
+ * answers are the fields of the form Tessera rendered for a QuestionForm, first turned
+ * into its answers shape (qform_from_post); *final then receives that text, which the
+ * caller frees, and stays NULL when answers_json itself is the answer. */
+static int check_answers_for(const struct hit *h, const char *answers_json, int posted,
+                             char **final, struct ts_error *err)
+{
+    struct question q;
+    int rc;
+
+    *final = NULL;
+    if (strlen(answers_json) > ANSWERS_MAX_BYTES || !h->question)
+        return check_answers(answers_json, 0, err);
+    if (!strstr(h->question, "QuestionForm"))
+        return check_answers(answers_json, 0, err);
+    rc = question_parse(h->question, strlen(h->question), &q, err);
+    if (rc)
+        return ts_fail(err, TS_EIO, "HIT %s has a Question that no longer parses", h->id);
+    if (q.kind == QUESTION_FORM && posted) {
+        *final = qform_from_post(q.form, answers_json, err);
+        if (!*final)
+            rc = TS_EINVAL;
+        else
+            answers_json = *final;
+    }
+    if (!rc)
+        rc = check_answers(answers_json, q.kind == QUESTION_FORM, err);
+    if (!rc && q.kind == QUESTION_FORM)
+        rc = qform_check_answers(q.form, answers_json, err);
+    question_release(&q);
+    if (rc) {
+        free(*final);
+        *final = NULL;
+    }
+    return rc;
+}
+
+static int submit(struct core_ctx *c, int64_t worker_id, const char *id, const char *answers_json,
+                  int posted, struct ts_error *err)
 {
     struct assignment a;
     struct hit h;
     struct hit_type t;
     struct batch b;
+    char *final = NULL;
     int before;
-    int rc = check_answers(answers_json, err);
+    int rc = check_answers(answers_json, 1, err);
     if (rc)
         return rc;
     rc = asg_get_worker(c, worker_id, id, &a, err);
@@ -325,6 +368,13 @@ int asg_submit(struct core_ctx *c, int64_t worker_id, const char *id, const char
     rc = store_hit_get(c->st, a.hit_id, &h, err);
     if (rc)
         goto out;
+    rc = store_hit_load_texts(c->st, &h, err);
+    if (!rc)
+        rc = check_answers_for(&h, answers_json, posted, &final, err);
+    if (rc)
+        goto out_hit;
+    if (final)
+        answers_json = final;
     before = notify_hit_status(c, &h);
     rc = store_hit_type_get(c->st, h.hit_type_id, &t, err);
     if (rc)
@@ -357,7 +407,20 @@ out_hit:
     store_hit_release(&h);
 out:
     store_asg_release(&a);
+    free(final);
     return rc;
+}
+
+int asg_submit(struct core_ctx *c, int64_t worker_id, const char *id, const char *answers_json,
+               struct ts_error *err)
+{
+    return submit(c, worker_id, id, answers_json, 0, err);
+}
+
+int asg_submit_posted(struct core_ctx *c, int64_t worker_id, const char *id,
+                      const char *fields_json, struct ts_error *err)
+{
+    return submit(c, worker_id, id, fields_json, 1, err);
 }
 
 int asg_return(struct core_ctx *c, int64_t worker_id, const char *id, struct ts_error *err)

@@ -16,9 +16,15 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
 int asg_get_worker(struct core_ctx *c, int64_t worker_id, const char *id,
                    struct assignment *out, struct ts_error *err);
 
-/* answers_json: a JSON object text of field -> string value. */
+/* answers_json: a JSON object text of field -> value (docs/api.md, SubmitAssignment),
+ * checked against the HIT's question. */
 int asg_submit(struct core_ctx *c, int64_t worker_id, const char *id, const char *answers_json,
                struct ts_error *err);
+/* The same for the fields a browser posted with the task's form: for a QuestionForm HIT
+ * they are first turned into its answers (selections, OtherSelectionText) as the form
+ * Tessera rendered names them; for other HITs this is asg_submit. */
+int asg_submit_posted(struct core_ctx *c, int64_t worker_id, const char *id,
+                      const char *fields_json, struct ts_error *err);
 int asg_return(struct core_ctx *c, int64_t worker_id, const char *id, struct ts_error *err);
 
 /* Loads an assignment on one of the requester's HITs. TS_ENOTFOUND otherwise. */

@@ -200,6 +200,8 @@ int hit_create(struct core_ctx *c, const struct hit_type *t, const struct hit_pa
     memcpy(out->hit_type_id, t->id, STORE_ID_MAX);
     if (p->batch_id)
         snprintf(out->batch_id, sizeof out->batch_id, "%s", p->batch_id);
+    if (p->layout_id)
+        snprintf(out->layout_id, sizeof out->layout_id, "%s", p->layout_id);
     out->requester_id = t->requester_id;
     out->question = xstrdup(p->question);
     out->input_json = p->input_json ? xstrdup(p->input_json) : NULL;

@@ -44,6 +44,7 @@ struct hit_params {
     const char *gold;           /* the known answer (a gold HIT), or NULL */
     int64_t overlap_max;        /* > max_assignments: dynamic overlap up to this; else 0 */
     int qc;                     /* the batch has quality settings (core/qc.c) */
+    const char *layout_id;      /* the HIT layout question was made from, or NULL */
 };
 
 /* Creates a HIT of the requester's type t, reserving (reward + fee) * MaxAssignments

@@ -4,6 +4,7 @@
  * stops the parser before its internal subset is read), and libxml2's errors are
  * captured per parse instead of printed. */
 #include "question.h"
+#include "qform.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -89,8 +90,10 @@ static void question_on_doctype(void *user, const xmlChar *name, const xmlChar *
     xmlStopParser(ctxt);
 }
 
-/* Parses into *doc_out; 0 or TS_EINVAL with the requester-facing message. */
-static int question_read(const char *xml, size_t n, xmlDocPtr *doc_out, struct ts_error *err)
+/* Parses into *doc_out; 0 or TS_EINVAL with the requester-facing message. Whitespace-only
+ * text between elements is dropped unless keep_blanks (mixed content such as XHTML). */
+static int question_read(const char *xml, size_t n, const char *what, int keep_blanks,
+                         struct _xmlDoc **doc_out, struct ts_error *err)
 {
     struct question_capture cap = {0};
     xmlParserCtxtPtr ctxt;
@@ -108,10 +111,10 @@ static int question_read(const char *xml, size_t n, xmlDocPtr *doc_out, struct t
     ctxt = xmlCreateMemoryParserCtxt(xml, (int)n);
     if (!ctxt) {
         xmlSetStructuredErrorFunc(old_data, old_handler);
-        return ts_fail(err, TS_EINVAL, "Question is not well-formed XML: it is empty");
+        return ts_fail(err, TS_EINVAL, "%s is not well-formed XML: it is empty", what);
     }
     ctxt->_private = &cap;
-    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | (keep_blanks ? 0 : XML_PARSE_NOBLANKS));
     ctxt->sax->serror = question_on_error;
     ctxt->sax->internalSubset = question_on_doctype;
     ctxt->sax->externalSubset = NULL;
@@ -128,18 +131,30 @@ static int question_read(const char *xml, size_t n, xmlDocPtr *doc_out, struct t
     if (cap.doctype || (doc && (doc->intSubset || doc->extSubset))) {
         xmlFreeDoc(doc);
         return ts_fail(err, TS_EINVAL,
-                       "Question must not contain a DOCTYPE: DTDs and entity declarations "
-                       "are not allowed");
+                       "%s must not contain a DOCTYPE: DTDs and entity declarations "
+                       "are not allowed", what);
     }
     if (!doc || !well_formed || cap.have_err) {
         xmlFreeDoc(doc);
         if (cap.have_err)
-            return ts_fail(err, TS_EINVAL, "Question is not well-formed XML: line %d: %s",
+            return ts_fail(err, TS_EINVAL, "%s is not well-formed XML: line %d: %s", what,
                            cap.line, cap.msg);
-        return ts_fail(err, TS_EINVAL, "Question is not well-formed XML");
+        return ts_fail(err, TS_EINVAL, "%s is not well-formed XML", what);
     }
     *doc_out = doc;
     return 0;
+}
+
+int question__read(const char *xml, size_t n, const char *what, struct _xmlDoc **doc,
+                   struct ts_error *err)
+{
+    return question_read(xml, n, what, 0, doc, err);
+}
+
+int question__read_mixed(const char *xml, size_t n, const char *what, struct _xmlDoc **doc,
+                         struct ts_error *err)
+{
+    return question_read(xml, n, what, 1, doc, err);
 }
 
 static int question_is_space(int c)
@@ -294,7 +309,7 @@ int question_parse(const char *xml, size_t n, struct question *out, struct ts_er
     if (n > QUESTION_MAX_BYTES)
         return ts_fail(err, TS_ETOOBIG, "Question has %zu bytes; the limit is %d", n,
                        QUESTION_MAX_BYTES);
-    rc = question_read(xml, n, &doc, err);
+    rc = question__read(xml, n, "Question", &doc, err);
     if (rc)
         return rc;
     root = xmlDocGetRootElement(doc);
@@ -309,10 +324,21 @@ int question_parse(const char *xml, size_t n, struct question *out, struct ts_er
     } else if (strcmp(name, "ExternalQuestion") == 0) {
         q.kind = QUESTION_EXTERNAL;
         ns = QUESTION_NS_EXTERNAL;
+    } else if (strcmp(name, "QuestionForm") == 0) {
+        xmlFreeDoc(doc);
+        q.kind = QUESTION_FORM;
+        q.form = xcalloc(1, sizeof *q.form);
+        rc = qform_parse(xml, n, q.form, err);
+        if (rc) {
+            free(q.form);
+            return rc;
+        }
+        *out = q;
+        return 0;
     } else {
         rc = ts_fail(err, TS_EINVAL,
-                     "Question root element must be HTMLQuestion or ExternalQuestion "
-                     "(QuestionForm is not supported yet), not <%.40s>",
+                     "Question root element must be HTMLQuestion, ExternalQuestion or "
+                     "QuestionForm, not <%.40s>",
                      name);
         goto out;
     }
@@ -337,8 +363,13 @@ void question_release(struct question *q)
 {
     free(q->html);
     free(q->url);
+    if (q->form) {
+        qform_release(q->form);
+        free(q->form);
+    }
     q->html = NULL;
     q->url = NULL;
+    q->form = NULL;
     q->frame_height = 0;
 }
 
@@ -382,7 +413,7 @@ static size_t question_utf8(const unsigned char *s, size_t n, unsigned long *cp)
 }
 
 /* Appends s[0..n) as ASCII XML text. -1 when s is not valid UTF-8. */
-static int question_put_ascii(struct buf *b, const char *s, size_t n)
+int question__put_ascii(struct buf *b, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
@@ -428,12 +459,12 @@ static int question_put_upload(struct buf *b, const char *key, json_t *v,
                        "file {\"UploadedFileKey\", \"UploadedFileSizeInBytes\"}",
                        key);
     buf_puts(b, "<Answer><QuestionIdentifier>");
-    if (question_put_ascii(b, key, strlen(key)) != 0)
+    if (question__put_ascii(b, key, strlen(key)) != 0)
         return ts_fail(err, TS_EINVAL, "answer name is not valid UTF-8");
     buf_printf(b, "</QuestionIdentifier><UploadedFileSizeInBytes>%" JSON_INTEGER_FORMAT
                   "</UploadedFileSizeInBytes><UploadedFileKey>",
                json_integer_value(n));
-    if (question_put_ascii(b, json_string_value(k), json_string_length(k)) != 0)
+    if (question__put_ascii(b, json_string_value(k), json_string_length(k)) != 0)
         return ts_fail(err, TS_EINVAL, "answer \"%.40s\" is not valid UTF-8", key);
     buf_puts(b, "</UploadedFileKey></Answer>");
     return 0;
@@ -477,10 +508,10 @@ static int question_put_answer(struct buf *b, const char *key, json_t *v, struct
                        key);
     }
     buf_puts(b, "<Answer><QuestionIdentifier>");
-    if (question_put_ascii(b, key, strlen(key)) != 0)
+    if (question__put_ascii(b, key, strlen(key)) != 0)
         return ts_fail(err, TS_EINVAL, "answer name is not valid UTF-8");
     buf_puts(b, "</QuestionIdentifier><FreeText>");
-    if (question_put_ascii(b, text, n) != 0)
+    if (question__put_ascii(b, text, n) != 0)
         return ts_fail(err, TS_EINVAL, "answer \"%.40s\" is not valid UTF-8", key);
     buf_puts(b, "</FreeText></Answer>");
     return 0;

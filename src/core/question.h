@@ -17,20 +17,25 @@
     "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/"      \
     "QuestionFormAnswers.xsd"
 
-enum question_kind { QUESTION_HTML = 1, QUESTION_EXTERNAL = 2 };
+enum question_kind { QUESTION_HTML = 1, QUESTION_EXTERNAL = 2, QUESTION_FORM = 3 };
+
+struct qform;
 
 struct question {
     enum question_kind kind;
     char *html;           /* HTMLContent text (QUESTION_HTML), else NULL; owned */
     char *url;            /* ExternalURL (QUESTION_EXTERNAL), else NULL; owned */
-    int64_t frame_height; /* pixels, 0..QUESTION_MAX_FRAME_HEIGHT; 0 = size to the window */
+    struct qform *form;   /* the parsed QuestionForm (QUESTION_FORM), else NULL; owned */
+    int64_t frame_height; /* pixels, 0..QUESTION_MAX_FRAME_HEIGHT; 0 = size to the window
+                             (always 0 for a QuestionForm, which sizes itself) */
 };
 
 #define QUESTION_MAX_BYTES 65535
 #define QUESTION_MAX_URL 2000
 #define QUESTION_MAX_FRAME_HEIGHT 100000
 
-/* Parses the Question XML xml[0..n) (need not be NUL-terminated) into *out, which the
+/* Parses the Question XML xml[0..n) (HTMLQuestion, ExternalQuestion or QuestionForm, the
+ * last through qform_parse) (need not be NUL-terminated) into *out, which the
  * caller releases with question_release. No DTD is ever read: a document with a
  * DOCTYPE is refused before its internal subset is parsed, so no entity is declared
  * or expanded, and nothing is fetched from the network. Errors: TS_ETOOBIG when n
@@ -56,5 +61,17 @@ void question_release(struct question *q);
  * such values, TS_ETOOBIG when out reaches its max. On failure out keeps its length
  * (its sticky error may be set). */
 int question_answers_xml(const char *answers_json, struct buf *out, struct ts_error *err);
+
+/* Internals shared with qform.c. */
+struct _xmlDoc;
+/* Reads xml[0..n) with the rules above (no DOCTYPE, no network); what names the
+ * document in messages. 0 with *doc set (caller frees with xmlFreeDoc), or TS_EINVAL. */
+int question__read(const char *xml, size_t n, const char *what, struct _xmlDoc **doc,
+                   struct ts_error *err);
+/* The same, keeping whitespace-only text between elements (XHTML, where it matters). */
+int question__read_mixed(const char *xml, size_t n, const char *what, struct _xmlDoc **doc,
+                         struct ts_error *err);
+/* Appends s[0..n) as pure-ASCII XML text; -1 when s is not valid UTF-8. */
+int question__put_ascii(struct buf *b, const char *s, size_t n);
 
 #endif

@@ -398,6 +398,29 @@ static const char *const schema_v10[] = {
     NULL,
 };
 
+/* v11, HIT layouts: a requester's HTML pages with ${name} placeholders (CreateHITLayout),
+ * and which HIT was made from which layout (CreateHIT with HITLayoutId). A HIT made from
+ * a layout stores the filled page as its HTMLQuestion in hit_texts as usual. */
+static const char *const schema_v11[] = {
+    "CREATE TABLE hit_layouts ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  id TEXT NOT NULL UNIQUE,"
+    "  requester_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  name TEXT NOT NULL,"
+    "  content TEXT NOT NULL,"
+    "  frame_height INTEGER NOT NULL,"
+    "  params_json TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  deleted INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE INDEX hit_layouts_list ON hit_layouts(requester_id, seq) WHERE deleted = 0;"
+    "CREATE TABLE hit_layout_uses ("
+    "  hit_seq INTEGER PRIMARY KEY REFERENCES hits(seq),"
+    "  layout_id TEXT NOT NULL REFERENCES hit_layouts(id)"
+    ");",
+    NULL,
+};
+
 /* migrations[i] takes version i to version i + 1: a NULL-terminated list of script
  * parts (split only to keep each literal within C's portable string length). */
 static const char *const *const schema_migrations[] = {
@@ -411,6 +434,7 @@ static const char *const *const schema_migrations[] = {
     schema_v8,
     schema_v9,
     schema_v10,
+    schema_v11,
 };
 
 #define SCHEMA_VERSION ((int)(sizeof schema_migrations / sizeof schema_migrations[0]))

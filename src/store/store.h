@@ -152,6 +152,32 @@ int store_hit_type_get(struct store *st, const char *id, struct hit_type *out,
 int store_hit_type_find(struct store *st, const struct hit_type *t, char id[STORE_ID_MAX],
                         struct ts_error *err);
 
+/* ---- HIT layouts ------------------------------------------------------------------ */
+
+/* A requester's HTML page with ${name} placeholders, from which HITs are made. */
+struct hit_layout {
+    char id[STORE_ID_MAX];
+    int64_t requester_id;
+    int64_t seq;          /* insertion order, set by the store */
+    char *name;
+    char *content;        /* the page, with its placeholders */
+    int64_t frame_height;
+    char *params_json;    /* the placeholder names, a JSON array of strings in order */
+    int64_t created_ms;
+};
+void store_layout_release(struct hit_layout *l);
+int store_layout_insert(struct store *st, struct hit_layout *l, struct ts_error *err); /* sets seq */
+/* A layout that is not deleted; TS_ENOTFOUND otherwise. */
+int store_layout_get(struct store *st, const char *id, struct hit_layout *out,
+                     struct ts_error *err);
+/* Marks it deleted: it can no longer be read or used; HITs made from it keep its id. */
+int store_layout_delete(struct store *st, const char *id, struct ts_error *err);
+typedef int (*store_layout_cb)(void *ctx, const struct hit_layout *l);
+/* The requester's layouts that are not deleted, by seq. */
+int store_layout_list(struct store *st, int64_t requester_id, int64_t after_seq, int limit,
+                      store_layout_cb cb, void *ctx, int64_t *last_seq, int *more,
+                      struct ts_error *err);
+
 /* ---- HITs ----------------------------------------------------------------------- */
 
 struct hit {
@@ -179,10 +205,12 @@ struct hit {
     double confidence;           /* its posterior probability, 0 when none */
     int64_t overlap_max;         /* > 0: dynamic overlap, may grow to this many */
     int qc;                      /* its batch has quality settings */
+    char layout_id[STORE_ID_MAX]; /* the HIT layout it was made from, or "" */
 };
 void store_hit_release(struct hit *h);
 
-int store_hit_insert(struct store *st, struct hit *h, struct ts_error *err); /* sets seq */
+/* Sets seq; records layout_id when it is not "". */
+int store_hit_insert(struct store *st, struct hit *h, struct ts_error *err);
 /* Reads a HIT without its texts: question, input_json and annotation are NULL (they can
  * be large, and the hot paths never need them); store_hit_load_texts adds them. Lists
  * (store_hit_list) read the texts too. */

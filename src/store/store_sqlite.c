@@ -27,7 +27,8 @@
 #define HIT_COLS_AFTER                                                                    \
     ", reward, fee, max_assignments, pending, submitted, approved, rejected, created_ms, " \
     "expires_ms, escrow, reviewing, disposed, expired, gold, consensus, confidence, "      \
-    "overlap_max, qc"
+    "overlap_max, qc, "                                                                    \
+    "(SELECT layout_id FROM hit_layout_uses WHERE hit_layout_uses.hit_seq = hits.seq)"
 #define HIT_COLS HIT_COLS_BEFORE "NULL, NULL, NULL" HIT_COLS_AFTER
 #define HIT_COLS_TEXTS HIT_COLS_BEFORE "question, input_json, annotation" HIT_COLS_AFTER
 #define HIT_JOIN_TEXTS "hits JOIN hit_texts ON hit_texts.hit_seq = hits.seq"
@@ -52,6 +53,7 @@
 #define QT_COLS                                                                           \
     "seq, id, requester_id, name, description, keywords, active, auto_granted, auto_value, " \
     "created_ms, deleted"
+#define LAYOUT_COLS "seq, id, requester_id, name, content, frame_height, params_json, created_ms"
 #define QR_COLS "seq, id, type_id, worker_id, requester_id, status, reason, submitted_ms"
 #define NOUT_COLS                                                                         \
     "seq, requester_id, hit_type_id, destination, key_id, event_types, body, created_ms, "  \
@@ -89,6 +91,8 @@ enum stmt_id {
     S_CHECK_ENTRY_SUM, S_CHECK_BALANCE_SUM, S_CHECK_NEGATIVE, S_CHECK_PAY_TWICE,
     S_CHECK_PAY_STATUS, S_CHECK_HIT_COUNTS, S_CHECK_HIT_MAX, S_CHECK_PAIR,
     S_CHECK_HIT_ESCROW, S_CHECK_REQ_ESCROW, S_CHECK_TOTAL, S_CHECK_WORKER_COUNTS,
+    S_LAYOUT_INSERT, S_LAYOUT_GET, S_LAYOUT_DELETE, S_LAYOUT_LIST, S_HIT_LAYOUT_INSERT,
+    S_CHECK_LAYOUT_OWNER,
     S_CHECK_UPLOADS,
     S_CHECK_NOTIFY,
     S__COUNT
@@ -244,6 +248,17 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_BATCH_GET] = "SELECT id, requester_id, hit_type_id, hits, created_ms, label_field, "
                     "gold_rate_ppm, min_assignments, confidence_ppm, labels_json "
                     "FROM batches WHERE id = ?1",
+    [S_LAYOUT_INSERT] = "INSERT INTO hit_layouts(id, requester_id, name, content, "
+                        "frame_height, params_json, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [S_LAYOUT_GET] = "SELECT " LAYOUT_COLS " FROM hit_layouts WHERE id = ?1 AND deleted = 0",
+    [S_LAYOUT_DELETE] = "UPDATE hit_layouts SET deleted = 1 WHERE id = ?1 AND deleted = 0",
+    [S_LAYOUT_LIST] = "SELECT " LAYOUT_COLS " FROM hit_layouts WHERE requester_id = ?1 AND "
+                      "seq > ?2 AND deleted = 0 ORDER BY seq LIMIT ?3",
+    [S_HIT_LAYOUT_INSERT] = "INSERT INTO hit_layout_uses(hit_seq, layout_id) VALUES (?1, ?2)",
+    /* A HIT made from a layout belongs to the layout's owner. */
+    [S_CHECK_LAYOUT_OWNER] = "SELECT h.id, l.id FROM hit_layout_uses u JOIN hits h ON h.seq = "
+                             "u.hit_seq JOIN hit_layouts l ON l.id = u.layout_id "
+                             "WHERE h.requester_id <> l.requester_id",
     [S_QT_INSERT] = "INSERT INTO qual_types(id, requester_id, name, description, keywords, "
                     "active, auto_granted, auto_value, created_ms) "
                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -1309,6 +1324,7 @@ static void read_hit(sqlite3_stmt *s, struct hit *h) /* columns: HIT_COLS */
     h->confidence = sqlite3_column_double(s, 23);
     h->overlap_max = col_i64(s, 24);
     h->qc = sqlite3_column_int(s, 25);
+    col_copy(s, 26, h->layout_id, sizeof h->layout_id);
 }
 
 int store_hit_insert(struct store *st, struct hit *h, struct ts_error *err)
@@ -1344,6 +1360,16 @@ int store_hit_insert(struct store *st, struct hit *h, struct ts_error *err)
     if (rc == SQLITE_DONE) {
         h->seq = (int64_t)sqlite3_last_insert_rowid(st->db);
         sqlite3_reset(s);
+        if (h->layout_id[0]) {
+            rc = stmt_get(st, S_HIT_LAYOUT_INSERT, &s, err);
+            if (rc)
+                return rc;
+            bind_i64(s, 1, h->seq);
+            bind_text(s, 2, h->layout_id);
+            rc = exec_stmt(st, s, "recording a HIT's layout", err);
+            if (rc)
+                return rc;
+        }
         rc = stmt_get(st, S_HIT_TEXTS_INSERT, &s, err);
         if (rc)
             return rc;
@@ -1519,6 +1545,7 @@ int store_hit_next_open(struct store *st, const char *hit_type_id, int64_t worke
 /* Walks a bound list statement whose first column is seq: calls visit for up to limit
  * rows (the statement was bound with LIMIT limit + 1), then resets it. */
 struct list_cb {
+    store_layout_cb layout;
     store_hit_cb hit;
     store_asg_cb asg;
     store_bonus_cb bonus;
@@ -2250,6 +2277,9 @@ static void say_row(struct check_run *r, enum stmt_id id, sqlite3_stmt *s)
             "assignments but counts %" PRId64 " and %" PRId64, col_i64(s, 0), col_i64(s, 1),
             col_i64(s, 2), col_i64(s, 3), col_i64(s, 4));
         break;
+    case S_CHECK_LAYOUT_OWNER:
+        say(r, "HIT %s was made from layout %s of another requester", ctext(s, 0), ctext(s, 1));
+        break;
     case S_CHECK_UPLOADS:
         say(r, "upload %s of assignment %s (status %" PRId64 ") is not a stored file of "
             "submitted work: size %" PRId64 ", %" PRId64 " bytes, hash of %" PRId64 " bytes",
@@ -2270,6 +2300,7 @@ static const enum stmt_id check_stmts[] = {
     S_CHECK_ENTRY_SUM, S_CHECK_BALANCE_SUM, S_CHECK_NEGATIVE, S_CHECK_PAY_TWICE,
     S_CHECK_PAY_STATUS, S_CHECK_HIT_COUNTS, S_CHECK_HIT_MAX, S_CHECK_PAIR,
     S_CHECK_HIT_ESCROW, S_CHECK_REQ_ESCROW, S_CHECK_TOTAL, S_CHECK_WORKER_COUNTS,
+    S_CHECK_LAYOUT_OWNER,
     S_CHECK_UPLOADS,
     S_CHECK_NOTIFY,
 };
@@ -2475,6 +2506,109 @@ int store_worker_count_add(struct store *st, int64_t worker_id, int64_t d_approv
 }
 
 /* ---- Qualification types and scores --------------------------------------------------- */
+
+/* ---- HIT layouts ----------------------------------------------------------------------- */
+
+void store_layout_release(struct hit_layout *l)
+{
+    free(l->name);
+    free(l->content);
+    free(l->params_json);
+    l->name = l->content = l->params_json = NULL;
+}
+
+static void read_layout(sqlite3_stmt *s, struct hit_layout *l) /* columns: LAYOUT_COLS */
+{
+    memset(l, 0, sizeof *l);
+    l->seq = col_i64(s, 0);
+    col_copy(s, 1, l->id, sizeof l->id);
+    l->requester_id = col_i64(s, 2);
+    l->name = col_dup_nn(s, 3);
+    l->content = col_dup_nn(s, 4);
+    l->frame_height = col_i64(s, 5);
+    l->params_json = col_dup_nn(s, 6);
+    l->created_ms = col_i64(s, 7);
+}
+
+int store_layout_insert(struct store *st, struct hit_layout *l, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = check_id(l->id, "HIT layout", err);
+
+    if (!rc)
+        rc = stmt_get(st, S_LAYOUT_INSERT, &s, err);
+    if (rc)
+        return rc;
+    bind_text(s, 1, l->id);
+    bind_i64(s, 2, l->requester_id);
+    bind_text(s, 3, l->name);
+    bind_text(s, 4, l->content);
+    bind_i64(s, 5, l->frame_height);
+    bind_text(s, 6, l->params_json);
+    bind_i64(s, 7, l->created_ms);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) {
+        l->seq = (int64_t)sqlite3_last_insert_rowid(st->db);
+        rc = 0;
+    } else {
+        rc = db_fail(st, rc, "creating a HIT layout", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_layout_get(struct store *st, const char *id, struct hit_layout *out,
+                     struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_LAYOUT_GET, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        read_layout(s, out);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = ts_fail(err, TS_ENOTFOUND, "HIT layout %s does not exist", id);
+    } else {
+        rc = db_fail(st, rc, "reading a HIT layout", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_layout_delete(struct store *st, const char *id, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_LAYOUT_DELETE, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, id);
+    return exec_stmt(st, s, "deleting a HIT layout", err);
+}
+
+static int visit_layout(sqlite3_stmt *s, const struct list_cb *cb)
+{
+    struct hit_layout l;
+    int r;
+
+    read_layout(s, &l);
+    r = cb->layout(cb->ctx, &l);
+    store_layout_release(&l);
+    return r;
+}
+
+int store_layout_list(struct store *st, int64_t requester_id, int64_t after_seq, int limit,
+                      store_layout_cb cb, void *ctx, int64_t *last_seq, int *more,
+                      struct ts_error *err)
+{
+    struct list_cb lcb = {.layout = cb, .ctx = ctx};
+    return list_keyed(st, S_LAYOUT_LIST, requester_id, 0, NULL, after_seq, limit, visit_layout,
+                      &lcb, last_seq, more, "listing HIT layouts", err);
+}
 
 void store_qual_type_release(struct qual_type *q)
 {

@@ -79,7 +79,7 @@ class BadInput(E2E):
                 '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
                 '<HTMLQuestion xmlns="%s"><HTMLContent>&c;</HTMLContent>'
                 '<FrameHeight>400</FrameHeight></HTMLQuestion>' % NS)), "XMLParseError"),
-            ("Unsupported HITLayoutId", hit_body(HITLayoutId="X"), "UnsupportedParameter"),
+            ("Question and HITLayoutId together", hit_body(HITLayoutId="X"), "ParameterValidationError"),
             ("QualificationRequirements not a list",
              hit_body(QualificationRequirements={"a": 1}), None),
             ("a qualification type this server does not compute",

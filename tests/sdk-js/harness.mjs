@@ -151,15 +151,21 @@ export class Server {
   }
 
   // POST /api/v1/<op> on the native door with a bearer token; asserts 200.
-  async native(op, body, token) {
+  // POST /api/v1/<op> on the native door with a bearer token: {status, doc}.
+  async call(op, body, token) {
     const r = await fetch(`http://127.0.0.1:${this.port}/api/v1/${op}`, {
       method: "POST",
       headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
       body: JSON.stringify(body),
     });
-    const text = await r.text();
-    assert.equal(r.status, 200, `${op} ${JSON.stringify(body)} -> ${r.status} ${text}`);
-    return JSON.parse(text);
+    return { status: r.status, doc: JSON.parse(await r.text()) };
+  }
+
+  // The same, which must answer 200: its document.
+  async native(op, body, token) {
+    const { status, doc } = await this.call(op, body, token);
+    assert.equal(status, 200, `${op} ${JSON.stringify(body)} -> ${status} ${JSON.stringify(doc)}`);
+    return doc;
   }
 
   mturk(acct, secret) {
@@ -187,14 +193,18 @@ export async function failure(fn) {
   assert.fail("the call succeeded; an error was expected");
 }
 
-export function assertTurkError(e, turkCode) {
-  assert.ok(e instanceof RequestError, `expected a RequestError, got ${e?.name}: ${e?.message}`);
-  assert.equal(e.name, "RequestError");
+// e is the error an SDK call threw: of class type (RequestError unless told), with this
+// TurkErrorCode, and a message that contains text when text is given.
+export function assertTurkError(e, turkCode, text, type = "RequestError") {
+  if (type === "RequestError")
+    assert.ok(e instanceof RequestError, `expected a RequestError, got ${e?.name}: ${e?.message}`);
+  assert.equal(e.name, type, e.message);
   assert.equal(e.$fault, "client");
   assert.equal(e.TurkErrorCode, turkCode, e.message);
   assert.equal(e.$metadata.httpStatusCode, 400);
   assert.match(e.$metadata.requestId ?? "", UUID);
   assert.match(e.message, / \(\d{13}\)$/, "messages end with the server time in ms");
+  if (text) assert.ok(e.message.includes(text), `"${e.message}" lacks "${text}"`);
 }
 
 export const hitInput = (over = {}) => ({

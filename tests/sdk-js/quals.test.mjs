@@ -38,15 +38,10 @@ import { Server, QUESTION, failure, assertTurkError, hitInput, shutdown, stopCle
 
 // A native call that must fail with this status and error code; returns the error.
 async function nativeError(srv, op, body, token, status, code) {
-  const r = await fetch(`http://127.0.0.1:${srv.port}/api/v1/${op}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
-  });
-  const out = await r.json();
-  assert.equal(r.status, status, `${op} -> ${r.status} ${JSON.stringify(out)}`);
-  assert.equal(out.error?.code, code, JSON.stringify(out));
-  return out.error;
+  const { status: got, doc } = await srv.call(op, body, token);
+  assert.equal(got, status, `${op} -> ${got} ${JSON.stringify(doc)}`);
+  assert.equal(doc.error?.code, code, JSON.stringify(doc));
+  return doc.error;
 }
 
 // Each worker accepts and submits one assignment of hid; returns their pseudonyms as the

@@ -116,7 +116,7 @@ static void make_hit(struct hit_type *t, int64_t max, struct hit *h, int expect_
 {
     struct ts_error err = {0};
     char id[STORE_ID_MAX];
-    struct hit_params p = {question, NULL, NULL, NULL, NULL, max, 3600, NULL, 0, 0};
+    struct hit_params p = {question, NULL, NULL, NULL, NULL, max, 3600, NULL, 0, 0, NULL};
     CHECK_EQ_INT(TX(hit_type_create(&c, t, id, &err)), 0);
     memcpy(t->id, id, STORE_ID_MAX);
     free(t->quals_json);

@@ -83,10 +83,8 @@ static void test_bad(void)
          TS_EINVAL, "not well-formed"},
         {"<QuestionForm xmlns=\"http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/"
          "2017-11-06/QuestionForm.xsd\"/>",
-         TS_EINVAL,
-         "Question root element must be HTMLQuestion or ExternalQuestion (QuestionForm is not "
-         "supported yet)"},
-        {"<html/>", TS_EINVAL, "must be HTMLQuestion or ExternalQuestion"},
+         TS_EINVAL, "QuestionForm needs at least one <Question>"},
+        {"<html/>", TS_EINVAL, "must be HTMLQuestion, ExternalQuestion or QuestionForm"},
         {"<HTMLQuestion xmlns=\"" HQ_NS "\"><FrameHeight>1</FrameHeight></HTMLQuestion>",
          TS_EINVAL, "HTMLQuestion needs HTMLContent"},
         {"<HTMLQuestion xmlns=\"" HQ_NS "\"><HTMLContent>  </HTMLContent>"

@@ -1,0 +1,144 @@
+/* qform.h: MTurk QuestionForm documents (the 2005-10-01 and 2017-11-06 schemas): parsed
+ * into a form Tessera can render to an HTML page, check submitted answers against, and
+ * turn answers into QuestionFormAnswers XML. Qualification tests are QuestionForms too.
+ *
+ * Answers JSON (what a worker submits and what the store keeps) is one object
+ * {QuestionIdentifier: value}, where value is, by the question's AnswerSpecification:
+ *   FreeTextAnswer    a string (numbers are accepted and read as their JSON text);
+ *   SelectionAnswer   a SelectionIdentifier string, or an array of them, where one
+ *                     element may instead be {"OtherSelectionText": "..."} (the
+ *                     OtherSelection), which may also stand alone as the value;
+ *   FileUploadAnswer  {"UploadedFileKey": "...", "UploadedFileSizeInBytes": N}.
+ * A member "assignmentId" is ignored. A question left unanswered is simply absent
+ * (an empty string or empty array counts as absent too). */
+#ifndef TS_QFORM_H
+#define TS_QFORM_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../util/buf.h"
+#include "../util/err.h"
+
+#define QFORM_NS_2005 \
+    "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/QuestionForm.xsd"
+#define QFORM_NS_2017 \
+    "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2017-11-06/QuestionForm.xsd"
+
+#define QFORM_MAX_QUESTIONS 200  /* Question elements in one form */
+#define QFORM_MAX_SELECTIONS 200 /* Selection elements in one SelectionAnswer */
+#define QFORM_MAX_DEPTH 8        /* unused: the schema's own nesting is fixed */
+#define QFORM_MAX_HTML_DEPTH 32  /* FormattedContent elements deeper than this are cut */
+#define QFORM_MAX_ID 255         /* bytes in a QuestionIdentifier or SelectionIdentifier */
+#define QFORM_MAX_ANSWER 65535   /* bytes in one free-text answer */
+
+enum qform_answer_kind { QFORM_FREETEXT = 1, QFORM_SELECTION = 2, QFORM_FILEUPLOAD = 3 };
+
+/* Selection styles; QFORM_STYLE_NONE when no StyleSuggestion was given. */
+enum qform_style {
+    QFORM_STYLE_NONE = 0,
+    QFORM_STYLE_RADIOBUTTON,
+    QFORM_STYLE_CHECKBOX,
+    QFORM_STYLE_LIST,
+    QFORM_STYLE_DROPDOWN,
+    QFORM_STYLE_COMBOBOX,
+    QFORM_STYLE_MULTICHOOSER
+};
+
+struct qform_node; /* a content tree (Title, Text, List, Binary, FormattedContent, ...) */
+
+struct qform_selection {
+    char *id;                  /* SelectionIdentifier; owned */
+    struct qform_node *label;  /* Text, FormattedContent or Binary; owned, opaque */
+};
+
+/* One Question. The fields are read-only for callers. */
+struct qform_question {
+    char *id;           /* QuestionIdentifier, unique in the form; owned */
+    char *display_name; /* DisplayName, or NULL; owned */
+    int required;       /* IsRequired (default false) */
+    enum qform_answer_kind kind;
+    struct qform_node *content; /* QuestionContent; owned, opaque */
+
+    /* QFORM_FREETEXT. min_length is 0 and max_length -1 when absent; min_value and
+     * max_value count only when has_min / has_max. */
+    int numeric;                  /* Constraints/IsNumeric present */
+    int has_min, has_max;
+    int64_t min_value, max_value; /* IsNumeric minValue/maxValue (integers) */
+    int64_t min_length, max_length; /* Length minLength/maxLength, in characters */
+    char *regex;        /* AnswerFormatRegex regex (POSIX ERE), or NULL; owned */
+    char *regex_error;  /* its errorText, or NULL; owned */
+    int regex_icase;    /* its flags contain "i" */
+    char *default_text; /* DefaultText, or NULL; owned */
+    int64_t lines;      /* NumberOfLinesSuggestion, 0 when absent */
+
+    /* QFORM_SELECTION */
+    int64_t min_selections, max_selections; /* defaults 1 and 1 */
+    enum qform_style style;
+    size_t n_selections;
+    struct qform_selection *selections; /* owned */
+    int other;                          /* OtherSelection present */
+    struct qform_question *other_spec;  /* OtherSelection's FreeText constraints
+                                           (kind QFORM_FREETEXT), or NULL; owned */
+
+    /* QFORM_FILEUPLOAD */
+    int64_t min_file_size, max_file_size; /* bytes */
+};
+
+struct qform {
+    int version;                       /* 2005 or 2017: which namespace the form used */
+    size_t n_questions;
+    struct qform_question *questions;  /* in document order; owned */
+    struct qform_node *body;           /* Overview and Question order, for rendering; owned */
+};
+
+/* Parses the QuestionForm XML xml[0..n) (need not be NUL-terminated) into *out, which the
+ * caller releases with qform_release. Same safety as question_parse: size-capped at
+ * QUESTION_MAX_BYTES (TS_ETOOBIG), no DOCTYPE, no entities, no network. Everything the
+ * schema forbids, and what Tessera cannot show (Application, JavaApplet, Flash, ...), is
+ * TS_EINVAL with a message naming the element. Regexes are compiled here (POSIX
+ * regcomp, REG_EXTENDED) so a bad one is refused at parse time. FormattedContent is
+ * sanitised here (kept in the form already reduced to the allowlist), not refused,
+ * except when it is not well-formed XHTML.
+ * On failure *out is untouched. Thread-safe. */
+int qform_parse(const char *xml, size_t n, struct qform *out, struct ts_error *err);
+
+/* Frees what qform_parse put in f and zeroes it. */
+void qform_release(struct qform *f);
+
+/* The question with that identifier, or NULL. */
+const struct qform_question *qform_find(const struct qform *f, const char *id);
+
+/* Checks the answers JSON object text (see the top of this file) against f: every
+ * required question answered, no unknown question, values of the right shape, FreeText
+ * constraints (IsNumeric range, Length, AnswerFormatRegex matched with POSIX regexec on
+ * REG_EXTENDED), selection counts, known SelectionIdentifiers without repeats,
+ * OtherSelection only when offered, file sizes within bounds. TS_EINVAL with a message
+ * that names the question on the first failure; 0 when all is well. No side effects. */
+int qform_check_answers(const struct qform *f, const char *answers_json, struct ts_error *err);
+
+/* Turns the fields of a posted HTML form (as rendered by qform_render_html: a JSON
+ * object of field: string or array of strings) into the answers JSON described above:
+ * selection fields become SelectionIdentifiers (an array when the question allows more
+ * than one), the text field "<QuestionIdentifier>.OtherSelectionText" becomes the
+ * {"OtherSelectionText": ...} element, empty fields are dropped. Does not check the
+ * answers (call qform_check_answers). Returns a new string the caller frees, or NULL
+ * with err set (TS_EINVAL) when posted is not such an object. */
+char *qform_from_post(const struct qform *f, const char *posted_json, struct ts_error *err);
+
+/* Appends to out a self-contained HTML page showing the form: every text escaped,
+ * FormattedContent reduced to a small allowlist of tags and attributes (no scripts,
+ * styles, event handlers or javascript: URLs). The form posts (method POST) to
+ * submit_url with a hidden field assignmentId = assignment_id; the field names are the
+ * QuestionIdentifiers and selections carry their SelectionIdentifiers as values. Both
+ * strings are borrowed. TS_ETOOBIG when out reaches its max (out may then hold part). */
+int qform_render_html(const struct qform *f, const char *submit_url, const char *assignment_id,
+                      struct buf *out, struct ts_error *err);
+
+/* Appends the QuestionFormAnswers document for answers_json (checked or not) given the
+ * form f: SelectionIdentifier per selected choice, OtherSelectionText, UploadedFileKey +
+ * UploadedFileSizeInBytes, FreeText otherwise; answers to unknown questions are written
+ * as FreeText. Same escaping, errors and guarantees as question_answers_xml. */
+int qform_answers_xml(const struct qform *f, const char *answers_json, struct buf *out,
+                      struct ts_error *err);
+
+#endif
