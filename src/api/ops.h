@@ -12,6 +12,8 @@ extern const struct op ops_batch[];
 extern const size_t ops_batch_n;
 extern const struct op ops_quals[];
 extern const size_t ops_quals_n;
+extern const struct op ops_review[];
+extern const size_t ops_review_n;
 
 /* Reads the HIT type members (Title, Description, Reward, ...) of in into t for the
  * caller. Strings are borrowed from in except t->quals_json, which the caller frees. */

@@ -11,6 +11,7 @@
 #include "../core/ledger.h"
 #include "../core/question.h"
 #include "../core/quals.h"
+#include "../core/review.h"
 #include "../core/secrets.h"
 #include "../util/alloc.h"
 #include "../util/money.h"
@@ -71,6 +72,17 @@ static int unsupported(json_t *in, const char *name, struct ts_error *err)
     return 0;
 }
 
+/* Reads the review policy member name (level: enum review_level) into *pol when present;
+ * *have says whether it was. The caller releases *pol. */
+static int read_policy(json_t *in, const char *name, int level, struct review_policy *pol,
+                       int *have, struct ts_error *err)
+{
+    json_t *v = json_object_get(in, name);
+    memset(pol, 0, sizeof *pol);
+    *have = v && !json_is_null(v);
+    return *have ? review_policy_read(v, level, pol, err) : 0;
+}
+
 /* Reads and validates the members that create a HIT of an existing type. */
 static int read_hit_params(json_t *in, struct hit_params *p, struct ts_error *err)
 {
@@ -94,10 +106,6 @@ static int read_hit_params(json_t *in, struct hit_params *p, struct ts_error *er
     if (!rc)
         rc = unsupported(in, "HITLayoutParameters", err);
     if (!rc)
-        rc = unsupported(in, "AssignmentReviewPolicy", err);
-    if (!rc)
-        rc = unsupported(in, "HITReviewPolicy", err);
-    if (!rc)
         rc = param_str(in, "Question", PARAM_REQUIRED, QUESTION_MAX_BYTES + 1, &question, err);
     if (rc)
         return rc;
@@ -116,11 +124,25 @@ static int create_on_type(struct op_ctx *c, const struct hit_type *t, json_t *in
                           struct ts_error *err)
 {
     struct hit_params p;
+    struct review_policy pa, ph;
     struct hit h;
+    int has_a = 0, has_h = 0;
     int rc = read_hit_params(in, &p, err);
-    if (rc)
-        return rc;
-    rc = hit_create(c->core, t, &p, &h, err);
+    if (!rc)
+        rc = read_policy(in, "AssignmentReviewPolicy", REVIEW_ASSIGNMENT, &pa, &has_a, err);
+    if (!rc)
+        rc = read_policy(in, "HITReviewPolicy", REVIEW_HIT, &ph, &has_h, err);
+    if (!rc)
+        rc = hit_create(c->core, t, &p, &h, err);
+    if (!rc && (has_a || has_h)) {
+        rc = review_attach(c->core, h.id, has_a ? &pa : NULL, has_h ? &ph : NULL, err);
+        if (rc)
+            store_hit_release(&h);
+    }
+    if (has_a)
+        store_review_policy_release(&pa);
+    if (has_h)
+        store_review_policy_release(&ph);
     if (rc)
         return rc;
     json_object_set_new(out, "HIT", render_hit(&h, t, c->core->now_ms));

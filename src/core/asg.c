@@ -11,6 +11,7 @@
 #include "ledger.h"
 #include "qc.h"
 #include "quals.h"
+#include "review.h"
 #include "secrets.h"
 #include "../util/alloc.h"
 #include "../util/money.h"
@@ -53,6 +54,7 @@ static int asg_release_slot(struct core_ctx *c, struct assignment *a, enum asg_s
                             struct ts_error *err)
 {
     struct hit h;
+    int policies;
     int rc = store_hit_get(c->st, a->hit_id, &h, err);
     if (rc)
         return rc;
@@ -68,12 +70,17 @@ static int asg_release_slot(struct core_ctx *c, struct assignment *a, enum asg_s
     }
     if (!rc)
         rc = store_hit_update_counts(c->st, &h, err);
+    policies = h.policies;
     store_hit_release(&h);
     if (rc)
         return rc;
     a->status = to;
     a->returned_ms = c->now_ms;
-    return store_asg_update(c->st, a, err);
+    rc = store_asg_update(c->st, a, err);
+    /* The last pending assignment of an expired HIT gone: it may now be Reviewable. */
+    if (!rc && (policies & REVIEW_LEVEL_BIT(REVIEW_HIT)))
+        rc = review_hit_maybe_id(c, a->hit_id, err);
+    return rc;
 }
 
 /* Processes a passed deadline on an Accepted assignment. */
@@ -271,6 +278,10 @@ int asg_submit(struct core_ctx *c, int64_t worker_id, const char *id, const char
         rc = store_asg_update(c->st, &a, err);
     if (!rc)
         rc = qc_after_submit(c, &h, &a, &b, err);
+    /* Review policies: a flag on the HIT row already read, so HITs without any pay
+     * nothing more. The policies reload what they need (h is not written after this). */
+    if (!rc && h.policies)
+        rc = review_after_submit(c, h.id, a.id, h.policies, err);
 out_batch:
     store_batch_release(&b);
 out_hit:

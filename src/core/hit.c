@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ledger.h"
+#include "review.h"
 #include "secrets.h"
 #include "../util/alloc.h"
 #include "../util/money.h"
@@ -265,7 +266,11 @@ int hit_settle(struct core_ctx *c, struct hit *h, struct ts_error *err)
         return rc;
     h->escrow -= amount;
     h->expired = 1;
-    return store_hit_update(c->st, h, err);
+    rc = store_hit_update(c->st, h, err);
+    /* Expired with its work in: a HIT-level review policy runs now (and reloads h). */
+    if (!rc && (h->policies & REVIEW_LEVEL_BIT(REVIEW_HIT)))
+        rc = review_hit_maybe(c, h, err);
+    return rc;
 }
 
 int hit_get_owned(struct core_ctx *c, int64_t requester_id, const char *id, struct hit *out,
