@@ -40,8 +40,9 @@ int store_commit(struct store *st, struct ts_error *err);
 void store_rollback(struct store *st);
 /* Commits when rc == 0, rolls back otherwise; returns rc, or the commit's failure. */
 int store_end(struct store *st, int rc, struct ts_error *err);
-/* One level of savepoint inside a transaction: the group-commit executor wraps each
- * operation in one so a failed operation undoes only itself. */
+/* A savepoint inside a transaction: the group-commit executor wraps each operation in
+ * one so a failed operation undoes only itself. They nest (review policies wrap each
+ * action in another): release and rollback act on the innermost. */
 int store_savepoint(struct store *st, struct ts_error *err);
 int store_savepoint_release(struct store *st, struct ts_error *err);
 void store_savepoint_rollback(struct store *st); /* rolls back to it and releases it */
