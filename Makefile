@@ -5,7 +5,7 @@
 CC      ?= cc
 WERROR  ?= 1
 SANITIZE ?=
-PKGS    := libmicrohttpd jansson sqlite3 libsodium libxml-2.0
+PKGS    := libmicrohttpd jansson sqlite3 libsodium libxml-2.0 libcurl
 
 ifeq ($(SANITIZE),)
 BUILD   ?= build

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
-      libsodium-dev libxml2-dev sqlite3 curl python3 python3-boto3)
+      libsodium-dev libxml2-dev libcurl4-openssl-dev sqlite3 curl python3 python3-boto3)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -151,6 +151,7 @@ static void run_job(struct exec *x, struct core_ctx *core, struct exec_job *j)
     if (j->rc)
         return;
     c.core = core;
+    c.access_key_id = j->account_id <= 0 ? j->access_key_id : NULL;
     j->rc = authenticate(x, j, &c.who);
     if (!j->rc) {
         j->out = json_object();

@@ -10,6 +10,7 @@
 struct op_ctx {
     struct core_ctx *core;
     struct account who; /* the authenticated caller */
+    const char *access_key_id; /* the access key it signed with (MTurk door), or NULL */
 };
 
 /* in: the request object (borrowed). out: an empty object to fill. */

@@ -12,6 +12,8 @@ extern const struct op ops_batch[];
 extern const size_t ops_batch_n;
 extern const struct op ops_quals[];
 extern const size_t ops_quals_n;
+extern const struct op ops_notify[];
+extern const size_t ops_notify_n;
 extern const struct op ops_review[];
 extern const size_t ops_review_n;
 

@@ -4,12 +4,34 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include "../api/deliver.h"
 #include "../api/exec.h"
 #include "../core/secrets.h"
 #include "../http/server.h"
 #include "../util/log.h"
+#include "../util/parse.h"
 #include "../util/banned.h"
+
+/* The delivery policy of notifications, from TESSERA_NOTIFY_BACKOFF_MS (the first retry's
+ * delay, 1 to 3600000) and TESSERA_NOTIFY_MAX_ATTEMPTS (1 to 1000). */
+static int notify_policy_from_env(struct notify_policy *p)
+{
+    const char *v = getenv("TESSERA_NOTIFY_BACKOFF_MS");
+    p->base_ms = NOTIFY_BASE_MS_DEFAULT;
+    p->max_attempts = NOTIFY_ATTEMPTS_DEFAULT;
+    if (v && parse_i64(v, strlen(v), 1, 3600000, &p->base_ms)) {
+        fprintf(stderr, "tessera: TESSERA_NOTIFY_BACKOFF_MS must be 1 to 3600000\n");
+        return -1;
+    }
+    v = getenv("TESSERA_NOTIFY_MAX_ATTEMPTS");
+    if (v && parse_i64(v, strlen(v), 1, 1000, &p->max_attempts)) {
+        fprintf(stderr, "tessera: TESSERA_NOTIFY_MAX_ATTEMPTS must be 1 to 1000\n");
+        return -1;
+    }
+    return 0;
+}
 
 int cli_serve_until_signal(const struct cli_common *o, void (*banner)(void *, unsigned),
                            void *arg)
@@ -19,12 +41,14 @@ int cli_serve_until_signal(const struct cli_common *o, void (*banner)(void *, un
     struct core_config cfg;
     struct exec *x = NULL;
     struct http_server *http = NULL;
+    struct deliver *dl = NULL;
+    struct notify_policy policy;
     struct ts_error err = {0};
     sigset_t set;
     int sig = 0;
     char base[128];
 
-    if (cli_open(o, &st, &sec, &cfg))
+    if (notify_policy_from_env(&policy) || cli_open(o, &st, &sec, &cfg))
         return 1;
     store_close(st); /* the executor opens its own connection */
 
@@ -37,8 +61,11 @@ int cli_serve_until_signal(const struct cli_common *o, void (*banner)(void *, un
 
     snprintf(base, sizeof base, "http://%s", o->listen);
     cfg.base_url = base;
-    if (exec_start(o->db, sec, &cfg, &x, &err) || http_start(o->listen, x, &http, &err)) {
+    if (exec_start(o->db, sec, &cfg, &x, &err) ||
+        deliver_start(o->db, sec, x, &policy, &dl, &err) ||
+        http_start(o->listen, x, &http, &err)) {
         fprintf(stderr, "tessera: %s\n", err.msg);
+        deliver_stop(dl);
         exec_stop(x);
         secrets_free(sec);
         return 1;
@@ -49,7 +76,8 @@ int cli_serve_until_signal(const struct cli_common *o, void (*banner)(void *, un
         banner(arg, http_port(http));
     sigwait(&set, &sig);
     log_info("signal %d: stopping", sig);
-    http_stop(http); /* stops the executor too */
+    deliver_stop(dl); /* before the executor, which records its attempts */
+    http_stop(http);  /* stops the executor too */
     secrets_free(sec);
     log_info("stopped");
     return 0;

@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include "hit.h"
 #include "ledger.h"
+#include "notify.h"
 #include "qc.h"
 #include "quals.h"
 #include "review.h"
@@ -54,10 +55,11 @@ static int asg_release_slot(struct core_ctx *c, struct assignment *a, enum asg_s
                             struct ts_error *err)
 {
     struct hit h;
-    int policies;
+    int before;
     int rc = store_hit_get(c->st, a->hit_id, &h, err);
     if (rc)
         return rc;
+    before = notify_hit_status(c, &h);
     h.pending--;
     if (h.expired || h.disposed) {
         int64_t cost = hit_slot_cost(&h);
@@ -70,16 +72,21 @@ static int asg_release_slot(struct core_ctx *c, struct assignment *a, enum asg_s
     }
     if (!rc)
         rc = store_hit_update_counts(c->st, &h, err);
-    policies = h.policies;
-    store_hit_release(&h);
-    if (rc)
-        return rc;
-    a->status = to;
-    a->returned_ms = c->now_ms;
-    rc = store_asg_update(c->st, a, err);
+    if (!rc) {
+        a->status = to;
+        a->returned_ms = c->now_ms;
+        rc = store_asg_update(c->st, a, err);
+    }
+    if (!rc)
+        rc = notify_hit(c, &h, a->id,
+                        NOTIFY_BIT(to == ASG_RETURNED ? NOTIFY_ASSIGNMENT_RETURNED
+                                                      : NOTIFY_ASSIGNMENT_ABANDONED) |
+                            notify_if_reviewable(c, before, &h),
+                        err);
     /* The last pending assignment of an expired HIT gone: it may now be Reviewable. */
-    if (!rc && (policies & REVIEW_LEVEL_BIT(REVIEW_HIT)))
+    if (!rc && (h.policies & REVIEW_LEVEL_BIT(REVIEW_HIT)))
         rc = review_hit_maybe_id(c, a->hit_id, err);
+    store_hit_release(&h);
     return rc;
 }
 
@@ -179,6 +186,8 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
         secrets_pseudonym(c->sec, h.requester_id, worker_id, pseud);
         rc = store_pseudonym_note(c->st, h.requester_id, pseud, worker_id, err);
     }
+    if (!rc)
+        rc = notify_hit(c, &h, out->id, NOTIFY_BIT(NOTIFY_ASSIGNMENT_ACCEPTED), err);
 out_hit:
     store_hit_release(&h);
     return rc;
@@ -240,6 +249,7 @@ int asg_submit(struct core_ctx *c, int64_t worker_id, const char *id, const char
     struct hit h;
     struct hit_type t;
     struct batch b;
+    int before;
     int rc = check_answers(answers_json, err);
     if (rc)
         return rc;
@@ -258,6 +268,7 @@ int asg_submit(struct core_ctx *c, int64_t worker_id, const char *id, const char
     rc = store_hit_get(c->st, a.hit_id, &h, err);
     if (rc)
         goto out;
+    before = notify_hit_status(c, &h);
     rc = store_hit_type_get(c->st, h.hit_type_id, &t, err);
     if (rc)
         goto out_hit;
@@ -278,6 +289,11 @@ int asg_submit(struct core_ctx *c, int64_t worker_id, const char *id, const char
         rc = store_asg_update(c->st, &a, err);
     if (!rc)
         rc = qc_after_submit(c, &h, &a, &b, err);
+    if (!rc)
+        rc = notify_hit(c, &h, a.id,
+                        NOTIFY_BIT(NOTIFY_ASSIGNMENT_SUBMITTED) |
+                            notify_if_reviewable(c, before, &h),
+                        err);
     /* Review policies: a flag on the HIT row already read, so HITs without any pay
      * nothing more. The policies reload what they need (h is not written after this). */
     if (!rc && h.policies)
@@ -352,7 +368,7 @@ static int approve_loaded(struct core_ctx *c, struct assignment *a, int override
                           struct ts_error *err)
 {
     struct hit h;
-    int rc;
+    int before, rc;
 
     if (a->status == ASG_APPROVED)
         return 0; /* already paid: approving again changes nothing */
@@ -364,6 +380,7 @@ static int approve_loaded(struct core_ctx *c, struct assignment *a, int override
     rc = store_hit_get(c->st, a->hit_id, &h, err);
     if (rc)
         return rc;
+    before = notify_hit_status(c, &h);
     if (a->status == ASG_REJECTED) {
         if (h.disposed || c->now_ms - a->submitted_ms > 30 * DAY_MS) {
             rc = ts_failk(err, TS_ECONFLICT, "InvalidAssignmentState",
@@ -393,6 +410,11 @@ static int approve_loaded(struct core_ctx *c, struct assignment *a, int override
         rc = store_asg_update(c->st, a, err);
     if (!rc && override)
         rc = qc_review(c, &h, err); /* a rejected answer counts again */
+    if (!rc)
+        rc = notify_hit(c, &h, a->id,
+                        NOTIFY_BIT(NOTIFY_ASSIGNMENT_APPROVED) |
+                            notify_if_reviewable(c, before, &h),
+                        err);
 out:
     store_hit_release(&h);
     return rc;
@@ -418,7 +440,7 @@ int asg_reject(struct core_ctx *c, int64_t requester_id, const char *id, const c
 {
     struct assignment a;
     struct hit h;
-    int rc;
+    int before, rc;
 
     if (!feedback || !*feedback)
         return ts_fail(err, TS_EINVAL, "RequesterFeedback is required to reject: tell the "
@@ -438,6 +460,7 @@ int asg_reject(struct core_ctx *c, int64_t requester_id, const char *id, const c
     rc = store_hit_get(c->st, a.hit_id, &h, err);
     if (rc)
         goto out;
+    before = notify_hit_status(c, &h);
     {
         int64_t cost = hit_slot_cost(&h);
         struct ledger_leg legs[2] = {
@@ -459,6 +482,11 @@ int asg_reject(struct core_ctx *c, int64_t requester_id, const char *id, const c
         rc = store_asg_update(c->st, &a, err);
     if (!rc)
         rc = qc_review(c, &h, err); /* a rejected answer no longer counts */
+    if (!rc)
+        rc = notify_hit(c, &h, a.id,
+                        NOTIFY_BIT(NOTIFY_ASSIGNMENT_REJECTED) |
+                            notify_if_reviewable(c, before, &h),
+                        err);
     store_hit_release(&h);
 out:
     store_asg_release(&a);

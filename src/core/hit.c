@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ledger.h"
+#include "notify.h"
 #include "review.h"
 #include "secrets.h"
 #include "../util/alloc.h"
@@ -215,6 +216,8 @@ int hit_create(struct core_ctx *c, const struct hit_type *t, const struct hit_pa
     rc = escrow_move(c, t->requester_id, "escrow", out->id, amount, err);
     if (!rc)
         rc = store_hit_insert(c->st, out, err);
+    if (!rc)
+        rc = notify_hit(c, out, NULL, NOTIFY_BIT(NOTIFY_HIT_CREATED), err);
     if (!rc && p->unique_token)
         rc = store_request_token_put(c->st, t->requester_id, "CreateHIT", p->unique_token,
                                      out->id, c->now_ms, err);
@@ -255,10 +258,11 @@ int hit_open_slot(struct core_ctx *c, struct hit *h, struct ts_error *err)
 int hit_settle(struct core_ctx *c, struct hit *h, struct ts_error *err)
 {
     int64_t amount;
-    int rc;
+    int before, rc;
 
     if (h->disposed || h->expired || h->expires_ms > c->now_ms)
         return 0;
+    before = notify_hit_status(c, h); /* as it was just before it expired */
     rc = slots_cost(hit_slot_cost(h), hit_free_slots(h) + hit_reserve_slots(h), &amount, err);
     if (!rc)
         rc = escrow_move(c, h->requester_id, "release", h->id, -amount, err);
@@ -267,6 +271,9 @@ int hit_settle(struct core_ctx *c, struct hit *h, struct ts_error *err)
     h->escrow -= amount;
     h->expired = 1;
     rc = store_hit_update(c->st, h, err);
+    if (!rc)
+        rc = notify_hit(c, h, NULL,
+                        NOTIFY_BIT(NOTIFY_HIT_EXPIRED) | notify_if_reviewable(c, before, h), err);
     /* Expired with its work in: a HIT-level review policy runs now (and reloads h). */
     if (!rc && (h->policies & REVIEW_LEVEL_BIT(REVIEW_HIT)))
         rc = review_hit_maybe(c, h, err);
@@ -305,6 +312,7 @@ int hit_update_expiration(struct core_ctx *c, int64_t requester_id, const char *
 {
     struct hit h;
     int64_t amount;
+    int later;
     int rc = hit_get_owned(c, requester_id, hit_id, &h, err);
     if (rc)
         return rc;
@@ -333,9 +341,12 @@ int hit_update_expiration(struct core_ctx *c, int64_t requester_id, const char *
         h.escrow += amount;
         h.expired = 0;
     }
+    later = expire_at_ms > h.expires_ms;
     h.expires_ms = expire_at_ms;
     reopen_if_assignable(c, &h);
     rc = store_hit_update(c->st, &h, err);
+    if (!rc && later)
+        rc = notify_hit(c, &h, NULL, NOTIFY_BIT(NOTIFY_HIT_EXTENDED), err);
 out:
     store_hit_release(&h);
     return rc;
@@ -393,6 +404,8 @@ int hit_add_assignments(struct core_ctx *c, int64_t requester_id, const char *hi
     h.max_assignments = total;
     reopen_if_assignable(c, &h);
     rc = store_hit_update(c->st, &h, err);
+    if (!rc)
+        rc = notify_hit(c, &h, NULL, NOTIFY_BIT(NOTIFY_HIT_EXTENDED), err);
     if (!rc && unique_token)
         rc = store_request_token_put(c->st, requester_id, "CreateAdditionalAssignmentsForHIT",
                                      unique_token, h.id, c->now_ms, err);
@@ -434,6 +447,8 @@ int hit_delete(struct core_ctx *c, int64_t requester_id, const char *hit_id,
         TS_BUG("HIT %s deleted with escrow %lld", h.id, (long long)h.escrow);
     h.disposed = 1;
     rc = store_hit_update(c->st, &h, err);
+    if (!rc)
+        rc = notify_hit(c, &h, NULL, NOTIFY_BIT(NOTIFY_HIT_DISPOSED), err);
 out:
     store_hit_release(&h);
     return rc;

@@ -342,11 +342,48 @@ static const char *const schema_v8[] = {
     NULL,
 };
 
-/* v9, review policies (MTurk's AssignmentReviewPolicy and HITReviewPolicy): a HIT's
+/* v9, notifications (docs/mturk.md, "Notifications"): a HIT type's notification settings
+ * (UpdateNotificationSettings) and the outbox of messages to deliver. A message is
+ * written in the same transaction as the change it reports; the delivery thread POSTs it
+ * and marks it delivered, or failed after its last attempt. */
+static const char *const schema_v9[] = {
+    "CREATE TABLE notify_settings ("
+    "  hit_type_id TEXT PRIMARY KEY REFERENCES hit_types(id),"
+    "  requester_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  destination TEXT NOT NULL,"
+    "  transport TEXT NOT NULL,"
+    "  version TEXT NOT NULL,"
+    "  events INTEGER NOT NULL,"
+    "  active INTEGER NOT NULL,"
+    "  key_id TEXT NOT NULL,"
+    "  updated_ms INTEGER NOT NULL"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE notify_outbox ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  requester_id INTEGER NOT NULL REFERENCES accounts(id),"
+    "  hit_type_id TEXT,"
+    "  destination TEXT NOT NULL,"
+    "  key_id TEXT NOT NULL,"
+    "  event_types TEXT NOT NULL,"
+    "  body TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL,"
+    "  state INTEGER NOT NULL DEFAULT 0,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_ms INTEGER NOT NULL,"
+    "  last_status INTEGER NOT NULL DEFAULT 0,"
+    "  last_error TEXT,"
+    "  done_ms INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE INDEX notify_outbox_due ON notify_outbox(next_ms) WHERE state = 0;"
+    "CREATE INDEX notify_outbox_requester ON notify_outbox(requester_id, seq);",
+    NULL,
+};
+
+/* v10, review policies (MTurk's AssignmentReviewPolicy and HITReviewPolicy): a HIT's
  * policies, one per level, with their parameters as given; the results and actions their
  * runs recorded; and hits.policies, the levels a HIT has (bit 1 Assignment, bit 2 HIT),
  * so the submit path learns from the HIT row it already reads whether to look further. */
-static const char *const schema_v9[] = {
+static const char *const schema_v10[] = {
     "ALTER TABLE hits ADD COLUMN policies INTEGER NOT NULL DEFAULT 0;"
     "CREATE TABLE review_policies ("
     "  hit_id TEXT NOT NULL REFERENCES hits(id),"
@@ -387,6 +424,7 @@ static const char *const *const schema_migrations[] = {
     schema_v7,
     schema_v8,
     schema_v9,
+    schema_v10,
 };
 
 #define SCHEMA_VERSION ((int)(sizeof schema_migrations / sizeof schema_migrations[0]))

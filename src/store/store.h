@@ -468,6 +468,67 @@ int store_worker_counts(struct store *st, int64_t worker_id, int64_t *approved,
 int store_worker_count_add(struct store *st, int64_t worker_id, int64_t d_approved,
                            int64_t d_rejected, struct ts_error *err);
 
+/* ---- Notifications ----------------------------------------------------------------- */
+
+/* A HIT type's notification settings (UpdateNotificationSettings). */
+#define STORE_URL_MAX 2048
+struct notify_settings {
+    char hit_type_id[STORE_ID_MAX];
+    int64_t requester_id;
+    char destination[STORE_URL_MAX + 1];
+    char transport[8];   /* "HTTPS" or "HTTP" */
+    char version[16];
+    unsigned events;     /* enum notify_event bits (core/notify.h) */
+    int active;
+    char key_id[STORE_ID_MAX]; /* the access key whose secret signs the messages */
+    int64_t updated_ms;
+};
+/* TS_ENOTFOUND (without a message: the caller says what it means) when the type has none.
+ * One primary-key lookup: the event hooks call it on the hot path. */
+int store_notify_settings_get(struct store *st, const char *hit_type_id,
+                              struct notify_settings *out, struct ts_error *err);
+int store_notify_settings_put(struct store *st, const struct notify_settings *s,
+                              struct ts_error *err); /* insert or replace */
+
+enum notify_state { NOTIFY_PENDING = 0, NOTIFY_DELIVERED = 1, NOTIFY_FAILED = 2 };
+/* One message of the outbox. Strings are borrowed: valid during a callback only. */
+struct notify_msg {
+    int64_t seq;
+    int64_t requester_id;
+    const char *hit_type_id;  /* NULL for a test message */
+    const char *destination;
+    const char *key_id;
+    const char *event_types;  /* the message's event types, comma-separated */
+    const char *body;         /* the JSON document POSTed */
+    int64_t created_ms;
+    int state;                /* enum notify_state */
+    int64_t attempts;
+    int64_t next_ms;          /* when a pending message is next tried */
+    int last_status;          /* the last HTTP status received, 0 when none */
+    const char *last_error;   /* or NULL */
+    int64_t done_ms;          /* when delivered or given up; 0 while pending */
+};
+int store_notify_enqueue(struct store *st, const struct notify_msg *m, struct ts_error *err);
+typedef int (*store_notify_cb)(void *ctx, const struct notify_msg *m);
+/* Up to limit pending messages with next_ms <= now_ms, earliest first. */
+int store_notify_due(struct store *st, int64_t now_ms, int limit, store_notify_cb cb, void *ctx,
+                     struct ts_error *err);
+/* The earliest next_ms of a pending message; TS_ENOTFOUND when none is pending. */
+int store_notify_next_ms(struct store *st, int64_t *next_ms, struct ts_error *err);
+/* The numbers and state of message seq; its string members are set to NULL. TS_ENOTFOUND
+ * when there is no such message. */
+int store_notify_get(struct store *st, int64_t seq, struct notify_msg *out,
+                     struct ts_error *err);
+/* Writes state, attempts, next_ms, last_status, last_error and done_ms of m->seq. */
+int store_notify_update(struct store *st, const struct notify_msg *m, struct ts_error *err);
+/* A requester's messages, oldest first (seq order). */
+int store_notify_list(struct store *st, int64_t requester_id, int64_t after_seq, int limit,
+                      store_notify_cb cb, void *ctx, int64_t *last_seq, int *more,
+                      struct ts_error *err);
+/* The id of the requester's oldest access key; TS_ENOTFOUND when it has none. */
+int store_access_key_first(struct store *st, int64_t account_id, char key_id[STORE_ID_MAX],
+                           struct ts_error *err);
+
 /* ---- Review policies (core/review.c) ------------------------------------------------ */
 
 enum review_level { REVIEW_ASSIGNMENT = 1, REVIEW_HIT = 2 };

@@ -53,6 +53,9 @@
     "seq, id, requester_id, name, description, keywords, active, auto_granted, auto_value, " \
     "created_ms, deleted"
 #define QR_COLS "seq, id, type_id, worker_id, requester_id, status, reason, submitted_ms"
+#define NOUT_COLS                                                                         \
+    "seq, requester_id, hit_type_id, destination, key_id, event_types, body, created_ms, "  \
+    "state, attempts, next_ms, last_status, last_error, done_ms"
 #define ASG_MASK_WHERE "(?3 = 0 OR ((?3 >> a.status) & 1) = 1)"
 
 enum stmt_id {
@@ -80,9 +83,12 @@ enum stmt_id {
     S_QR_INSERT, S_QR_GET, S_QR_GET_PAIR, S_QR_SET, S_QR_LIST,
     S_WCOUNT_GET, S_WCOUNT_ADD, S_PSEUD_NOTE, S_PSEUD_FIND, S_BLOCK_PUT, S_BLOCK_DELETE, S_BLOCK_GET, S_BLOCK_LIST,
     S_BATCH_INSERT, S_BATCH_GET,
+    S_NSET_GET, S_NSET_PUT, S_NOUT_INSERT, S_NOUT_DUE, S_NOUT_NEXT, S_NOUT_GET, S_NOUT_UPDATE,
+    S_NOUT_LIST, S_AKEY_FIRST,
     S_CHECK_ENTRY_SUM, S_CHECK_BALANCE_SUM, S_CHECK_NEGATIVE, S_CHECK_PAY_TWICE,
     S_CHECK_PAY_STATUS, S_CHECK_HIT_COUNTS, S_CHECK_HIT_MAX, S_CHECK_PAIR,
     S_CHECK_HIT_ESCROW, S_CHECK_REQ_ESCROW, S_CHECK_TOTAL, S_CHECK_WORKER_COUNTS,
+    S_CHECK_NOTIFY,
     S_RP_INSERT, S_RP_FLAG, S_RP_GET, S_RP_MARK, S_RI_INSERT, S_RI_LIST,
     S_CHECK_REVIEW_FLAGS, S_CHECK_REVIEW_ITEMS, S_CHECK_REVIEW_APPROVED,
     S__COUNT
@@ -265,6 +271,24 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_QR_SET] = "UPDATE qual_requests SET status = ?2, reason = ?3 WHERE id = ?1",
     [S_QR_LIST] = "SELECT " QR_COLS " FROM qual_requests WHERE requester_id = ?1 AND status = 1 "
                   "AND seq > ?2 AND (?3 IS NULL OR type_id = ?3) ORDER BY seq LIMIT ?4",
+    [S_NSET_GET] = "SELECT hit_type_id, requester_id, destination, transport, version, events, "
+                   "active, key_id, updated_ms FROM notify_settings WHERE hit_type_id = ?1",
+    [S_NSET_PUT] = "INSERT OR REPLACE INTO notify_settings(hit_type_id, requester_id, "
+                   "destination, transport, version, events, active, key_id, updated_ms) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [S_NOUT_INSERT] = "INSERT INTO notify_outbox(requester_id, hit_type_id, destination, key_id, "
+                      "event_types, body, created_ms, next_ms) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [S_NOUT_DUE] = "SELECT " NOUT_COLS " FROM notify_outbox WHERE state = 0 AND next_ms <= ?1 "
+                   "ORDER BY next_ms, seq LIMIT ?2",
+    [S_NOUT_NEXT] = "SELECT min(next_ms) FROM notify_outbox WHERE state = 0",
+    [S_NOUT_GET] = "SELECT " NOUT_COLS " FROM notify_outbox WHERE seq = ?1",
+    [S_NOUT_UPDATE] = "UPDATE notify_outbox SET state = ?2, attempts = ?3, next_ms = ?4, "
+                      "last_status = ?5, last_error = ?6, done_ms = ?7 WHERE seq = ?1",
+    [S_NOUT_LIST] = "SELECT " NOUT_COLS " FROM notify_outbox WHERE requester_id = ?1 "
+                    "AND seq > ?2 ORDER BY seq LIMIT ?3",
+    [S_AKEY_FIRST] = "SELECT key_id FROM access_keys WHERE account_id = ?1 "
+                     "ORDER BY created_ms, key_id LIMIT 1",
     [S_MSG_INSERT] = "INSERT INTO messages(worker_id, requester_id, subject, body, sent_ms) "
                      "VALUES (?1, ?2, ?3, ?4, ?5)",
     [S_MSG_LIST] = "SELECT seq, worker_id, requester_id, subject, body, sent_ms FROM messages "
@@ -351,6 +375,14 @@ static const char *const stmt_sql[S__COUNT] = {
                               "ON c.worker_id = a.worker_id GROUP BY a.worker_id "
                               "HAVING sum(a.status = 3) <> coalesce(max(c.approved), 0) "
                               "OR sum(a.status = 4) <> coalesce(max(c.rejected), 0)",
+    /* Notification settings belong to their HIT type's requester; outbox states are
+     * known ones, and a message is done (done_ms) exactly when it is not pending. */
+    [S_CHECK_NOTIFY] = "SELECT 'settings', n.hit_type_id FROM notify_settings n "
+                       "LEFT JOIN hit_types t ON t.id = n.hit_type_id "
+                       "WHERE t.requester_id IS NOT n.requester_id "
+                       "UNION ALL SELECT 'message', seq FROM notify_outbox "
+                       "WHERE state NOT IN (0, 1, 2) OR attempts < 0 "
+                       "OR (state = 0) <> (done_ms = 0)",
 
     [S_RP_INSERT] = "INSERT INTO review_policies(hit_id, level, name, params_json, reviewed) "
                     "VALUES (?1, ?2, ?3, ?4, 0)",
@@ -1509,6 +1541,7 @@ struct list_cb {
     store_qual_cb qual;
     store_message_cb message;
     store_qual_request_cb qual_request;
+    store_notify_cb notify;
     void *ctx;
 };
 typedef int (*row_visit)(sqlite3_stmt *s, const struct list_cb *cb);
@@ -2231,6 +2264,11 @@ static void say_row(struct check_run *r, enum stmt_id id, sqlite3_stmt *s)
             "assignments but counts %" PRId64 " and %" PRId64, col_i64(s, 0), col_i64(s, 1),
             col_i64(s, 2), col_i64(s, 3), col_i64(s, 4));
         break;
+    case S_CHECK_NOTIFY:
+        say(r, "notification %s %s is inconsistent (settings of another requester's HIT "
+            "type, or a message whose state, attempts and done time disagree)",
+            ctext(s, 0), ctext(s, 1));
+        break;
     case S_CHECK_REVIEW_FLAGS:
         say(r, "HIT %s marks review policy levels %" PRId64 " but has policies for %" PRId64,
             ctext(s, 0), col_i64(s, 1), col_i64(s, 2));
@@ -2252,7 +2290,7 @@ static const enum stmt_id check_stmts[] = {
     S_CHECK_ENTRY_SUM, S_CHECK_BALANCE_SUM, S_CHECK_NEGATIVE, S_CHECK_PAY_TWICE,
     S_CHECK_PAY_STATUS, S_CHECK_HIT_COUNTS, S_CHECK_HIT_MAX, S_CHECK_PAIR,
     S_CHECK_HIT_ESCROW, S_CHECK_REQ_ESCROW, S_CHECK_TOTAL, S_CHECK_WORKER_COUNTS,
-    S_CHECK_REVIEW_FLAGS, S_CHECK_REVIEW_ITEMS, S_CHECK_REVIEW_APPROVED,
+    S_CHECK_NOTIFY, S_CHECK_REVIEW_FLAGS, S_CHECK_REVIEW_ITEMS, S_CHECK_REVIEW_APPROVED,
 };
 
 int store_check(struct store *st, void (*report)(void *ctx, const char *msg), void *ctx,
@@ -2806,6 +2844,207 @@ int store_qual_request_list(struct store *st, int64_t requester_id, const char *
     return list_keyed(st, S_QR_LIST, requester_id, 1, type_id, after_seq, limit,
                       visit_qual_request, &lcb, last_seq, more,
                       "listing qualification requests", err);
+}
+
+/* ---- Notifications ------------------------------------------------------------------ */
+
+int store_notify_settings_get(struct store *st, const char *hit_type_id,
+                              struct notify_settings *out, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_NSET_GET, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, hit_type_id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        col_copy(s, 0, out->hit_type_id, sizeof out->hit_type_id);
+        out->requester_id = col_i64(s, 1);
+        col_copy(s, 2, out->destination, sizeof out->destination);
+        col_copy(s, 3, out->transport, sizeof out->transport);
+        col_copy(s, 4, out->version, sizeof out->version);
+        out->events = (unsigned)col_i64(s, 5);
+        out->active = sqlite3_column_int(s, 6);
+        col_copy(s, 7, out->key_id, sizeof out->key_id);
+        out->updated_ms = col_i64(s, 8);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = TS_ENOTFOUND;
+    } else {
+        rc = db_fail(st, rc, "reading notification settings", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_notify_settings_put(struct store *st, const struct notify_settings *n,
+                              struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_NSET_PUT, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, n->hit_type_id);
+    bind_i64(s, 2, n->requester_id);
+    bind_text(s, 3, n->destination);
+    bind_text(s, 4, n->transport);
+    bind_text(s, 5, n->version);
+    bind_i64(s, 6, (int64_t)n->events);
+    sqlite3_bind_int(s, 7, n->active);
+    bind_text(s, 8, n->key_id);
+    bind_i64(s, 9, n->updated_ms);
+    return exec_stmt(st, s, "storing notification settings", err);
+}
+
+int store_notify_enqueue(struct store *st, const struct notify_msg *m, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_NOUT_INSERT, &s, err);
+
+    if (rc)
+        return rc;
+    bind_i64(s, 1, m->requester_id);
+    bind_text(s, 2, m->hit_type_id);
+    bind_text(s, 3, m->destination);
+    bind_text(s, 4, m->key_id);
+    bind_text(s, 5, m->event_types);
+    bind_text(s, 6, m->body);
+    bind_i64(s, 7, m->created_ms);
+    bind_i64(s, 8, m->next_ms);
+    return exec_stmt(st, s, "queueing a notification", err);
+}
+
+static void read_notify(sqlite3_stmt *s, struct notify_msg *m) /* columns: NOUT_COLS */
+{
+    m->seq = col_i64(s, 0);
+    m->requester_id = col_i64(s, 1);
+    m->hit_type_id = (const char *)sqlite3_column_text(s, 2);
+    m->destination = ctext(s, 3);
+    m->key_id = ctext(s, 4);
+    m->event_types = ctext(s, 5);
+    m->body = ctext(s, 6);
+    m->created_ms = col_i64(s, 7);
+    m->state = sqlite3_column_int(s, 8);
+    m->attempts = col_i64(s, 9);
+    m->next_ms = col_i64(s, 10);
+    m->last_status = sqlite3_column_int(s, 11);
+    m->last_error = (const char *)sqlite3_column_text(s, 12);
+    m->done_ms = col_i64(s, 13);
+}
+
+static int visit_notify(sqlite3_stmt *s, const struct list_cb *cb)
+{
+    struct notify_msg m;
+    read_notify(s, &m);
+    return cb->notify(cb->ctx, &m);
+}
+
+int store_notify_due(struct store *st, int64_t now_ms, int limit, store_notify_cb cb, void *ctx,
+                     struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    struct list_cb lcb = {.notify = cb, .ctx = ctx};
+    int64_t last;
+    int more;
+    int rc = find_one(st, S_NOUT_DUE, now_ms, &s, err);
+
+    if (rc)
+        return rc;
+    bind_i64(s, 2, limit);
+    return walk_rows(st, s, limit, visit_notify, &lcb, &last, &more, "reading due notifications",
+                     err);
+}
+
+int store_notify_next_ms(struct store *st, int64_t *next_ms, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_NOUT_NEXT, &s, err);
+
+    if (rc)
+        return rc;
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+        *next_ms = col_i64(s, 0);
+        rc = 0;
+    } else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+        rc = TS_ENOTFOUND;
+    } else {
+        rc = db_fail(st, rc, "reading the notification queue", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_notify_get(struct store *st, int64_t seq, struct notify_msg *out,
+                     struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = find_one(st, S_NOUT_GET, seq, &s, err);
+
+    if (rc)
+        return rc;
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        read_notify(s, out);
+        out->hit_type_id = out->destination = out->key_id = NULL;
+        out->event_types = out->body = out->last_error = NULL;
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = ts_fail(err, TS_ENOTFOUND, "notification %" PRId64 " does not exist", seq);
+    } else {
+        rc = db_fail(st, rc, "reading a notification", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_notify_update(struct store *st, const struct notify_msg *m, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = find_one(st, S_NOUT_UPDATE, m->seq, &s, err);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_int(s, 2, m->state);
+    bind_i64(s, 3, m->attempts);
+    bind_i64(s, 4, m->next_ms);
+    sqlite3_bind_int(s, 5, m->last_status);
+    bind_text(s, 6, m->last_error);
+    bind_i64(s, 7, m->done_ms);
+    return exec_stmt(st, s, "updating a notification", err);
+}
+
+int store_notify_list(struct store *st, int64_t requester_id, int64_t after_seq, int limit,
+                      store_notify_cb cb, void *ctx, int64_t *last_seq, int *more,
+                      struct ts_error *err)
+{
+    struct list_cb lcb = {.notify = cb, .ctx = ctx};
+    return list_keyed(st, S_NOUT_LIST, requester_id, 0, NULL, after_seq, limit, visit_notify,
+                      &lcb, last_seq, more, "listing notifications", err);
+}
+
+int store_access_key_first(struct store *st, int64_t account_id, char key_id[STORE_ID_MAX],
+                           struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = find_one(st, S_AKEY_FIRST, account_id, &s, err);
+
+    if (rc)
+        return rc;
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        col_copy(s, 0, key_id, STORE_ID_MAX);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = ts_fail(err, TS_ENOTFOUND, "account %" PRId64 " has no access key", account_id);
+    } else {
+        rc = db_fail(st, rc, "finding an access key", err);
+    }
+    sqlite3_reset(s);
+    return rc;
 }
 
 /* ---- Review policies ----------------------------------------------------------------- */

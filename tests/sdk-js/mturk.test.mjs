@@ -1,24 +1,13 @@
 // The Mechanical Turk door (POST / with X-Amz-Target and SigV4) driven by the real AWS SDK
 // for JavaScript v3 (@aws-sdk/client-mturk, pinned in package-lock.json, installed by
 // scripts/setup.sh). One `tessera serve` on a temporary database and a free 127.0.0.1
-// port serves the whole file; each test makes its own requester (and workers), so the
-// tests do not depend on each other. The server is $TESSERA_BIN (default build/tessera,
-// relative to the repository root).
+// port serves the whole file (harness.mjs); each test makes its own requester (and
+// workers), so the tests do not depend on each other.
 //
 //   bash tests/sdk-js/run.sh          (or: node --test tests/sdk-js/*.test.mjs)
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFile } from "node:child_process";
-import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
-
 import {
-  MTurkClient,
-  RequestError,
   ApproveAssignmentCommand,
   CreateAdditionalAssignmentsForHITCommand,
   CreateHITCommand,
@@ -40,199 +29,8 @@ import {
   paginateListHITs,
 } from "@aws-sdk/client-mturk";
 
-const execFileP = promisify(execFile);
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const BIN = resolve(ROOT, process.env.TESSERA_BIN || "build/tessera");
-
-// Sanitizer builds start slowly; every wait is bounded.
-const START_TIMEOUT_MS = 20000;
-const STOP_TIMEOUT_MS = 30000;
-
-const QUESTION = (text) =>
-  '<HTMLQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/' +
-  `2011-11-11/HTMLQuestion.xsd"><HTMLContent><![CDATA[<p>${text}</p><input name="label">]]>` +
-  "</HTMLContent><FrameHeight>400</FrameHeight></HTMLQuestion>";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.unref();
-    s.on("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
-
-// One `tessera serve` process on a temporary database.
-class Server {
-  constructor() {
-    this.dir = mkdtempSync(join(tmpdir(), "tessera-sdkjs-"));
-    this.db = join(this.dir, "t.db");
-    this.logPath = join(this.dir, "serve.log");
-    this.child = null;
-    this.exited = null; // a promise of the exit code of this.child
-    this.port = null;
-  }
-
-  log() {
-    try {
-      return readFileSync(this.logPath, "utf8").slice(-4000);
-    } catch {
-      return "";
-    }
-  }
-
-  async start() {
-    let last = "";
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const port = await freePort();
-      const fd = openSync(this.logPath, "a");
-      const child = spawn(BIN, ["serve", "--db", this.db, "--listen", `127.0.0.1:${port}`],
-                          { stdio: ["ignore", fd, fd] });
-      closeSync(fd);
-      let code = null;
-      const exited = new Promise((ok) => {
-        child.on("exit", (c, sig) => ok((code = c ?? sig)));
-        child.on("error", (e) => ok((code = String(e))));
-      });
-      const deadline = Date.now() + START_TIMEOUT_MS;
-      while (Date.now() < deadline && code === null) {
-        try {
-          const r = await fetch(`http://127.0.0.1:${port}/healthz`,
-                                { signal: AbortSignal.timeout(2000) });
-          await r.arrayBuffer();
-          if (r.status === 200) {
-            Object.assign(this, { child, exited, port });
-            return this;
-          }
-        } catch {
-          // not listening yet
-        }
-        await sleep(50);
-      }
-      last = `exit ${code}`;
-      if (typeof code === "string" && code.startsWith("Error")) break; // e.g. ENOENT
-      if (code === null) {
-        process.kill(child.pid, "SIGKILL");
-        await exited;
-      }
-    }
-    throw new Error(`tessera serve (${BIN}) did not become healthy (${last}); log:\n${this.log()}`);
-  }
-
-  // SIGTERM to the pid we started; resolves to its exit code (or signal name).
-  async stop() {
-    const { child, exited } = this;
-    if (!child) return null;
-    this.child = null;
-    if (child.exitCode === null && child.signalCode === null) process.kill(child.pid, "SIGTERM");
-    let timer;
-    const rc = await Promise.race([
-      exited,
-      new Promise((ok) => { timer = setTimeout(() => ok("timeout"), STOP_TIMEOUT_MS); }),
-    ]);
-    clearTimeout(timer);
-    if (rc === "timeout") {
-      process.kill(child.pid, "SIGKILL");
-      await exited;
-      throw new Error(`tessera serve did not stop within ${STOP_TIMEOUT_MS} ms of SIGTERM`);
-    }
-    return rc;
-  }
-
-  cleanup() {
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-
-  async admin(...args) {
-    return execFileP(BIN, ["admin", "--db", this.db, ...args.map(String)],
-                     { timeout: 60000, maxBuffer: 1 << 20 });
-  }
-
-  async adminJson(...args) {
-    const { stdout } = await this.admin(...args);
-    return JSON.parse(stdout);
-  }
-
-  async requester(name, deposit = "50.00") {
-    const acct = await this.adminJson("requester-create", name);
-    for (const k of ["id", "access_key_id", "secret_access_key", "token"])
-      assert.ok(acct[k], `requester-create printed no ${k}: ${JSON.stringify(acct)}`);
-    if (deposit) await this.admin("deposit", acct.id, deposit);
-    return acct;
-  }
-
-  async worker(name) {
-    const acct = await this.adminJson("worker-create", name, "--country", "US",
-                                      "--password", "correct horse battery");
-    assert.ok(acct.token, `worker-create printed no token: ${JSON.stringify(acct)}`);
-    return acct;
-  }
-
-  // POST /api/v1/<op> on the native door with a bearer token; asserts 200.
-  async native(op, body, token) {
-    const r = await fetch(`http://127.0.0.1:${this.port}/api/v1/${op}`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
-      body: JSON.stringify(body),
-    });
-    const text = await r.text();
-    assert.equal(r.status, 200, `${op} ${JSON.stringify(body)} -> ${r.status} ${text}`);
-    return JSON.parse(text);
-  }
-
-  mturk(acct, secret) {
-    const c = new MTurkClient({
-      region: "us-east-1",
-      endpoint: `http://127.0.0.1:${this.port}`,
-      credentials: { accessKeyId: acct.access_key_id,
-                     secretAccessKey: secret ?? acct.secret_access_key },
-      maxAttempts: 1,
-    });
-    clients.push(c);
-    return c;
-  }
-}
-
-const clients = [];
-
-// Runs fn, which must reject; returns the error.
-async function failure(fn) {
-  try {
-    await fn();
-  } catch (e) {
-    return e;
-  }
-  assert.fail("the call succeeded; an error was expected");
-}
-
-function assertTurkError(e, turkCode) {
-  assert.ok(e instanceof RequestError, `expected a RequestError, got ${e?.name}: ${e?.message}`);
-  assert.equal(e.name, "RequestError");
-  assert.equal(e.$fault, "client");
-  assert.equal(e.TurkErrorCode, turkCode, e.message);
-  assert.equal(e.$metadata.httpStatusCode, 400);
-  assert.match(e.$metadata.requestId ?? "", UUID);
-  assert.match(e.message, / \(\d{13}\)$/, "messages end with the server time in ms");
-}
-
-const hitInput = (over = {}) => ({
-  Title: "Label the animal",
-  Description: "Pick the animal shown.",
-  Reward: "0.10",
-  AssignmentDurationInSeconds: 600,
-  LifetimeInSeconds: 3600,
-  MaxAssignments: 2,
-  AutoApprovalDelayInSeconds: 3600,
-  Keywords: "image, label",
-  Question: QUESTION("a cat"),
-  ...over,
-});
+import { Server, QUESTION, UUID, failure, assertTurkError, hitInput, shutdown, stopCleanly }
+  from "./harness.mjs";
 
 describe("MTurk door through @aws-sdk/client-mturk", () => {
   const srv = new Server();
@@ -241,14 +39,7 @@ describe("MTurk door through @aws-sdk/client-mturk", () => {
     await srv.start();
   });
 
-  after(async () => {
-    for (const c of clients) c.destroy();
-    try {
-      await srv.stop();
-    } finally {
-      srv.cleanup();
-    }
-  });
+  after(() => shutdown(srv));
 
   it("creates a HIT, has it worked natively, reviews, pays and bonuses it", async () => {
     const rq = await srv.requester("Acme Research");
@@ -486,13 +277,5 @@ describe("MTurk door through @aws-sdk/client-mturk", () => {
     assert.equal((await mt.send(new GetAccountBalanceCommand({}))).AvailableBalance, "50.00");
   });
 
-  it("stops cleanly, with a consistent database and a quiet sanitizer", async () => {
-    for (const c of clients.splice(0)) c.destroy();
-    const rc = await srv.stop();
-    assert.equal(rc, 0, `tessera serve exited ${rc} on SIGTERM; log:\n${srv.log()}`);
-    await srv.admin("check"); // rejects on a non-zero exit
-    const log = srv.log();
-    for (const marker of ["AddressSanitizer", "LeakSanitizer", "runtime error:"])
-      assert.ok(!log.includes(marker), `the server log reports ${marker}:\n${log}`);
-  });
+  it("stops cleanly, with a consistent database and a quiet sanitizer", () => stopCleanly(srv));
 });
