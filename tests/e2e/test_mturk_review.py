@@ -305,6 +305,41 @@ class ReviewPolicies(E2E):
         self.assertEqual([self.status(a) for a in (a1, a2)], ["Approved", "Approved"])
         self.assertEqual(self.balances(), (D("50.00") - 2 * D("0.12"), D("0")))
 
+    def test_plurality_when_the_last_pending_assignment_is_returned(self):
+        mt = self.mt
+        hid = self.hit(2, HITReviewPolicy=self.plurality_policy())["HITId"]
+        _, a1 = self.work(hid, "w1", {"color": "red", "size": "s"})
+        w2 = self.srv.worker("w2")
+        a2 = self.accept(w2["token"], hit_id=hid)["AssignmentId"]
+        mt.update_expiration_for_hit(HITId=hid, ExpireAt=datetime.datetime(2015, 1, 1))
+        # Expired, but w2 still holds an assignment: not Reviewable, nothing run.
+        self.assertEqual(mt.get_hit(HITId=hid)["HIT"]["HITStatus"], "Unassignable")
+        self.assertEqual(self.report(hid)["HITReviewReport"]["ReviewActions"], [])
+        self.ok("ReturnAssignment", {"AssignmentId": a2}, w2["token"])
+        hr = self.report(hid)["HITReviewReport"]
+        self.assertEqual(self.actions(hr, "review"), [("review", hid, "HIT", "Succeeded")])
+        self.assertIn((hid, "color", "AgreedAnswer", "red"), self.results(hr))
+        self.assertEqual(self.actions(hr, "approve"), [("approve", a1, "Assignment", "Succeeded")])
+        self.assertEqual(self.balances(), (D("50.00") - D("0.12"), D("0")))
+
+    def test_plurality_disregards_low_known_scores(self):
+        hid = self.hit(3, AssignmentReviewPolicy={"PolicyName": KNOWN, "Parameters": [
+            answer_key(gold="yes")]},
+            HITReviewPolicy={"PolicyName": PLURALITY, "Parameters": [
+                param("QuestionIds", "color"), param("QuestionAgreementThreshold", 60),
+                param("DisregardAssignmentIfKnownAnswerScoreIsLessThan", 100)]})["HITId"]
+        _, a1 = self.work(hid, "w1", {"gold": "yes", "color": "red"})
+        _, a2 = self.work(hid, "w2", {"gold": "no", "color": "blue"})
+        _, a3 = self.work(hid, "w3", {"gold": "no", "color": "blue"})
+        hr = self.report(hid, PolicyLevels=["HIT"])["HITReviewReport"]
+        # Counted alone, w1 agrees with itself: 100% on "red"; w2 and w3 take no part.
+        self.assertIn((hid, "color", "AgreedAnswer", "red"), self.results(hr))
+        self.assertIn((hid, "color", "AnswerAgreementScore", "100"), self.results(hr))
+        self.assertEqual({r[0] for r in self.results(hr)} - {hid}, {a1})
+        # No approve or reject parameters: everything stays Submitted, still held.
+        self.assertEqual([self.status(a) for a in (a1, a2, a3)], ["Submitted"] * 3)
+        self.assertEqual(self.balances(), (D("50.00") - 3 * D("0.12"), 3 * D("0.12")))
+
     def test_pagination_and_filters(self):
         mt = self.mt
         hid = self.hit(3, AssignmentReviewPolicy={"PolicyName": KNOWN, "Parameters": [
