@@ -8,7 +8,7 @@ import unittest
 
 from decimal import Decimal as D
 
-from harness import E2E, SAMPLE_QUESTION
+from harness import E2E, SAMPLE_QUESTION, free_port
 
 try:
     import boto3
@@ -339,6 +339,29 @@ class ReviewPolicies(E2E):
         # No approve or reject parameters: everything stays Submitted, still held.
         self.assertEqual([self.status(a) for a in (a1, a2, a3)], ["Submitted"] * 3)
         self.assertEqual(self.balances(), (D("50.00") - 3 * D("0.12"), 3 * D("0.12")))
+
+    def test_notifications_see_the_policy_act(self):
+        mt = self.mt
+        # Messages are queued in the transaction of the change; where they go (a closed
+        # port here) does not matter for their order.
+        tid = mt.create_hit_type(Title="Rate", Description="Rate one result", Reward="0.10",
+                                 AssignmentDurationInSeconds=300)["HITTypeId"]
+        mt.update_notification_settings(HITTypeId=tid, Active=True, Notification={
+            "Destination": "http://127.0.0.1:%d/hook" % free_port(), "Transport": "HTTP",
+            "Version": "2006-05-05",
+            "EventTypes": ["AssignmentSubmitted", "HITReviewable", "AssignmentApproved",
+                           "AssignmentRejected", "HITExtended"]})
+        hid = mt.create_hit_with_hit_type(
+            HITTypeId=tid, LifetimeInSeconds=600, MaxAssignments=2, Question=SAMPLE_QUESTION,
+            HITReviewPolicy=self.plurality_policy())["HIT"]["HITId"]
+        _, a1 = self.work(hid, "w1", {"color": "red", "size": "s"})
+        _, a2 = self.work(hid, "w2", {"color": "red", "size": "m"})
+        ds = self.ok("ListNotificationDeliveries", {"MaxResults": 100},
+                     self.rq["token"])["Deliveries"]
+        self.assertEqual([d["EventTypes"] for d in ds],
+                         ["AssignmentSubmitted", "AssignmentSubmitted,HITReviewable",
+                          "AssignmentApproved", "AssignmentApproved"])
+        self.assertEqual([self.status(a) for a in (a1, a2)], ["Approved", "Approved"])
 
     def test_pagination_and_filters(self):
         mt = self.mt
