@@ -16,42 +16,7 @@
 #include "../util/clock.h"
 #include "../util/banned.h"
 
-/* The 39 operations of the MTurk requester API (2017-01-17). Those Tessera has not got
- * get a RequestError that says so, not UnknownOperationException, once the request's
- * signature has been checked like any other's (op_unsupported). */
-static const char *const mturk_ops[] = {
-    "AcceptQualificationRequest", "ApproveAssignment", "AssociateQualificationWithWorker",
-    "CreateAdditionalAssignmentsForHIT", "CreateHIT", "CreateHITType", "CreateHITWithHITType",
-    "CreateQualificationType", "CreateWorkerBlock", "DeleteHIT", "DeleteQualificationType",
-    "DeleteWorkerBlock", "DisassociateQualificationFromWorker", "GetAccountBalance",
-    "GetAssignment", "GetFileUploadURL", "GetHIT", "GetQualificationScore",
-    "GetQualificationType", "ListAssignmentsForHIT", "ListBonusPayments", "ListHITs",
-    "ListHITsForQualificationType", "ListQualificationRequests", "ListQualificationTypes",
-    "ListReviewPolicyResultsForHIT", "ListReviewableHITs", "ListWorkerBlocks",
-    "ListWorkersWithQualificationType", "NotifyWorkers", "RejectAssignment",
-    "RejectQualificationRequest", "SendBonus", "SendTestEventNotification",
-    "UpdateExpirationForHIT", "UpdateHITReviewStatus", "UpdateHITTypeOfHIT",
-    "UpdateNotificationSettings", "UpdateQualificationType", NULL};
-
 #define SIG_MAX_HEADERS 32
-/* Where the door tells op_unsupported the operation's name; set (over anything the client
- * sent under that name) only for an unsupported operation. */
-#define UNSUPPORTED_MEMBER "\x01operation"
-
-static int op_unsupported(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
-{
-    (void)c;
-    (void)out;
-    return ts_failk(err, TS_EINVAL, "UnsupportedOperation",
-                    "%s is not supported by this Tessera server yet; docs/mturk.md lists "
-                    "what is",
-                    json_string_value(json_object_get(in, UNSUPPORTED_MEMBER)));
-}
-
-static const char *const f_unsupported[] = {NULL};
-static const struct op unsupported_op = {"UnsupportedOperation", ROLE_REQUESTER, OP_MTURK,
-                                         f_unsupported, op_unsupported, NULL};
-
 /* What the executor needs to check a signature: the parsed Authorization, the signed
  * headers' values, and the body. */
 struct mturk_sig {
@@ -128,14 +93,6 @@ void door_mturk_error(unsigned status, const char *type, const char *turk_code,
     reply_json(status, o, reply);
 }
 
-static int is_mturk_op(const char *name)
-{
-    for (const char *const *p = mturk_ops; *p; p++)
-        if (strcmp(*p, name) == 0)
-            return 1;
-    return 0;
-}
-
 int door_mturk_prepare(door_header_fn header, void *ctx, const char *body, size_t n,
                        struct exec_job *job, struct door_reply *reply)
 {
@@ -159,12 +116,9 @@ int door_mturk_prepare(door_header_fn header, void *ctx, const char *body, size_
     job->op = op_find(name);
     if (!job->op || !(job->op->flags & OP_MTURK)) {
         job->op = NULL;
-        if (!is_mturk_op(name)) {
-            snprintf(msg, sizeof msg, "there is no operation called \"%.100s\"", name);
-            door_mturk_error(400, "UnknownOperationException", NULL, msg, reply);
-            return -1;
-        }
-        job->op = &unsupported_op;
+        snprintf(msg, sizeof msg, "there is no operation called \"%.100s\"", name);
+        door_mturk_error(400, "UnknownOperationException", NULL, msg, reply);
+        return -1;
     }
 
     s = xcalloc(1, sizeof *s);
@@ -209,8 +163,6 @@ int door_mturk_prepare(door_header_fn header, void *ctx, const char *body, size_
         door_mturk_error(400, "SerializationException", NULL, msg, reply);
         return -1;
     }
-    if (job->op == &unsupported_op)
-        json_object_set_new(job->in, UNSUPPORTED_MEMBER, json_string(name));
     job->access_key_id = s->auth.access_key_id;
     job->verify = sig_verify;
     job->verify_ctx = s;

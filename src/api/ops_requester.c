@@ -12,6 +12,7 @@
 #include "../core/ledger.h"
 #include "../core/question.h"
 #include "../core/quals.h"
+#include "../core/review.h"
 #include "../core/secrets.h"
 #include "../util/alloc.h"
 #include "../util/money.h"
@@ -63,15 +64,6 @@ int ops_read_hit_type(struct op_ctx *c, json_t *in, struct hit_type *t, struct t
     return 0;
 }
 
-static int unsupported(json_t *in, const char *name, struct ts_error *err)
-{
-    json_t *v = json_object_get(in, name);
-    if (v && !json_is_null(v))
-        return ts_failk(err, TS_EINVAL, "UnsupportedParameter",
-                        "%s is not supported by this server yet", name);
-    return 0;
-}
-
 /* The Question a HIT gets from HITLayoutId + HITLayoutParameters: the caller's layout,
  * filled. *question is the caller's to free. */
 static int read_layout_question(struct op_ctx *c, json_t *in, struct hit_params *p,
@@ -90,6 +82,17 @@ static int read_layout_question(struct op_ctx *c, json_t *in, struct hit_params 
         p->layout_id = layout_id;
     store_layout_release(&l);
     return rc;
+}
+
+/* Reads the review policy member name (level: enum review_level) into *pol when present;
+ * *have says whether it was. The caller releases *pol. */
+static int read_policy(json_t *in, const char *name, int level, struct review_policy *pol,
+                       int *have, struct ts_error *err)
+{
+    json_t *v = json_object_get(in, name);
+    memset(pol, 0, sizeof *pol);
+    *have = v && !json_is_null(v);
+    return *have ? review_policy_read(v, level, pol, err) : 0;
 }
 
 /* Reads and validates the members that create a HIT of an existing type. The Question
@@ -114,10 +117,6 @@ static int read_hit_params(struct op_ctx *c, json_t *in, struct hit_params *p, c
         rc = param_str(in, "RequesterAnnotation", PARAM_OPTIONAL, 1024, &p->annotation, err);
     if (!rc)
         rc = param_str(in, "UniqueRequestToken", PARAM_OPTIONAL, 64, &p->unique_token, err);
-    if (!rc)
-        rc = unsupported(in, "AssignmentReviewPolicy", err);
-    if (!rc)
-        rc = unsupported(in, "HITReviewPolicy", err);
     if (rc)
         return rc;
     if ((qv && !json_is_null(qv)) == (lv && !json_is_null(lv)))
@@ -151,12 +150,27 @@ static int create_on_type(struct op_ctx *c, const struct hit_type *t, json_t *in
                           struct ts_error *err)
 {
     struct hit_params p;
+    struct review_policy pa, ph;
     struct hit h;
     char *owned;
+    int has_a = 0, has_h = 0;
     int rc = read_hit_params(c, in, &p, &owned, err);
+    if (!rc)
+        rc = read_policy(in, "AssignmentReviewPolicy", REVIEW_ASSIGNMENT, &pa, &has_a, err);
+    if (!rc)
+        rc = read_policy(in, "HITReviewPolicy", REVIEW_HIT, &ph, &has_h, err);
     if (!rc)
         rc = hit_create(c->core, t, &p, &h, err);
     free(owned);
+    if (!rc && (has_a || has_h)) {
+        rc = review_attach(c->core, h.id, has_a ? &pa : NULL, has_h ? &ph : NULL, err);
+        if (rc)
+            store_hit_release(&h);
+    }
+    if (has_a)
+        store_review_policy_release(&pa);
+    if (has_h)
+        store_review_policy_release(&ph);
     if (rc)
         return rc;
     json_object_set_new(out, "HIT", render_hit(&h, t, c->core->now_ms));

@@ -14,6 +14,7 @@
 #include "qform.h"
 #include "question.h"
 #include "quals.h"
+#include "review.h"
 #include "secrets.h"
 #include "../util/alloc.h"
 #include "../util/money.h"
@@ -84,6 +85,9 @@ static int asg_release_slot(struct core_ctx *c, struct assignment *a, enum asg_s
                                                       : NOTIFY_ASSIGNMENT_ABANDONED) |
                             notify_if_reviewable(c, before, &h),
                         err);
+    /* The last pending assignment of an expired HIT gone: it may now be Reviewable. */
+    if (!rc && (h.policies & REVIEW_LEVEL_BIT(REVIEW_HIT)))
+        rc = review_hit_maybe_id(c, a->hit_id, err);
     store_hit_release(&h);
     return rc;
 }
@@ -401,6 +405,10 @@ static int submit(struct core_ctx *c, int64_t worker_id, const char *id, const c
                         NOTIFY_BIT(NOTIFY_ASSIGNMENT_SUBMITTED) |
                             notify_if_reviewable(c, before, &h),
                         err);
+    /* Review policies: a flag on the HIT row already read, so HITs without any pay
+     * nothing more. The policies reload what they need (h is not written after this). */
+    if (!rc && h.policies)
+        rc = review_after_submit(c, h.id, a.id, h.policies, err);
 out_batch:
     store_batch_release(&b);
 out_hit:

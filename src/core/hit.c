@@ -8,6 +8,7 @@
 #include <string.h>
 #include "ledger.h"
 #include "notify.h"
+#include "review.h"
 #include "secrets.h"
 #include "../util/alloc.h"
 #include "../util/money.h"
@@ -275,6 +276,9 @@ int hit_settle(struct core_ctx *c, struct hit *h, struct ts_error *err)
     if (!rc)
         rc = notify_hit(c, h, NULL,
                         NOTIFY_BIT(NOTIFY_HIT_EXPIRED) | notify_if_reviewable(c, before, h), err);
+    /* Expired with its work in: a HIT-level review policy runs now (and reloads h). */
+    if (!rc && (h->policies & REVIEW_LEVEL_BIT(REVIEW_HIT)))
+        rc = review_hit_maybe(c, h, err);
     return rc;
 }
 

@@ -421,6 +421,39 @@ static const char *const schema_v11[] = {
     NULL,
 };
 
+/* v12, review policies (MTurk's AssignmentReviewPolicy and HITReviewPolicy): a HIT's
+ * policies, one per level, with their parameters as given; the results and actions their
+ * runs recorded; and hits.policies, the levels a HIT has (bit 1 Assignment, bit 2 HIT),
+ * so the submit path learns from the HIT row it already reads whether to look further. */
+static const char *const schema_v12[] = {
+    "ALTER TABLE hits ADD COLUMN policies INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE review_policies ("
+    "  hit_id TEXT NOT NULL REFERENCES hits(id),"
+    "  level INTEGER NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  params_json TEXT NOT NULL,"
+    "  reviewed INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (hit_id, level)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE review_items ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  hit_id TEXT NOT NULL REFERENCES hits(id),"
+    "  level INTEGER NOT NULL,"
+    "  kind INTEGER NOT NULL,"
+    "  action_id TEXT NOT NULL,"
+    "  object_id TEXT NOT NULL,"
+    "  object_type TEXT NOT NULL,"
+    "  question_id TEXT,"
+    "  name TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  status TEXT,"
+    "  complete_ms INTEGER NOT NULL DEFAULT 0,"
+    "  error_code TEXT"
+    ");"
+    "CREATE INDEX review_items_hit ON review_items(hit_id, seq);",
+    NULL,
+};
+
 /* migrations[i] takes version i to version i + 1: a NULL-terminated list of script
  * parts (split only to keep each literal within C's portable string length). */
 static const char *const *const schema_migrations[] = {
@@ -435,6 +468,7 @@ static const char *const *const schema_migrations[] = {
     schema_v9,
     schema_v10,
     schema_v11,
+    schema_v12,
 };
 
 #define SCHEMA_VERSION ((int)(sizeof schema_migrations / sizeof schema_migrations[0]))

@@ -40,8 +40,9 @@ int store_commit(struct store *st, struct ts_error *err);
 void store_rollback(struct store *st);
 /* Commits when rc == 0, rolls back otherwise; returns rc, or the commit's failure. */
 int store_end(struct store *st, int rc, struct ts_error *err);
-/* One level of savepoint inside a transaction: the group-commit executor wraps each
- * operation in one so a failed operation undoes only itself. */
+/* A savepoint inside a transaction: the group-commit executor wraps each operation in
+ * one so a failed operation undoes only itself. They nest (review policies wrap each
+ * action in another): release and rollback act on the innermost. */
 int store_savepoint(struct store *st, struct ts_error *err);
 int store_savepoint_release(struct store *st, struct ts_error *err);
 void store_savepoint_rollback(struct store *st); /* rolls back to it and releases it */
@@ -206,6 +207,7 @@ struct hit {
     int64_t overlap_max;         /* > 0: dynamic overlap, may grow to this many */
     int qc;                      /* its batch has quality settings */
     char layout_id[STORE_ID_MAX]; /* the HIT layout it was made from, or "" */
+    int policies;                /* review policy levels it has: REVIEW_LEVEL_BIT bits */
 };
 void store_hit_release(struct hit *h);
 
@@ -574,6 +576,52 @@ int store_notify_list(struct store *st, int64_t requester_id, int64_t after_seq,
 /* The id of the requester's oldest access key; TS_ENOTFOUND when it has none. */
 int store_access_key_first(struct store *st, int64_t account_id, char key_id[STORE_ID_MAX],
                            struct ts_error *err);
+
+/* ---- Review policies (core/review.c) ------------------------------------------------ */
+
+enum review_level { REVIEW_ASSIGNMENT = 1, REVIEW_HIT = 2 };
+#define REVIEW_LEVEL_BIT(l) (1 << ((l) - 1)) /* in hit.policies */
+
+struct review_policy {
+    int level;           /* enum review_level */
+    char *name;          /* e.g. "ScoreMyKnownAnswers/2011-09-01" */
+    char *params_json;   /* the validated Parameters array, as given */
+    int64_t reviewed;    /* HIT level: finished assignments when it last ran, 0 never */
+};
+void store_review_policy_release(struct review_policy *p);
+/* Stores hit_id's policy at p->level and sets its bit in the HIT's policies. A second
+ * policy at the same level is TS_ECONFLICT. */
+int store_review_policy_put(struct store *st, const char *hit_id, const struct review_policy *p,
+                            struct ts_error *err);
+/* TS_ENOTFOUND when the HIT has no policy at level. The caller releases out. */
+int store_review_policy_get(struct store *st, const char *hit_id, int level,
+                            struct review_policy *out, struct ts_error *err);
+int store_review_policy_mark(struct store *st, const char *hit_id, int level, int64_t reviewed,
+                             struct ts_error *err);
+
+enum review_item_kind { REVIEW_RESULT = 1, REVIEW_ACTION = 2 };
+/* One ReviewResult or ReviewAction. Strings are borrowed (valid during a callback). */
+struct review_item {
+    int64_t seq;
+    int level, kind;
+    const char *action_id;
+    const char *object_id;   /* SubjectId / TargetId */
+    const char *object_type; /* "Assignment" or "HIT" */
+    const char *question_id; /* results only, or NULL */
+    const char *name;        /* result Key / ActionName */
+    const char *value;       /* result Value / action Result */
+    const char *status;      /* actions: Succeeded, Failed; NULL for results */
+    int64_t complete_ms;     /* actions */
+    const char *error_code;  /* failed actions, else NULL */
+};
+int store_review_item_insert(struct store *st, const char *hit_id, const struct review_item *it,
+                             struct ts_error *err);
+typedef int (*store_review_item_cb)(void *ctx, const struct review_item *it);
+/* hit_id's items in the order they were recorded, of the levels in level_mask
+ * (REVIEW_LEVEL_BIT) and the kinds in kind_mask (1 << kind). */
+int store_review_item_list(struct store *st, const char *hit_id, int level_mask, int kind_mask,
+                           int64_t after_seq, int limit, store_review_item_cb cb, void *ctx,
+                           int64_t *last_seq, int *more, struct ts_error *err);
 
 /* ---- Consistency ----------------------------------------------------------------- */
 

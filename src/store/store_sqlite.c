@@ -27,7 +27,7 @@
 #define HIT_COLS_AFTER                                                                    \
     ", reward, fee, max_assignments, pending, submitted, approved, rejected, created_ms, " \
     "expires_ms, escrow, reviewing, disposed, expired, gold, consensus, confidence, "      \
-    "overlap_max, qc, "                                                                    \
+    "overlap_max, qc, policies, "                                                          \
     "(SELECT layout_id FROM hit_layout_uses WHERE hit_layout_uses.hit_seq = hits.seq)"
 #define HIT_COLS HIT_COLS_BEFORE "NULL, NULL, NULL" HIT_COLS_AFTER
 #define HIT_COLS_TEXTS HIT_COLS_BEFORE "question, input_json, annotation" HIT_COLS_AFTER
@@ -95,6 +95,8 @@ enum stmt_id {
     S_CHECK_LAYOUT_OWNER,
     S_CHECK_UPLOADS,
     S_CHECK_NOTIFY,
+    S_RP_INSERT, S_RP_FLAG, S_RP_GET, S_RP_MARK, S_RI_INSERT, S_RI_LIST,
+    S_CHECK_REVIEW_FLAGS, S_CHECK_REVIEW_ITEMS, S_CHECK_REVIEW_APPROVED,
     S__COUNT
 };
 
@@ -410,6 +412,30 @@ static const char *const stmt_sql[S__COUNT] = {
                        "UNION ALL SELECT 'message', seq FROM notify_outbox "
                        "WHERE state NOT IN (0, 1, 2) OR attempts < 0 "
                        "OR (state = 0) <> (done_ms = 0)",
+    [S_RP_INSERT] = "INSERT INTO review_policies(hit_id, level, name, params_json, reviewed) "
+                    "VALUES (?1, ?2, ?3, ?4, 0)",
+    [S_RP_FLAG] = "UPDATE hits SET policies = policies | ?2 WHERE id = ?1",
+    [S_RP_GET] = "SELECT name, params_json, reviewed FROM review_policies "
+                 "WHERE hit_id = ?1 AND level = ?2",
+    [S_RP_MARK] = "UPDATE review_policies SET reviewed = ?3 WHERE hit_id = ?1 AND level = ?2",
+    [S_RI_INSERT] = "INSERT INTO review_items(hit_id, level, kind, action_id, object_id, "
+                    "object_type, question_id, name, value, status, complete_ms, error_code) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    [S_RI_LIST] = "SELECT seq, level, kind, action_id, object_id, object_type, question_id, "
+                  "name, value, status, complete_ms, error_code FROM review_items "
+                  "WHERE hit_id = ?1 AND seq > ?2 AND ((?3 >> (level - 1)) & 1) = 1 "
+                  "AND ((?4 >> kind) & 1) = 1 ORDER BY seq LIMIT ?5",
+    [S_CHECK_REVIEW_FLAGS] = "SELECT h.id, h.policies, coalesce((SELECT sum(1 << (p.level - 1)) "
+                             "FROM review_policies p WHERE p.hit_id = h.id), 0) AS want "
+                             "FROM hits h WHERE h.policies <> want",
+    [S_CHECK_REVIEW_ITEMS] = "SELECT i.hit_id, i.level, count(*) FROM review_items i "
+                             "LEFT JOIN review_policies p ON p.hit_id = i.hit_id "
+                             "AND p.level = i.level WHERE p.hit_id IS NULL "
+                             "GROUP BY i.hit_id, i.level",
+    [S_CHECK_REVIEW_APPROVED] = "SELECT i.object_id, a.status FROM review_items i "
+                                "JOIN assignments a ON a.id = i.object_id "
+                                "WHERE i.kind = 2 AND i.name = 'approve' "
+                                "AND i.status = 'Succeeded' AND a.status <> 3",
 };
 
 struct store {
@@ -1324,7 +1350,8 @@ static void read_hit(sqlite3_stmt *s, struct hit *h) /* columns: HIT_COLS */
     h->confidence = sqlite3_column_double(s, 23);
     h->overlap_max = col_i64(s, 24);
     h->qc = sqlite3_column_int(s, 25);
-    col_copy(s, 26, h->layout_id, sizeof h->layout_id);
+    h->policies = sqlite3_column_int(s, 26);
+    col_copy(s, 27, h->layout_id, sizeof h->layout_id);
 }
 
 int store_hit_insert(struct store *st, struct hit *h, struct ts_error *err)
@@ -2291,6 +2318,18 @@ static void say_row(struct check_run *r, enum stmt_id id, sqlite3_stmt *s)
             "type, or a message whose state, attempts and done time disagree)",
             ctext(s, 0), ctext(s, 1));
         break;
+    case S_CHECK_REVIEW_FLAGS:
+        say(r, "HIT %s marks review policy levels %" PRId64 " but has policies for %" PRId64,
+            ctext(s, 0), col_i64(s, 1), col_i64(s, 2));
+        break;
+    case S_CHECK_REVIEW_ITEMS:
+        say(r, "HIT %s has %" PRId64 " review results or actions at level %" PRId64
+            " but no policy there", ctext(s, 0), col_i64(s, 2), col_i64(s, 1));
+        break;
+    case S_CHECK_REVIEW_APPROVED:
+        say(r, "assignment %s was approved by a review policy but has status %" PRId64,
+            ctext(s, 0), col_i64(s, 1));
+        break;
     default:
         TS_BUG("store_check: statement %d is not a check", (int)id);
     }
@@ -2302,7 +2341,7 @@ static const enum stmt_id check_stmts[] = {
     S_CHECK_HIT_ESCROW, S_CHECK_REQ_ESCROW, S_CHECK_TOTAL, S_CHECK_WORKER_COUNTS,
     S_CHECK_LAYOUT_OWNER,
     S_CHECK_UPLOADS,
-    S_CHECK_NOTIFY,
+    S_CHECK_NOTIFY, S_CHECK_REVIEW_FLAGS, S_CHECK_REVIEW_ITEMS, S_CHECK_REVIEW_APPROVED,
 };
 
 int store_check(struct store *st, void (*report)(void *ctx, const char *msg), void *ctx,
@@ -3239,6 +3278,158 @@ int store_access_key_first(struct store *st, int64_t account_id, char key_id[STO
         rc = ts_fail(err, TS_ENOTFOUND, "account %" PRId64 " has no access key", account_id);
     } else {
         rc = db_fail(st, rc, "finding an access key", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* ---- Review policies ----------------------------------------------------------------- */
+
+void store_review_policy_release(struct review_policy *p)
+{
+    free(p->name);
+    free(p->params_json);
+    p->name = p->params_json = NULL;
+}
+
+int store_review_policy_put(struct store *st, const char *hit_id, const struct review_policy *p,
+                            struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_RP_INSERT, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, hit_id);
+    sqlite3_bind_int(s, 2, p->level);
+    bind_text(s, 3, p->name);
+    bind_text(s, 4, p->params_json);
+    rc = exec_stmt(st, s, "storing a review policy", err);
+    if (rc)
+        return rc;
+    rc = stmt_get(st, S_RP_FLAG, &s, err);
+    if (rc)
+        return rc;
+    bind_text(s, 1, hit_id);
+    sqlite3_bind_int(s, 2, REVIEW_LEVEL_BIT(p->level));
+    return exec_stmt(st, s, "marking a HIT's review policies", err);
+}
+
+int store_review_policy_get(struct store *st, const char *hit_id, int level,
+                            struct review_policy *out, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_RP_GET, &s, err);
+
+    memset(out, 0, sizeof *out);
+    if (rc)
+        return rc;
+    bind_text(s, 1, hit_id);
+    sqlite3_bind_int(s, 2, level);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        out->level = level;
+        out->name = col_dup_nn(s, 0);
+        out->params_json = col_dup_nn(s, 1);
+        out->reviewed = col_i64(s, 2);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = ts_fail(err, TS_ENOTFOUND, "HIT %s has no review policy at level %d", hit_id,
+                     level);
+    } else {
+        rc = db_fail(st, rc, "reading a review policy", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_review_policy_mark(struct store *st, const char *hit_id, int level, int64_t reviewed,
+                             struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_RP_MARK, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, hit_id);
+    sqlite3_bind_int(s, 2, level);
+    bind_i64(s, 3, reviewed);
+    return exec_stmt(st, s, "marking a review policy run", err);
+}
+
+int store_review_item_insert(struct store *st, const char *hit_id, const struct review_item *it,
+                             struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_RI_INSERT, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, hit_id);
+    sqlite3_bind_int(s, 2, it->level);
+    sqlite3_bind_int(s, 3, it->kind);
+    bind_text(s, 4, it->action_id);
+    bind_text(s, 5, it->object_id);
+    bind_text(s, 6, it->object_type);
+    bind_text_opt(s, 7, it->question_id);
+    bind_text(s, 8, it->name);
+    bind_text(s, 9, it->value);
+    bind_text_opt(s, 10, it->status);
+    bind_i64(s, 11, it->complete_ms);
+    bind_text_opt(s, 12, it->error_code);
+    return exec_stmt(st, s, "storing a review result", err);
+}
+
+int store_review_item_list(struct store *st, const char *hit_id, int level_mask, int kind_mask,
+                           int64_t after_seq, int limit, store_review_item_cb cb, void *ctx,
+                           int64_t *last_seq, int *more, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc, visited = 0, stop = 0;
+
+    *last_seq = 0;
+    *more = 0;
+    if (limit < 0)
+        return ts_fail(err, TS_EINVAL, "the list limit must not be negative");
+    rc = stmt_get(st, S_RI_LIST, &s, err);
+    if (rc)
+        return rc;
+    bind_text(s, 1, hit_id);
+    bind_i64(s, 2, after_seq);
+    sqlite3_bind_int(s, 3, level_mask);
+    sqlite3_bind_int(s, 4, kind_mask);
+    bind_i64(s, 5, (int64_t)limit + 1);
+    for (;;) {
+        struct review_item it;
+        rc = sqlite3_step(s);
+        if (rc == SQLITE_DONE) {
+            rc = 0;
+            break;
+        }
+        if (rc != SQLITE_ROW) {
+            rc = db_fail(st, rc, "listing review results", err);
+            break;
+        }
+        if (visited >= limit || stop) {
+            *more = 1;
+            rc = 0;
+            break;
+        }
+        visited++;
+        it.seq = col_i64(s, 0);
+        it.level = sqlite3_column_int(s, 1);
+        it.kind = sqlite3_column_int(s, 2);
+        it.action_id = ctext(s, 3);
+        it.object_id = ctext(s, 4);
+        it.object_type = ctext(s, 5);
+        it.question_id = (const char *)sqlite3_column_text(s, 6);
+        it.name = ctext(s, 7);
+        it.value = ctext(s, 8);
+        it.status = (const char *)sqlite3_column_text(s, 9);
+        it.complete_ms = col_i64(s, 10);
+        it.error_code = (const char *)sqlite3_column_text(s, 11);
+        *last_seq = it.seq;
+        stop = cb(ctx, &it) != 0;
     }
     sqlite3_reset(s);
     return rc;

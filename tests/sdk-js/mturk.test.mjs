@@ -21,7 +21,6 @@ import {
   ListBonusPaymentsCommand,
   ListHITsCommand,
   ListReviewableHITsCommand,
-  ListReviewPolicyResultsForHITCommand,
   RejectAssignmentCommand,
   SendBonusCommand,
   UpdateExpirationForHITCommand,
@@ -247,12 +246,6 @@ describe("MTurk door through @aws-sdk/client-mturk", () => {
     assert.ok(["ParameterValidationError", "RequestError"].includes(bad.name), bad.name);
     assert.equal(bad.$fault, "client");
     assert.equal(bad.$metadata.httpStatusCode, 400);
-
-    const unsupported = await failure(() =>
-      mt.send(new ListReviewPolicyResultsForHITCommand({
-        HITId: "NOSUCHHIT00000000000000000000" })));
-    assertTurkError(unsupported, "AWS.MechanicalTurk.UnsupportedOperation");
-    assert.match(unsupported.message, /ListReviewPolicyResultsForHIT/);
 
     const wrong = await failure(() => srv.mturk(rq, "x".repeat(40)).send(
       new GetAccountBalanceCommand({})));
