@@ -628,7 +628,7 @@ static int op_submit_qualification_test(struct op_ctx *c, json_t *in, json_t *ou
         goto done;
     }
     if (!json_is_object(answers)) {
-        rc = ts_failk(err, TS_EINVAL, "ValidationError",
+        rc = ts_failk(err, TS_EINVAL, "ParameterValidationError",
                       "Answers must be an object {QuestionIdentifier: answer}");
         goto done;
     }
@@ -694,7 +694,7 @@ static int op_update_my_profile(struct op_ctx *c, json_t *in, json_t *out,
     if (sd && sd[0] && quals_subdivision_check(a.country, sd, err)) {
         char msg[sizeof err->msg];
         memcpy(msg, err->msg, sizeof msg);
-        return ts_failk(err, TS_EINVAL, "ValidationError", "Subdivision: %s", msg);
+        return ts_failk(err, TS_EINVAL, "ParameterValidationError", "Subdivision: %s", msg);
     }
     if (sd || adult >= 0) {
         if (sd)

@@ -85,6 +85,7 @@ enum stmt_id {
     S_CHECK_ENTRY_SUM, S_CHECK_BALANCE_SUM, S_CHECK_NEGATIVE, S_CHECK_PAY_TWICE,
     S_CHECK_PAY_STATUS, S_CHECK_HIT_COUNTS, S_CHECK_HIT_MAX, S_CHECK_PAIR,
     S_CHECK_HIT_ESCROW, S_CHECK_REQ_ESCROW, S_CHECK_TOTAL, S_CHECK_WORKER_COUNTS,
+    S_CHECK_QUAL_REQUEST,
     S__COUNT
 };
 
@@ -359,6 +360,13 @@ static const char *const stmt_sql[S__COUNT] = {
                               "ON c.worker_id = a.worker_id GROUP BY a.worker_id "
                               "HAVING sum(a.status = 3) <> coalesce(max(c.approved), 0) "
                               "OR sum(a.status = 4) <> coalesce(max(c.rejected), 0)",
+    /* Granted (2) and scored (5) requests have the worker's score; a test taken (4) or
+     * scored has the test, a scored one the answers. */
+    [S_CHECK_QUAL_REQUEST] = "SELECT r.id, r.status FROM qual_requests r WHERE "
+                             "(r.status IN (2, 5) AND NOT EXISTS (SELECT 1 FROM quals q "
+                             "WHERE q.type_id = r.type_id AND q.worker_id = r.worker_id)) "
+                             "OR (r.status IN (4, 5) AND r.test IS NULL) "
+                             "OR (r.status = 5 AND r.answer IS NULL) ORDER BY r.seq",
 };
 
 struct store {
@@ -2231,6 +2239,10 @@ static void say_row(struct check_run *r, enum stmt_id id, sqlite3_stmt *s)
             "assignments but counts %" PRId64 " and %" PRId64, col_i64(s, 0), col_i64(s, 1),
             col_i64(s, 2), col_i64(s, 3), col_i64(s, 4));
         break;
+    case S_CHECK_QUAL_REQUEST:
+        say(r, "qualification request %s (status %" PRId64 ") lacks the score, test or "
+            "answers its status needs", ctext(s, 0), col_i64(s, 1));
+        break;
     default:
         TS_BUG("store_check: statement %d is not a check", (int)id);
     }
@@ -2240,6 +2252,7 @@ static const enum stmt_id check_stmts[] = {
     S_CHECK_ENTRY_SUM, S_CHECK_BALANCE_SUM, S_CHECK_NEGATIVE, S_CHECK_PAY_TWICE,
     S_CHECK_PAY_STATUS, S_CHECK_HIT_COUNTS, S_CHECK_HIT_MAX, S_CHECK_PAIR,
     S_CHECK_HIT_ESCROW, S_CHECK_REQ_ESCROW, S_CHECK_TOTAL, S_CHECK_WORKER_COUNTS,
+    S_CHECK_QUAL_REQUEST,
 };
 
 int store_check(struct store *st, void (*report)(void *ctx, const char *msg), void *ctx,

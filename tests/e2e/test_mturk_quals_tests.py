@@ -112,10 +112,14 @@ class QualificationTests(E2E):
         self.assertEqual((again["QualificationRequestId"], again["Deadline"]),
                          (t["QualificationRequestId"], t["Deadline"]))
         # Answers that do not fit the form are refused and the test keeps running.
+        e = self.err("SubmitQualificationTest", {"QualificationTypeId": qid,
+                     "Answers": {"q1": "nope", "q2": ["x"]}}, ann["token"], 400,
+                     "ParameterValidationError")
+        self.assertIn("q1", e["message"])
         self.err("SubmitQualificationTest", {"QualificationTypeId": qid,
-                 "Answers": {"q1": "nope", "q2": ["x"]}}, ann["token"], 400)
-        self.err("SubmitQualificationTest", {"QualificationTypeId": qid,
-                 "Answers": {"q2": ["x"]}}, ann["token"], 400)
+                 "Answers": {"q2": ["x"]}}, ann["token"], 400, "ParameterValidationError")
+        self.err("SubmitQualificationTest", {"QualificationTypeId": qid, "Answers": ["a"]},
+                 ann["token"], 400, "ParameterValidationError")
         res = self.ok("SubmitQualificationTest", {"QualificationTypeId": qid,
                       "Answers": {"q1": "a", "q2": ["x"], "why": "I like birds"}},
                       ann["token"])
@@ -380,7 +384,8 @@ class QualificationTests(E2E):
         self.err("AcceptWork", {"HITId": eq}, us["token"], 403, "QualificationNotMet")
         self.err("AcceptWork", {"HITId": notin}, de["token"], 403, "QualificationNotMet")
         self.accept(us["token"], hit_id=notin)
-        self.err("UpdateMyProfile", {"Subdivision": "wa"}, us["token"], 400)
+        self.err("UpdateMyProfile", {"Subdivision": "wa"}, us["token"], 400,
+                 "ParameterValidationError")
         self.assertEqual(self.ok("UpdateMyProfile", {"Subdivision": "WA"}, us["token"])
                          ["Subdivision"], "WA")
         self.accept(us["token"], hit_id=eq)
