@@ -67,6 +67,12 @@ static enum sys sys_of(const char *id)
     return SYS_NONE;
 }
 
+int quals_is_system(const char *id)
+{
+    enum sys s = sys_of(id);
+    return s != SYS_NONE && s != SYS_LEGACY;
+}
+
 /* 0 when id is one of requester_id's own active qualification types; else why not. */
 static int own_type(struct core_ctx *c, int64_t requester_id, const char *id, size_t i,
                     struct ts_error *err)

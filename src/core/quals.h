@@ -56,6 +56,9 @@ int quals_check(struct core_ctx *c, const char *quals_json, const struct quals_w
 int quals_value(struct core_ctx *c, const char *type_id, int64_t worker_id, int64_t *value,
                 struct ts_error *err);
 
+/* 1 when id is a system type this server computes (not the refused legacy ones). */
+int quals_is_system(const char *id);
+
 /* 0 when sd is a subdivision code a worker in country may declare: 1 to 3 capital
  * letters or digits (the part of an ISO 3166-2 code after "CC-"), and country set.
  * TS_EINVAL saying why not. */

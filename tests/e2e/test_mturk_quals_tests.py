@@ -335,6 +335,8 @@ class QualificationTests(E2E):
             hid = self.hit_for([{"QualificationTypeId": mid, "Comparator": "Exists"}])
             self.accept(ann["token"], hit_id=hid)
             self.err("AcceptWork", {"HITId": hid}, bob["token"], 403, "QualificationNotMet")
+        listed = self.mt.list_hits_for_qualification_type(QualificationTypeId=MASTERS_SANDBOX)
+        self.assertEqual(listed["NumResults"], 1)
         hid = self.hit_for([{"QualificationTypeId": MASTERS, "Comparator": "DoesNotExist"}])
         self.accept(bob["token"], hit_id=hid)
         self.err("AcceptWork", {"HITId": hid}, ann["token"], 403, "QualificationNotMet")
