@@ -580,7 +580,7 @@ static int op_get_qualification_test(struct op_ctx *c, json_t *in, json_t *out,
     }
     if (rc)
         goto out;
-    snprintf(url, sizeof url, "%s/api/SubmitQualificationTest", c->core->cfg->base_url);
+    snprintf(url, sizeof url, "%s/api/v1/SubmitQualificationTest", c->core->cfg->base_url);
     rc = qtest_render(r.test, url, &html, err);
     if (!rc) {
         json_object_set_new(out, "QualificationRequestId", json_string(r.id));
