@@ -7,8 +7,10 @@
 static void usage(FILE *f)
 {
     fputs("usage: tessera serve [--db PATH] [--listen HOST:PORT] [--key PATH] [--fee-percent P]\n"
+          "                    [--masters-approved N] [--masters-percent P]\n"
           "       tessera admin [--db PATH] requester-create NAME\n"
-          "       tessera admin [--db PATH] worker-create NAME --country CC --password PW\n"
+          "       tessera admin [--db PATH] worker-create NAME --country CC [--subdivision SD]\n"
+          "                                 --password PW\n"
           "       tessera admin [--db PATH] deposit ACCOUNT_ID AMOUNT\n"
           "       tessera admin [--db PATH] token-create ACCOUNT_ID\n"
           "       tessera admin [--db PATH] check\n"

@@ -1,14 +1,15 @@
 /* ops_quals.c: a requester's own qualification types and the scores it gives workers
  * (MTurk's qualification operations), and the requests workers make for them
- * (RequestQualification in ops_worker.c). Requirements on these types are checked in
- * core/quals.c. Workers are named by pseudonym. Qualification tests (Test, AnswerKey) are
- * not built: a type with one is refused. */
+ * (RequestQualification, GetQualificationTest, SubmitQualificationTest in ops_worker.c).
+ * A type may carry a test (core/qtest.h). Requirements on these types are checked in
+ * core/quals.c. Workers are named by pseudonym. */
 #include "ops.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "param.h"
 #include "render.h"
+#include "../core/qtest.h"
 #include "../core/quals.h"
 #include "../core/secrets.h"
 #include "../util/alloc.h"
@@ -37,19 +38,60 @@ static int read_status(json_t *in, int required, int *active, struct ts_error *e
     return 0;
 }
 
-static int refuse_tests(json_t *in, struct ts_error *err)
+static int invalid(struct ts_error *err, const char *msg)
 {
-    static const char *const names[] = {"Test", "AnswerKey", "TestDurationInSeconds",
-                                        "RetryDelayInSeconds", NULL};
-    for (const char *const *n = names; *n; n++) {
-        json_t *v = json_object_get(in, *n);
-        if (v && !json_is_null(v))
-            return ts_failk(err, TS_EINVAL, "UnsupportedParameter",
-                            "%s: qualification requests and tests are not supported by this "
-                            "server yet; give scores with AssociateQualificationWithWorker, or "
-                            "make the type AutoGranted",
-                            *n);
+    return ts_failk(err, TS_EINVAL, "ParameterValidationError", "%s", msg);
+}
+
+/* Reads Test, AnswerKey, TestDurationInSeconds and RetryDelayInSeconds from in into q
+ * (given members replace q's; on an update q holds the type as it is), then checks the
+ * type they make: a duration exactly with a test, a key only with a test and fitting it,
+ * no test on an auto-granted type. On failure q may hold borrowed strings: the caller
+ * frees only what it owned before. */
+static int read_test(json_t *in, struct qual_type *q, struct ts_error *err)
+{
+    const char *test = NULL, *key = NULL;
+    int64_t dur = -1, retry = -1;
+    int rc = param_str(in, "Test", PARAM_OPTIONAL, QTEST_MAX_BYTES, &test, err);
+    if (!rc)
+        rc = param_str(in, "AnswerKey", PARAM_OPTIONAL, QTEST_MAX_BYTES, &key, err);
+    if (!rc)
+        rc = param_int(in, "TestDurationInSeconds", PARAM_OPTIONAL, 1, QTEST_MAX_DURATION_S,
+                       &dur, err);
+    if (!rc)
+        rc = param_int(in, "RetryDelayInSeconds", PARAM_OPTIONAL, 0, QTEST_MAX_DURATION_S,
+                       &retry, err);
+    if (rc)
+        return rc;
+    if (retry >= 0)
+        q->retry_delay_s = retry; /* can be set or changed, never removed */
+    if (q->auto_granted && (test || q->test))
+        return invalid(err, "a type with a Test cannot be AutoGranted: workers get it by "
+                            "taking the test");
+    if (!test && !key && dur < 0)
+        return 0;
+    if (dur >= 0 && !test && !q->test)
+        return invalid(err, "TestDurationInSeconds is given with a Test only");
+    if (test && dur < 0 && !q->test)
+        return invalid(err, "a Test needs TestDurationInSeconds");
+    if (key && !test && !q->test)
+        return invalid(err, "an AnswerKey needs a Test");
+    rc = qtest_check(test ? test : q->test, key ? key : q->answer_key, err);
+    if (rc) {
+        char msg[sizeof err->msg];
+        memcpy(msg, err->msg, sizeof msg);
+        return ts_failk(err, rc, "ParameterValidationError", "%s", msg);
     }
+    if (test) {
+        free(q->test);
+        q->test = xstrdup(test);
+    }
+    if (key) {
+        free(q->answer_key);
+        q->answer_key = xstrdup(key);
+    }
+    if (dur >= 0)
+        q->test_duration_s = dur;
     return 0;
 }
 
@@ -69,6 +111,14 @@ static json_t *render_type(const struct qual_type *q)
     json_object_set_new(o, "AutoGranted", json_boolean(q->auto_granted));
     if (q->auto_granted)
         json_object_set_new(o, "AutoGrantedValue", json_integer(q->auto_value));
+    if (q->test) {
+        json_object_set_new(o, "Test", json_string(q->test));
+        json_object_set_new(o, "TestDurationInSeconds", json_integer(q->test_duration_s));
+    }
+    if (q->answer_key)
+        json_object_set_new(o, "AnswerKey", json_string(q->answer_key));
+    if (q->retry_delay_s >= 0)
+        json_object_set_new(o, "RetryDelayInSeconds", json_integer(q->retry_delay_s));
     return o;
 }
 
@@ -98,6 +148,7 @@ static int op_create_qual_type(struct op_ctx *c, json_t *in, json_t *out, struct
 
     memset(&q, 0, sizeof q);
     q.auto_value = 1;
+    q.retry_delay_s = -1;
     rc = param_str(in, "Name", PARAM_REQUIRED, 4096, &name, err);
     if (!rc)
         rc = param_str(in, "Description", PARAM_REQUIRED, 8192, &desc, err);
@@ -111,15 +162,18 @@ static int op_create_qual_type(struct op_ctx *c, json_t *in, json_t *out, struct
         rc = param_int(in, "AutoGrantedValue", PARAM_OPTIONAL, INT32_MIN, INT32_MAX,
                        &q.auto_value, err);
     if (!rc)
-        rc = refuse_tests(in, err);
-    if (!rc)
         rc = check_len("Name", name, 1, 256, err);
     if (!rc)
         rc = check_len("Description", desc, 1, 2000, err);
     if (!rc)
         rc = check_len("Keywords", kw, 0, 1000, err);
-    if (rc)
+    if (!rc)
+        rc = read_test(in, &q, err);
+    if (rc) {
+        free(q.test);
+        free(q.answer_key);
         return rc;
+    }
     secrets_id_new(q.id);
     q.requester_id = c->who.id;
     q.name = (char *)name;
@@ -131,6 +185,8 @@ static int op_create_qual_type(struct op_ctx *c, json_t *in, json_t *out, struct
         err->kind = "QualificationTypeAlreadyExists";
     if (!rc)
         json_object_set_new(out, "QualificationType", render_type(&q));
+    free(q.test);
+    free(q.answer_key);
     return rc;
 }
 
@@ -163,7 +219,7 @@ static int op_update_qual_type(struct op_ctx *c, json_t *in, json_t *out, struct
         rc = param_int(in, "AutoGrantedValue", PARAM_OPTIONAL, INT32_MIN, INT32_MAX,
                        &q.auto_value, err);
     if (!rc)
-        rc = refuse_tests(in, err);
+        rc = read_test(in, &q, err);
     if (!rc && desc) {
         free(q.description);
         q.description = xstrdup(desc);
@@ -378,6 +434,10 @@ static json_t *render_request(struct op_ctx *c, const struct qual_request *r)
     json_object_set_new(o, "QualificationTypeId", json_string(r->type_id));
     json_object_set_new(o, "WorkerId", json_string(pseud));
     render_time(o, "SubmitTime", r->submitted_ms);
+    if (r->test)
+        json_object_set_new(o, "Test", json_string(r->test));
+    if (r->answer)
+        json_object_set_new(o, "Answer", json_string(r->answer));
     return o;
 }
 
@@ -390,15 +450,21 @@ static int request_pending(struct op_ctx *c, json_t *in, struct qual_request *r,
     if (rc)
         return rc;
     rc = store_qual_request_get(c->core->st, id, NULL, 0, r, err);
-    if (rc == 0 && r->requester_id != c->who.id)
+    if (rc == 0 && (r->requester_id != c->who.id || r->status == QREQ_TESTING)) {
+        store_qual_request_release(r); /* a test not handed in is not a request yet */
         rc = TS_ENOTFOUND;
+    }
     if (rc == TS_ENOTFOUND)
         return ts_failk(err, TS_ENOTFOUND, "QualificationRequestDoesNotExist",
                         "qualification request %s does not exist", id);
-    if (rc == 0 && r->status != QREQ_PENDING)
-        return ts_failk(err, TS_ECONFLICT, "InvalidQualificationRequestState",
-                        "qualification request %s was already %s", id,
-                        r->status == QREQ_ACCEPTED ? "accepted" : "rejected");
+    if (rc == 0 && r->status != QREQ_PENDING) {
+        rc = ts_failk(err, TS_ECONFLICT, "InvalidQualificationRequestState",
+                      "qualification request %s was already %s", id,
+                      r->status == QREQ_ACCEPTED   ? "accepted"
+                      : r->status == QREQ_REJECTED ? "rejected"
+                                                   : "scored with the type's AnswerKey");
+        store_qual_request_release(r);
+    }
     return rc;
 }
 
@@ -409,10 +475,11 @@ static int op_accept_request(struct op_ctx *c, json_t *in, json_t *out, struct t
     int64_t value = 1;
     int rc = request_pending(c, in, &r, err);
     (void)out;
-    if (!rc)
-        rc = param_int(in, "IntegerValue", PARAM_OPTIONAL, INT32_MIN, INT32_MAX, &value, err);
     if (rc)
         return rc;
+    rc = param_int(in, "IntegerValue", PARAM_OPTIONAL, INT32_MIN, INT32_MAX, &value, err);
+    if (rc)
+        goto out;
     memset(&q, 0, sizeof q);
     memcpy(q.type_id, r.type_id, sizeof q.type_id);
     q.worker_id = r.worker_id;
@@ -420,9 +487,13 @@ static int op_accept_request(struct op_ctx *c, json_t *in, json_t *out, struct t
     q.granted = 1;
     q.granted_ms = c->core->now_ms;
     r.status = QREQ_ACCEPTED;
+    r.value = value;
+    r.decided_ms = c->core->now_ms;
     rc = store_qual_put(c->core->st, &q, err);
     if (!rc)
-        rc = store_qual_request_set(c->core->st, &r, err);
+        rc = store_qual_request_set(c->core->st, r.id, &r, err);
+out:
+    store_qual_request_release(&r);
     return rc;
 }
 
@@ -432,13 +503,17 @@ static int op_reject_request(struct op_ctx *c, json_t *in, json_t *out, struct t
     const char *reason = NULL;
     int rc = request_pending(c, in, &r, err);
     (void)out;
-    if (!rc)
-        rc = param_str(in, "Reason", PARAM_OPTIONAL, sizeof r.reason - 1, &reason, err);
     if (rc)
         return rc;
-    r.status = QREQ_REJECTED;
-    snprintf(r.reason, sizeof r.reason, "%s", reason ? reason : "");
-    return store_qual_request_set(c->core->st, &r, err);
+    rc = param_str(in, "Reason", PARAM_OPTIONAL, sizeof r.reason - 1, &reason, err);
+    if (!rc) {
+        r.status = QREQ_REJECTED;
+        r.decided_ms = c->core->now_ms;
+        snprintf(r.reason, sizeof r.reason, "%s", reason ? reason : "");
+        rc = store_qual_request_set(c->core->st, r.id, &r, err);
+    }
+    store_qual_request_release(&r);
+    return rc;
 }
 
 struct request_walk {

@@ -291,9 +291,7 @@ static int op_list_hits_for_qual(struct op_ctx *c, json_t *in, json_t *out,
     int rc = param_id(in, "QualificationTypeId", PARAM_REQUIRED, &f.qual_type_id, err);
     if (rc)
         return rc;
-    if (strcmp(f.qual_type_id, QUALS_LOCALE) != 0 &&
-        strcmp(f.qual_type_id, QUALS_NUMBER_APPROVED) != 0 &&
-        strcmp(f.qual_type_id, QUALS_PERCENT_APPROVED) != 0) {
+    if (!quals_is_system(f.qual_type_id)) {
         struct qual_type q;
         rc = store_qual_type_get(c->core->st, f.qual_type_id, &q, err);
         if (rc == 0 && q.requester_id != c->who.id)

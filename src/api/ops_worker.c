@@ -14,6 +14,7 @@
 #include "../core/ledger.h"
 #include "../core/question.h"
 #include "../core/qform.h"
+#include "../core/qtest.h"
 #include "../core/quals.h"
 #include "../core/secrets.h"
 #include "../util/alloc.h"
@@ -104,7 +105,7 @@ static int avail_cb(void *ctx, const char *type_id, int64_t hits)
 static int op_list_available_work(struct op_ctx *c, json_t *in, json_t *out,
                                   struct ts_error *err)
 {
-    struct avail_walk w = {c, json_array(), err, 0, 0, {0, {0}, 0, 0}};
+    struct avail_walk w = {.c = c, .arr = json_array(), .err = err};
     (void)in;
     int rc = store_available_types(c->core->st, c->who.id, c->core->now_ms, avail_cb, &w, err);
     if (!rc)
@@ -438,54 +439,145 @@ static int op_login(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *
     return 0;
 }
 
-/* Asks for a requester's qualification type: an auto-granted one is given at once, any
- * other waits for the requester (AcceptQualificationRequest or Reject...). Once per type. */
-static int op_request_qualification(struct op_ctx *c, json_t *in, json_t *out,
-                                    struct ts_error *err)
+/* The active type in's QualificationTypeId names, for a worker to request. */
+static int requestable_type(struct op_ctx *c, json_t *in, struct qual_type *t,
+                            struct ts_error *err)
 {
     const char *id = NULL;
-    struct qual_type t;
-    struct qual_request r, old;
-    char pseud[16];
     int rc = param_id(in, "QualificationTypeId", PARAM_REQUIRED, &id, err);
     if (rc)
         return rc;
-    rc = store_qual_type_get(c->core->st, id, &t, err);
-    if (rc == 0 && (t.deleted || !t.active)) {
-        store_qual_type_release(&t);
+    rc = store_qual_type_get(c->core->st, id, t, err);
+    if (rc == 0 && (t->deleted || !t->active)) {
+        store_qual_type_release(t);
         rc = TS_ENOTFOUND;
     }
     if (rc == TS_ENOTFOUND)
         return ts_failk(err, TS_ENOTFOUND, "QualificationTypeDoesNotExist",
                         "there is no qualification type %s that can be requested", id);
+    return rc;
+}
+
+/* Whether the worker may ask for t again, given their last request old (read; released
+ * here). 0: yes, and *old_id names the row to reuse; TS_ECONFLICT saying why not. A
+ * rejected or scored request, or a test not handed in on time, may be retried once the
+ * type's RetryDelayInSeconds has passed since it ended; without a delay never (MTurk). */
+static int may_retry(struct op_ctx *c, const struct qual_type *t, struct qual_request *old,
+                     char *old_id, struct ts_error *err)
+{
+    int64_t now = c->core->now_ms, ended = old->decided_ms;
+    int rc = 0;
+    int expired = old->status == QREQ_TESTING && now > old->deadline_ms;
+
+    if (expired)
+        ended = old->deadline_ms;
+    if (old->status == QREQ_PENDING)
+        rc = ts_failk(err, TS_ECONFLICT, "AlreadyRequested",
+                      "you have asked for %s already (waiting for the requester)", t->id);
+    else if (old->status == QREQ_ACCEPTED)
+        rc = ts_failk(err, TS_ECONFLICT, "AlreadyRequested",
+                      "you have asked for %s already (granted)", t->id);
+    else if (old->status == QREQ_TESTING && !expired)
+        TS_BUG("may_retry: a running test");
+    else if (t->retry_delay_s < 0)
+        rc = ts_failk(err, TS_ECONFLICT, "AlreadyRequested",
+                      "%s can be requested once only, and your request %s%s%s", t->id,
+                      old->status == QREQ_REJECTED ? "was rejected: "
+                      : expired                    ? "ran out of time"
+                                                   : "was scored",
+                      old->status == QREQ_REJECTED && !old->reason[0] ? "no reason given"
+                                                                      : "",
+                      old->status == QREQ_REJECTED ? old->reason : "");
+    else if (now < ended + t->retry_delay_s * 1000)
+        rc = ts_failk(err, TS_ECONFLICT, "RetryTooSoon",
+                      "you may ask for %s again in %lld seconds", t->id,
+                      (long long)((ended + t->retry_delay_s * 1000 - now + 999) / 1000));
+    memcpy(old_id, old->id, STORE_ID_MAX);
+    store_qual_request_release(old);
+    return rc;
+}
+
+/* Stores r, a new request or (old_id[0]) a retry reusing the worker's row, and notes
+ * the worker's pseudonym, which the requester sees with the request. */
+static int request_save(struct op_ctx *c, const char *old_id, struct qual_request *r,
+                        struct ts_error *err)
+{
+    char pseud[16];
+    int rc = old_id[0] ? store_qual_request_set(c->core->st, old_id, r, err)
+                       : store_qual_request_insert(c->core->st, r, err);
+    secrets_pseudonym(c->core->sec, r->requester_id, c->who.id, pseud);
+    if (!rc)
+        rc = store_pseudonym_note(c->core->st, r->requester_id, pseud, c->who.id, err);
+    return rc;
+}
+
+/* Reads the worker's last request for t into old_id (may_retry): 0 when none or a retry
+ * is allowed. With running set, a test still running is reported through *running
+ * (and *cur holds it) instead of refused. */
+static int last_request(struct op_ctx *c, const struct qual_type *t, char *old_id,
+                        struct qual_request *cur, int *running, struct ts_error *err)
+{
+    int rc = store_qual_request_get(c->core->st, NULL, t->id, c->who.id, cur, err);
+    old_id[0] = '\0';
+    if (running)
+        *running = 0;
+    if (rc == TS_ENOTFOUND)
+        return 0;
     if (rc)
         return rc;
-    rc = store_qual_request_get(c->core->st, NULL, t.id, c->who.id, &old, err);
-    if (rc == 0) {
-        rc = old.status == QREQ_REJECTED
-                 ? ts_failk(err, TS_ECONFLICT, "AlreadyRequested",
-                            "your request for %s was rejected: %s", t.id,
-                            old.reason[0] ? old.reason : "no reason given")
-                 : ts_failk(err, TS_ECONFLICT, "AlreadyRequested",
-                            "you have asked for %s already (%s)", t.id,
-                            old.status == QREQ_PENDING ? "waiting for the requester"
-                                                       : "granted");
+    if (cur->status == QREQ_TESTING && c->core->now_ms <= cur->deadline_ms) {
+        if (running) {
+            *running = 1;
+            return 0;
+        }
+        store_qual_request_release(cur);
+        return ts_failk(err, TS_ECONFLICT, "AlreadyRequested",
+                        "you are taking the test of %s: hand it in with "
+                        "SubmitQualificationTest",
+                        t->id);
+    }
+    return may_retry(c, t, cur, old_id, err);
+}
+
+static void request_new(struct op_ctx *c, const struct qual_type *t, struct qual_request *r)
+{
+    memset(r, 0, sizeof *r);
+    secrets_id_new(r->id);
+    memcpy(r->type_id, t->id, sizeof r->type_id);
+    r->worker_id = c->who.id;
+    r->requester_id = t->requester_id;
+    r->submitted_ms = c->core->now_ms;
+}
+
+/* Asks for a requester's qualification type: an auto-granted one is given at once, any
+ * other waits for the requester (AcceptQualificationRequest or Reject...). A type with a
+ * test is asked for by taking it (GetQualificationTest). */
+static int op_request_qualification(struct op_ctx *c, json_t *in, json_t *out,
+                                    struct ts_error *err)
+{
+    struct qual_type t;
+    struct qual_request r, cur;
+    char old_id[STORE_ID_MAX];
+    int rc = requestable_type(c, in, &t, err);
+    if (rc)
+        return rc;
+    if (t.test) {
+        rc = ts_failk(err, TS_ECONFLICT, "QualificationTestRequired",
+                      "%s has a qualification test: take it with GetQualificationTest and "
+                      "hand it in with SubmitQualificationTest",
+                      t.id);
         goto out;
     }
-    if (rc != TS_ENOTFOUND)
+    rc = last_request(c, &t, old_id, &cur, NULL, err);
+    if (rc)
         goto out;
-    memset(&r, 0, sizeof r);
-    secrets_id_new(r.id);
-    memcpy(r.type_id, t.id, sizeof r.type_id);
-    r.worker_id = c->who.id;
-    r.requester_id = t.requester_id;
+    request_new(c, &t, &r);
     r.status = t.auto_granted ? QREQ_ACCEPTED : QREQ_PENDING;
-    r.submitted_ms = c->core->now_ms;
-    rc = store_qual_request_insert(c->core->st, &r, err);
-    /* The requester will see this worker's pseudonym with the request. */
-    secrets_pseudonym(c->core->sec, t.requester_id, c->who.id, pseud);
-    if (!rc)
-        rc = store_pseudonym_note(c->core->st, t.requester_id, pseud, c->who.id, err);
+    if (t.auto_granted) {
+        r.value = t.auto_value;
+        r.decided_ms = c->core->now_ms;
+    }
+    rc = request_save(c, old_id, &r, err);
     if (!rc && t.auto_granted) {
         struct qual q = {{0}, c->who.id, t.auto_value, 1, c->core->now_ms};
         memcpy(q.type_id, t.id, sizeof q.type_id);
@@ -497,6 +589,169 @@ static int op_request_qualification(struct op_ctx *c, json_t *in, json_t *out,
     }
 out:
     store_qual_type_release(&t);
+    return rc;
+}
+
+/* Hands the worker the test of a type and starts its clock: the answers must come by
+ * Deadline (TestDurationInSeconds from the first call). Asking again while the test runs
+ * gives the same test and the same deadline. */
+static int op_get_qualification_test(struct op_ctx *c, json_t *in, json_t *out,
+                                     struct ts_error *err)
+{
+    struct qual_type t;
+    struct qual_request r;
+    struct buf html = BUF_INIT(4 * 1024 * 1024);
+    char old_id[STORE_ID_MAX], url[256];
+    int running = 0;
+    int rc = requestable_type(c, in, &t, err);
+    if (rc)
+        return rc;
+    if (!t.test) {
+        rc = ts_failk(err, TS_ENOTFOUND, "QualificationTestDoesNotExist",
+                      "%s has no qualification test: ask for it with RequestQualification",
+                      t.id);
+        goto out;
+    }
+    rc = last_request(c, &t, old_id, &r, &running, err);
+    if (!rc && !running) {
+        request_new(c, &t, &r);
+        r.status = QREQ_TESTING;
+        r.test = xstrdup(t.test);
+        r.deadline_ms = c->core->now_ms + t.test_duration_s * 1000;
+        rc = request_save(c, old_id, &r, err);
+        if (rc)
+            store_qual_request_release(&r);
+    }
+    if (rc)
+        goto out;
+    snprintf(url, sizeof url, "%s/api/v1/SubmitQualificationTest", c->core->cfg->base_url);
+    rc = qtest_render(r.test, url, &html, err);
+    if (!rc) {
+        json_object_set_new(out, "QualificationRequestId", json_string(r.id));
+        json_object_set_new(out, "QualificationTypeId", json_string(t.id));
+        json_object_set_new(out, "Test", json_string(r.test));
+        json_object_set_new(out, "TestHTML", json_stringn(html.p, html.len));
+        json_object_set_new(out, "TestDurationInSeconds", json_integer(t.test_duration_s));
+        render_time(out, "Deadline", r.deadline_ms);
+    }
+    store_qual_request_release(&r);
+out:
+    buf_release(&html);
+    store_qual_type_release(&t);
+    return rc;
+}
+
+/* Hands in the answers of a running test: scored at once with the type's AnswerKey (the
+ * mapped value is granted), otherwise kept for the requester to accept or reject. */
+static int op_submit_qualification_test(struct op_ctx *c, json_t *in, json_t *out,
+                                        struct ts_error *err)
+{
+    struct qual_type t;
+    struct qual_request r;
+    struct qtest_result res = {0};
+    json_t *answers = json_object_get(in, "Answers");
+    char *text = NULL;
+    int rc = requestable_type(c, in, &t, err);
+    if (rc)
+        return rc;
+    rc = store_qual_request_get(c->core->st, NULL, t.id, c->who.id, &r, err);
+    if (rc == TS_ENOTFOUND || (rc == 0 && r.status != QREQ_TESTING)) {
+        if (rc == 0)
+            store_qual_request_release(&r);
+        rc = ts_failk(err, TS_ECONFLICT, "NoTestInProgress",
+                      "you are not taking the test of %s: start it with GetQualificationTest",
+                      t.id);
+    }
+    if (rc)
+        goto out;
+    if (c->core->now_ms > r.deadline_ms) {
+        rc = ts_failk(err, TS_ECONFLICT, "TestTimeExceeded",
+                      "the time for the test of %s ran out %lld seconds ago; nothing was "
+                      "recorded",
+                      t.id, (long long)((c->core->now_ms - r.deadline_ms) / 1000));
+        goto done;
+    }
+    if (!json_is_object(answers)) {
+        rc = ts_failk(err, TS_EINVAL, "ParameterValidationError",
+                      "Answers must be an object {QuestionIdentifier: answer}");
+        goto done;
+    }
+    text = json_dumps(answers, JSON_COMPACT);
+    rc = qtest_grade(r.test ? r.test : t.test, t.answer_key, text, &res, err);
+    if (rc)
+        goto done;
+    r.answer = res.answer_xml;
+    res.answer_xml = NULL;
+    r.submitted_ms = c->core->now_ms;
+    r.status = QREQ_PENDING;
+    if (res.scored) {
+        r.decided_ms = c->core->now_ms;
+        r.status = res.has_value ? QREQ_SCORED : QREQ_REJECTED;
+        r.value = res.value;
+        if (!res.has_value)
+            snprintf(r.reason, sizeof r.reason,
+                     "your score %lld is outside every range of the answer key",
+                     (long long)res.sum);
+    }
+    rc = store_qual_request_set(c->core->st, r.id, &r, err);
+    if (!rc && res.scored && res.has_value) {
+        struct qual q = {{0}, c->who.id, res.value, 1, c->core->now_ms};
+        memcpy(q.type_id, t.id, sizeof q.type_id);
+        rc = store_qual_put(c->core->st, &q, err);
+    }
+    if (!rc) {
+        json_object_set_new(out, "QualificationRequestId", json_string(r.id));
+        json_object_set_new(out, "Status",
+                            json_string(r.status == QREQ_SCORED     ? "Granted"
+                                        : r.status == QREQ_REJECTED ? "Rejected"
+                                                                    : "Pending"));
+        if (res.scored)
+            json_object_set_new(out, "Score", json_integer(res.sum));
+        if (r.status == QREQ_SCORED)
+            json_object_set_new(out, "IntegerValue", json_integer(r.value));
+        if (r.reason[0])
+            json_object_set_new(out, "Reason", json_string(r.reason));
+    }
+done:
+    store_qual_request_release(&r);
+out:
+    free(text);
+    store_qual_type_release(&t);
+    return rc;
+}
+
+/* The worker's own profile: Subdivision (ISO 3166-2, "" to clear) and Adult (consent to
+ * adult content, Worker_Adult). Members left out stay as they are; {} just reads it. */
+static int op_update_my_profile(struct op_ctx *c, json_t *in, json_t *out,
+                                struct ts_error *err)
+{
+    struct account a;
+    const char *sd = NULL;
+    int adult = -1;
+    int rc = param_str(in, "Subdivision", PARAM_OPTIONAL, 16, &sd, err);
+    if (!rc)
+        rc = param_bool(in, "Adult", PARAM_OPTIONAL, &adult, err);
+    if (!rc)
+        rc = store_account_get(c->core->st, c->who.id, &a, err);
+    if (rc)
+        return rc;
+    if (sd && sd[0] && quals_subdivision_check(a.country, sd, err)) {
+        char msg[sizeof err->msg];
+        memcpy(msg, err->msg, sizeof msg);
+        return ts_failk(err, TS_EINVAL, "ParameterValidationError", "Subdivision: %s", msg);
+    }
+    if (sd || adult >= 0) {
+        if (sd)
+            snprintf(a.subdivision, sizeof a.subdivision, "%s", sd);
+        if (adult >= 0)
+            a.adult = adult;
+        rc = store_account_profile_set(c->core->st, &a, err);
+    }
+    if (!rc) {
+        json_object_set_new(out, "Country", json_string(a.country));
+        json_object_set_new(out, "Subdivision", json_string(a.subdivision));
+        json_object_set_new(out, "Adult", json_boolean(a.adult));
+    }
     return rc;
 }
 
@@ -549,6 +804,8 @@ static const char *const f_asg[] = {"AssignmentId", NULL};
 static const char *const f_submit[] = {"AssignmentId", "Answers", NULL};
 static const char *const f_mine[] = {"AssignmentStatus", "NextToken", "MaxResults", NULL};
 static const char *const f_login[] = {"Name", "Password", NULL};
+static const char *const f_qual_test[] = {"QualificationTypeId", "Answers", NULL};
+static const char *const f_profile[] = {"Subdivision", "Adult", NULL};
 
 #define WK ROLE_WORKER
 
@@ -562,6 +819,9 @@ const struct op ops_worker[] = {
     {"GetMyEarnings", WK, 0, f_none, op_get_my_earnings, NULL},
     {"ListMyMessages", WK, 0, f_page, op_list_my_messages, NULL},
     {"RequestQualification", WK, OP_WRITE, f_qual_type, op_request_qualification, NULL},
+    {"GetQualificationTest", WK, OP_WRITE, f_qual_type, op_get_qualification_test, NULL},
+    {"SubmitQualificationTest", WK, OP_WRITE, f_qual_test, op_submit_qualification_test, NULL},
+    {"UpdateMyProfile", WK, OP_WRITE, f_profile, op_update_my_profile, NULL},
     {"Login", ROLE_NONE, OP_WRITE, f_login, op_login, prep_login},
 };
 const size_t ops_worker_n = sizeof ops_worker / sizeof ops_worker[0];

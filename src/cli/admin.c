@@ -5,6 +5,7 @@
 #include <string.h>
 #include <jansson.h>
 #include "../core/ledger.h"
+#include "../core/quals.h"
 #include "../core/secrets.h"
 #include "../util/clock.h"
 #include "../util/money.h"
@@ -104,12 +105,33 @@ static int cmd_token(struct core_ctx *c, const char *who)
     return 0;
 }
 
+/* Records the new worker's subdivision (ISO 3166-2, checked before the account was made). */
+static int worker_subdivision(struct core_ctx *c, const char *name, const char *sd)
+{
+    struct ts_error err = {0};
+    struct account a;
+    int rc = store_begin(c->st, &err);
+    if (!rc)
+        rc = store_account_by_name(c->st, name, &a, &err);
+    if (!rc) {
+        snprintf(a.subdivision, sizeof a.subdivision, "%s", sd);
+        rc = store_account_profile_set(c->st, &a, &err);
+    }
+    rc = store_end(c->st, rc, &err);
+    if (rc)
+        fprintf(stderr, "tessera: %s\n", err.msg);
+    return rc;
+}
+
 static int cmd_worker_create(struct core_ctx *c, int argc, char **argv)
 {
-    const char *name = NULL, *country = NULL, *pw = NULL;
+    const char *name = NULL, *country = NULL, *pw = NULL, *sd = NULL;
+    struct ts_error err = {0};
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--country") == 0 && i + 1 < argc)
             country = argv[++i];
+        else if (strcmp(argv[i], "--subdivision") == 0 && i + 1 < argc)
+            sd = argv[++i];
         else if (strcmp(argv[i], "--password") == 0 && i + 1 < argc)
             pw = argv[++i];
         else if (!name && argv[i][0] != '-')
@@ -120,10 +142,17 @@ static int cmd_worker_create(struct core_ctx *c, int argc, char **argv)
         }
     }
     if (!name || !country || !pw) {
-        fprintf(stderr, "usage: tessera admin worker-create NAME --country CC --password PW\n");
+        fprintf(stderr, "usage: tessera admin worker-create NAME --country CC "
+                        "[--subdivision SD] --password PW\n");
         return 2;
     }
-    return cli_account_create(c, ROLE_WORKER, name, country, pw, 1, NULL, 0) ? 1 : 0;
+    if (sd && quals_subdivision_check(country, sd, &err)) {
+        fprintf(stderr, "tessera: --subdivision: %s\n", err.msg);
+        return 2;
+    }
+    if (cli_account_create(c, ROLE_WORKER, name, country, pw, 1, NULL, 0))
+        return 1;
+    return sd && worker_subdivision(c, name, sd) ? 1 : 0;
 }
 
 int cli_admin(int argc, char **argv)

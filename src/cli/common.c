@@ -17,11 +17,13 @@ int cli_parse_common(int *argc, char **argv, struct cli_common *o)
     o->key[0] = '\0';
     o->listen = "127.0.0.1:8080";
     o->fee_bp = -1;
+    o->masters_approved = o->masters_percent = -1;
     for (int i = 1; i < *argc; i++) {
         const char *a = argv[i];
         int has_value = i + 1 < *argc;
         if (strcmp(a, "--db") == 0 || strcmp(a, "--key") == 0 || strcmp(a, "--listen") == 0 ||
-            strcmp(a, "--fee-percent") == 0) {
+            strcmp(a, "--fee-percent") == 0 || strcmp(a, "--masters-approved") == 0 ||
+            strcmp(a, "--masters-percent") == 0) {
             if (!has_value) {
                 fprintf(stderr, "tessera: %s needs a value\n", a);
                 return -1;
@@ -33,7 +35,18 @@ int cli_parse_common(int *argc, char **argv, struct cli_common *o)
                 o->listen = v;
             else if (strcmp(a, "--key") == 0)
                 snprintf(o->key, sizeof o->key, "%s", v);
-            else {
+            else if (strcmp(a, "--masters-approved") == 0) {
+                if (parse_i64(v, strlen(v), 1, 1000000000, &o->masters_approved)) {
+                    fprintf(stderr, "tessera: --masters-approved must be a whole number "
+                                    "1..1000000000\n");
+                    return -1;
+                }
+            } else if (strcmp(a, "--masters-percent") == 0) {
+                if (parse_i64(v, strlen(v), 0, 100, &o->masters_percent)) {
+                    fprintf(stderr, "tessera: --masters-percent must be a whole number 0..100\n");
+                    return -1;
+                }
+            } else {
                 int64_t pct;
                 if (parse_i64(v, strlen(v), 0, 100, &pct)) {
                     fprintf(stderr, "tessera: --fee-percent must be a whole number 0..100\n");
@@ -51,6 +64,28 @@ int cli_parse_common(int *argc, char **argv, struct cli_common *o)
         return -1;
     }
     return 0;
+}
+
+/* A setting kept in the meta table: given (>= 0) is stored, else the stored value (if
+ * any, and within [min, max]) replaces *cur. */
+static int meta_setting(struct store *st, const char *key, int64_t given, int64_t min,
+                        int64_t max, int64_t *cur, struct ts_error *err)
+{
+    char v[32];
+    int64_t n;
+    int rc;
+
+    if (given >= 0) {
+        snprintf(v, sizeof v, "%lld", (long long)given);
+        *cur = given;
+        return store_meta_set(st, key, v, err);
+    }
+    rc = store_meta_get(st, key, v, sizeof v, err);
+    if (rc == TS_ENOTFOUND)
+        return 0;
+    if (!rc && parse_i64(v, strlen(v), min, max, &n) == 0)
+        *cur = n;
+    return rc;
 }
 
 int cli_open(const struct cli_common *o, struct store **st, struct secrets **sec,
@@ -86,6 +121,16 @@ int cli_open(const struct cli_common *o, struct store **st, struct secrets **sec
     }
     if (!rc && parse_i64(v, strlen(v), 0, 10000, &bp) == 0)
         cfg->fee_bp = (int)bp;
+    if (!rc) {
+        rc = store_begin(*st, &err);
+        if (!rc)
+            rc = meta_setting(*st, "masters_approved", o->masters_approved, 1, 1000000000,
+                              &cfg->masters_approved, &err);
+        if (!rc)
+            rc = meta_setting(*st, "masters_percent", o->masters_percent, 0, 100,
+                              &cfg->masters_percent, &err);
+        rc = store_end(*st, rc, &err);
+    }
     if (rc) {
         fprintf(stderr, "tessera: %s\n", err.msg);
         store_close(*st);

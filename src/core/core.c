@@ -11,4 +11,6 @@ void core_config_init(struct core_config *cfg)
     cfg->max_assignments = 1000000;
     cfg->max_batch_rows = 100000;
     cfg->base_url = "http://127.0.0.1:8080";
+    cfg->masters_approved = CORE_MASTERS_APPROVED_DEFAULT;
+    cfg->masters_percent = CORE_MASTERS_PERCENT_DEFAULT;
 }

@@ -16,8 +16,14 @@ struct core_config {
     int64_t max_assignments; /* the largest MaxAssignments accepted */
     int64_t max_batch_rows;  /* the most HITs one CreateBatch makes */
     const char *base_url;    /* this server as workers reach it, e.g. http://127.0.0.1:8080 */
+    /* Who counts as a Master (docs/mturk.md, "Masters"): at least this many approved
+     * assignments, and at least this percentage of the reviewed ones approved. */
+    int64_t masters_approved;
+    int64_t masters_percent;
 };
 #define CORE_FEE_BP_DEFAULT 2000
+#define CORE_MASTERS_APPROVED_DEFAULT 1000
+#define CORE_MASTERS_PERCENT_DEFAULT 98
 void core_config_init(struct core_config *cfg);
 
 struct core_ctx {

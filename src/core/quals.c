@@ -43,6 +43,36 @@ static int valid_locale(json_t *l)
     return 1;
 }
 
+enum sys { SYS_NONE, SYS_LOCALE, SYS_NUMBER_APPROVED, SYS_PERCENT_APPROVED,
+           SYS_PERCENT_REJECTED, SYS_ADULT, SYS_MASTERS, SYS_LEGACY };
+
+static enum sys sys_of(const char *id)
+{
+    static const struct {
+        const char *id;
+        enum sys s;
+    } t[] = {{QUALS_LOCALE, SYS_LOCALE},
+             {QUALS_NUMBER_APPROVED, SYS_NUMBER_APPROVED},
+             {QUALS_PERCENT_APPROVED, SYS_PERCENT_APPROVED},
+             {QUALS_PERCENT_REJECTED, SYS_PERCENT_REJECTED},
+             {QUALS_ADULT, SYS_ADULT},
+             {QUALS_MASTERS, SYS_MASTERS},
+             {QUALS_MASTERS_SANDBOX, SYS_MASTERS},
+             {QUALS_PERCENT_SUBMITTED, SYS_LEGACY},
+             {QUALS_PERCENT_ABANDONED, SYS_LEGACY},
+             {QUALS_PERCENT_RETURNED, SYS_LEGACY}};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (strcmp(id, t[i].id) == 0)
+            return t[i].s;
+    return SYS_NONE;
+}
+
+int quals_is_system(const char *id)
+{
+    enum sys s = sys_of(id);
+    return s != SYS_NONE && s != SYS_LEGACY;
+}
+
 /* 0 when id is one of requester_id's own active qualification types; else why not. */
 static int own_type(struct core_ctx *c, int64_t requester_id, const char *id, size_t i,
                     struct ts_error *err)
@@ -62,9 +92,10 @@ static int own_type(struct core_ctx *c, int64_t requester_id, const char *id, si
         return ts_failk(err, TS_EINVAL, "UnsupportedParameter",
                         "QualificationRequirements[%zu]: %s is neither one of your "
                         "qualification types nor a system type this server computes "
-                        "(Worker_Locale %s, Worker_NumberHITsApproved %s, "
-                        "Worker_PercentAssignmentsApproved %s)",
-                        i, id, QUALS_LOCALE, QUALS_NUMBER_APPROVED, QUALS_PERCENT_APPROVED);
+                        "(Worker_Locale, Worker_NumberHITsApproved, "
+                        "Worker_PercentAssignmentsApproved, Worker_PercentAssignmentsRejected, "
+                        "Worker_Adult, Masters; docs/mturk.md)",
+                        i, id);
     if (!active)
         return ts_failk(err, TS_EINVAL, "ParameterValidationError",
                         "QualificationRequirements[%zu]: qualification type %s is Inactive",
@@ -92,6 +123,7 @@ int quals_validate(struct core_ctx *c, int64_t requester_id, json_t *reqs,
         size_t n_int, n_loc, j;
         json_t *v;
         int locale;
+        enum sys sys;
 
         if (!json_is_object(q) || !json_is_string(type) ||
             !json_is_string(json_object_get(q, "Comparator")))
@@ -123,13 +155,25 @@ int quals_validate(struct core_ctx *c, int64_t requester_id, json_t *reqs,
             return bad(err, i, "ActionsGuarded must be Accept, PreviewAndAccept or "
                                "DiscoverPreviewAndAccept");
         id = json_string_value(type);
-        locale = strcmp(id, QUALS_LOCALE) == 0;
-        if (!locale && strcmp(id, QUALS_NUMBER_APPROVED) != 0 &&
-            strcmp(id, QUALS_PERCENT_APPROVED) != 0) {
+        sys = sys_of(id);
+        locale = sys == SYS_LOCALE;
+        if (sys == SYS_LEGACY)
+            return ts_failk(err, TS_EINVAL, "UnsupportedParameter",
+                            "QualificationRequirements[%zu]: %s (Worker_PercentAssignments"
+                            "Submitted, Abandoned or Returned) is not computed: Tessera keeps "
+                            "no per-worker count of submitted, abandoned and returned "
+                            "assignments",
+                            i, id);
+        if (sys == SYS_NONE) {
             int rc = own_type(c, requester_id, id, i, err);
             if (rc)
                 return rc;
         }
+        if (sys == SYS_MASTERS && cmp != EXISTS && cmp != NOT_EXISTS)
+            return bad(err, i, "Masters takes the Exists or DoesNotExist comparator only");
+        if (sys == SYS_ADULT && (cmp == EXISTS || cmp == NOT_EXISTS))
+            return bad(err, i, "Worker_Adult is a value every worker has (1: agreed to adult "
+                               "content, 0: not): compare it with EqualTo 1");
         if (cmp == EXISTS || cmp == NOT_EXISTS) {
             if (n_int || n_loc)
                 return bad(err, i, "Exists and DoesNotExist take no values");
@@ -171,17 +215,45 @@ int quals_worker_load(struct core_ctx *c, int64_t worker_id, struct quals_worker
     w->id = worker_id;
     if (!rc) {
         memcpy(w->country, a.country, sizeof w->country);
+        memcpy(w->subdivision, a.subdivision, sizeof w->subdivision);
+        w->adult = a.adult;
         rc = store_worker_counts(c->st, worker_id, &w->approved, &w->rejected, err);
     }
     return rc;
 }
 
-static int locale_matches(json_t *l, const char *country)
+/* A value without a Subdivision matches every worker of its country; one with a
+ * Subdivision only the workers who declared that subdivision, as on MTurk. */
+static int locale_matches(json_t *l, const struct quals_worker *w)
 {
-    /* Tessera records a worker's country only: a value naming a subdivision never
-     * matches. */
-    return !json_object_get(l, "Subdivision") &&
-           strcmp(json_string_value(json_object_get(l, "Country")), country) == 0;
+    json_t *sd = json_object_get(l, "Subdivision");
+    return strcmp(json_string_value(json_object_get(l, "Country")), w->country) == 0 &&
+           (!sd || strcmp(json_string_value(sd), w->subdivision) == 0);
+}
+
+int quals_subdivision_check(const char *country, const char *sd, struct ts_error *err)
+{
+    size_t n = strlen(sd);
+    if (!country || !country[0])
+        return ts_fail(err, TS_EINVAL, "a subdivision needs a country");
+    if (n < 1 || n > 3)
+        return ts_fail(err, TS_EINVAL, "a subdivision is 1 to 3 capital letters or digits "
+                                       "(the part of an ISO 3166-2 code after \"%s-\")",
+                       country);
+    for (size_t i = 0; i < n; i++)
+        if (!((sd[i] >= 'A' && sd[i] <= 'Z') || (sd[i] >= '0' && sd[i] <= '9')))
+            return ts_fail(err, TS_EINVAL, "a subdivision is 1 to 3 capital letters or digits "
+                                           "(the part of an ISO 3166-2 code after \"%s-\")",
+                           country);
+    return 0;
+}
+
+/* Whether w is a Master: an experienced worker by the operator's thresholds. */
+static int is_master(struct core_ctx *c, const struct quals_worker *w)
+{
+    int64_t reviewed = w->approved + w->rejected;
+    return w->approved >= c->cfg->masters_approved &&
+           w->approved * 100 >= c->cfg->masters_percent * reviewed;
 }
 
 int quals_value(struct core_ctx *c, const char *type_id, int64_t worker_id, int64_t *value,
@@ -221,15 +293,25 @@ static int holds(struct core_ctx *c, json_t *q, const struct quals_worker *w,
     json_t *v;
     int any = 0;
 
-    if (strcmp(id, QUALS_LOCALE) == 0) {
+    enum sys sys = sys_of(id);
+
+    if (sys == SYS_LOCALE) {
         if (cmp == EXISTS || cmp == NOT_EXISTS)
             return (w->country[0] != '\0') == (cmp == EXISTS);
-        json_array_foreach(locs, j, v) any |= w->country[0] && locale_matches(v, w->country);
+        json_array_foreach(locs, j, v) any |= w->country[0] && locale_matches(v, w);
         return (cmp == EQ || cmp == IN) ? any : !any;
     }
-    if (strcmp(id, QUALS_NUMBER_APPROVED) == 0) {
+    if (sys == SYS_MASTERS)
+        return is_master(c, w) == (cmp == EXISTS);
+    if (sys == SYS_NUMBER_APPROVED) {
         have = w->approved;
-    } else if (strcmp(id, QUALS_PERCENT_APPROVED) != 0) {
+    } else if (sys == SYS_ADULT) {
+        have = w->adult ? 1 : 0;
+    } else if (sys == SYS_PERCENT_REJECTED) {
+        /* Of the reviewed work, as Worker_PercentAssignmentsApproved: 0 with none. */
+        int64_t reviewed = w->approved + w->rejected;
+        have = reviewed ? w->rejected * 100 / reviewed : 0;
+    } else if (sys != SYS_PERCENT_APPROVED) {
         int r = quals_value(c, id, w->id, &have, err);
         if (r <= 0)
             return r < 0 ? r : cmp == NOT_EXISTS; /* no score: only DoesNotExist holds */

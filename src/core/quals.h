@@ -1,9 +1,12 @@
 /* quals.h: qualification requirements on HIT types (docs/mturk.md, "Qualifications").
  * Requirements may name the requester's own qualification types (scores given with
- * AssociateQualificationWithWorker) and MTurk's system types, computed from Tessera's own
- * data: Worker_Locale (the worker's country), Worker_NumberHITsApproved and
- * Worker_PercentAssignmentsApproved. Requirements on other types are refused when the
- * HIT type is made, so a requester never believes a restriction holds when it does not. */
+ * AssociateQualificationWithWorker, or by a test) and MTurk's system types, computed from
+ * Tessera's own data: Worker_Locale (the worker's country and subdivision),
+ * Worker_NumberHITsApproved, Worker_PercentAssignmentsApproved, the legacy
+ * Worker_PercentAssignmentsRejected, Worker_Adult (the worker's own consent) and Masters
+ * (a platform-defined "experienced" flag: core_config's masters thresholds). Requirements
+ * on other types are refused when the HIT type is made, so a requester never believes a
+ * restriction holds when it does not. */
 #ifndef TS_QUALS_H
 #define TS_QUALS_H
 #include <jansson.h>
@@ -12,6 +15,15 @@
 #define QUALS_LOCALE "00000000000000000071"
 #define QUALS_NUMBER_APPROVED "00000000000000000040"
 #define QUALS_PERCENT_APPROVED "000000000000000000L0"
+#define QUALS_PERCENT_REJECTED "000000000000000000S0" /* legacy */
+#define QUALS_ADULT "00000000000000000060"
+#define QUALS_MASTERS "2F1QJWKUDD8XADTFD2Q0G6UTO95ALH"         /* production's id */
+#define QUALS_MASTERS_SANDBOX "2ARFPLSP75KLA8M8DH1HTEQVJT3SY6" /* the sandbox's id */
+/* Legacy ids Tessera does not compute: it keeps no count of submitted, abandoned and
+ * returned assignments per worker. Refused with UnsupportedParameter. */
+#define QUALS_PERCENT_SUBMITTED "00000000000000000000"
+#define QUALS_PERCENT_ABANDONED "00000000000000000070"
+#define QUALS_PERCENT_RETURNED "000000000000000000E0"
 
 /* Checks a QualificationRequirements list against MTurk's rules: at most 10; a known
  * comparator; no values with Exists/DoesNotExist; LocaleValues only for Worker_Locale,
@@ -27,6 +39,8 @@ int quals_validate(struct core_ctx *c, int64_t requester_id, json_t *reqs,
 struct quals_worker {
     int64_t id;
     char country[3];          /* ISO 3166 alpha-2, or "" */
+    char subdivision[4];      /* ISO 3166-2 subdivision code, or "" */
+    int adult;                /* consented to adult content */
     int64_t approved;         /* assignments approved */
     int64_t rejected;         /* assignments rejected */
 };
@@ -41,5 +55,13 @@ int quals_check(struct core_ctx *c, const char *quals_json, const struct quals_w
  * negative on a store failure. */
 int quals_value(struct core_ctx *c, const char *type_id, int64_t worker_id, int64_t *value,
                 struct ts_error *err);
+
+/* 1 when id is a system type this server computes (not the refused legacy ones). */
+int quals_is_system(const char *id);
+
+/* 0 when sd is a subdivision code a worker in country may declare: 1 to 3 capital
+ * letters or digits (the part of an ISO 3166-2 code after "CC-"), and country set.
+ * TS_EINVAL saying why not. */
+int quals_subdivision_check(const char *country, const char *sd, struct ts_error *err);
 
 #endif

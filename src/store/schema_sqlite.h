@@ -454,6 +454,27 @@ static const char *const schema_v12[] = {
     NULL,
 };
 
+/* v13, qualification tests and the system types computed from a worker's profile: a type
+ * may carry a Test (QuestionForm XML), its duration, an AnswerKey and a retry delay
+ * (NULL: no retry); a request keeps the test as taken, the answers (QuestionFormAnswers
+ * XML), when the test must be handed in, when it was decided and the value it scored. A
+ * worker may declare a subdivision (ISO 3166-2, without the country) and adult-content
+ * consent. */
+static const char *const schema_v13[] = {
+    "ALTER TABLE qual_types ADD COLUMN test TEXT;"
+    "ALTER TABLE qual_types ADD COLUMN answer_key TEXT;"
+    "ALTER TABLE qual_types ADD COLUMN test_duration_s INTEGER;"
+    "ALTER TABLE qual_types ADD COLUMN retry_delay_s INTEGER;"
+    "ALTER TABLE qual_requests ADD COLUMN test TEXT;"
+    "ALTER TABLE qual_requests ADD COLUMN answer TEXT;"
+    "ALTER TABLE qual_requests ADD COLUMN deadline_ms INTEGER;"
+    "ALTER TABLE qual_requests ADD COLUMN decided_ms INTEGER;"
+    "ALTER TABLE qual_requests ADD COLUMN value INTEGER;"
+    "ALTER TABLE accounts ADD COLUMN subdivision TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE accounts ADD COLUMN adult INTEGER NOT NULL DEFAULT 0;",
+    NULL,
+};
+
 /* migrations[i] takes version i to version i + 1: a NULL-terminated list of script
  * parts (split only to keep each literal within C's portable string length). */
 static const char *const *const schema_migrations[] = {
@@ -469,6 +490,7 @@ static const char *const *const schema_migrations[] = {
     schema_v10,
     schema_v11,
     schema_v12,
+    schema_v13,
 };
 
 #define SCHEMA_VERSION ((int)(sizeof schema_migrations / sizeof schema_migrations[0]))

@@ -61,6 +61,8 @@ struct account {
     int role;          /* one enum role value */
     char name[128];    /* unique */
     char country[3];   /* ISO 3166 alpha-2, or "" */
+    char subdivision[4]; /* ISO 3166-2 subdivision code without the country, or "" */
+    int adult;           /* the worker agreed to see adult content (Worker_Adult) */
     char pw_hash[128]; /* crypto_pwhash_str output, or "" */
     int64_t created_ms;
 };
@@ -70,6 +72,8 @@ int store_account_insert(struct store *st, struct account *a, struct ts_error *e
 int store_account_get(struct store *st, int64_t id, struct account *out, struct ts_error *err);
 int store_account_by_name(struct store *st, const char *name, struct account *out,
                           struct ts_error *err);
+/* Writes a's country, subdivision and adult flag. */
+int store_account_profile_set(struct store *st, const struct account *a, struct ts_error *err);
 
 /* Bearer tokens are stored only as their SHA-256 hash. */
 int store_token_insert(struct store *st, const unsigned char hash[32], int64_t account_id,
@@ -417,13 +421,18 @@ struct qual_type {
     int64_t auto_value;
     int64_t created_ms;
     int deleted;
+    char *test;              /* QuestionForm XML, or NULL */
+    char *answer_key;        /* AnswerKey XML, or NULL */
+    int64_t test_duration_s; /* with a test; else 0 */
+    int64_t retry_delay_s;   /* -1: no retry */
 };
 void store_qual_type_release(struct qual_type *q);
 /* TS_ECONFLICT when the requester has a type of that name already. */
 int store_qual_type_insert(struct store *st, struct qual_type *q, struct ts_error *err);
 int store_qual_type_get(struct store *st, const char *id, struct qual_type *out,
                         struct ts_error *err); /* TS_ENOTFOUND */
-/* Writes description, active, auto_granted, auto_value, deleted. */
+/* Writes description, active, auto_granted, auto_value, deleted, test, answer_key,
+ * test_duration_s and retry_delay_s. */
 int store_qual_type_update(struct store *st, const struct qual_type *q, struct ts_error *err);
 typedef int (*store_qual_type_cb)(void *ctx, const struct qual_type *q);
 /* The requester's types not deleted, in creation order; query (or NULL) must occur in the
@@ -450,23 +459,39 @@ int store_qual_list(struct store *st, const char *type_id, int granted, int64_t 
                     struct ts_error *err);
 
 /* A worker's request for a qualification type. */
-enum qual_request_status { QREQ_PENDING = 1, QREQ_ACCEPTED = 2, QREQ_REJECTED = 3 };
+enum qual_request_status {
+    QREQ_PENDING = 1,  /* waiting for the requester */
+    QREQ_ACCEPTED = 2, /* granted: by the requester, or at once for an auto-granted type */
+    QREQ_REJECTED = 3,
+    QREQ_TESTING = 4,  /* the worker has the test and has not handed it in */
+    QREQ_SCORED = 5    /* the test was scored with the AnswerKey and the value granted */
+};
 struct qual_request {
     char id[STORE_ID_MAX];
     char type_id[STORE_ID_MAX];
     int64_t worker_id, requester_id;
     int status;            /* enum qual_request_status */
     char reason[1025];     /* the rejection's reason, or "" */
-    int64_t submitted_ms;
+    int64_t submitted_ms;  /* asked for, or test handed in */
+    char *test;            /* the test as the worker was given it, or NULL; owned */
+    char *answer;          /* QuestionFormAnswers XML, or NULL; owned */
+    int64_t deadline_ms;   /* the test must be handed in by then; 0 without a test */
+    int64_t decided_ms;    /* accepted, rejected or scored then; 0 while undecided */
+    int64_t value;         /* the value given (QREQ_ACCEPTED, QREQ_SCORED) */
 };
+/* Frees test and answer (read functions fill them; callbacks get them borrowed). */
+void store_qual_request_release(struct qual_request *r);
 /* TS_ECONFLICT when the worker already asked for this type. */
 int store_qual_request_insert(struct store *st, const struct qual_request *r,
                               struct ts_error *err);
 /* By id (type_id NULL) or by (type_id, worker_id) (id NULL). TS_ENOTFOUND. */
 int store_qual_request_get(struct store *st, const char *id, const char *type_id,
                            int64_t worker_id, struct qual_request *out, struct ts_error *err);
-int store_qual_request_set(struct store *st, const struct qual_request *r,
-                           struct ts_error *err); /* writes status and reason */
+/* Writes every member of r but type_id, worker_id and requester_id to the request now
+ * called old_id (which may equal r->id: a retry gets a new id, and moves to the end of
+ * the requester's list). */
+int store_qual_request_set(struct store *st, const char *old_id, const struct qual_request *r,
+                           struct ts_error *err);
 typedef int (*store_qual_request_cb)(void *ctx, const struct qual_request *r);
 /* A requester's pending requests, oldest first; type_id NULL for every type. */
 int store_qual_request_list(struct store *st, int64_t requester_id, const char *type_id,

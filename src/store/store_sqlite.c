@@ -52,9 +52,11 @@
     "hits.requester_id AND b.worker_id = ?2)"
 #define QT_COLS                                                                           \
     "seq, id, requester_id, name, description, keywords, active, auto_granted, auto_value, " \
-    "created_ms, deleted"
+    "created_ms, deleted, test, answer_key, test_duration_s, retry_delay_s"
 #define LAYOUT_COLS "seq, id, requester_id, name, content, frame_height, params_json, created_ms"
-#define QR_COLS "seq, id, type_id, worker_id, requester_id, status, reason, submitted_ms"
+#define QR_COLS                                                                           \
+    "seq, id, type_id, worker_id, requester_id, status, reason, submitted_ms, test, answer, " \
+    "deadline_ms, decided_ms, value"
 #define NOUT_COLS                                                                         \
     "seq, requester_id, hit_type_id, destination, key_id, event_types, body, created_ms, "  \
     "state, attempts, next_ms, last_status, last_error, done_ms"
@@ -64,7 +66,7 @@ enum stmt_id {
     S_BEGIN, S_COMMIT, S_ROLLBACK, S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO,
     S_JSAVEPOINT, S_JRELEASE, S_JROLLBACK_TO,
     S_META_GET, S_META_SET,
-    S_ACCOUNT_INSERT, S_ACCOUNT_GET, S_ACCOUNT_BY_NAME,
+    S_ACCOUNT_INSERT, S_ACCOUNT_GET, S_ACCOUNT_BY_NAME, S_ACCOUNT_PROFILE,
     S_TOKEN_INSERT, S_TOKEN_LOOKUP, S_AKEY_INSERT, S_AKEY_GET,
     S_LEDGER_FIND, S_LEDGER_CREATE, S_LEDGER_BALANCE, S_LEDGER_ADD,
     S_JOURNAL_INSERT, S_POSTING_INSERT, S_JOURNAL_COUNT,
@@ -97,6 +99,7 @@ enum stmt_id {
     S_CHECK_NOTIFY,
     S_RP_INSERT, S_RP_FLAG, S_RP_GET, S_RP_MARK, S_RI_INSERT, S_RI_LIST,
     S_CHECK_REVIEW_FLAGS, S_CHECK_REVIEW_ITEMS, S_CHECK_REVIEW_APPROVED,
+    S_CHECK_QUAL_REQUEST,
     S__COUNT
 };
 
@@ -115,12 +118,14 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_META_SET] = "INSERT INTO meta(key, val) VALUES (?1, ?2) "
                    "ON CONFLICT(key) DO UPDATE SET val = excluded.val",
 
-    [S_ACCOUNT_INSERT] = "INSERT INTO accounts(role, name, country, pw_hash, created_ms) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5)",
-    [S_ACCOUNT_GET] = "SELECT id, role, name, country, pw_hash, created_ms "
+    [S_ACCOUNT_INSERT] = "INSERT INTO accounts(role, name, country, pw_hash, created_ms, "
+                         "subdivision, adult) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [S_ACCOUNT_GET] = "SELECT id, role, name, country, pw_hash, created_ms, subdivision, adult "
                       "FROM accounts WHERE id = ?1",
-    [S_ACCOUNT_BY_NAME] = "SELECT id, role, name, country, pw_hash, created_ms "
-                          "FROM accounts WHERE name = ?1",
+    [S_ACCOUNT_BY_NAME] = "SELECT id, role, name, country, pw_hash, created_ms, subdivision, "
+                          "adult FROM accounts WHERE name = ?1",
+    [S_ACCOUNT_PROFILE] = "UPDATE accounts SET country = ?2, subdivision = ?3, adult = ?4 "
+                          "WHERE id = ?1",
 
     [S_TOKEN_INSERT] = "INSERT INTO tokens(hash, account_id, created_ms) VALUES (?1, ?2, ?3)",
     [S_TOKEN_LOOKUP] = "SELECT account_id FROM tokens WHERE hash = ?1",
@@ -262,11 +267,13 @@ static const char *const stmt_sql[S__COUNT] = {
                              "u.hit_seq JOIN hit_layouts l ON l.id = u.layout_id "
                              "WHERE h.requester_id <> l.requester_id",
     [S_QT_INSERT] = "INSERT INTO qual_types(id, requester_id, name, description, keywords, "
-                    "active, auto_granted, auto_value, created_ms) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    "active, auto_granted, auto_value, created_ms, test, answer_key, "
+                    "test_duration_s, retry_delay_s) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     [S_QT_GET] = "SELECT " QT_COLS " FROM qual_types WHERE id = ?1",
     [S_QT_UPDATE] = "UPDATE qual_types SET description = ?2, active = ?3, auto_granted = ?4, "
-                    "auto_value = ?5, deleted = ?6 WHERE id = ?1",
+                    "auto_value = ?5, deleted = ?6, test = ?7, answer_key = ?8, "
+                    "test_duration_s = ?9, retry_delay_s = ?10 WHERE id = ?1",
     [S_QT_LIST] = "SELECT " QT_COLS " FROM qual_types WHERE requester_id = ?1 AND seq > ?2 "
                   "AND deleted = 0 AND (?3 IS NULL OR instr(name, ?3) > 0 OR "
                   "instr(description, ?3) > 0 OR instr(keywords, ?3) > 0) "
@@ -281,11 +288,15 @@ static const char *const stmt_sql[S__COUNT] = {
                  "WHERE type_id = ?1 AND seq > ?2 AND (?3 < 0 OR granted = ?3) "
                  "ORDER BY seq LIMIT ?4",
     [S_QR_INSERT] = "INSERT INTO qual_requests(id, type_id, worker_id, requester_id, status, "
-                    "reason, submitted_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    "reason, submitted_ms, test, answer, deadline_ms, decided_ms, value) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     [S_QR_GET] = "SELECT " QR_COLS " FROM qual_requests WHERE id = ?1",
     [S_QR_GET_PAIR] = "SELECT " QR_COLS " FROM qual_requests WHERE type_id = ?1 "
                       "AND worker_id = ?2",
-    [S_QR_SET] = "UPDATE qual_requests SET status = ?2, reason = ?3 WHERE id = ?1",
+    [S_QR_SET] = "UPDATE qual_requests SET status = ?3, reason = ?4, submitted_ms = ?5, "
+                 "test = ?6, answer = ?7, deadline_ms = ?8, decided_ms = ?9, value = ?10, "
+                 "seq = CASE WHEN ?1 = ?2 THEN seq "
+                 "ELSE (SELECT max(seq) + 1 FROM qual_requests) END, id = ?2 WHERE id = ?1",
     [S_QR_LIST] = "SELECT " QR_COLS " FROM qual_requests WHERE requester_id = ?1 AND status = 1 "
                   "AND seq > ?2 AND (?3 IS NULL OR type_id = ?3) ORDER BY seq LIMIT ?4",
     [S_NSET_GET] = "SELECT hit_type_id, requester_id, destination, transport, version, events, "
@@ -436,6 +447,13 @@ static const char *const stmt_sql[S__COUNT] = {
                                 "JOIN assignments a ON a.id = i.object_id "
                                 "WHERE i.kind = 2 AND i.name = 'approve' "
                                 "AND i.status = 'Succeeded' AND a.status <> 3",
+    /* Granted (2) and scored (5) requests have the worker's score; a test taken (4) or
+     * scored has the test, a scored one the answers. */
+    [S_CHECK_QUAL_REQUEST] = "SELECT r.id, r.status FROM qual_requests r WHERE "
+                             "(r.status IN (2, 5) AND NOT EXISTS (SELECT 1 FROM quals q "
+                             "WHERE q.type_id = r.type_id AND q.worker_id = r.worker_id)) "
+                             "OR (r.status IN (4, 5) AND r.test IS NULL) "
+                             "OR (r.status = 5 AND r.answer IS NULL) ORDER BY r.seq",
 };
 
 struct store {
@@ -812,6 +830,8 @@ int store_account_insert(struct store *st, struct account *a, struct ts_error *e
     bind_text(s, 3, a->country);
     bind_text(s, 4, a->pw_hash);
     bind_i64(s, 5, a->created_ms);
+    bind_text(s, 6, a->subdivision);
+    sqlite3_bind_int(s, 7, a->adult);
     rc = sqlite3_step(s);
     if (rc == SQLITE_DONE) {
         a->id = (int64_t)sqlite3_last_insert_rowid(st->db);
@@ -834,6 +854,22 @@ static void read_account(sqlite3_stmt *s, struct account *out)
     col_copy(s, 3, out->country, sizeof out->country);
     col_copy(s, 4, out->pw_hash, sizeof out->pw_hash);
     out->created_ms = col_i64(s, 5);
+    col_copy(s, 6, out->subdivision, sizeof out->subdivision);
+    out->adult = sqlite3_column_int(s, 7);
+}
+
+int store_account_profile_set(struct store *st, const struct account *a, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_ACCOUNT_PROFILE, &s, err);
+
+    if (rc)
+        return rc;
+    bind_i64(s, 1, a->id);
+    bind_text(s, 2, a->country);
+    bind_text(s, 3, a->subdivision);
+    sqlite3_bind_int(s, 4, a->adult);
+    return exec_stmt(st, s, "updating a worker's profile", err);
 }
 
 static int account_fetch(struct store *st, sqlite3_stmt *s, struct account *out,
@@ -2330,6 +2366,10 @@ static void say_row(struct check_run *r, enum stmt_id id, sqlite3_stmt *s)
         say(r, "assignment %s was approved by a review policy but has status %" PRId64,
             ctext(s, 0), col_i64(s, 1));
         break;
+    case S_CHECK_QUAL_REQUEST:
+        say(r, "qualification request %s (status %" PRId64 ") lacks the score, test or "
+            "answers its status needs", ctext(s, 0), col_i64(s, 1));
+        break;
     default:
         TS_BUG("store_check: statement %d is not a check", (int)id);
     }
@@ -2342,6 +2382,7 @@ static const enum stmt_id check_stmts[] = {
     S_CHECK_LAYOUT_OWNER,
     S_CHECK_UPLOADS,
     S_CHECK_NOTIFY, S_CHECK_REVIEW_FLAGS, S_CHECK_REVIEW_ITEMS, S_CHECK_REVIEW_APPROVED,
+    S_CHECK_QUAL_REQUEST,
 };
 
 int store_check(struct store *st, void (*report)(void *ctx, const char *msg), void *ctx,
@@ -2654,7 +2695,9 @@ void store_qual_type_release(struct qual_type *q)
     free(q->name);
     free(q->description);
     free(q->keywords);
-    q->name = q->description = q->keywords = NULL;
+    free(q->test);
+    free(q->answer_key);
+    q->name = q->description = q->keywords = q->test = q->answer_key = NULL;
 }
 
 static void read_qual_type(sqlite3_stmt *s, struct qual_type *q) /* columns: QT_COLS */
@@ -2671,6 +2714,21 @@ static void read_qual_type(sqlite3_stmt *s, struct qual_type *q) /* columns: QT_
     q->auto_value = col_i64(s, 8);
     q->created_ms = col_i64(s, 9);
     q->deleted = sqlite3_column_int(s, 10);
+    q->test = col_dup(s, 11);
+    q->answer_key = col_dup(s, 12);
+    q->test_duration_s = col_i64(s, 13);
+    q->retry_delay_s = sqlite3_column_type(s, 14) == SQLITE_NULL ? -1 : col_i64(s, 14);
+}
+
+static void bind_qual_type_test(sqlite3_stmt *s, int i, const struct qual_type *q)
+{
+    bind_text(s, i, q->test);
+    bind_text(s, i + 1, q->answer_key);
+    bind_i64(s, i + 2, q->test_duration_s);
+    if (q->retry_delay_s >= 0)
+        bind_i64(s, i + 3, q->retry_delay_s);
+    else
+        sqlite3_bind_null(s, i + 3);
 }
 
 int store_qual_type_insert(struct store *st, struct qual_type *q, struct ts_error *err)
@@ -2691,6 +2749,7 @@ int store_qual_type_insert(struct store *st, struct qual_type *q, struct ts_erro
     sqlite3_bind_int(s, 7, q->auto_granted);
     bind_i64(s, 8, q->auto_value);
     bind_i64(s, 9, q->created_ms);
+    bind_qual_type_test(s, 10, q);
     rc = sqlite3_step(s);
     if (rc == SQLITE_DONE) {
         q->seq = (int64_t)sqlite3_last_insert_rowid(st->db);
@@ -2740,6 +2799,7 @@ int store_qual_type_update(struct store *st, const struct qual_type *q, struct t
     sqlite3_bind_int(s, 4, q->auto_granted);
     bind_i64(s, 5, q->auto_value);
     sqlite3_bind_int(s, 6, q->deleted);
+    bind_qual_type_test(s, 7, q);
     return exec_stmt(st, s, "updating a qualification type", err);
 }
 
@@ -2912,6 +2972,31 @@ static void read_qual_request(sqlite3_stmt *s, struct qual_request *r) /* column
     r->status = sqlite3_column_int(s, 5);
     col_copy(s, 6, r->reason, sizeof r->reason);
     r->submitted_ms = col_i64(s, 7);
+    r->test = col_dup(s, 8);
+    r->answer = col_dup(s, 9);
+    r->deadline_ms = col_i64(s, 10);
+    r->decided_ms = col_i64(s, 11);
+    r->value = col_i64(s, 12);
+}
+
+void store_qual_request_release(struct qual_request *r)
+{
+    free(r->test);
+    free(r->answer);
+    r->test = r->answer = NULL;
+}
+
+/* Binds the members that change after a request is made, from i on. */
+static void bind_qual_request_state(sqlite3_stmt *s, int i, const struct qual_request *r)
+{
+    sqlite3_bind_int(s, i, r->status);
+    bind_text(s, i + 1, r->reason[0] ? r->reason : NULL);
+    bind_i64(s, i + 2, r->submitted_ms);
+    bind_text(s, i + 3, r->test);
+    bind_text(s, i + 4, r->answer);
+    bind_i64(s, i + 5, r->deadline_ms);
+    bind_i64(s, i + 6, r->decided_ms);
+    bind_i64(s, i + 7, r->value);
 }
 
 int store_qual_request_insert(struct store *st, const struct qual_request *r,
@@ -2928,9 +3013,7 @@ int store_qual_request_insert(struct store *st, const struct qual_request *r,
     bind_text(s, 2, r->type_id);
     bind_i64(s, 3, r->worker_id);
     bind_i64(s, 4, r->requester_id);
-    sqlite3_bind_int(s, 5, r->status);
-    bind_text(s, 6, r->reason[0] ? r->reason : NULL);
-    bind_i64(s, 7, r->submitted_ms);
+    bind_qual_request_state(s, 5, r);
     rc = sqlite3_step(s);
     if (rc == SQLITE_DONE)
         rc = 0;
@@ -2970,24 +3053,30 @@ int store_qual_request_get(struct store *st, const char *id, const char *type_id
     return rc;
 }
 
-int store_qual_request_set(struct store *st, const struct qual_request *r, struct ts_error *err)
+int store_qual_request_set(struct store *st, const char *old_id, const struct qual_request *r,
+                           struct ts_error *err)
 {
     sqlite3_stmt *s = NULL;
-    int rc = stmt_get(st, S_QR_SET, &s, err);
+    int rc = check_id(r->id, "qualification request", err);
 
+    if (!rc)
+        rc = stmt_get(st, S_QR_SET, &s, err);
     if (rc)
         return rc;
-    bind_text(s, 1, r->id);
-    sqlite3_bind_int(s, 2, r->status);
-    bind_text(s, 3, r->reason[0] ? r->reason : NULL);
+    bind_text(s, 1, old_id);
+    bind_text(s, 2, r->id);
+    bind_qual_request_state(s, 3, r);
     return exec_stmt(st, s, "updating a qualification request", err);
 }
 
 static int visit_qual_request(sqlite3_stmt *s, const struct list_cb *cb)
 {
     struct qual_request r;
+    int rv;
     read_qual_request(s, &r);
-    return cb->qual_request(cb->ctx, &r);
+    rv = cb->qual_request(cb->ctx, &r);
+    store_qual_request_release(&r);
+    return rv;
 }
 
 int store_qual_request_list(struct store *st, int64_t requester_id, const char *type_id,

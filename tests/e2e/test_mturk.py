@@ -343,7 +343,8 @@ class MTurkDoor(E2E):
         err = self.error_of(mt.create_qualification_type, Name="Quiz", Description="q",
                             QualificationTypeStatus="Active", Test="<QuestionForm/>",
                             AnswerKey="<AnswerKey/>")
-        self.assertEqual(err["TurkErrorCode"], "AWS.MechanicalTurk.UnsupportedParameter")
+        self.assertEqual(err["Error"]["Code"], "ParameterValidationError")
+        self.assertIn("TestDurationInSeconds", err["Error"]["Message"])
         auto = mt.create_qualification_type(
             Name="Everyone", Description="Given to all", QualificationTypeStatus="Active",
             AutoGranted=True, AutoGrantedValue=7)["QualificationType"]["QualificationTypeId"]
