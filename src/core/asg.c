@@ -234,10 +234,9 @@ static int answer_is_upload(json_t *v)
 
 /* Every uploaded-file answer must name a file stored with this assignment under that
  * field, with its size: a worker cannot point the requester at someone else's file. */
-static int check_uploads(struct core_ctx *c, const struct assignment *a, const char *answers_json,
+static int check_uploads(struct core_ctx *c, const struct assignment *a, json_t *o,
                          struct ts_error *err)
 {
-    json_t *o = json_loads(answers_json, 0, NULL);
     const char *k;
     json_t *v;
     int rc = 0;
@@ -262,7 +261,6 @@ static int check_uploads(struct core_ctx *c, const struct assignment *a, const c
                           "(multipart/form-data)",
                           k);
     }
-    json_decref(o);
     return rc;
 }
 
@@ -270,14 +268,34 @@ static int check_uploads(struct core_ctx *c, const struct assignment *a, const c
  * question (form == 0) every value is a string, a list of strings (a repeated form field)
  * or an uploaded file; for a QuestionForm the values are checked against the form by the
  * caller. */
-static int check_answers(const char *answers_json, int form, struct ts_error *err)
+static int check_answers(json_t *o, int form, struct ts_error *err)
+{
+    const char *k;
+    json_t *v;
+
+    if (json_object_size(o) == 0 || json_object_size(o) > 200)
+        return ts_fail(err, TS_EINVAL, "Answers must have 1 to 200 fields");
+    json_object_foreach(o, k, v)
+    {
+        if (!form && !json_is_string(v) && !answer_is_list(v) && !answer_is_upload(v))
+            return ts_fail(err, TS_EINVAL,
+                           "Answers field \"%s\" must be a string (or a list of strings, for "
+                           "a repeated form field)",
+                           k);
+        if (text_utf8_chars(k, strlen(k)) < 1 || strlen(k) > 255)
+            return ts_fail(err, TS_EINVAL, "Answers field names must be 1 to 255 characters");
+    }
+    return 0;
+}
+
+/* answers_json parsed into *out (the caller's to release): at most ANSWERS_MAX_BYTES of
+ * one JSON object. */
+static int parse_answers(const char *answers_json, json_t **out, struct ts_error *err)
 {
     json_error_t jerr;
     json_t *o;
-    const char *k;
-    json_t *v;
-    int rc = 0;
 
+    *out = NULL;
     if (strlen(answers_json) > ANSWERS_MAX_BYTES)
         return ts_failk(err, TS_EINVAL, "ParameterValidationError",
                         "Answers are larger than %d bytes", ANSWERS_MAX_BYTES);
@@ -286,54 +304,49 @@ static int check_answers(const char *answers_json, int form, struct ts_error *er
         json_decref(o);
         return ts_fail(err, TS_EINVAL, "Answers must be a JSON object of field names to text");
     }
-    if (json_object_size(o) == 0 || json_object_size(o) > 200)
-        rc = ts_fail(err, TS_EINVAL, "Answers must have 1 to 200 fields");
-    json_object_foreach(o, k, v)
-    {
-        if (rc)
-            break;
-        if (!form && !json_is_string(v) && !answer_is_list(v) && !answer_is_upload(v))
-            rc = ts_fail(err, TS_EINVAL,
-                         "Answers field \"%s\" must be a string (or a list of strings, for a "
-                         "repeated form field)",
-                         k);
-        else if (text_utf8_chars(k, strlen(k)) < 1 || strlen(k) > 255)
-            rc = ts_fail(err, TS_EINVAL, "Answers field names must be 1 to 255 characters");
-    }
-    json_decref(o);
-    return rc;
+    *out = o;
+    return 0;
 }
 
-/* Checks answers_json against the HIT's question (whose texts h must hold): the general
- * shape for every HIT, and for a QuestionForm every rule the form sets. When posted, the
- * answers are the fields of the form Tessera rendered for a QuestionForm, first turned
- * into its answers shape (qform_from_post); *final then receives that text, which the
- * caller frees, and stays NULL when answers_json itself is the answer. */
-static int check_answers_for(const struct hit *h, const char *answers_json, int posted,
-                             char **final, struct ts_error *err)
+/* Checks answers_json, whose parsed object is o, against the question of a HIT that may
+ * be a QuestionForm (h->form; h must hold its texts): for a QuestionForm every rule the
+ * form sets, for any other question the general shape. When posted, the answers are the
+ * fields of the form Tessera rendered for a QuestionForm, first turned into its answers
+ * shape (qform_from_post); *final then receives that text, which the caller frees, and
+ * stays NULL when answers_json itself is the answer. */
+static int check_form_answers(const struct hit *h, const char *answers_json, json_t *o,
+                              int posted, char **final, struct ts_error *err)
 {
     struct question q;
+    json_t *conv = NULL;
     int rc;
 
     *final = NULL;
-    if (strlen(answers_json) > ANSWERS_MAX_BYTES || !h->question)
-        return check_answers(answers_json, 0, err);
-    if (!strstr(h->question, "QuestionForm"))
-        return check_answers(answers_json, 0, err);
+    if (!h->question || !strstr(h->question, "QuestionForm"))
+        return check_answers(o, 0, err);
     rc = question_parse(h->question, strlen(h->question), &q, err);
     if (rc)
         return ts_fail(err, TS_EIO, "HIT %s has a Question that no longer parses", h->id);
-    if (q.kind == QUESTION_FORM && posted) {
+    if (q.kind != QUESTION_FORM) {
+        question_release(&q);
+        return check_answers(o, 0, err);
+    }
+    if (posted) {
         *final = qform_from_post(q.form, answers_json, err);
         if (!*final)
             rc = TS_EINVAL;
         else
+            rc = parse_answers(*final, &conv, err);
+        if (!rc) {
             answers_json = *final;
+            o = conv;
+        }
     }
     if (!rc)
-        rc = check_answers(answers_json, q.kind == QUESTION_FORM, err);
-    if (!rc && q.kind == QUESTION_FORM)
+        rc = check_answers(o, 1, err);
+    if (!rc)
         rc = qform_check_answers(q.form, answers_json, err);
+    json_decref(conv);
     question_release(&q);
     if (rc) {
         free(*final);
@@ -350,13 +363,17 @@ static int submit(struct core_ctx *c, int64_t worker_id, const char *id, const c
     struct hit_type t;
     struct batch b;
     char *final = NULL;
+    json_t *o;
     int before;
-    int rc = check_answers(answers_json, 1, err);
-    if (rc)
+    int rc = parse_answers(answers_json, &o, err);
+    if (!rc)
+        rc = check_answers(o, 1, err);
+    if (!rc)
+        rc = asg_get_worker(c, worker_id, id, &a, err);
+    if (rc) {
+        json_decref(o);
         return rc;
-    rc = asg_get_worker(c, worker_id, id, &a, err);
-    if (rc)
-        return rc;
+    }
     if (a.status == ASG_ABANDONED) {
         rc = ts_failk(err, TS_ECONFLICT, "AssignmentExpired",
                       "Assignment %s passed its deadline before it was submitted", a.id);
@@ -366,15 +383,20 @@ static int submit(struct core_ctx *c, int64_t worker_id, const char *id, const c
         rc = wrong_state(&a, "Accepted", err);
         goto out;
     }
-    rc = check_uploads(c, &a, answers_json, err);
+    rc = check_uploads(c, &a, o, err);
     if (rc)
         goto out;
     rc = store_hit_get(c->st, a.hit_id, &h, err);
     if (rc)
         goto out;
-    rc = store_hit_load_texts(c->st, &h, err);
-    if (!rc)
-        rc = check_answers_for(&h, answers_json, posted, &final, err);
+    /* Only a HIT that may be a QuestionForm needs its question read. */
+    if (h.form) {
+        rc = store_hit_load_texts(c->st, &h, err);
+        if (!rc)
+            rc = check_form_answers(&h, answers_json, o, posted, &final, err);
+    } else {
+        rc = check_answers(o, 0, err);
+    }
     if (rc)
         goto out_hit;
     if (final)
@@ -415,6 +437,7 @@ out_hit:
     store_hit_release(&h);
 out:
     store_asg_release(&a);
+    json_decref(o);
     free(final);
     return rc;
 }

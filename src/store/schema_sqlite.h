@@ -475,6 +475,17 @@ static const char *const schema_v13[] = {
     NULL,
 };
 
+/* v14, for the submit path: hits.form is 1 for a HIT whose Question mentions
+ * QuestionForm (set when the HIT is made), so that only those HITs' submissions read the
+ * question to check the answers against the form; the flag may be 1 for an HTML page that
+ * merely contains the word, which costs that HIT the read and nothing else. */
+static const char *const schema_v14[] = {
+    "ALTER TABLE hits ADD COLUMN form INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE hits SET form = 1 WHERE seq IN "
+    "(SELECT hit_seq FROM hit_texts WHERE instr(question, 'QuestionForm') > 0);",
+    NULL,
+};
+
 /* migrations[i] takes version i to version i + 1: a NULL-terminated list of script
  * parts (split only to keep each literal within C's portable string length). */
 static const char *const *const schema_migrations[] = {
@@ -491,6 +502,7 @@ static const char *const *const schema_migrations[] = {
     schema_v11,
     schema_v12,
     schema_v13,
+    schema_v14,
 };
 
 #define SCHEMA_VERSION ((int)(sizeof schema_migrations / sizeof schema_migrations[0]))

@@ -212,6 +212,7 @@ struct hit {
     int qc;                      /* its batch has quality settings */
     char layout_id[STORE_ID_MAX]; /* the HIT layout it was made from, or "" */
     int policies;                /* review policy levels it has: REVIEW_LEVEL_BIT bits */
+    int form;                    /* its Question may be a QuestionForm (mentions it) */
 };
 void store_hit_release(struct hit *h);
 

@@ -27,7 +27,7 @@
 #define HIT_COLS_AFTER                                                                    \
     ", reward, fee, max_assignments, pending, submitted, approved, rejected, created_ms, " \
     "expires_ms, escrow, reviewing, disposed, expired, gold, consensus, confidence, "      \
-    "overlap_max, qc, policies, "                                                          \
+    "overlap_max, qc, policies, form, "                                                    \
     "(SELECT layout_id FROM hit_layout_uses WHERE hit_layout_uses.hit_seq = hits.seq)"
 #define HIT_COLS HIT_COLS_BEFORE "NULL, NULL, NULL" HIT_COLS_AFTER
 #define HIT_COLS_TEXTS HIT_COLS_BEFORE "question, input_json, annotation" HIT_COLS_AFTER
@@ -163,9 +163,9 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_HIT_INSERT] = "INSERT INTO hits(id, hit_type_id, batch_id, requester_id, "
                      "reward, fee, max_assignments, pending, "
                      "submitted, approved, rejected, created_ms, expires_ms, escrow, "
-                     "reviewing, disposed, expired, gold, overlap_max, qc) VALUES (?1, ?2, "
-                     "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-                     "?19, ?20)",
+                     "reviewing, disposed, expired, gold, overlap_max, qc, form) VALUES (?1, "
+                     "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+                     "?18, ?19, ?20, ?21)",
     [S_HIT_TEXTS_INSERT] = "INSERT INTO hit_texts(hit_seq, question, input_json, annotation) "
                            "VALUES (?1, ?2, ?3, ?4)",
     [S_HIT_GET] = "SELECT " HIT_COLS " FROM hits WHERE id = ?1",
@@ -1387,7 +1387,8 @@ static void read_hit(sqlite3_stmt *s, struct hit *h) /* columns: HIT_COLS */
     h->overlap_max = col_i64(s, 24);
     h->qc = sqlite3_column_int(s, 25);
     h->policies = sqlite3_column_int(s, 26);
-    col_copy(s, 27, h->layout_id, sizeof h->layout_id);
+    h->form = sqlite3_column_int(s, 27);
+    col_copy(s, 28, h->layout_id, sizeof h->layout_id);
 }
 
 int store_hit_insert(struct store *st, struct hit *h, struct ts_error *err)
@@ -1419,6 +1420,7 @@ int store_hit_insert(struct store *st, struct hit *h, struct ts_error *err)
     bind_text(s, 18, h->gold);
     bind_i64(s, 19, h->overlap_max);
     sqlite3_bind_int(s, 20, h->qc);
+    sqlite3_bind_int(s, 21, h->form);
     rc = sqlite3_step(s);
     if (rc == SQLITE_DONE) {
         h->seq = (int64_t)sqlite3_last_insert_rowid(st->db);
