@@ -7,19 +7,12 @@ import hmac
 import http.client
 import json
 import time
-import unittest
 from email.utils import parsedate_to_datetime
 
 from decimal import Decimal as D
 
-from harness import E2E, SAMPLE_QUESTION
-
-try:
-    import boto3
-    import botocore.config
-    import botocore.exceptions
-except ImportError:  # run.sh uses Debian's python3, which setup.sh gives boto3
-    boto3 = None
+from harness import SAMPLE_QUESTION
+from mturk_case import MTurkCase
 
 TARGET = "MTurkRequesterServiceV20170117."
 
@@ -61,26 +54,7 @@ def post(port, headers, body):
     return r, json.loads(data) if data else None
 
 
-@unittest.skipIf(boto3 is None, "boto3 is not installed (bash scripts/setup.sh)")
-class MTurkDoor(E2E):
-    def setUp(self):
-        super().setUp()
-        self.rq = self.srv.requester("Acme Research", deposit="50.00")
-        self.mt = self.client_for(self.rq)
-
-    def client_for(self, acct, secret=None):
-        return boto3.client(
-            "mturk", region_name="us-east-1",
-            endpoint_url="http://127.0.0.1:%d" % self.srv.port,
-            aws_access_key_id=acct["access_key_id"],
-            aws_secret_access_key=secret or acct["secret_access_key"],
-            config=botocore.config.Config(retries={"max_attempts": 1}))
-
-    def error_of(self, fn, **kw):
-        with self.assertRaises(botocore.exceptions.ClientError) as cm:
-            fn(**kw)
-        return cm.exception.response
-
+class MTurkDoor(MTurkCase):
     def test_whole_flow_through_boto3(self):
         mt = self.mt
         bal = mt.get_account_balance()

@@ -8,19 +8,12 @@ import hmac
 import http.server
 import json
 import os
-import re
 import threading
 import time
 import unittest
 
-from harness import E2E, SAMPLE_QUESTION
-
-try:
-    import boto3
-    import botocore.config
-    import botocore.exceptions
-except ImportError:  # run.sh uses Debian's python3, which setup.sh gives boto3
-    boto3 = None
+from harness import SAMPLE_QUESTION
+from mturk_case import MTurkCase
 
 WAIT = 30.0  # the longest any wait for a delivery may take (sanitizer builds are slow)
 
@@ -101,8 +94,7 @@ def verify(post, secret):
         abs(time.time() - int(ts)) < 300
 
 
-@unittest.skipIf(boto3 is None, "boto3 is not installed (bash scripts/setup.sh)")
-class MTurkNotify(E2E):
+class MTurkNotify(MTurkCase):
     def setUp(self):
         # Quick retries for the test; only the server started here sees them.
         saved = {k: os.environ.get(k) for k in ("TESSERA_NOTIFY_BACKOFF_MS",
@@ -119,21 +111,6 @@ class MTurkNotify(E2E):
                     os.environ[k] = v
         self.rx = Receiver()
         self.addCleanup(self.rx.stop)
-        self.rq = self.srv.requester("Acme Research", deposit="50.00")
-        self.mt = self.client_for(self.rq)
-
-    def client_for(self, acct):
-        return boto3.client(
-            "mturk", region_name="us-east-1",
-            endpoint_url="http://127.0.0.1:%d" % self.srv.port,
-            aws_access_key_id=acct["access_key_id"],
-            aws_secret_access_key=acct["secret_access_key"],
-            config=botocore.config.Config(retries={"max_attempts": 1}))
-
-    def error_of(self, fn, **kw):
-        with self.assertRaises(botocore.exceptions.ClientError) as cm:
-            fn(**kw)
-        return cm.exception.response
 
     def new_type(self, mt=None):
         return (mt or self.mt).create_hit_type(

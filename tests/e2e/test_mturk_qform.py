@@ -3,20 +3,10 @@ the worker sees the rendered form, answers are checked against it, the requester
 QuestionFormAnswers with SelectionIdentifier etc.; layouts made natively are used by
 CreateHIT; hostile or malformed forms are refused with nothing changed."""
 import html
-import http.client
-import re
 import unittest
 import urllib.parse
 
-from harness import E2E
-from test_mturk_submit import multipart
-
-try:
-    import boto3
-    import botocore.config
-    import botocore.exceptions
-except ImportError:  # run.sh uses Debian's python3, which setup.sh gives boto3
-    boto3 = None
+from mturk_case import MTurkCase, multipart
 
 NS17 = ("http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2017-11-06/"
         "QuestionForm.xsd")
@@ -64,22 +54,10 @@ ANSWERS_NS = ("http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/
               "2005-10-01/QuestionFormAnswers.xsd")
 
 
-@unittest.skipIf(boto3 is None, "boto3 is not installed (bash scripts/setup.sh)")
-class QuestionForms(E2E):
-    def setUp(self):
-        super().setUp()
-        self.rq = self.srv.requester("Acme Research", deposit="50.00")
-        self.mt = boto3.client(
-            "mturk", region_name="us-east-1",
-            endpoint_url="http://127.0.0.1:%d" % self.srv.port,
-            aws_access_key_id=self.rq["access_key_id"],
-            aws_secret_access_key=self.rq["secret_access_key"],
-            config=botocore.config.Config(retries={"max_attempts": 1}))
-
+class QuestionForms(MTurkCase):
     def error_of(self, fn, **kw):
-        with self.assertRaises(botocore.exceptions.ClientError) as cm:
-            fn(**kw)
-        r = cm.exception.response
+        """A refusal as RequestError or ParameterValidationError, with a message."""
+        r = MTurkCase.error_of(self, fn, **kw)
         self.assertEqual(r["Error"]["Code"] in ("RequestError", "ParameterValidationError"),
                          True, r)
         self.assertTrue(r["Error"]["Message"])
@@ -198,15 +176,9 @@ class QuestionForms(E2E):
 
     def post(self, url, body, ctype):
         """POSTs a form to this server's url, as a browser would: (status, page text)."""
-        u = urllib.parse.urlsplit(url)
-        self.assertEqual(u.netloc, "127.0.0.1:%d" % self.srv.port, url)
-        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
-        try:
-            c.request("POST", u.path, body=body, headers={"Content-Type": ctype})
-            r = c.getresponse()
-            return r.status, html.unescape(r.read().decode("utf-8"))
-        finally:
-            c.close()
+        self.assertTrue(urllib.parse.urlsplit(url).netloc, url)
+        status, _, page = self.http("POST", url, body, {"Content-Type": ctype})
+        return status, html.unescape(page.decode("utf-8"))
 
     def test_form_posted_by_a_browser(self):
         """The rendered form's own fields, posted to its SubmitURL: radio and checkbox
@@ -276,19 +248,8 @@ class QuestionForms(E2E):
         self.assertIn("FileUploadAnswer is only in the 2005-10-01", r["Error"]["Message"])
 
 
-@unittest.skipIf(boto3 is None, "boto3 is not installed (bash scripts/setup.sh)")
-class Layouts(E2E):
+class Layouts(MTurkCase):
     error_of = QuestionForms.error_of
-
-    def setUp(self):
-        super().setUp()
-        self.rq = self.srv.requester("Acme Research", deposit="50.00")
-        self.mt = boto3.client(
-            "mturk", region_name="us-east-1",
-            endpoint_url="http://127.0.0.1:%d" % self.srv.port,
-            aws_access_key_id=self.rq["access_key_id"],
-            aws_secret_access_key=self.rq["secret_access_key"],
-            config=botocore.config.Config(retries={"max_attempts": 1}))
 
     def hit_args(self, **kw):
         args = dict(Title="Label", Description="Label the text", Reward="0.10",
@@ -378,12 +339,7 @@ class Layouts(E2E):
         other = self.srv.requester("Other Lab", deposit="10.00")
         self.err("GetHITLayout", {"HITLayoutId": lid}, other["token"], 404)
         self.assertEqual(self.ok("ListHITLayouts", {}, other["token"])["NumResults"], 0)
-        mt2 = boto3.client(
-            "mturk", region_name="us-east-1",
-            endpoint_url="http://127.0.0.1:%d" % self.srv.port,
-            aws_access_key_id=other["access_key_id"],
-            aws_secret_access_key=other["secret_access_key"],
-            config=botocore.config.Config(retries={"max_attempts": 1}))
+        mt2 = self.client_for(other)
         r = self.error_of(mt2.create_hit, **self.hit_args(
             HITLayoutId=lid, HITLayoutParameters=[{"Name": "text", "Value": "a"},
                                                   {"Name": "topic", "Value": "b"}]))

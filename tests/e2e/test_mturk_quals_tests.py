@@ -6,14 +6,8 @@ and accepted."""
 import time
 import unittest
 
-from harness import E2E, hit_body
-
-try:
-    import boto3
-    import botocore.config
-    import botocore.exceptions
-except ImportError:  # run.sh uses Debian's python3, which setup.sh gives boto3
-    boto3 = None
+from harness import hit_body
+from mturk_case import MTurkCase
 
 NS_QF = ("http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2017-11-06/"
          "QuestionForm.xsd")
@@ -54,26 +48,7 @@ KEY = ('<AnswerKey xmlns="%s">%s<QualificationValueMapping><PercentageMapping>'
        "</QualificationValueMapping></AnswerKey>" % (NS_AK, KEY_BODY))
 
 
-@unittest.skipIf(boto3 is None, "boto3 is not installed (bash scripts/setup.sh)")
-class QualificationTests(E2E):
-    def setUp(self):
-        super().setUp()
-        self.rq = self.srv.requester("Acme Research", deposit="50.00")
-        self.mt = self.client_for(self.rq)
-
-    def client_for(self, acct):
-        return boto3.client(
-            "mturk", region_name="us-east-1",
-            endpoint_url="http://127.0.0.1:%d" % self.srv.port,
-            aws_access_key_id=acct["access_key_id"],
-            aws_secret_access_key=acct["secret_access_key"],
-            config=botocore.config.Config(retries={"max_attempts": 1}))
-
-    def error_of(self, fn, **kw):
-        with self.assertRaises(botocore.exceptions.ClientError) as cm:
-            fn(**kw)
-        return cm.exception.response
-
+class QualificationTests(MTurkCase):
     def make_type(self, name="Bird quiz", **kw):
         args = dict(Name=name, Description="Knows birds", QualificationTypeStatus="Active",
                     Test=TEST, TestDurationInSeconds=600)

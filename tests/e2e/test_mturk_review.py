@@ -8,14 +8,8 @@ import unittest
 
 from decimal import Decimal as D
 
-from harness import E2E, SAMPLE_QUESTION, free_port
-
-try:
-    import boto3
-    import botocore.config
-    import botocore.exceptions
-except ImportError:  # run.sh uses Debian's python3, which setup.sh gives boto3
-    boto3 = None
+from harness import SAMPLE_QUESTION, free_port
+from mturk_case import MTurkCase
 
 KNOWN = "ScoreMyKnownAnswers/2011-09-01"
 PLURALITY = "SimplePlurality/2011-09-01"
@@ -30,26 +24,7 @@ def answer_key(**answers):
             "MapEntries": [{"Key": q, "Values": [a]} for q, a in answers.items()]}
 
 
-@unittest.skipIf(boto3 is None, "boto3 is not installed (bash scripts/setup.sh)")
-class ReviewPolicies(E2E):
-    def setUp(self):
-        super().setUp()
-        self.rq = self.srv.requester("Acme Research", deposit="50.00")
-        self.mt = self.client_for(self.rq)
-
-    def client_for(self, acct):
-        return boto3.client(
-            "mturk", region_name="us-east-1",
-            endpoint_url="http://127.0.0.1:%d" % self.srv.port,
-            aws_access_key_id=acct["access_key_id"],
-            aws_secret_access_key=acct["secret_access_key"],
-            config=botocore.config.Config(retries={"max_attempts": 1}))
-
-    def error_of(self, fn, **kw):
-        with self.assertRaises(botocore.exceptions.ClientError) as cm:
-            fn(**kw)
-        return cm.exception.response
-
+class ReviewPolicies(MTurkCase):
     def hit(self, max_assignments, **kw):
         return self.mt.create_hit(
             Title="Name the colour", Description="Say what you see", Reward="0.10",

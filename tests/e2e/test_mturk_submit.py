@@ -3,21 +3,12 @@
 /mturk/externalSubmit with a bearer token, the public preview, and GetFileUploadURL
 through boto3 with its signed download link."""
 import hashlib
-import http.client
 import re
 import unittest
 import urllib.parse
-import uuid
 import xml.etree.ElementTree as ET
 
-from harness import E2E
-
-try:
-    import boto3
-    import botocore.config
-    import botocore.exceptions
-except ImportError:  # run.sh uses Debian's python3, which setup.sh gives boto3
-    boto3 = None
+from mturk_case import MTurkCase, multipart
 
 NS = "{http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/" \
      "QuestionFormAnswers.xsd}"
@@ -54,50 +45,8 @@ def answers_of(xml):
     return out
 
 
-def multipart(fields, files):
-    """A multipart/form-data body: fields [(name, text)], files [(name, filename, type,
-    bytes)]."""
-    b = "tessera-" + uuid.uuid4().hex
-    parts = []
-    for name, value in fields:
-        parts.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n"
-                      % (b, name)).encode() + value.encode("utf-8") + b"\r\n")
-    for name, filename, ctype, data in files:
-        parts.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\n"
-                      "Content-Type: %s\r\n\r\n" % (b, name, filename, ctype)).encode()
-                     + data + b"\r\n")
-    body = b"".join(parts) + ("--%s--\r\n" % b).encode()
-    return body, "multipart/form-data; boundary=" + b
-
-
-@unittest.skipIf(boto3 is None, "boto3 is not installed (bash scripts/setup.sh)")
-class WorkerPage(E2E):
-    def setUp(self):
-        super().setUp()
-        self.rq = self.srv.requester("Acme Research", deposit="50.00")
-        self.mt = boto3.client(
-            "mturk", region_name="us-east-1",
-            endpoint_url="http://127.0.0.1:%d" % self.srv.port,
-            aws_access_key_id=self.rq["access_key_id"],
-            aws_secret_access_key=self.rq["secret_access_key"],
-            config=botocore.config.Config(retries={"max_attempts": 1}))
-
+class WorkerPage(MTurkCase):
     # -- helpers --------------------------------------------------------------------------
-    def http(self, method, url, body=None, headers=None):
-        """One request to this server; url may be absolute. Returns (status, headers,
-        bytes)."""
-        u = urllib.parse.urlsplit(url)
-        if u.netloc:
-            self.assertEqual(u.netloc, "127.0.0.1:%d" % self.srv.port, url)
-        path = u.path + ("?" + u.query if u.query else "")
-        c = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=60)
-        try:
-            c.request(method, path, body=body, headers=headers or {})
-            r = c.getresponse()
-            return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
-        finally:
-            c.close()
-
     def post_form(self, url, fields):
         return self.http("POST", url, urllib.parse.urlencode(fields).encode(),
                          {"Content-Type": "application/x-www-form-urlencoded"})
@@ -254,7 +203,7 @@ class WorkerPage(E2E):
         data = b"<html><script>alert(1)</script></html>\x00\xff" + bytes(range(256)) * 40
 
         # Before submission there is no file to fetch.
-        err = self.error(self.mt.get_file_upload_url, AssignmentId=aid,
+        err = self.error_of(self.mt.get_file_upload_url, AssignmentId=aid,
                          QuestionIdentifier="photo")
         self.assertEqual(err["TurkErrorCode"], "AWS.MechanicalTurk.InvalidAssignmentState")
 
@@ -311,17 +260,13 @@ class WorkerPage(E2E):
             with self.subTest(name):
                 args = {"AssignmentId": aid, "QuestionIdentifier": "photo"}
                 args.update(kw)
-                err = self.error(self.mt.get_file_upload_url, **args)
+                err = self.error_of(self.mt.get_file_upload_url, **args)
                 self.assertEqual(err["Error"]["Code"], "RequestError")
                 self.assertEqual(err["TurkErrorCode"], code)
                 self.assertTrue(err["Error"]["Message"])
         other = self.srv.requester("Other Lab", deposit="5.00")
-        mt2 = boto3.client("mturk", region_name="us-east-1",
-                           endpoint_url="http://127.0.0.1:%d" % self.srv.port,
-                           aws_access_key_id=other["access_key_id"],
-                           aws_secret_access_key=other["secret_access_key"],
-                           config=botocore.config.Config(retries={"max_attempts": 1}))
-        err = self.error(mt2.get_file_upload_url, AssignmentId=aid, QuestionIdentifier="photo")
+        mt2 = self.client_for(other)
+        err = self.error_of(mt2.get_file_upload_url, AssignmentId=aid, QuestionIdentifier="photo")
         self.assertEqual(err["TurkErrorCode"], "AWS.MechanicalTurk.AssignmentDoesNotExist")
 
         # A native answer cannot claim someone's upload.
@@ -403,11 +348,6 @@ class WorkerPage(E2E):
         self.assertIn('action="http://127.0.0.1:%d/mturk/externalSubmit"' % self.srv.port,
                       body.decode())
         self.refused(self.http("GET", "/preview/NOSUCHHIT"), 404, "no HIT")
-
-    def error(self, fn, **kw):
-        with self.assertRaises(botocore.exceptions.ClientError) as cm:
-            fn(**kw)
-        return cm.exception.response
 
 
 if __name__ == "__main__":

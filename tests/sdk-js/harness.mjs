@@ -4,6 +4,7 @@
 // the admin commands that make requesters and workers, the native door for the worker's
 // side, SDK clients pointed at the server, and the error assertions.
 import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
 import { spawn, execFile } from "node:child_process";
 import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -240,4 +241,17 @@ export async function stopCleanly(srv) {
   const log = srv.log();
   for (const marker of ["AddressSanitizer", "LeakSanitizer", "runtime error:"])
     assert.ok(!log.includes(marker), `the server log reports ${marker}:\n${log}`);
+}
+
+// describe(title) around one Server (options as for new Server): started before the tests,
+// shut down after them. body(srv) adds the tests; a last one checks that the server stops
+// cleanly (stopCleanly).
+export function serverSuite(title, body, options) {
+  describe(title, () => {
+    const srv = new Server(options);
+    before(() => srv.start());
+    after(() => shutdown(srv));
+    body(srv);
+    it("stops cleanly, with a consistent database and a quiet sanitizer", () => stopCleanly(srv));
+  });
 }

@@ -5,7 +5,7 @@
 // workers), so the tests do not depend on each other.
 //
 //   bash tests/sdk-js/run.sh          (or: node --test tests/sdk-js/*.test.mjs)
-import { after, before, describe, it } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import {
   ApproveAssignmentCommand,
@@ -28,17 +28,9 @@ import {
   paginateListHITs,
 } from "@aws-sdk/client-mturk";
 
-import { Server, QUESTION, UUID, failure, assertTurkError, hitInput, shutdown, stopCleanly }
-  from "./harness.mjs";
+import { QUESTION, UUID, failure, assertTurkError, hitInput, serverSuite } from "./harness.mjs";
 
-describe("MTurk door through @aws-sdk/client-mturk", () => {
-  const srv = new Server();
-
-  before(async () => {
-    await srv.start();
-  });
-
-  after(() => shutdown(srv));
+serverSuite("MTurk door through @aws-sdk/client-mturk", (srv) => {
 
   it("creates a HIT, has it worked natively, reviews, pays and bonuses it", async () => {
     const rq = await srv.requester("Acme Research");
@@ -270,5 +262,4 @@ describe("MTurk door through @aws-sdk/client-mturk", () => {
     assert.equal((await mt.send(new GetAccountBalanceCommand({}))).AvailableBalance, "50.00");
   });
 
-  it("stops cleanly, with a consistent database and a quiet sanitizer", () => stopCleanly(srv));
 });

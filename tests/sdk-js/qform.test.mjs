@@ -4,7 +4,7 @@
 // a layout made natively is used by CreateHIT and CreateHITWithHITType with
 // HITLayoutParameters; refusals carry __type RequestError and a TurkErrorCode. One
 // `tessera serve` (harness.mjs) serves the file.
-import { after, before, describe, it } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import {
   CreateHITCommand,
@@ -15,7 +15,7 @@ import {
   ListHITsCommand,
 } from "@aws-sdk/client-mturk";
 
-import { Server, failure, assertTurkError, shutdown, stopCleanly } from "./harness.mjs";
+import { failure, assertTurkError, serverSuite } from "./harness.mjs";
 
 const NS = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2017-11-06/QuestionForm.xsd";
 const FORM =
@@ -41,10 +41,7 @@ const hitInput = (over = {}) => ({
   ...over,
 });
 
-describe("QuestionForms and HIT layouts through @aws-sdk/client-mturk", () => {
-  const srv = new Server();
-  before(async () => srv.start());
-  after(() => shutdown(srv));
+serverSuite("QuestionForms and HIT layouts through @aws-sdk/client-mturk", (srv) => {
 
   it("creates a QuestionForm HIT and reads SelectionIdentifier answers", async () => {
     const rq = await srv.requester("Acme");
@@ -109,5 +106,4 @@ describe("QuestionForms and HIT layouts through @aws-sdk/client-mturk", () => {
     assertTurkError(e, "AWS.MechanicalTurk.HITLayoutDoesNotExist");
   });
 
-  it("stops cleanly, with a consistent database and a quiet sanitizer", () => stopCleanly(srv));
 });

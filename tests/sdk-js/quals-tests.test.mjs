@@ -3,7 +3,7 @@
 // and the retry delay, a worker taking the test through the native operations and being
 // scored, and the refusals of a bad AnswerKey. One `tessera serve`
 // (harness.mjs) serves the file.
-import { after, before, describe, it } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import {
   CreateQualificationTypeCommand,
@@ -15,7 +15,7 @@ import {
   AcceptQualificationRequestCommand,
 } from "@aws-sdk/client-mturk";
 
-import { Server, failure, assertTurkError, shutdown, stopCleanly } from "./harness.mjs";
+import { failure, assertTurkError, serverSuite } from "./harness.mjs";
 
 const NS_QF = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2017-11-06/QuestionForm.xsd";
 const NS_AK = "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/AnswerKey.xsd";
@@ -35,14 +35,7 @@ const key = (mapping) =>
   (mapping ? `<QualificationValueMapping>${mapping}</QualificationValueMapping>` : "") +
   "</AnswerKey>";
 
-describe("qualification tests through @aws-sdk/client-mturk", () => {
-  const srv = new Server();
-
-  before(async () => {
-    await srv.start();
-  });
-
-  after(() => shutdown(srv));
+serverSuite("qualification tests through @aws-sdk/client-mturk", (srv) => {
 
   it("creates a type with a Test and an AnswerKey and updates it", async () => {
     const rq = await srv.requester("Quiz Master");
@@ -153,5 +146,4 @@ describe("qualification tests through @aws-sdk/client-mturk", () => {
     assertTurkError(missing, "AWS.MechanicalTurk.QualificationTypeDoesNotExist");
   });
 
-  it("stops cleanly, with a consistent database and a quiet sanitizer", () => stopCleanly(srv));
 });

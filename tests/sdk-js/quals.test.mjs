@@ -3,7 +3,7 @@
 // through the native door (harness.mjs); the requester only through the SDK.
 //
 //   bash tests/sdk-js/run.sh          (or: node --test tests/sdk-js/*.test.mjs)
-import { after, before, describe, it } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import {
   AcceptQualificationRequestCommand,
@@ -33,8 +33,7 @@ import {
   paginateListWorkersWithQualificationType,
 } from "@aws-sdk/client-mturk";
 
-import { Server, QUESTION, failure, assertTurkError, hitInput, shutdown, stopCleanly }
-  from "./harness.mjs";
+import { QUESTION, failure, assertTurkError, hitInput, serverSuite } from "./harness.mjs";
 
 // A native call that must fail with this status and error code; returns the error.
 async function nativeError(srv, op, body, token, status, code) {
@@ -60,14 +59,7 @@ async function workersOf(srv, mt, hid, workers) {
   return ids;
 }
 
-describe("qualifications, blocks and messages through @aws-sdk/client-mturk", () => {
-  const srv = new Server();
-
-  before(async () => {
-    await srv.start();
-  });
-
-  after(() => shutdown(srv));
+serverSuite("qualifications, blocks and messages through @aws-sdk/client-mturk", (srv) => {
 
   it("manages qualification types and scores, and enforces them", async () => {
     const mt = srv.mturk(await srv.requester("Bird Lab"));
@@ -227,5 +219,4 @@ describe("qualifications, blocks and messages through @aws-sdk/client-mturk", ()
     assert.equal((await mt.send(new GetHITCommand({ HITId: hids[1] }))).HIT.HITTypeId, tid2);
   });
 
-  it("stops cleanly, with a consistent database and a quiet sanitizer", () => stopCleanly(srv));
 });

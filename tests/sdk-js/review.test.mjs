@@ -6,7 +6,7 @@
 // the end (harness.mjs).
 //
 //   bash tests/sdk-js/run.sh          (or: node --test tests/sdk-js/review.test.mjs)
-import { after, before, describe, it } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 
 import {
@@ -18,8 +18,7 @@ import {
   ListReviewPolicyResultsForHITCommand,
 } from "@aws-sdk/client-mturk";
 
-import { Server, QUESTION, failure, assertTurkError, shutdown, stopCleanly }
-  from "./harness.mjs";
+import { QUESTION, failure, assertTurkError, serverSuite } from "./harness.mjs";
 
 const KNOWN = "ScoreMyKnownAnswers/2011-09-01";
 const PLURALITY = "SimplePlurality/2011-09-01";
@@ -36,14 +35,7 @@ const hitInput = (over = {}) => ({
   ...over,
 });
 
-describe("review policies through @aws-sdk/client-mturk", () => {
-  const srv = new Server();
-
-  before(async () => {
-    await srv.start();
-  });
-
-  after(() => shutdown(srv));
+serverSuite("review policies through @aws-sdk/client-mturk", (srv) => {
 
   async function work(hitId, name, answers) {
     const w = await srv.worker(name);
@@ -178,5 +170,4 @@ describe("review policies through @aws-sdk/client-mturk", () => {
     assert.match(token.message, /NextToken/);
   });
 
-  it("stops cleanly, with a consistent database and a quiet sanitizer", () => stopCleanly(srv));
 });

@@ -3,7 +3,7 @@
 // form as multipart/form-data to its turkSubmitTo, and the requester reads the Answer,
 // asks for the file's URL and downloads it within its 60 seconds. One `tessera serve`
 // (harness.mjs) serves the file.
-import { after, before, describe, it } from "node:test";
+import { it } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 
@@ -13,7 +13,7 @@ import {
   GetFileUploadURLCommand,
 } from "@aws-sdk/client-mturk";
 
-import { Server, failure, assertTurkError, shutdown, stopCleanly } from "./harness.mjs";
+import { failure, assertTurkError, serverSuite } from "./harness.mjs";
 
 const QUESTION =
   '<HTMLQuestion xmlns="http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/' +
@@ -23,14 +23,7 @@ const QUESTION =
   '<input type="file" name="photo"></form>]]></HTMLContent><FrameHeight>500</FrameHeight>' +
   "</HTMLQuestion>";
 
-describe("uploaded files through @aws-sdk/client-mturk", () => {
-  const srv = new Server();
-
-  before(async () => {
-    await srv.start();
-  });
-
-  after(() => shutdown(srv));
+serverSuite("uploaded files through @aws-sdk/client-mturk", (srv) => {
 
   it("GetFileUploadURL after a multipart upload, and its refusals", async () => {
     const mt = srv.mturk(await srv.requester("Acme Research", "20.00"));
@@ -90,5 +83,4 @@ describe("uploaded files through @aws-sdk/client-mturk", () => {
     assert.match(e.message, /no uploaded file/);
   });
 
-  it("stops cleanly, with a consistent database and a quiet sanitizer", () => stopCleanly(srv));
 });

@@ -2,27 +2,13 @@
  * and assignment state machines, and that store_check finds the stored data consistent
  * after every step. */
 #include "../../check.h"
-#include <stdlib.h>
-#include <unistd.h>
+#include "../core_fixture.h"
 #include "core/asg.h"
-#include "core/hit.h"
 #include "core/ledger.h"
-#include "core/secrets.h"
 #include "util/money.h"
 
-static char dir[64];
-static struct store *st;
-static struct secrets *sec;
-static struct core_config cfg;
-static struct core_ctx c;
 static int64_t rq, wk1, wk2;
 static int violations_seen;
-
-static void report(void *ctx, const char *msg)
-{
-    (void)ctx;
-    fprintf(stderr, "  violation: %s\n", msg);
-}
 
 static int violations(void)
 {
@@ -34,19 +20,6 @@ static int violations(void)
     return v;
 }
 
-static int64_t account(int role, const char *name)
-{
-    struct account a;
-    struct ts_error err = {0};
-    memset(&a, 0, sizeof a);
-    a.role = role;
-    snprintf(a.name, sizeof a.name, "%s", name);
-    store_begin(st, &err);
-    CHECK_EQ_INT(store_account_insert(st, &a, &err), 0);
-    store_commit(st, &err);
-    return a.id;
-}
-
 static int64_t balance(int64_t owner, enum ledger_kind kind)
 {
     struct ts_error err = {0};
@@ -55,39 +28,9 @@ static int64_t balance(int64_t owner, enum ledger_kind kind)
     return b;
 }
 
-/* Runs one core step in its own transaction, as the executor does: the comma operator
- * opens the transaction before the step is evaluated. */
-static void tx_begin(void)
-{
-    struct ts_error err = {0};
-    store_begin(st, &err);
-}
-
-static int tx_end(int rc)
-{
-    struct ts_error err = {0};
-    store_end(st, rc, &err);
-    return rc;
-}
-
-#define TX(expr) (tx_begin(), tx_end(expr))
-
 static void setup(void)
 {
-    struct ts_error err = {0};
-    char path[128];
-    snprintf(dir, sizeof dir, "/tmp/tessera-test-XXXXXX");
-    if (!mkdtemp(dir))
-        abort();
-    snprintf(path, sizeof path, "%s/key", dir);
-    CHECK_EQ_INT(secrets_load(path, &sec, &err), 0);
-    snprintf(path, sizeof path, "%s/t.db", dir);
-    CHECK_EQ_INT(store_open(path, &st, &err), 0);
-    core_config_init(&cfg);
-    c.st = st;
-    c.sec = sec;
-    c.cfg = &cfg;
-    c.now_ms = 1800000000000LL;
+    core_fixture_open();
     rq = account(ROLE_REQUESTER, "rq");
     wk1 = account(ROLE_WORKER, "wk1");
     wk2 = account(ROLE_WORKER, "wk2");
@@ -95,16 +38,7 @@ static void setup(void)
 
 static struct hit_type type_of(int64_t reward, int64_t autoapp)
 {
-    struct hit_type t;
-    memset(&t, 0, sizeof t);
-    t.requester_id = rq;
-    t.title = (char *)"Label";
-    t.description = (char *)"Label one thing";
-    t.keywords = (char *)"";
-    t.reward = reward;
-    t.duration_s = 60;
-    t.auto_approval_s = autoapp;
-    return t;
+    return core_fixture_type(rq, "Label", "Label one thing", reward, 60, autoapp);
 }
 
 static const char *question =
@@ -115,12 +49,8 @@ static const char *question =
 static void make_hit(struct hit_type *t, int64_t max, struct hit *h, int expect_rc)
 {
     struct ts_error err = {0};
-    char id[STORE_ID_MAX];
     struct hit_params p = {question, NULL, NULL, NULL, NULL, max, 3600, NULL, 0, 0, NULL};
-    CHECK_EQ_INT(TX(hit_type_create(&c, t, id, &err)), 0);
-    memcpy(t->id, id, STORE_ID_MAX);
-    free(t->quals_json);
-    t->quals_json = NULL;
+    core_fixture_type_create(t);
     CHECK_EQ_INT(TX(hit_create(&c, t, &p, h, &err)), expect_rc);
 }
 
@@ -328,11 +258,7 @@ static void test_pseudonyms(void)
 
 static void teardown(void)
 {
-    char cmd[128];
-    store_close(st);
-    secrets_free(sec);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK_EQ_INT(system(cmd), 0);
+    core_fixture_close();
     CHECK_EQ_INT(violations_seen, 0);
 }
 

@@ -3,68 +3,20 @@
  * change (and a rolled-back change leaves none), that inactive settings and unlisted
  * events write nothing, and the retry policy of notify_record_attempt. */
 #include "../../check.h"
-#include <stdlib.h>
-#include <unistd.h>
+#include "../core_fixture.h"
 #include <jansson.h>
 #include "api/deliver.h"
 #include "core/asg.h"
-#include "core/hit.h"
 #include "core/ledger.h"
 #include "core/notify.h"
-#include "core/secrets.h"
 
-static char dir[64];
-static struct store *st;
-static struct secrets *sec;
-static struct core_config cfg;
-static struct core_ctx c;
 static int64_t rq, wk;
-
-static int64_t account(int role, const char *name)
-{
-    struct account a;
-    struct ts_error err = {0};
-    memset(&a, 0, sizeof a);
-    a.role = role;
-    snprintf(a.name, sizeof a.name, "%s", name);
-    store_begin(st, &err);
-    CHECK_EQ_INT(store_account_insert(st, &a, &err), 0);
-    store_commit(st, &err);
-    return a.id;
-}
-
-static void tx_begin(void)
-{
-    struct ts_error err = {0};
-    store_begin(st, &err);
-}
-
-static int tx_end(int rc)
-{
-    struct ts_error err = {0};
-    store_end(st, rc, &err);
-    return rc;
-}
-
-#define TX(expr) (tx_begin(), tx_end(expr))
 
 static void setup(void)
 {
     struct ts_error err = {0};
-    char path[128];
     struct ledger_leg legs[2];
-    snprintf(dir, sizeof dir, "/tmp/tessera-test-XXXXXX");
-    if (!mkdtemp(dir))
-        abort();
-    snprintf(path, sizeof path, "%s/key", dir);
-    CHECK_EQ_INT(secrets_load(path, &sec, &err), 0);
-    snprintf(path, sizeof path, "%s/t.db", dir);
-    CHECK_EQ_INT(store_open(path, &st, &err), 0);
-    core_config_init(&cfg);
-    c.st = st;
-    c.sec = sec;
-    c.cfg = &cfg;
-    c.now_ms = 1800000000000LL;
+    core_fixture_open();
     rq = account(ROLE_REQUESTER, "rq");
     wk = account(ROLE_WORKER, "wk");
     legs[0] = (struct ledger_leg){0, LEDGER_EXTERNAL, -100000000};
@@ -152,18 +104,9 @@ static void test_events_in_the_transaction(void)
                                NOTIFY_BIT(NOTIFY_ASSIGNMENT_ACCEPTED) |
                                    NOTIFY_BIT(NOTIFY_HIT_CREATED)};
 
-    memset(&t, 0, sizeof t);
-    t.requester_id = rq;
-    t.title = (char *)"Label";
-    t.description = (char *)"Label one thing";
-    t.keywords = (char *)"";
-    t.reward = 100000;
-    t.duration_s = 60;
-    t.auto_approval_s = 60;
-    CHECK_EQ_INT(TX(hit_type_create(&c, &t, tid, &err)), 0);
-    memcpy(t.id, tid, STORE_ID_MAX);
-    free(t.quals_json);
-    t.quals_json = NULL;
+    t = core_fixture_type(rq, "Label", "Label one thing", 100000, 60, 60);
+    core_fixture_type_create(&t);
+    memcpy(tid, t.id, STORE_ID_MAX);
 
     /* Without settings nothing is written. */
     CHECK_EQ_INT(TX(hit_create(&c, &t, &p, &h, &err)), 0);
@@ -257,18 +200,9 @@ static void test_reviewable_once(void)
                                    NOTIFY_BIT(NOTIFY_HIT_EXPIRED) |
                                    NOTIFY_BIT(NOTIFY_ASSIGNMENT_SUBMITTED)};
 
-    memset(&t, 0, sizeof t);
-    t.requester_id = rq;
-    t.title = (char *)"Reviewable";
-    t.description = (char *)"Once";
-    t.keywords = (char *)"";
-    t.reward = 100000;
-    t.duration_s = 600;
-    t.auto_approval_s = 600;
-    CHECK_EQ_INT(TX(hit_type_create(&c, &t, tid, &err)), 0);
-    memcpy(t.id, tid, STORE_ID_MAX);
-    free(t.quals_json);
-    t.quals_json = NULL;
+    t = core_fixture_type(rq, "Reviewable", "Once", 100000, 600, 600);
+    core_fixture_type_create(&t);
+    memcpy(tid, t.id, STORE_ID_MAX);
     CHECK_EQ_INT(TX(notify_settings_update(&c, rq, "TK1", tid, &spec, -1, &err)), 0);
 
     /* Submission first: the HIT's time is up but its expiry not yet processed. */
@@ -368,23 +302,13 @@ static void test_signature(void)
     CHECK_EQ_STR(sig, "sha256=9d713ed406bb7076d4123f0dc2c39d2df5c654ed4b0cd56b52c8b4c940bd63ae");
 }
 
-static void report(void *ctx, const char *msg)
-{
-    (void)ctx;
-    fprintf(stderr, "  violation: %s\n", msg);
-}
-
 static void teardown(void)
 {
-    char cmd[128];
     struct ts_error err = {0};
     int v = -1;
     CHECK_EQ_INT(store_check(st, report, NULL, &v, &err), 0);
     CHECK_EQ_INT(v, 0);
-    store_close(st);
-    secrets_free(sec);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK_EQ_INT(system(cmd), 0);
+    core_fixture_close();
 }
 
 CHECK_MAIN(setup, test_spec_validation, test_events_in_the_transaction, test_reviewable_once,

@@ -10,6 +10,7 @@
 #include "store/schema_sqlite.h"
 #include "util/alloc.h"
 #include "../../check.h"
+#include "../store_fixture.h"
 #include "util/banned.h"
 
 struct fixture {
@@ -20,45 +21,15 @@ struct fixture {
 
 static void fx_open(struct fixture *fx)
 {
-    struct ts_error err = {0};
-    int fd;
-
     memset(fx, 0, sizeof *fx);
-    snprintf(fx->path, sizeof fx->path, "/tmp/ts_store_test_XXXXXX");
-    fd = mkstemp(fx->path);
-    CHECK(fd >= 0);
-    if (fd >= 0)
-        close(fd);
-    CHECK_EQ_INT(store_open(fx->path, &fx->st, &err), 0);
-    if (!fx->st) {
-        fprintf(stderr, "store_open: %s\n", err.msg);
-        exit(1);
-    }
+    fx->st = store_fixture_open(fx->path, sizeof fx->path);
 }
 
 static void fx_close(struct fixture *fx)
 {
-    char p[80];
-
     store_close(fx->st);
     fx->st = NULL;
-    unlink(fx->path);
-    snprintf(p, sizeof p, "%s-wal", fx->path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", fx->path);
-    unlink(p);
-}
-
-static int64_t add_account(struct store *st, const char *name, int role)
-{
-    struct account a = {0};
-    struct ts_error err = {0};
-
-    snprintf(a.name, sizeof a.name, "%s", name);
-    a.role = role;
-    a.created_ms = 1000;
-    CHECK_EQ_INT(store_account_insert(st, &a, &err), 0);
-    return a.id;
+    store_fixture_remove(fx->path);
 }
 
 /* A requester, five workers and HIT type "T1". */
@@ -173,18 +144,13 @@ static void test_open_migrate(void)
  * HIT's texts move to hit_texts and nothing is lost. */
 static void test_migrate_from_v1(void)
 {
-    char path[64], p[80];
+    char path[64];
     struct store *st = NULL;
     struct ts_error err = {0};
     struct hit got;
     sqlite3 *db = NULL;
-    int fd;
 
-    snprintf(path, sizeof path, "/tmp/ts_store_v1_XXXXXX");
-    fd = mkstemp(path);
-    CHECK(fd >= 0);
-    if (fd >= 0)
-        close(fd);
+    store_fixture_temp(path, sizeof path, "/tmp/ts_store_v1_XXXXXX");
     CHECK_EQ_INT(sqlite3_open(path, &db), SQLITE_OK);
     for (const char *const *part = schema_v1; *part; part++)
         CHECK_EQ_INT(sqlite3_exec(db, *part, NULL, NULL, NULL), SQLITE_OK);
@@ -224,11 +190,7 @@ static void test_migrate_from_v1(void)
     CHECK_EQ_INT(sqlite3_column_int(s, 0), 0);
     sqlite3_finalize(s);
     sqlite3_close(db);
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
+    store_fixture_remove(path);
 }
 
 static void test_transactions(void)

@@ -9,46 +9,25 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "../../check.h"
+#include "../store_fixture.h"
 #include "util/banned.h"
 
 static char path[64];
 
 static struct store *open_db(void)
 {
-    struct store *st = NULL;
-    struct ts_error err = {0};
-    int fd;
-    snprintf(path, sizeof path, "/tmp/ts_layout_test_XXXXXX");
-    fd = mkstemp(path);
-    if (fd >= 0)
-        close(fd);
-    if (store_open(path, &st, &err) != 0) {
-        fprintf(stderr, "store_open: %s\n", err.msg);
-        exit(1);
-    }
-    return st;
+    return store_fixture_open(path, sizeof path);
 }
 
 static void close_db(struct store *st)
 {
-    char p[80];
     store_close(st);
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
+    store_fixture_remove(path);
 }
 
 static int64_t add_requester(struct store *st, const char *name)
 {
-    struct account a = {0};
-    struct ts_error err = {0};
-    snprintf(a.name, sizeof a.name, "%s", name);
-    a.role = ROLE_REQUESTER;
-    a.created_ms = 1000;
-    CHECK_EQ_INT(store_account_insert(st, &a, &err), 0);
-    return a.id;
+    return add_account(st, name, ROLE_REQUESTER);
 }
 
 static void add_layout(struct store *st, const char *id, int64_t req)

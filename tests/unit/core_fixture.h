@@ -1,0 +1,111 @@
+/* core_fixture.h: a core context on a real SQLite store in a fresh /tmp directory, for
+ * unit tests of src/core. Header-only (each test file is linked alone with the library):
+ * include it after check.h. core_fixture_open() makes the directory, a secrets key, the
+ * store and `c`; core_fixture_close() removes them all. TX(expr) runs one core step in its
+ * own transaction, as the executor does. */
+#ifndef TS_CORE_FIXTURE_H
+#define TS_CORE_FIXTURE_H
+#include <stdlib.h>
+#include <unistd.h>
+#include "core/hit.h"
+#include "core/secrets.h"
+
+static char dir[64];
+static struct store *st;
+static struct secrets *sec;
+static struct core_config cfg;
+static struct core_ctx c;
+
+static inline void core_fixture_open(void)
+{
+    struct ts_error err = {0};
+    char path[128];
+    snprintf(dir, sizeof dir, "/tmp/tessera-test-XXXXXX");
+    if (!mkdtemp(dir))
+        abort();
+    snprintf(path, sizeof path, "%s/key", dir);
+    CHECK_EQ_INT(secrets_load(path, &sec, &err), 0);
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    CHECK_EQ_INT(store_open(path, &st, &err), 0);
+    core_config_init(&cfg);
+    c.st = st;
+    c.sec = sec;
+    c.cfg = &cfg;
+    c.now_ms = 1800000000000LL;
+}
+
+static inline void core_fixture_close(void)
+{
+    char cmd[128];
+    store_close(st);
+    secrets_free(sec);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK_EQ_INT(system(cmd), 0);
+}
+
+/* store_check's reporter: prints each violation. */
+static inline void report(void *ctx, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "  violation: %s\n", msg);
+}
+
+/* A new account with role and name, in a transaction of its own; its id. */
+static inline int64_t account(int role, const char *name)
+{
+    struct account a;
+    struct ts_error err = {0};
+    memset(&a, 0, sizeof a);
+    a.role = role;
+    snprintf(a.name, sizeof a.name, "%s", name);
+    store_begin(st, &err);
+    CHECK_EQ_INT(store_account_insert(st, &a, &err), 0);
+    store_commit(st, &err);
+    return a.id;
+}
+
+/* The comma operator in TX opens the transaction before the step is evaluated. */
+static inline void tx_begin(void)
+{
+    struct ts_error err = {0};
+    store_begin(st, &err);
+}
+
+static inline int tx_end(int rc)
+{
+    struct ts_error err = {0};
+    store_end(st, rc, &err);
+    return rc;
+}
+
+#define TX(expr) (tx_begin(), tx_end(expr))
+
+/* A HIT type of requester (not yet stored; the strings are not owned). */
+static inline struct hit_type core_fixture_type(int64_t requester, const char *title,
+                                                const char *description, int64_t reward,
+                                                int64_t duration_s, int64_t auto_approval_s)
+{
+    struct hit_type t;
+    memset(&t, 0, sizeof t);
+    t.requester_id = requester;
+    t.title = (char *)title;
+    t.description = (char *)description;
+    t.keywords = (char *)"";
+    t.reward = reward;
+    t.duration_s = duration_s;
+    t.auto_approval_s = auto_approval_s;
+    return t;
+}
+
+/* Stores t through hit_type_create (which must succeed) and gives it its id. */
+static inline void core_fixture_type_create(struct hit_type *t)
+{
+    struct ts_error err = {0};
+    char id[STORE_ID_MAX];
+    CHECK_EQ_INT(TX(hit_type_create(&c, t, id, &err)), 0);
+    memcpy(t->id, id, STORE_ID_MAX);
+    free(t->quals_json);
+    t->quals_json = NULL;
+}
+
+#endif
