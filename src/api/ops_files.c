@@ -209,7 +209,9 @@ static int op_form_preview(struct op_ctx *c, json_t *in, json_t *out, struct ts_
         store_hit_release(&h);
         return ts_failk(err, TS_ENOTFOUND, "HITDoesNotExist", "there is no HIT %s", id);
     }
-    rc = store_hit_load_texts(c->core->st, &h, err);
+    rc = asg_may_preview(c->core, 0, &h, err);
+    if (!rc)
+        rc = store_hit_load_texts(c->core->st, &h, err);
     if (!rc) {
         json_t *task = json_object();
         struct buf b = BUF_INIT(1024);

@@ -15,6 +15,7 @@
 #include "../core/question.h"
 #include "../core/qform.h"
 #include "../core/qtest.h"
+#include "../core/qc.h"
 #include "../core/quals.h"
 #include "../core/secrets.h"
 #include "../util/alloc.h"
@@ -50,12 +51,15 @@ static int avail_cb(void *ctx, const char *type_id, int64_t hits)
     int64_t median = 0, n = 0;
     json_t *o;
 
+    struct ts_error unmet = {0};
+    int can_accept = 1;
+
     w->rc = store_hit_type_get(w->c->core->st, type_id, &t, w->err);
     if (w->rc)
         return 1;
     if (t.quals_json && strcmp(t.quals_json, "[]") != 0) {
-        /* Listed only when the worker meets the type's requirements. */
-        struct ts_error ignored = {0};
+        /* Listed unless a requirement the worker does not meet guards discovery; then
+         * Qualified says whether they may accept, and if not, which requirement fails. */
         if (!w->me_loaded) {
             w->rc = quals_worker_load(w->c->core, w->c->who.id, &w->me, w->err);
             if (w->rc) {
@@ -64,15 +68,20 @@ static int avail_cb(void *ctx, const char *type_id, int64_t hits)
             }
             w->me_loaded = 1;
         }
-        int met = quals_check(w->c->core, t.quals_json, &w->me, &ignored);
-        if (met) {
+        int met = quals_check_action(w->c->core, t.quals_json, &w->me, QUALS_DISCOVER, &unmet);
+        if (met == TS_EFORBIDDEN) {
             store_hit_type_release(&t);
-            if (met == TS_EFORBIDDEN)
-                return 0;
-            *w->err = ignored;
+            return 0;
+        }
+        if (!met)
+            met = quals_check_action(w->c->core, t.quals_json, &w->me, QUALS_ACCEPT, &unmet);
+        if (met && met != TS_EFORBIDDEN) {
+            store_hit_type_release(&t);
+            *w->err = unmet;
             w->rc = met;
             return 1;
         }
+        can_accept = !met;
     }
     w->rc = store_account_get(w->c->core->st, t.requester_id, &rq, w->err);
     if (!w->rc)
@@ -89,6 +98,9 @@ static int avail_cb(void *ctx, const char *type_id, int64_t hits)
     render_money(o, "Reward", t.reward);
     json_object_set_new(o, "HITsAvailable", json_integer(hits));
     json_object_set_new(o, "AssignmentDurationInSeconds", json_integer(t.duration_s));
+    json_object_set_new(o, "Qualified", json_boolean(can_accept));
+    if (!can_accept)
+        json_object_set_new(o, "QualificationNotMet", json_string(unmet.msg));
     if (n > 0) {
         json_object_set_new(o, "MedianSecondsPerAssignment",
                             json_real((double)median / 1000.0));
@@ -249,6 +261,53 @@ int ops_render_task(struct op_ctx *c, const struct assignment *a, const struct h
     buf_release(&b);
     store_hit_type_release(&t);
     question_release(&q);
+    return rc;
+}
+
+/* A HIT as its page shows it before it is accepted (assignmentId
+ * ASSIGNMENT_ID_NOT_AVAILABLE), to a worker it is not blocked from and who meets every
+ * requirement guarding preview: the named HIT, or by type the one AcceptWork would give. */
+static int op_preview_work(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    const char *type_id = NULL, *id = NULL;
+    char picked[STORE_ID_MAX];
+    struct hit h;
+    int rc = param_id(in, "HITTypeId", PARAM_OPTIONAL, &type_id, err);
+    if (!rc)
+        rc = param_id(in, "HITId", PARAM_OPTIONAL, &id, err);
+    if (rc)
+        return rc;
+    if (!type_id == !id)
+        return ts_failk(err, TS_EINVAL, "ParameterValidationError",
+                        "give exactly one of HITTypeId and HITId");
+    if (type_id) {
+        rc = qc_pick(c->core, type_id, c->who.id, picked, err);
+        if (rc == TS_ENOTFOUND)
+            return ts_failk(err, TS_ENOTFOUND, "NoWorkAvailable",
+                            "HIT type %s has no HIT left that you can accept", type_id);
+        if (rc)
+            return rc;
+        id = picked;
+    }
+    rc = store_hit_get(c->core->st, id, &h, err);
+    if (rc == TS_ENOTFOUND)
+        return ts_failk(err, TS_ENOTFOUND, "HITDoesNotExist", "Hit %s does not exist", id);
+    if (rc)
+        return rc;
+    if (h.disposed)
+        rc = ts_failk(err, TS_ENOTFOUND, "HITDoesNotExist", "Hit %s does not exist", id);
+    if (!rc)
+        rc = asg_may_preview(c->core, c->who.id, &h, err);
+    if (!rc)
+        rc = store_hit_load_texts(c->core->st, &h, err);
+    if (!rc) {
+        json_t *task = json_object();
+        rc = ops_render_task(c, NULL, &h, task, err);
+        json_object_set_new(task, "HITId", json_string(h.id));
+        json_object_set_new(task, "HITTypeId", json_string(h.hit_type_id));
+        json_object_set_new(out, "Task", task);
+    }
+    store_hit_release(&h);
     return rc;
 }
 
@@ -812,6 +871,7 @@ static const char *const f_profile[] = {"Subdivision", "Adult", NULL};
 const struct op ops_worker[] = {
     {"ListAvailableWork", WK, 0, f_none, op_list_available_work, NULL},
     {"AcceptWork", WK, OP_WRITE, f_accept, op_accept_work, NULL},
+    {"PreviewWork", WK, 0, f_accept, op_preview_work, NULL},
     {"GetMyAssignment", WK, 0, f_asg, op_get_my_assignment, NULL},
     {"SubmitAssignment", WK, OP_WRITE, f_submit, op_submit, NULL},
     {"ReturnAssignment", WK, OP_WRITE, f_asg, op_return, NULL},

@@ -100,6 +100,42 @@ static int asg_settle(struct core_ctx *c, struct assignment *a, struct ts_error 
     return asg_release_slot(c, a, ASG_ABANDONED, err);
 }
 
+int asg_may_preview(struct core_ctx *c, int64_t worker_id, const struct hit *h,
+                    struct ts_error *err)
+{
+    struct hit_type t;
+    struct quals_worker qw;
+    char *reason = NULL;
+    int rc;
+
+    if (worker_id) {
+        rc = store_block_get(c->st, h->requester_id, worker_id, &reason, err);
+        if (rc == 0)
+            rc = ts_failk(err, TS_EFORBIDDEN, "WorkerBlocked",
+                          "the requester of HIT %s has blocked you from their HITs: %s", h->id,
+                          reason);
+        free(reason);
+        if (rc != TS_ENOTFOUND)
+            return rc;
+    }
+    rc = store_hit_type_get(c->st, h->hit_type_id, &t, err);
+    if (rc)
+        return rc;
+    if (!worker_id) {
+        if (quals_guards(t.quals_json, QUALS_PREVIEW))
+            rc = ts_failk(err, TS_EFORBIDDEN, "QualificationNotMet",
+                          "HIT %s may be previewed only by workers who meet its qualification "
+                          "requirements: preview it signed in (PreviewWork)",
+                          h->id);
+    } else if (t.quals_json && strcmp(t.quals_json, "[]") != 0) {
+        rc = quals_worker_load(c, worker_id, &qw, err);
+        if (!rc)
+            rc = quals_check_action(c, t.quals_json, &qw, QUALS_PREVIEW, err);
+    }
+    store_hit_type_release(&t);
+    return rc;
+}
+
 int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
                const char *hit_id, struct assignment *out, struct ts_error *err)
 {

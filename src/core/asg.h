@@ -6,6 +6,13 @@
 
 const char *asg_status_name(enum asg_status s);
 
+/* Whether HIT h may be previewed: by worker_id, who must not be blocked by its requester
+ * and must meet every requirement of its type guarding preview; or, worker_id 0, by
+ * anyone, when no requirement guards preview (nobody's qualifications can be checked).
+ * 0, or TS_EFORBIDDEN ("WorkerBlocked", "QualificationNotMet") saying why not. */
+int asg_may_preview(struct core_ctx *c, int64_t worker_id, const struct hit *h,
+                    struct ts_error *err);
+
 /* Accepts the next HIT of hit_type_id that the worker has not done (hit_id NULL), or
  * the named HIT. TS_ENOTFOUND ("NoWorkAvailable") when none is open. */
 int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,

@@ -340,8 +340,42 @@ static int holds(struct core_ctx *c, json_t *q, const struct quals_worker *w,
     }
 }
 
+/* The actions requirement q guards (enum quals_action bits): its ActionsGuarded; for the
+ * deprecated RequiredToPreview = true without it, PreviewAndAccept; else Accept alone,
+ * MTurk's default (an unqualified worker still finds and previews the HIT). */
+static unsigned guarded(json_t *q)
+{
+    const char *g = json_string_value(json_object_get(q, "ActionsGuarded"));
+    if (g && strcmp(g, "DiscoverPreviewAndAccept") == 0)
+        return QUALS_DISCOVER | QUALS_PREVIEW | QUALS_ACCEPT;
+    if ((g && strcmp(g, "PreviewAndAccept") == 0) ||
+        (!g && json_is_true(json_object_get(q, "RequiredToPreview"))))
+        return QUALS_PREVIEW | QUALS_ACCEPT;
+    return QUALS_ACCEPT;
+}
+
+int quals_guards(const char *quals_json, enum quals_action action)
+{
+    json_t *reqs, *q;
+    size_t i;
+    int any = 0;
+
+    if (!quals_json || strcmp(quals_json, "[]") == 0)
+        return 0;
+    reqs = json_loads(quals_json, 0, NULL);
+    json_array_foreach(reqs, i, q) any |= (guarded(q) & action) != 0;
+    json_decref(reqs);
+    return any;
+}
+
 int quals_check(struct core_ctx *c, const char *quals_json, const struct quals_worker *w,
                 struct ts_error *err)
+{
+    return quals_check_action(c, quals_json, w, QUALS_ACCEPT, err);
+}
+
+int quals_check_action(struct core_ctx *c, const char *quals_json, const struct quals_worker *w,
+                       enum quals_action action, struct ts_error *err)
 {
     json_t *reqs;
     size_t i;
@@ -353,6 +387,8 @@ int quals_check(struct core_ctx *c, const char *quals_json, const struct quals_w
     reqs = json_loads(quals_json, 0, NULL);
     json_array_foreach(reqs, i, q)
     {
+        if (!(guarded(q) & action))
+            continue;
         int h = holds(c, q, w, err);
         if (h < 0) {
             rc = h;

@@ -46,10 +46,19 @@ struct quals_worker {
 };
 int quals_worker_load(struct core_ctx *c, int64_t worker_id, struct quals_worker *w,
                       struct ts_error *err);
+/* What a worker may do with a HIT: find it in ListAvailableWork, preview it, accept it.
+ * A requirement guards some of these (its ActionsGuarded; MTurk's default is Accept). */
+enum quals_action { QUALS_DISCOVER = 1, QUALS_PREVIEW = 2, QUALS_ACCEPT = 4 };
+
 /* 0 when w meets every requirement of quals_json (a validated list, "[]" or NULL for
- * none); otherwise TS_EFORBIDDEN ("QualificationNotMet") saying which is not met. */
+ * none) that guards action; otherwise TS_EFORBIDDEN ("QualificationNotMet") saying which
+ * is not met. quals_check is the same for QUALS_ACCEPT, which every requirement guards. */
+int quals_check_action(struct core_ctx *c, const char *quals_json, const struct quals_worker *w,
+                       enum quals_action action, struct ts_error *err);
 int quals_check(struct core_ctx *c, const char *quals_json, const struct quals_worker *w,
                 struct ts_error *err);
+/* 1 when some requirement of quals_json guards action (nobody anonymous may do it). */
+int quals_guards(const char *quals_json, enum quals_action action);
 /* A worker's value for one of the requester-made types: 1 with *value when the worker
  * has a granted score (or the type is auto-granted and the worker has none), 0 when not;
  * negative on a store failure. */

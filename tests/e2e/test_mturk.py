@@ -282,11 +282,16 @@ class MTurkDoor(MTurkCase):
                 mt.reject_assignment(AssignmentId=a["AssignmentId"], RequesterFeedback="empty")
 
         def offered(w):
-            return [t["HITTypeId"] for t in self.ok("ListAvailableWork", {}, w["token"])["HITTypes"]]
+            return {t["HITTypeId"]: t
+                    for t in self.ok("ListAvailableWork", {}, w["token"])["HITTypes"]}
 
-        self.assertIn(hit["HITTypeId"], offered(us))  # a new worker counts as 100%
+        self.assertTrue(offered(us)[hit["HITTypeId"]]["Qualified"])  # new workers count as 100%
+        # The locale requirement guards discovery: de does not even see the type. The
+        # approval-rate one guards only Accept (MTurk's default): low sees it, marked.
         self.assertNotIn(hit["HITTypeId"], offered(de))
-        self.assertNotIn(hit["HITTypeId"], offered(low))
+        seen = offered(low)[hit["HITTypeId"]]
+        self.assertFalse(seen["Qualified"])
+        self.assertIn("000000000000000000L0", seen["QualificationNotMet"])
         self.accept(us["token"], hit_id=hit["HITId"])
         for w in (de, low):
             e = self.err("AcceptWork", {"HITId": hit["HITId"]}, w["token"], 403,
@@ -299,6 +304,73 @@ class MTurkDoor(MTurkCase):
                             AssignmentDurationInSeconds=60, QualificationRequirements=[
                                 {"QualificationTypeId": "3MYOWNTYPE", "Comparator": "Exists"}])
         self.assertEqual(err["TurkErrorCode"], "AWS.MechanicalTurk.UnsupportedParameter")
+
+    def test_actions_guarded(self):
+        """Each ActionsGuarded value (and the deprecated RequiredToPreview) decides what an
+        unqualified worker may do: find the HIT, preview it, accept it."""
+        mt = self.mt
+        qid = mt.create_qualification_type(
+            Name="Vetted", Description="Passed our check",
+            QualificationTypeStatus="Active")["QualificationType"]["QualificationTypeId"]
+        intro = mt.create_hit(Title="Intro", Description="Say hello", Reward="0.05",
+                              AssignmentDurationInSeconds=600, LifetimeInSeconds=3600,
+                              MaxAssignments=2, Question=SAMPLE_QUESTION)["HIT"]["HITId"]
+        yes, no = self.srv.worker("vetted"), self.srv.worker("unvetted")
+        for w in (yes, no):
+            a = self.accept(w["token"], hit_id=intro)
+            self.submit(w["token"], a["AssignmentId"], {"label": "hi"})
+            if w is yes:
+                mt.associate_qualification_with_worker(
+                    QualificationTypeId=qid, IntegerValue=1, SendNotification=False,
+                    WorkerId=mt.get_assignment(AssignmentId=a["AssignmentId"])
+                    ["Assignment"]["WorkerId"])
+        hits = {}
+        for name, extra in (("default", {}), ("Accept", {"ActionsGuarded": "Accept"}),
+                            ("PreviewAndAccept", {"ActionsGuarded": "PreviewAndAccept"}),
+                            ("RequiredToPreview", {"RequiredToPreview": True}),
+                            ("DiscoverPreviewAndAccept",
+                             {"ActionsGuarded": "DiscoverPreviewAndAccept"})):
+            req = dict({"QualificationTypeId": qid, "Comparator": "Exists"}, **extra)
+            hits[name] = mt.create_hit(
+                Title="Guarded " + name, Description="d", Reward="0.10",
+                AssignmentDurationInSeconds=600, LifetimeInSeconds=3600,
+                QualificationRequirements=[req], Question=SAMPLE_QUESTION)["HIT"]
+
+        def listed(w):
+            return {t["HITTypeId"]: t["Qualified"]
+                    for t in self.ok("ListAvailableWork", {}, w["token"])["HITTypes"]}
+
+        mine, theirs = listed(yes), listed(no)
+        for name, h in hits.items():
+            # The qualified worker may do everything.
+            self.assertTrue(mine[h["HITTypeId"]], name)
+            got = self.ok("PreviewWork", {"HITId": h["HITId"]}, yes["token"])["Task"]
+            self.assertEqual((got["HITId"], got["QuestionType"], got["Title"]),
+                             (h["HITId"], "HTMLQuestion", "Guarded " + name))
+            discover = name == "DiscoverPreviewAndAccept"
+            preview = name in ("default", "Accept")
+            # The other: found unless discovery is guarded, and never qualified.
+            if discover:
+                self.assertNotIn(h["HITTypeId"], theirs, name)
+            else:
+                self.assertFalse(theirs[h["HITTypeId"]], name)
+            if preview:
+                got = self.ok("PreviewWork", {"HITTypeId": h["HITTypeId"]}, no["token"])
+                self.assertEqual(got["Task"]["Title"], "Guarded " + name)
+            else:
+                self.err("PreviewWork", {"HITId": h["HITId"]}, no["token"], 403,
+                         "QualificationNotMet")
+            # Anyone, unsigned, may preview only what no requirement guards from preview.
+            code, hdrs, page = self.http("GET", "/preview/" + h["HITId"])
+            if preview:
+                self.assertEqual(code, 303, (name, page[:300]))
+                self.assertIn("ASSIGNMENT_ID_NOT_AVAILABLE", hdrs["location"])
+                self.assertEqual(self.http("GET", hdrs["location"])[0], 200, name)
+            else:
+                self.assertEqual(code, 403, (name, page[:300]))
+            self.err("AcceptWork", {"HITId": h["HITId"]}, no["token"], 403,
+                     "QualificationNotMet")
+        self.accept(yes["token"], hit_id=hits["DiscoverPreviewAndAccept"]["HITId"])
 
     def test_own_qualification_types(self):
         mt = self.mt
@@ -383,9 +455,13 @@ class MTurkDoor(MTurkCase):
         mt.delete_qualification_type(QualificationTypeId=qid)
         err = self.error_of(mt.get_qualification_type, QualificationTypeId=qid)
         self.assertEqual(err["TurkErrorCode"], "AWS.MechanicalTurk.QualificationTypeDoesNotExist")
-        # Nobody meets a requirement on a deleted type any more.
-        self.assertNotIn(hit["HITTypeId"], [t["HITTypeId"] for t in self.ok(
-            "ListAvailableWork", {}, bob["token"])["HITTypes"]])
+        # Nobody meets a requirement on a deleted type any more: the HIT type is still
+        # found (its requirements guard only Accept), but nobody may accept it.
+        listed = {t["HITTypeId"]: t for t in self.ok("ListAvailableWork", {},
+                                                     bob["token"])["HITTypes"]}
+        self.assertFalse(listed[hit["HITTypeId"]]["Qualified"])
+        self.err("AcceptWork", {"HITId": hit["HITId"]}, bob["token"], 403,
+                 "QualificationNotMet")
 
     def test_qualification_requests(self):
         mt = self.mt
