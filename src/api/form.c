@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "../util/alloc.h"
+#include "../util/parse.h"
 #include "../util/text.h"
 #include "../util/banned.h"
 
@@ -107,17 +108,6 @@ int form_add(struct form *f, const char *name, size_t name_len, const char *valu
                 NULL, NULL, err);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes p[0..n) ('+' is a space, %XX a byte; a '%' without two hex digits stays as it
  * is, as browsers parse it) into a new string; *len is its length. */
 static char *url_decode(const char *p, size_t n, size_t *len)
@@ -127,9 +117,9 @@ static char *url_decode(const char *p, size_t n, size_t *len)
     for (size_t i = 0; i < n; i++) {
         if (p[i] == '+') {
             out[o++] = ' ';
-        } else if (p[i] == '%' && n - i > 2 && hexval(p[i + 1]) >= 0 &&
-                   hexval(p[i + 2]) >= 0) {
-            out[o++] = (char)(hexval(p[i + 1]) * 16 + hexval(p[i + 2]));
+        } else if (p[i] == '%' && n - i > 2 && parse_hex_digit(p[i + 1]) >= 0 &&
+                   parse_hex_digit(p[i + 2]) >= 0) {
+            out[o++] = (char)(parse_hex_digit(p[i + 1]) * 16 + parse_hex_digit(p[i + 2]));
             i += 2;
         } else {
             out[o++] = p[i];

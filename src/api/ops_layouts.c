@@ -80,16 +80,13 @@ static int layout_cb(void *ctx, const struct hit_layout *l)
 
 static int op_list_layouts(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
 {
-    int64_t after, last = 0;
-    int limit, more = 0;
-    json_t *arr;
-    int rc = param_page(in, &after, &limit, err);
+    struct param_list pl;
+    int rc = param_list_begin(in, &pl, err);
     if (rc)
         return rc;
-    arr = json_array();
-    rc = store_layout_list(c->core->st, c->who.id, after, limit, layout_cb, arr, &last, &more,
-                           err);
-    return param_page_reply(out, "HITLayouts", arr, last, more, rc);
+    rc = store_layout_list(c->core->st, c->who.id, pl.after, pl.limit, layout_cb, pl.arr,
+                           &pl.last, &pl.more, err);
+    return param_list_end(out, "HITLayouts", &pl, rc);
 }
 
 static const char *const f_create[] = {"Name", "Content", "FrameHeight", NULL};

@@ -143,16 +143,13 @@ static int delivery_cb(void *ctx, const struct notify_msg *m)
 static int op_list_notification_deliveries(struct op_ctx *c, json_t *in, json_t *out,
                                            struct ts_error *err)
 {
-    int64_t after, last = 0;
-    int limit, more = 0;
-    json_t *arr;
-    int rc = param_page(in, &after, &limit, err);
+    struct param_list pl;
+    int rc = param_list_begin(in, &pl, err);
     if (rc)
         return rc;
-    arr = json_array();
-    rc = store_notify_list(c->core->st, c->who.id, after, limit, delivery_cb, arr, &last, &more,
-                           err);
-    return param_page_reply(out, "Deliveries", arr, last, more, rc);
+    rc = store_notify_list(c->core->st, c->who.id, pl.after, pl.limit, delivery_cb, pl.arr,
+                           &pl.last, &pl.more, err);
+    return param_list_end(out, "Deliveries", &pl, rc);
 }
 
 static const char *const f_update[] = {"HITTypeId", "Notification", "Active", NULL};

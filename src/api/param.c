@@ -177,3 +177,21 @@ int param_page_reply(json_t *out, const char *name, json_t *arr, int64_t last_se
     json_object_set_new(out, name, arr);
     return 0;
 }
+
+int param_list_begin(json_t *in, struct param_list *pl, struct ts_error *err)
+{
+    int rc;
+
+    memset(pl, 0, sizeof *pl);
+    rc = param_page(in, &pl->after, &pl->limit, err);
+    if (!rc)
+        pl->arr = json_array();
+    return rc;
+}
+
+int param_list_end(json_t *out, const char *name, struct param_list *pl, int rc)
+{
+    rc = param_page_reply(out, name, pl->arr, pl->last, pl->more, rc);
+    pl->arr = NULL;
+    return rc;
+}

@@ -29,4 +29,15 @@ int param_page(json_t *in, int64_t *after_seq, int *limit, struct ts_error *err)
 int param_page_reply(json_t *out, const char *name, json_t *arr, int64_t last_seq, int more,
                      int rc);
 
+/* One page of a list operation whose store walk appends to arr: param_list_begin reads
+ * the page (param_page) and makes arr; the walk fills arr, last and more;
+ * param_list_end is param_page_reply on them. On a begin failure nothing is allocated. */
+struct param_list {
+    int64_t after, last;
+    int limit, more;
+    json_t *arr;
+};
+int param_list_begin(json_t *in, struct param_list *pl, struct ts_error *err);
+int param_list_end(json_t *out, const char *name, struct param_list *pl, int rc);
+
 #endif

@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "../util/alloc.h"
+#include "../util/parse.h"
 #include "../util/banned.h"
 
 #define SIGV4_ALGORITHM "AWS4-HMAC-SHA256"
@@ -462,17 +463,6 @@ static void sigv4_put_encoded(struct buf *b, const char *p, size_t n, int keep_s
     }
 }
 
-static int sigv4_hexval(char c)
-{
-    if (sigv4_is_digit(c))
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* A query name or value: percent-decoded (a '%' not followed by two hex digits stays
  * itself), then encoded canonically. Caller frees. */
 static char *sigv4_query_component(const char *p, size_t n)
@@ -482,8 +472,8 @@ static char *sigv4_query_component(const char *p, size_t n)
     size_t k = 0;
 
     for (size_t i = 0; i < n; i++) {
-        int hi = p[i] == '%' && i + 2 < n ? sigv4_hexval(p[i + 1]) : -1;
-        int lo = hi >= 0 ? sigv4_hexval(p[i + 2]) : -1;
+        int hi = p[i] == '%' && i + 2 < n ? parse_hex_digit(p[i + 1]) : -1;
+        int lo = hi >= 0 ? parse_hex_digit(p[i + 2]) : -1;
         if (lo >= 0) {
             raw[k++] = (char)(hi << 4 | lo);
             i += 2;

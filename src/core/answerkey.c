@@ -1,141 +1,21 @@
 /* answerkey.c: the room where a requester's AnswerKey XML is read and a worker's test
- * answers are scored with it. The AnswerKey is hostile input, read as question.c reads
- * Question XML: size-capped, without network access, DTDs or entity expansion (a DOCTYPE
- * stops the parser before its internal subset), with libxml2's errors captured per parse.
- * (The reader is question.c's pattern, kept here rather than shared so the two rooms can
- * change apart.) */
+ * answers are scored with it. The AnswerKey is hostile input: it is size-capped here
+ * and parsed by xmldoc_read, as Question XML is (no network access, DTDs or entity
+ * expansion; libxml2's errors captured per parse). */
 #include "answerkey.h"
+#include "xmldoc.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libxml/parser.h>
-#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
-#include <libxml/xmlerror.h>
 
 #include "../util/alloc.h"
 #include "../util/parse.h"
 #include "../util/banned.h"
 
-#if LIBXML_VERSION >= 21200
-typedef const xmlError *answerkey_xml_error;
-#else
-typedef xmlErrorPtr answerkey_xml_error;
-#endif
-
-struct answerkey_capture {
-    int doctype;
-    int have_err;
-    int line;
-    char msg[160];
-};
-
-static pthread_once_t answerkey_once = PTHREAD_ONCE_INIT;
-
-static void answerkey_init_libxml(void)
-{
-    xmlInitParser();
-}
-
-static void answerkey_capture_error(struct answerkey_capture *cap, answerkey_xml_error e)
-{
-    size_t n = 0;
-
-    if (!cap || cap->have_err || !e || e->level < XML_ERR_ERROR)
-        return;
-    cap->have_err = 1;
-    cap->line = e->line;
-    if (e->message) {
-        n = strlen(e->message);
-        while (n > 0 && (e->message[n - 1] == '\n' || e->message[n - 1] == ' '))
-            n--;
-        if (n >= sizeof cap->msg)
-            n = sizeof cap->msg - 1;
-        memcpy(cap->msg, e->message, n);
-    }
-    cap->msg[n] = '\0';
-}
-
-static void answerkey_on_error(void *user, answerkey_xml_error e)
-{
-    xmlParserCtxtPtr ctxt = user;
-    answerkey_capture_error(ctxt ? ctxt->_private : NULL, e);
-}
-
-static void answerkey_on_global_error(void *user, answerkey_xml_error e)
-{
-    answerkey_capture_error(user, e);
-}
-
-static void answerkey_on_doctype(void *user, const xmlChar *name, const xmlChar *external_id,
-                                 const xmlChar *system_id)
-{
-    xmlParserCtxtPtr ctxt = user;
-    struct answerkey_capture *cap = ctxt->_private;
-    (void)name;
-    (void)external_id;
-    (void)system_id;
-    cap->doctype = 1;
-    xmlStopParser(ctxt);
-}
-
-static int answerkey_read(const char *xml, size_t n, xmlDocPtr *doc_out, struct ts_error *err)
-{
-    struct answerkey_capture cap = {0};
-    xmlParserCtxtPtr ctxt;
-    xmlDocPtr doc;
-    int well_formed;
-    xmlStructuredErrorFunc old_handler;
-    void *old_data;
-
-    pthread_once(&answerkey_once, answerkey_init_libxml);
-    old_handler = xmlStructuredError;
-    old_data = xmlStructuredErrorContext;
-    xmlSetStructuredErrorFunc(&cap, answerkey_on_global_error);
-    ctxt = xmlCreateMemoryParserCtxt(xml, (int)n);
-    if (!ctxt) {
-        xmlSetStructuredErrorFunc(old_data, old_handler);
-        return ts_fail(err, TS_EINVAL, "AnswerKey is not well-formed XML: it is empty");
-    }
-    ctxt->_private = &cap;
-    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOBLANKS);
-    ctxt->sax->serror = answerkey_on_error;
-    ctxt->sax->internalSubset = answerkey_on_doctype;
-    ctxt->sax->externalSubset = NULL;
-    ctxt->sax->resolveEntity = NULL;
-    ctxt->vctxt.error = NULL;
-    ctxt->vctxt.warning = NULL;
-    xmlParseDocument(ctxt);
-    doc = ctxt->myDoc;
-    well_formed = ctxt->wellFormed;
-    ctxt->myDoc = NULL;
-    xmlFreeParserCtxt(ctxt);
-    xmlSetStructuredErrorFunc(old_data, old_handler);
-
-    if (cap.doctype || (doc && (doc->intSubset || doc->extSubset))) {
-        xmlFreeDoc(doc);
-        return ts_fail(err, TS_EINVAL, "AnswerKey must not contain a DOCTYPE: DTDs and entity "
-                                       "declarations are not allowed");
-    }
-    if (!doc || !well_formed || cap.have_err) {
-        xmlFreeDoc(doc);
-        if (cap.have_err)
-            return ts_fail(err, TS_EINVAL, "AnswerKey is not well-formed XML: line %d: %s",
-                           cap.line, cap.msg);
-        return ts_fail(err, TS_EINVAL, "AnswerKey is not well-formed XML");
-    }
-    *doc_out = doc;
-    return 0;
-}
-
 /* ---- Reading the tree ---- */
-
-static int is_space(int c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
 
 /* The next element child of el after prev (NULL: the first); non-whitespace text
  * between elements is an error, reported through *bad. */
@@ -146,9 +26,8 @@ static xmlNodePtr next_el(xmlNodePtr parent, xmlNodePtr prev, int *bad)
         if (c->type == XML_ELEMENT_NODE)
             return c;
         if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-            for (const xmlChar *p = c->content; p && *p; p++)
-                if (!is_space(*p))
-                    *bad = 1;
+            if (!xmldoc_is_blank(c->content))
+                *bad = 1;
         } else if (c->type != XML_COMMENT_NODE && c->type != XML_PI_NODE) {
             *bad = 1;
         }
@@ -158,37 +37,13 @@ static xmlNodePtr next_el(xmlNodePtr parent, xmlNodePtr prev, int *bad)
 
 static int named(xmlNodePtr el, const char *name)
 {
-    return el && el->ns && strcmp((const char *)el->ns->href, ANSWERKEY_NS) == 0 &&
-           strcmp((const char *)el->name, name) == 0;
+    return el && xmldoc_in_ns(el, ANSWERKEY_NS) && strcmp((const char *)el->name, name) == 0;
 }
 
 /* The trimmed text of an element that holds only text; caller frees. NULL with err. */
 static char *text_of(xmlNodePtr el, struct ts_error *err)
 {
-    xmlChar *content;
-    const char *s;
-    size_t n;
-    char *r;
-
-    for (xmlNodePtr c = el->children; c; c = c->next) {
-        if (c->type == XML_ELEMENT_NODE) {
-            ts_fail(err, TS_EINVAL, "AnswerKey: <%s> must hold only text, not <%.40s>",
-                    (const char *)el->name, (const char *)c->name);
-            return NULL;
-        }
-    }
-    content = xmlNodeGetContent(el);
-    s = content ? (const char *)content : "";
-    n = strlen(s);
-    while (n > 0 && is_space((unsigned char)s[n - 1]))
-        n--;
-    while (n > 0 && is_space((unsigned char)*s)) {
-        s++;
-        n--;
-    }
-    r = xstrndup(s, n);
-    xmlFree(content);
-    return r;
+    return xmldoc_text(el, "AnswerKey", 1, err);
 }
 
 static int int_of(xmlNodePtr el, int64_t *out, struct ts_error *err)
@@ -252,8 +107,7 @@ static int unexpected(xmlNodePtr el, const char *where, struct ts_error *err)
 {
     return ts_fail(err, TS_EINVAL, "AnswerKey: <%.40s> is not allowed in <%s>%s",
                    (const char *)el->name, where,
-                   el->ns && strcmp((const char *)el->ns->href, ANSWERKEY_NS) == 0
-                       ? ""
+                   xmldoc_in_ns(el, ANSWERKEY_NS) ? ""
                        : " (or is not in the AnswerKey namespace)");
 }
 
@@ -475,13 +329,12 @@ int answerkey_parse(const char *xml, size_t n, struct answerkey *out, struct ts_
     if (n > ANSWERKEY_MAX_BYTES)
         return ts_fail(err, TS_ETOOBIG, "AnswerKey is longer than %d bytes",
                        ANSWERKEY_MAX_BYTES);
-    rc = answerkey_read(xml, n, &doc, err);
+    rc = xmldoc_read(xml, n, "AnswerKey", 0, &doc, err);
     if (rc)
         return rc;
     memset(&k, 0, sizeof k);
     root = xmlDocGetRootElement(doc);
-    if (!root || strcmp((const char *)root->name, "AnswerKey") != 0 || !root->ns ||
-        strcmp((const char *)root->ns->href, ANSWERKEY_NS) != 0)
+    if (!named(root, "AnswerKey"))
         rc = ts_fail(err, TS_EINVAL, "AnswerKey's root must be <AnswerKey xmlns=\"%s\">",
                      ANSWERKEY_NS);
     else

@@ -2,7 +2,7 @@
  * nodes plus a table of questions), and everything else works from that tree: the HTML
  * page a worker sees, the check of what a worker submits, and the QuestionFormAnswers XML
  * a requester reads. The XML is hostile input and is read like any Question
- * (question__read: no DOCTYPE, no entities, no network); FormattedContent is re-parsed
+ * (xmldoc_read: no DOCTYPE, no entities, no network); FormattedContent is re-parsed
  * as XHTML and reduced to an allowlist when read, so what is stored in the tree is
  * already safe to put on a page. */
 #include "qform.h"
@@ -16,6 +16,7 @@
 #include <libxml/tree.h>
 
 #include "question.h"
+#include "xmldoc.h"
 #include "../util/alloc.h"
 #include "../util/parse.h"
 #include "../util/text.h"
@@ -78,11 +79,6 @@ static struct qform_node *qnode_new(enum qnode_kind kind)
     return n;
 }
 
-static int qform_is_space(int c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 static int qform_is(xmlNodePtr n, const char *name)
 {
     return strcmp((const char *)n->name, name) == 0;
@@ -94,18 +90,17 @@ static xmlNodePtr qform_elem(struct qform_reader *r, xmlNodePtr parent, xmlNodeP
 {
     for (; c; c = c->next) {
         if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-            for (const xmlChar *p = c->content; p && *p; p++)
-                if (!qform_is_space(*p)) {
-                    *bad = 1;
-                    ts_fail(r->err, TS_EINVAL, "QuestionForm: <%s> has text outside its elements",
-                            (const char *)parent->name);
-                    return NULL;
-                }
+            if (!xmldoc_is_blank(c->content)) {
+                *bad = 1;
+                ts_fail(r->err, TS_EINVAL, "QuestionForm: <%s> has text outside its elements",
+                        (const char *)parent->name);
+                return NULL;
+            }
             continue;
         }
         if (c->type != XML_ELEMENT_NODE)
             continue;
-        if (!c->ns || strcmp((const char *)c->ns->href, r->ns) != 0) {
+        if (!xmldoc_in_ns(c, r->ns)) {
             *bad = 1;
             ts_fail(r->err, TS_EINVAL, "QuestionForm: <%.40s> inside <%s> must be in the namespace %s",
                     (const char *)c->name, (const char *)parent->name, r->ns);
@@ -119,31 +114,7 @@ static xmlNodePtr qform_elem(struct qform_reader *r, xmlNodePtr parent, xmlNodeP
 /* The text of an element holding only text; trimmed when trim. NULL with err set. */
 static char *qform_text(struct qform_reader *r, xmlNodePtr el, int trim)
 {
-    xmlChar *content;
-    const char *s;
-    size_t n;
-    char *out;
-
-    for (xmlNodePtr c = el->children; c; c = c->next)
-        if (c->type == XML_ELEMENT_NODE) {
-            ts_fail(r->err, TS_EINVAL, "QuestionForm: <%s> must hold only text, not <%.40s>",
-                    (const char *)el->name, (const char *)c->name);
-            return NULL;
-        }
-    content = xmlNodeGetContent(el);
-    s = content ? (const char *)content : "";
-    n = strlen(s);
-    if (trim) {
-        while (n > 0 && qform_is_space((unsigned char)s[n - 1]))
-            n--;
-        while (n > 0 && qform_is_space((unsigned char)*s)) {
-            s++;
-            n--;
-        }
-    }
-    out = xstrndup(s, n);
-    xmlFree(content);
-    return out;
+    return xmldoc_text(el, "QuestionForm", trim, r->err);
 }
 
 static int qform_int(struct qform_reader *r, xmlNodePtr el, int64_t lo, int64_t hi, int64_t *v)
@@ -369,7 +340,7 @@ static int qform_formatted(struct qform_reader *r, xmlNodePtr el, struct qform_n
     buf_puts(&src, text);
     buf_puts(&src, "</div>");
     free(text);
-    rc = question__read_mixed(src.p, src.len, "FormattedContent", &doc, r->err);
+    rc = xmldoc_read(src.p, src.len, "FormattedContent", XMLDOC_KEEP_BLANKS, &doc, r->err);
     buf_release(&src);
     if (rc)
         return rc;
@@ -1054,7 +1025,7 @@ int qform_parse(const char *xml, size_t n, struct qform *out, struct ts_error *e
     if (n > QUESTION_MAX_BYTES)
         return ts_fail(err, TS_ETOOBIG, "QuestionForm has %zu bytes; the limit is %d", n,
                        QUESTION_MAX_BYTES);
-    rc = question__read(xml, n, "QuestionForm", &doc, err);
+    rc = xmldoc_read(xml, n, "QuestionForm", 0, &doc, err);
     if (rc)
         return rc;
     r.err = err;
@@ -1703,38 +1674,24 @@ static int qform_put_answer(struct buf *b, const struct qform_question *q, const
     return 0;
 }
 
+static int qform_put_member(struct buf *b, const char *key, json_t *v, const void *ctx,
+                            struct ts_error *err)
+{
+    return qform_put_answer(b, qform_find(ctx, key), key, v, err);
+}
+
 int qform_answers_xml(const struct qform *f, const char *answers_json, struct buf *out,
                       struct ts_error *err)
 {
-    size_t start = out->len;
     json_error_t jerr;
     json_t *obj = json_loads(answers_json, JSON_REJECT_DUPLICATES, &jerr);
-    const char *key;
-    json_t *v;
-    int rc = 0;
+    int rc;
 
-    if (!json_is_object(obj)) {
+    if (json_is_object(obj))
+        rc = question__answers_doc(obj, qform_put_member, f, out, err);
+    else
         rc = ts_fail(err, TS_EINVAL, "answers must be a JSON object of QuestionIdentifier: "
                      "answer");
-        goto out;
-    }
-    buf_puts(out, "<?xml version=\"1.0\" encoding=\"ASCII\"?><QuestionFormAnswers xmlns=\"" QUESTION_NS_ANSWERS "\">");
-    json_object_foreach(obj, key, v)
-    {
-        if (strcmp(key, "assignmentId") == 0)
-            continue;
-        rc = qform_put_answer(out, qform_find(f, key), key, v, err);
-        if (rc)
-            goto out;
-    }
-    buf_puts(out, "</QuestionFormAnswers>");
-    if (out->err)
-        rc = ts_fail(err, TS_ETOOBIG, "answers XML is larger than %zu bytes", out->max);
-out:
     json_decref(obj);
-    if (rc && out->len > start) {
-        out->len = start;
-        out->p[start] = '\0';
-    }
     return rc;
 }

@@ -1,203 +1,39 @@
 /* question.c: the room where requester-supplied Question XML is read and where the
  * answers MTurk clients expect are written. Question XML is hostile input: it is
- * size-capped, parsed without network access, DTDs or entity expansion (a DOCTYPE
- * stops the parser before its internal subset is read), and libxml2's errors are
- * captured per parse instead of printed. */
+ * size-capped here and parsed by xmldoc_read (no network access, DTDs or entity
+ * expansion; libxml2's errors captured per parse, never printed). */
 #include "question.h"
 #include "qform.h"
+#include "xmldoc.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 #include <libxml/parser.h>
-#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
-#include <libxml/xmlerror.h>
 
 #include "../util/alloc.h"
 #include "../util/parse.h"
 #include "../util/banned.h"
 
-#if LIBXML_VERSION >= 21200
-typedef const xmlError *question_xml_error;
-#else
-typedef xmlErrorPtr question_xml_error;
-#endif
-
-/* What one parse learns through libxml2's callbacks; hung on ctxt->_private. */
-struct question_capture {
-    int doctype;  /* a DOCTYPE was seen: the parser was stopped */
-    int have_err; /* msg holds the first error */
-    int line;
-    char msg[160];
-};
-
-static pthread_once_t question_once = PTHREAD_ONCE_INIT;
-
-static void question_init_libxml(void)
-{
-    xmlInitParser();
-}
-
-static void question_capture_error(struct question_capture *cap, question_xml_error e)
-{
-    size_t n;
-
-    if (!cap || cap->have_err || !e || e->level < XML_ERR_ERROR)
-        return;
-    cap->have_err = 1;
-    cap->line = e->line;
-    n = 0;
-    if (e->message) {
-        n = strlen(e->message);
-        while (n > 0 && (e->message[n - 1] == '\n' || e->message[n - 1] == ' '))
-            n--;
-        if (n >= sizeof cap->msg)
-            n = sizeof cap->msg - 1;
-        memcpy(cap->msg, e->message, n);
-    }
-    cap->msg[n] = '\0';
-}
-
-/* Errors raised with the parser context (nearly all). */
-static void question_on_error(void *user, question_xml_error e)
-{
-    xmlParserCtxtPtr ctxt = user;
-
-    question_capture_error(ctxt ? ctxt->_private : NULL, e);
-}
-
-/* Errors raised without one (encoding conversion): user is the capture. */
-static void question_on_global_error(void *user, question_xml_error e)
-{
-    question_capture_error(user, e);
-}
-
-/* Called when "<!DOCTYPE name ...>" has been read and before any "[ internal subset ]":
- * stopping here means no entity is ever declared, let alone expanded. */
-static void question_on_doctype(void *user, const xmlChar *name, const xmlChar *external_id,
-                                const xmlChar *system_id)
-{
-    xmlParserCtxtPtr ctxt = user;
-    struct question_capture *cap = ctxt->_private;
-
-    (void)name;
-    (void)external_id;
-    (void)system_id;
-    cap->doctype = 1;
-    xmlStopParser(ctxt);
-}
-
-/* Parses into *doc_out; 0 or TS_EINVAL with the requester-facing message. Whitespace-only
- * text between elements is dropped unless keep_blanks (mixed content such as XHTML). */
-static int question_read(const char *xml, size_t n, const char *what, int keep_blanks,
-                         struct _xmlDoc **doc_out, struct ts_error *err)
-{
-    struct question_capture cap = {0};
-    xmlParserCtxtPtr ctxt;
-    xmlDocPtr doc;
-    int well_formed;
-    xmlStructuredErrorFunc old_handler;
-    void *old_data;
-
-    pthread_once(&question_once, question_init_libxml);
-    /* A few errors (encoding conversion) bypass the context's handler and go to the
-     * structured handler, which libxml2 keeps per thread: borrow it for this parse. */
-    old_handler = xmlStructuredError;
-    old_data = xmlStructuredErrorContext;
-    xmlSetStructuredErrorFunc(&cap, question_on_global_error);
-    ctxt = xmlCreateMemoryParserCtxt(xml, (int)n);
-    if (!ctxt) {
-        xmlSetStructuredErrorFunc(old_data, old_handler);
-        return ts_fail(err, TS_EINVAL, "%s is not well-formed XML: it is empty", what);
-    }
-    ctxt->_private = &cap;
-    xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | (keep_blanks ? 0 : XML_PARSE_NOBLANKS));
-    ctxt->sax->serror = question_on_error;
-    ctxt->sax->internalSubset = question_on_doctype;
-    ctxt->sax->externalSubset = NULL;
-    ctxt->sax->resolveEntity = NULL;
-    ctxt->vctxt.error = NULL;
-    ctxt->vctxt.warning = NULL;
-    xmlParseDocument(ctxt);
-    doc = ctxt->myDoc;
-    well_formed = ctxt->wellFormed;
-    ctxt->myDoc = NULL;
-    xmlFreeParserCtxt(ctxt);
-    xmlSetStructuredErrorFunc(old_data, old_handler);
-
-    if (cap.doctype || (doc && (doc->intSubset || doc->extSubset))) {
-        xmlFreeDoc(doc);
-        return ts_fail(err, TS_EINVAL,
-                       "%s must not contain a DOCTYPE: DTDs and entity declarations "
-                       "are not allowed", what);
-    }
-    if (!doc || !well_formed || cap.have_err) {
-        xmlFreeDoc(doc);
-        if (cap.have_err)
-            return ts_fail(err, TS_EINVAL, "%s is not well-formed XML: line %d: %s", what,
-                           cap.line, cap.msg);
-        return ts_fail(err, TS_EINVAL, "%s is not well-formed XML", what);
-    }
-    *doc_out = doc;
-    return 0;
-}
-
-int question__read(const char *xml, size_t n, const char *what, struct _xmlDoc **doc,
-                   struct ts_error *err)
-{
-    return question_read(xml, n, what, 0, doc, err);
-}
-
-int question__read_mixed(const char *xml, size_t n, const char *what, struct _xmlDoc **doc,
-                         struct ts_error *err)
-{
-    return question_read(xml, n, what, 1, doc, err);
-}
-
-static int question_is_space(int c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 /* The text of an element that must hold only text (and CDATA), trimmed of XML
- * whitespace when trim is set; caller frees. NULL with err set otherwise. */
+ * whitespace when trim is set; caller frees. NULL with err set otherwise. HTML inside
+ * HTMLContent gets its own hint. */
 static char *question_text(xmlNodePtr el, const char *root, int trim, struct ts_error *err)
 {
-    xmlChar *content;
-    const char *s;
-    size_t n;
-    char *r;
-
-    for (xmlNodePtr c = el->children; c; c = c->next) {
-        if (c->type == XML_ELEMENT_NODE) {
-            if (strcmp((const char *)el->name, "HTMLContent") == 0)
+    if (strcmp((const char *)el->name, "HTMLContent") == 0) {
+        for (xmlNodePtr c = el->children; c; c = c->next) {
+            if (c->type == XML_ELEMENT_NODE) {
                 ts_fail(err, TS_EINVAL,
                         "HTMLContent must be text, but it holds an element <%.40s>: wrap the "
                         "HTML page in <![CDATA[ ... ]]>",
                         (const char *)c->name);
-            else
-                ts_fail(err, TS_EINVAL, "%s: <%s> must hold only text, not <%.40s>", root,
-                        (const char *)el->name, (const char *)c->name);
-            return NULL;
+                return NULL;
+            }
         }
     }
-    content = xmlNodeGetContent(el);
-    s = content ? (const char *)content : "";
-    n = strlen(s);
-    if (trim) {
-        while (n > 0 && question_is_space((unsigned char)s[n - 1]))
-            n--;
-        while (n > 0 && question_is_space((unsigned char)*s)) {
-            s++;
-            n--;
-        }
-    }
-    r = xstrndup(s, n);
-    xmlFree(content);
-    return r;
+    return xmldoc_text(el, root, trim, err);
 }
 
 static int question_frame_height(const char *text, const char *root, int64_t *out,
@@ -251,16 +87,15 @@ static int question_fields(xmlNodePtr root, const char *ns, struct question *q,
     for (xmlNodePtr c = root->children; c; c = c->next) {
         const char *name = (const char *)c->name;
         if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-            for (const xmlChar *p = c->content; p && *p; p++)
-                if (!question_is_space(*p))
-                    return ts_fail(err, TS_EINVAL,
-                                   "%s has text outside its elements: put it inside <%s>",
-                                   rname, body);
+            if (!xmldoc_is_blank(c->content))
+                return ts_fail(err, TS_EINVAL,
+                               "%s has text outside its elements: put it inside <%s>", rname,
+                               body);
             continue;
         }
         if (c->type != XML_ELEMENT_NODE)
             continue; /* comments, processing instructions */
-        if (!c->ns || strcmp((const char *)c->ns->href, ns) != 0)
+        if (!xmldoc_in_ns(c, ns))
             return ts_fail(err, TS_EINVAL, "<%.40s> inside %s must be in the namespace %s",
                            name, rname, ns);
         if (strcmp(name, body) == 0) {
@@ -309,7 +144,7 @@ int question_parse(const char *xml, size_t n, struct question *out, struct ts_er
     if (n > QUESTION_MAX_BYTES)
         return ts_fail(err, TS_ETOOBIG, "Question has %zu bytes; the limit is %d", n,
                        QUESTION_MAX_BYTES);
-    rc = question__read(xml, n, "Question", &doc, err);
+    rc = xmldoc_read(xml, n, "Question", 0, &doc, err);
     if (rc)
         return rc;
     root = xmlDocGetRootElement(doc);
@@ -517,49 +352,65 @@ static int question_put_answer(struct buf *b, const char *key, json_t *v, struct
     return 0;
 }
 
-int question_answers_xml(const char *answers_json, struct buf *out, struct ts_error *err)
+int question__answers_doc(json_t *obj, question__put_fn put, const void *ctx, struct buf *out,
+                          struct ts_error *err)
 {
     size_t start = out->len;
-    json_error_t jerr;
-    json_t *obj = json_loads(answers_json, JSON_REJECT_DUPLICATES, &jerr);
     const char *key;
     json_t *v;
     int rc = 0;
 
-    if (!obj || !json_is_object(obj)) {
-        if (obj)
-            rc = ts_fail(err, TS_EINVAL, "answers must be a JSON object of field: value");
-        else
-            rc = ts_fail(err, TS_EINVAL, "answers are not valid JSON: line %d: %s", jerr.line,
-                         jerr.text);
-        goto out;
-    }
     buf_puts(out, "<?xml version=\"1.0\" encoding=\"ASCII\"?><QuestionFormAnswers xmlns=\"" QUESTION_NS_ANSWERS "\">");
     json_object_foreach(obj, key, v) {
         if (strcmp(key, "assignmentId") == 0)
             continue;
-        if (json_is_array(v)) {
-            size_t i;
-            json_t *e;
-            json_array_foreach(v, i, e) {
-                rc = question_put_answer(out, key, e, err);
-                if (rc)
-                    goto out;
-            }
-        } else {
-            rc = question_put_answer(out, key, v, err);
-            if (rc)
-                goto out;
-        }
+        rc = put(out, key, v, ctx, err);
+        if (rc)
+            goto out;
     }
     buf_puts(out, "</QuestionFormAnswers>");
     if (out->err)
         rc = ts_fail(err, TS_ETOOBIG, "answers XML is larger than %zu bytes", out->max);
 out:
-    json_decref(obj);
     if (rc && out->len > start) {
         out->len = start;
         out->p[start] = '\0';
     }
+    return rc;
+}
+
+/* One member of a submitted form: an array is one Answer per element. */
+static int question_put_member(struct buf *b, const char *key, json_t *v, const void *ctx,
+                               struct ts_error *err)
+{
+    size_t i;
+    json_t *e;
+    int rc;
+
+    (void)ctx;
+    if (!json_is_array(v))
+        return question_put_answer(b, key, v, err);
+    json_array_foreach(v, i, e) {
+        rc = question_put_answer(b, key, e, err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+int question_answers_xml(const char *answers_json, struct buf *out, struct ts_error *err)
+{
+    json_error_t jerr;
+    json_t *obj = json_loads(answers_json, JSON_REJECT_DUPLICATES, &jerr);
+    int rc;
+
+    if (!obj)
+        return ts_fail(err, TS_EINVAL, "answers are not valid JSON: line %d: %s", jerr.line,
+                       jerr.text);
+    if (json_is_object(obj))
+        rc = question__answers_doc(obj, question_put_member, NULL, out, err);
+    else
+        rc = ts_fail(err, TS_EINVAL, "answers must be a JSON object of field: value");
+    json_decref(obj);
     return rc;
 }

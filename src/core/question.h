@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "../util/buf.h"
 #include "../util/err.h"
 
@@ -63,14 +65,15 @@ void question_release(struct question *q);
 int question_answers_xml(const char *answers_json, struct buf *out, struct ts_error *err);
 
 /* Internals shared with qform.c. */
-struct _xmlDoc;
-/* Reads xml[0..n) with the rules above (no DOCTYPE, no network); what names the
- * document in messages. 0 with *doc set (caller frees with xmlFreeDoc), or TS_EINVAL. */
-int question__read(const char *xml, size_t n, const char *what, struct _xmlDoc **doc,
-                   struct ts_error *err);
-/* The same, keeping whitespace-only text between elements (XHTML, where it matters). */
-int question__read_mixed(const char *xml, size_t n, const char *what, struct _xmlDoc **doc,
-                         struct ts_error *err);
+/* Writes one member (key, v) of a submitted form's answers as <Answer> elements. */
+typedef int (*question__put_fn)(struct buf *b, const char *key, json_t *v, const void *ctx,
+                                struct ts_error *err);
+/* Appends the QuestionFormAnswers document for the JSON object obj (borrowed): put(ctx)
+ * writes each member but "assignmentId" (which MTurk leaves out), in key order.
+ * TS_ETOOBIG when out reaches its max, or put's error; on failure out keeps its
+ * length (its sticky error may be set). */
+int question__answers_doc(json_t *obj, question__put_fn put, const void *ctx, struct buf *out,
+                          struct ts_error *err);
 /* Appends s[0..n) as pure-ASCII XML text; -1 when s is not valid UTF-8. */
 int question__put_ascii(struct buf *b, const char *s, size_t n);
 

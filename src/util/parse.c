@@ -40,3 +40,14 @@ int parse_i64(const char *s, size_t n, int64_t min, int64_t max, int64_t *out)
     *out = v;
     return 0;
 }
+
+int parse_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}

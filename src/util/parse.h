@@ -8,4 +8,7 @@
  * Returns 0 and writes *out, or -1 (nothing written) on any other text or overflow. */
 int parse_i64(const char *s, size_t n, int64_t min, int64_t max, int64_t *out);
 
+/* The value 0..15 of the hex digit c (either case), or -1 when c is not one. */
+int parse_hex_digit(char c);
+
 #endif

@@ -74,4 +74,18 @@ static void test_length_bounded(void)
     CHECK_EQ_INT(v, 123);
 }
 
-CHECK_MAIN(test_valid, test_invalid, test_length_bounded)
+static void test_hex_digit(void)
+{
+    static const struct {
+        char c;
+        int want;
+    } cases[] = {
+        {'0', 0}, {'9', 9}, {'a', 10}, {'f', 15}, {'A', 10}, {'F', 15},
+        {'g', -1}, {'G', -1}, {'/', -1}, {':', -1}, {'@', -1}, {'`', -1}, {' ', -1}, {'\0', -1},
+    };
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        CHECK_EQ_INT(parse_hex_digit(cases[i].c), cases[i].want);
+}
+
+CHECK_MAIN(test_valid, test_invalid, test_length_bounded, test_hex_digit)
