@@ -177,6 +177,34 @@ static int cap_malformed(const char *cap, struct door_reply *reply)
     return -1;
 }
 
+/* The checks that need no body: whether a form to this address can be taken at all. */
+static int submit_refused(const char *cap, const char *authorization, const char *method,
+                          struct door_reply *reply)
+{
+    if (cap_malformed(cap, reply))
+        return -1;
+    if (strcmp(method, "POST") != 0 && strcmp(method, "GET") != 0) {
+        door_form_error(405, "a form is submitted with POST or GET", reply);
+        return -1;
+    }
+    if (!cap && (!authorization || strncmp(authorization, "Bearer ", 7) != 0 ||
+                 !authorization[7] || strlen(authorization + 7) > 128)) {
+        door_form_error(401,
+                        "this address takes forms from clients with an Authorization: "
+                        "Bearer <token> header; a browser posts to the task's own link "
+                        "(turkSubmitTo + /mturk/externalSubmit)",
+                        reply);
+        return -1;
+    }
+    return 0;
+}
+
+int door_form_submit_early(const char *cap, const char *authorization, const char *method,
+                           struct door_reply *reply)
+{
+    return submit_refused(cap, authorization, method, reply);
+}
+
 int door_form_submit_prepare(const char *cap, const char *authorization, const char *method,
                              const char *query, const char *content_type, const char *body,
                              size_t n, int toobig, struct exec_job *job,
@@ -188,12 +216,8 @@ int door_form_submit_prepare(const char *cap, const char *authorization, const c
     int post = strcmp(method, "POST") == 0, rc = 0;
 
     memset(job, 0, sizeof *job);
-    if (cap_malformed(cap, reply))
+    if (submit_refused(cap, authorization, method, reply))
         return -1;
-    if (!post && strcmp(method, "GET") != 0) {
-        door_form_error(405, "a form is submitted with POST or GET", reply);
-        return -1;
-    }
     if (toobig || (post && n > DOOR_MAX_BODY && content_type &&
                    strncasecmp(content_type, "multipart/form-data", 19) != 0)) {
         snprintf(msg, sizeof msg,
@@ -204,15 +228,6 @@ int door_form_submit_prepare(const char *cap, const char *authorization, const c
         return -1;
     }
     if (!cap) {
-        if (!authorization || strncmp(authorization, "Bearer ", 7) != 0 ||
-            !authorization[7] || strlen(authorization + 7) > 128) {
-            door_form_error(401,
-                            "this address takes forms from clients with an Authorization: "
-                            "Bearer <token> header; a browser posts to the task's own link "
-                            "(turkSubmitTo + /mturk/externalSubmit)",
-                            reply);
-            return -1;
-        }
         secrets_token_hash(authorization + 7, job->token_hash);
         job->has_token = 1;
     }

@@ -13,6 +13,12 @@
  * any other body is held to DOOR_MAX_BODY. */
 size_t door_form_max_body(void);
 
+/* What can be refused from the request line and headers alone, before any body is read:
+ * a link not shaped like a capability, a method other than POST or GET, or (cap NULL) a
+ * missing bearer token. 0 when the body is worth reading, else non-zero with reply
+ * filled. door_form_submit_prepare makes the same checks again. */
+int door_form_submit_early(const char *cap, const char *authorization, const char *method,
+                           struct door_reply *reply);
 /* A form submitted by GET (query only) or POST (query, then body). cap is the capability
  * of /w/<cap>/mturk/externalSubmit, or NULL for /mturk/externalSubmit with the worker's
  * authorization ("Bearer <token>"). query is the raw query string (or NULL); toobig says

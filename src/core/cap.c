@@ -101,7 +101,8 @@ int cap_upload_check(const struct secrets *s, const char *key, int64_t expires_s
                      const char *sig, int64_t now_ms, struct ts_error *err)
 {
     char want[CAP_MAC_CHARS + 1];
-    int bad = strlen(sig) != CAP_MAC_CHARS;
+    /* The MAC covers at most CAP_ID_MAX characters of the key: a longer one is not ours. */
+    int bad = strlen(sig) != CAP_MAC_CHARS || strlen(key) > CAP_ID_MAX;
 
     cap_upload_sign(s, key, expires_s, want);
     if (!bad)

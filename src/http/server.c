@@ -22,12 +22,17 @@
 #include "../util/parse.h"
 #include "../util/banned.h"
 
+/* The request bodies held at once, over every connection: beyond this a request gets
+ * 503 rather than more memory (each one is also held to its own limit). */
+#define BODY_BUDGET ((size_t)256 << 20)
+
 struct http_server {
     struct MHD_Daemon *d;
     struct exec *x;
     pthread_mutex_t mu;
     int stopping;
     unsigned port;
+    size_t body_bytes; /* bytes of request bodies held now (the network thread's) */
 };
 
 enum req_door { REQ_NATIVE = 0, REQ_MTURK, REQ_FORM };
@@ -39,6 +44,7 @@ struct req {
     int started;  /* the handler has seen the request's headers */
     struct buf body;
     int toobig;
+    int busy;     /* the body would have gone over BODY_BUDGET */
     enum req_door door; /* which door answers it */
     int queued;   /* handed to the executor */
     int finished; /* the executor is done: job holds the outcome */
@@ -210,9 +216,42 @@ static enum MHD_Result public_get(struct req *q, const char *what, const char *i
     return queue(q);
 }
 
+/* The task link of /w/<cap>/mturk/externalSubmit into cap (""), or 0 when url is not one. */
+static int submit_link(const char *url, char cap[CAP_SUBMIT_MAX])
+{
+    static const char tail[] = "/mturk/externalSubmit";
+    size_t n = strlen(url), t = sizeof tail - 1;
+    if (strncmp(url, "/w/", 3) != 0 || n < 3 + t || strcmp(url + n - t, tail) != 0)
+        return 0;
+    n -= 3 + t;
+    if (n >= CAP_SUBMIT_MAX)
+        n = CAP_SUBMIT_MAX - 1;
+    memcpy(cap, url + 3, n);
+    cap[n] = '\0';
+    return 1;
+}
+
+/* The request could not be held: too many bodies are in memory at once. */
+static enum MHD_Result busy(struct req *q, const char *url)
+{
+    struct door_reply r = {0};
+    static const char msg[] = "the server holds too many request bodies at once; retry soon";
+    if (strcmp(url, "/") == 0) {
+        door_mturk_error(503, "ServiceUnavailable", NULL, msg, &r);
+        return send_reply(q->conn, &r, NULL);
+    }
+    if (q->door == REQ_FORM) {
+        door_form_error(503, msg, &r);
+        return form_reply(q, &r);
+    }
+    return send_error(q->conn, 503, "ServiceUnavailable", msg);
+}
+
 static enum MHD_Result route(struct req *q, const char *url, const char *method)
 {
     static const char prefix[] = "/api/v1/";
+    if (q->busy)
+        return busy(q, url);
     if (strcmp(url, "/mturk/externalSubmit") == 0)
         return form_submit(q, NULL, method);
     if (strncmp(url, "/w/", 3) == 0)
@@ -250,18 +289,44 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
     (void)version;
     (void)cls;
     if (!q->started) {
-        /* A form with files may be larger than an API call. */
-        size_t n = strlen(url), tail = sizeof "/mturk/externalSubmit" - 1;
-        int form = n >= tail && strcmp(url + n - tail, "/mturk/externalSubmit") == 0;
+        /* Only the two submit addresses take a form with files, larger than an API call;
+         * what they would refuse from the headers alone is refused before any body. */
+        char cap[CAP_SUBMIT_MAX];
+        int link = submit_link(url, cap), plain = strcmp(url, "/mturk/externalSubmit") == 0;
         q->started = 1;
         q->conn = conn;
-        buf_init(&q->body, form ? door_form_max_body() : DOOR_MAX_BODY);
+        buf_init(&q->body, link || plain ? door_form_max_body() : DOOR_MAX_BODY);
+        if (link || plain) {
+            struct door_reply r = {0};
+            q->door = REQ_FORM;
+            if (door_form_submit_early(
+                    link ? cap : NULL,
+                    MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                MHD_HTTP_HEADER_AUTHORIZATION),
+                    method, &r))
+                return form_reply(q, &r);
+        }
         return MHD_YES;
     }
     if (*upload_data_size) {
-        if (!q->toobig && buf_append(&q->body, upload_data, *upload_data_size))
-            q->toobig = 1;
+        size_t n = *upload_data_size;
         *upload_data_size = 0;
+        if (q->toobig || q->busy)
+            return MHD_YES;
+        if (q->srv->body_bytes + n > BODY_BUDGET) {
+            q->busy = 1;
+            q->srv->body_bytes -= q->body.len;
+            buf_release(&q->body);
+            return MHD_YES;
+        }
+        if (buf_append(&q->body, upload_data, n)) {
+            /* Over this request's limit: it will be refused, so hold none of it. */
+            q->toobig = 1;
+            q->srv->body_bytes -= q->body.len;
+            buf_release(&q->body);
+            return MHD_YES;
+        }
+        q->srv->body_bytes += n;
         return MHD_YES;
     }
     if (q->finished) {
@@ -288,6 +353,8 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)toe;
     if (!q)
         return;
+    if (q->srv)
+        q->srv->body_bytes -= q->body.len;
     buf_release(&q->body);
     free(q->query);
     if (q->door == REQ_MTURK)

@@ -217,6 +217,14 @@ class WorkerPage(MTurkCase):
                                   b"y" * (4 * 1024 * 1024)) for i in range(3)])
         self.refused(self.http("POST", s, body, {"Content-Type": ctype}), 413, "too large")
         self.assertEqual(self.status(w, aid), "Accepted")
+        # Only the two submit addresses take bodies over the API's 8 MiB; a bearer-less
+        # post to the plain one is refused from its headers.
+        code, _, _ = self.http("POST", "/api/v1/GetAccountBalance/mturk/externalSubmit",
+                               b"x" * (9 * 1024 * 1024), {"Content-Type": "text/plain"})
+        self.assertEqual(code, 413)
+        body, ctype = multipart([("assignmentId", aid)], [])
+        self.refused(self.http("POST", "/mturk/externalSubmit", body, {"Content-Type": ctype}),
+                     401, "Bearer")
 
         body, ctype = multipart([("assignmentId", aid), ("animal", "cat")],
                                 [("photo", "cat.html", "text/html", data)])

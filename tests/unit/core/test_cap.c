@@ -99,6 +99,9 @@ static void test_upload(void)
     other[0] = other[0] == 'A' ? 'B' : 'A';
     CHECK_EQ_INT(cap_upload_check(s1, ASG, exp, other, now, &err), TS_EFORBIDDEN);
     CHECK_EQ_INT(cap_upload_check(s1, ASG, exp, "", now, &err), TS_EFORBIDDEN);
+    /* The MAC covers the first 30 characters of a key: a longer key is refused, not
+     * taken for the key it starts with. */
+    CHECK_EQ_INT(cap_upload_check(s1, ASG "X", exp, sig, now, &err), TS_EFORBIDDEN);
     /* Domains are separate: a submit MAC is no download signature. */
     char cap[CAP_SUBMIT_MAX];
     cap_submit_make(s1, ASG, exp, cap);
