@@ -17,13 +17,15 @@ struct cli_common {
     const char *db;     /* --db, default tessera.db */
     char key[4096];     /* --key, default <db>.key */
     const char *listen; /* --listen, default 127.0.0.1:8080 */
+    char base_url[256]; /* --base-url without a final '/', or "" for http://<listen> */
     int fee_bp;         /* --fee-percent * 100, or -1 */
     int64_t masters_approved; /* --masters-approved, or -1 */
     int64_t masters_percent;  /* --masters-percent, or -1 */
 };
 
-/* Parses --db/--key/--listen/--fee-percent/--masters-approved/--masters-percent out of argv (removing them; other arguments
- * are kept in order in argv, *argc updated). Returns 0 or prints a message and -1. */
+/* Parses --db/--key/--listen/--base-url/--fee-percent/--masters-approved/--masters-percent
+ * out of argv (removing them; other arguments are kept in order in argv, *argc updated).
+ * Returns 0 or prints a message and -1. */
 int cli_parse_common(int *argc, char **argv, struct cli_common *o);
 /* Opens the store and the server key of o, and loads the configuration kept in the
  * database (the fee rate, the Masters thresholds), applying those o gives. Prints errors. */

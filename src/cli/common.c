@@ -10,18 +10,42 @@
 #include "../util/text.h"
 #include "../util/banned.h"
 
+/* --base-url: http:// or https://, a host, an optional port and path; no query,
+ * fragment, user, space or control character. A final '/' is dropped. */
+static int base_url_ok(const char *v, char out[256])
+{
+    size_t n = strlen(v), skip;
+    if (strncmp(v, "https://", 8) == 0)
+        skip = 8;
+    else if (strncmp(v, "http://", 7) == 0)
+        skip = 7;
+    else
+        return -1;
+    if (n >= 256 || n == skip || v[skip] == '/' || v[skip] == ':')
+        return -1;
+    for (const char *p = v; *p; p++)
+        if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f || strchr("?#@\\\"<>'`", *p))
+            return -1;
+    memcpy(out, v, n + 1);
+    if (out[n - 1] == '/')
+        out[n - 1] = '\0';
+    return 0;
+}
+
 int cli_parse_common(int *argc, char **argv, struct cli_common *o)
 {
     int out = 1;
     o->db = "tessera.db";
     o->key[0] = '\0';
     o->listen = "127.0.0.1:8080";
+    o->base_url[0] = '\0';
     o->fee_bp = -1;
     o->masters_approved = o->masters_percent = -1;
     for (int i = 1; i < *argc; i++) {
         const char *a = argv[i];
         int has_value = i + 1 < *argc;
         if (strcmp(a, "--db") == 0 || strcmp(a, "--key") == 0 || strcmp(a, "--listen") == 0 ||
+            strcmp(a, "--base-url") == 0 ||
             strcmp(a, "--fee-percent") == 0 || strcmp(a, "--masters-approved") == 0 ||
             strcmp(a, "--masters-percent") == 0) {
             if (!has_value) {
@@ -35,6 +59,15 @@ int cli_parse_common(int *argc, char **argv, struct cli_common *o)
                 o->listen = v;
             else if (strcmp(a, "--key") == 0)
                 snprintf(o->key, sizeof o->key, "%s", v);
+            else if (strcmp(a, "--base-url") == 0) {
+                if (base_url_ok(v, o->base_url)) {
+                    fprintf(stderr, "tessera: --base-url must be an http:// or https:// URL "
+                                    "with a host and no query, at most 255 characters, as "
+                                    "workers reach this server (e.g. "
+                                    "https://tasks.example.org)\n");
+                    return -1;
+                }
+            }
             else if (strcmp(a, "--masters-approved") == 0) {
                 if (parse_i64(v, strlen(v), 1, 1000000000, &o->masters_approved)) {
                     fprintf(stderr, "tessera: --masters-approved must be a whole number "

@@ -46,7 +46,7 @@ int cli_serve_until_signal(const struct cli_common *o, void (*banner)(void *, un
     struct ts_error err = {0};
     sigset_t set;
     int sig = 0;
-    char base[128];
+    char base[300];
 
     if (notify_policy_from_env(&policy) || cli_open(o, &st, &sec, &cfg))
         return 1;
@@ -59,7 +59,12 @@ int cli_serve_until_signal(const struct cli_common *o, void (*banner)(void *, un
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    snprintf(base, sizeof base, "http://%s", o->listen);
+    /* Where workers' browsers and requesters' scripts reach this server: the links of
+     * task pages, forms and files are made with it (behind a proxy: --base-url). */
+    if (o->base_url[0])
+        snprintf(base, sizeof base, "%s", o->base_url);
+    else
+        snprintf(base, sizeof base, "http://%s", o->listen);
     cfg.base_url = base;
     if (exec_start(o->db, sec, &cfg, &x, &err) ||
         deliver_start(o->db, sec, x, &policy, &dl, &err) ||

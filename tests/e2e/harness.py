@@ -117,6 +117,7 @@ class Server:
         self.port = None
         self.log_path = os.path.join(self.dir, "serve.log")
         self._client = None
+        self.args = []  # more `tessera serve` options, for the next start
 
     # -- process ------------------------------------------------------------------------
     def start(self):
@@ -125,7 +126,7 @@ class Server:
             port = free_port()
             log = open(self.log_path, "ab")
             proc = subprocess.Popen([BIN, "serve", "--db", self.db, "--listen",
-                                     "127.0.0.1:%d" % port],
+                                     "127.0.0.1:%d" % port] + list(self.args),
                                     stdout=log, stderr=subprocess.STDOUT,
                                     stdin=subprocess.DEVNULL)
             log.close()

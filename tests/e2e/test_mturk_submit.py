@@ -343,6 +343,33 @@ class WorkerPage(MTurkCase):
         a = self.mt.get_assignment(AssignmentId=aid)["Assignment"]
         self.assertEqual(answers_of(a["Answer"]), [("answer", {"FreeText": "42"})])
 
+    def test_base_url_behind_a_proxy(self):
+        """With --base-url, every link the server hands out names the address workers and
+        scripts reach it by (a TLS proxy), not the address it listens on."""
+        base = "https://tasks.example.org/tessera"
+        self.srv.stop()
+        self.srv.args = ["--base-url", base + "/"]
+        self.srv.start()
+        self.mt = self.client_for(self.rq)  # the new port
+        h = self.hit(html_question(FORM))
+        w = self.srv.worker("w1")
+        aid, task = self.task(w, h["HITId"])
+        for key in ("PageURL", "SubmitURL"):
+            self.assertTrue(task[key].startswith(base + "/w/"), task[key])
+        self.assertEqual(urllib.parse.parse_qs(urllib.parse.urlsplit(task["PageURL"]).query)
+                         ["turkSubmitTo"][0] + "/mturk/externalSubmit", task["SubmitURL"])
+        # The path below the base is this server's own: the proxy strips the prefix.
+        local = task["SubmitURL"][len(base):]
+        body, ctype = multipart([("assignmentId", aid), ("animal", "cat")],
+                                [("photo", "c.bin", "application/octet-stream", b"meow")])
+        code, _, page = self.http("POST", local, body, {"Content-Type": ctype})
+        self.assertEqual(code, 200, page)
+        url = self.mt.get_file_upload_url(AssignmentId=aid,
+                                          QuestionIdentifier="photo")["FileUploadURL"]
+        self.assertTrue(url.startswith(base + "/mturk/upload/"), url)
+        code, _, got = self.http("GET", url[len(base):])
+        self.assertEqual((code, got), (200, b"meow"))
+
     def test_preview(self):
         h = self.hit(html_question(FORM))
         code, hdrs, _ = self.http("GET", "/preview/" + h["HITId"])

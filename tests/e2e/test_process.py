@@ -1,11 +1,12 @@
 """The server process: durability across SIGKILL, admin commands while it runs, SIGTERM."""
 import os
 import signal
+import subprocess
 import threading
 import time
 from decimal import Decimal as D
 
-from harness import E2E
+from harness import BIN, E2E
 
 
 class Durability(E2E):
@@ -153,3 +154,12 @@ class AdminWhileServing(E2E):
             self.assertNotEqual(s.connect_ex(("127.0.0.1", self.srv.port)), 0)
         finally:
             s.close()
+
+    def test_bad_base_url_is_refused(self):
+        for bad in ("ftp://tasks.example.org", "https://", "https://a b", "https://x/?q=1",
+                    "tasks.example.org", "https://user@tasks.example.org"):
+            r = subprocess.run([BIN, "serve", "--db", self.srv.db, "--listen", "127.0.0.1:0",
+                                "--base-url", bad], capture_output=True, text=True,
+                               timeout=60)
+            self.assertEqual(r.returncode, 2, bad)
+            self.assertIn("--base-url must be an http:// or https:// URL", r.stderr)
