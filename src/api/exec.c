@@ -11,6 +11,7 @@
 #include "../core/core.h"
 #include "../core/hit.h"
 #include "../core/asg.h"
+#include "../core/notify.h"
 #include "../core/secrets.h"
 #include "../util/alloc.h"
 #include "../util/clock.h"
@@ -213,18 +214,22 @@ static void sweep(struct exec *x)
 {
     struct core_ctx core = {x->st, x->sec, x->cfg, clock_now_ms()};
     struct ts_error err = {0};
-    int hits = 0, asgs = 0;
+    int hits = 0, asgs = 0, pruned = 0;
     int rc = store_begin(x->st, &err);
     memset(x->auth, 0, AUTH_CACHE_SLOTS * sizeof *x->auth);
     if (!rc)
         rc = hit_sweep(&core, SWEEP_CAP, &hits, &err);
     if (!rc)
         rc = asg_sweep(&core, SWEEP_CAP, &asgs, &err);
+    if (!rc)
+        rc = notify_prune(&core, SWEEP_CAP, &pruned, &err);
     rc = store_end(x->st, rc, &err);
     if (rc)
         log_warn("timer sweep failed, will retry: %s", err.msg);
     /* A full sweep means more may be due: come back at once. */
-    x->next_sweep_ms = core.now_ms + ((hits == SWEEP_CAP || asgs == SWEEP_CAP) ? 0 : SWEEP_EVERY_MS);
+    x->next_sweep_ms = core.now_ms + ((hits == SWEEP_CAP || asgs == SWEEP_CAP || pruned == SWEEP_CAP)
+                                       ? 0
+                                       : SWEEP_EVERY_MS);
 }
 
 static void *exec_main(void *arg)

@@ -280,11 +280,21 @@ int notify_settings_update(struct core_ctx *c, int64_t requester_id, const char 
 int notify_send_test(struct core_ctx *c, int64_t requester_id, const char *key_id,
                      const struct notify_spec *spec, int event, struct ts_error *err)
 {
+    int64_t pending = 0;
     int rc = notify_spec_check(spec, 1, err);
     if (rc)
         return rc;
     if (event < 0 || event >= NOTIFY__COUNT)
         return ts_fail(err, TS_EINVAL, "TestEventType must be an event type");
+    rc = store_notify_test_pending(c->st, requester_id, &pending, err);
+    if (rc)
+        return rc;
+    if (pending >= NOTIFY_TEST_PENDING_MAX)
+        return ts_failk(err, TS_ECONFLICT, "TooManyPendingTestNotifications",
+                        "you already have %lld test notifications waiting to be delivered (at "
+                        "most %d may wait at a time); send another once they are delivered or "
+                        "given up (ListNotificationDeliveries shows them)",
+                        (long long)pending, NOTIFY_TEST_PENDING_MAX);
     return enqueue(c, requester_id, spec->destination, key_id, NULL, NULL,
                    NOTIFY_BIT(event), err);
 }
@@ -319,4 +329,9 @@ int notify_record_attempt(struct core_ctx *c, int64_t seq, int ok, int http_stat
         }
     }
     return store_notify_update(c->st, &m, err);
+}
+
+int notify_prune(struct core_ctx *c, int limit, int *pruned, struct ts_error *err)
+{
+    return store_notify_prune(c->st, c->now_ms - NOTIFY_KEEP_MS, limit, pruned, err);
 }

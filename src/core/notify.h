@@ -56,7 +56,11 @@ int notify_settings_update(struct core_ctx *c, int64_t requester_id, const char 
                            const char *hit_type_id, const struct notify_spec *spec, int active,
                            struct ts_error *err);
 /* SendTestEventNotification: queues one message of event (Ping allowed) to spec's
- * destination, storing no settings. */
+ * destination, storing no settings. A requester may have at most NOTIFY_TEST_PENDING_MAX
+ * test messages pending (counted in the outbox, in the caller's transaction); a further
+ * one is refused (TS_ECONFLICT, TooManyPendingTestNotifications) until some are
+ * delivered or given up. */
+#define NOTIFY_TEST_PENDING_MAX 10
 int notify_send_test(struct core_ctx *c, int64_t requester_id, const char *key_id,
                      const struct notify_spec *spec, int event, struct ts_error *err);
 /* Checks a spec as UpdateNotificationSettings takes it (Ping refused) or as
@@ -80,5 +84,11 @@ struct notify_policy {
 int notify_record_attempt(struct core_ctx *c, int64_t seq, int ok, int http_status,
                           const char *error, const struct notify_policy *policy,
                           struct ts_error *err);
+
+/* Delivered and given-up messages are kept NOTIFY_KEEP_MS after they were done (for
+ * ListNotificationDeliveries), then deleted by notify_prune, which the executor's timer
+ * sweep calls: up to limit of them, oldest first; *pruned says how many. */
+#define NOTIFY_KEEP_MS (30LL * 24 * 3600 * 1000)
+int notify_prune(struct core_ctx *c, int limit, int *pruned, struct ts_error *err);
 
 #endif

@@ -486,6 +486,16 @@ static const char *const schema_v14[] = {
     NULL,
 };
 
+/* v15, upkeep of the notification outbox: delivered and given-up messages are pruned by
+ * age (done_ms), and SendTestEventNotification counts a requester's pending test messages
+ * (no HIT type); both by small partial indexes. */
+static const char *const schema_v15[] = {
+    "CREATE INDEX notify_outbox_done ON notify_outbox(done_ms) WHERE state <> 0;"
+    "CREATE INDEX notify_outbox_test_pending ON notify_outbox(requester_id) "
+    "WHERE state = 0 AND hit_type_id IS NULL;",
+    NULL,
+};
+
 /* migrations[i] takes version i to version i + 1: a NULL-terminated list of script
  * parts (split only to keep each literal within C's portable string length). */
 static const char *const *const schema_migrations[] = {
@@ -503,6 +513,7 @@ static const char *const *const schema_migrations[] = {
     schema_v12,
     schema_v13,
     schema_v14,
+    schema_v15,
 };
 
 #define SCHEMA_VERSION ((int)(sizeof schema_migrations / sizeof schema_migrations[0]))

@@ -599,6 +599,18 @@ int store_notify_update(struct store *st, const struct notify_msg *m, struct ts_
 int store_notify_list(struct store *st, int64_t requester_id, int64_t after_seq, int limit,
                       store_notify_cb cb, void *ctx, int64_t *last_seq, int *more,
                       struct ts_error *err);
+/* Like store_notify_due, but only the messages after (after_next_ms, after_seq) in that
+ * order: the delivery threads page through all due messages with it. */
+int store_notify_due_after(struct store *st, int64_t now_ms, int64_t after_next_ms,
+                           int64_t after_seq, int limit, store_notify_cb cb, void *ctx,
+                           struct ts_error *err);
+/* Deletes up to limit messages delivered or given up before before_ms (done_ms), oldest
+ * first; *deleted says how many. */
+int store_notify_prune(struct store *st, int64_t before_ms, int limit, int *deleted,
+                       struct ts_error *err);
+/* How many of the requester's test messages (no HIT type) are still pending. */
+int store_notify_test_pending(struct store *st, int64_t requester_id, int64_t *n,
+                              struct ts_error *err);
 /* The id of the requester's oldest access key; TS_ENOTFOUND when it has none. */
 int store_access_key_first(struct store *st, int64_t account_id, char key_id[STORE_ID_MAX],
                            struct ts_error *err);

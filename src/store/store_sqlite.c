@@ -100,6 +100,7 @@ enum stmt_id {
     S_RP_INSERT, S_RP_FLAG, S_RP_GET, S_RP_MARK, S_RI_INSERT, S_RI_LIST,
     S_CHECK_REVIEW_FLAGS, S_CHECK_REVIEW_ITEMS, S_CHECK_REVIEW_APPROVED,
     S_CHECK_QUAL_REQUEST,
+    S_NOUT_DUE_AFTER, S_NOUT_PRUNE, S_NOUT_TEST_PENDING,
     S__COUNT
 };
 
@@ -454,6 +455,15 @@ static const char *const stmt_sql[S__COUNT] = {
                              "WHERE q.type_id = r.type_id AND q.worker_id = r.worker_id)) "
                              "OR (r.status IN (4, 5) AND r.test IS NULL) "
                              "OR (r.status = 5 AND r.answer IS NULL) ORDER BY r.seq",
+    [S_NOUT_DUE_AFTER] = "SELECT " NOUT_COLS " FROM notify_outbox WHERE state = 0 "
+                         "AND next_ms <= ?1 AND next_ms >= ?2 AND (next_ms > ?2 OR seq > ?3) "
+                         "ORDER BY next_ms, seq LIMIT ?4",
+    /* by the partial index notify_outbox_done (schema v15) */
+    [S_NOUT_PRUNE] = "DELETE FROM notify_outbox WHERE seq IN (SELECT seq FROM notify_outbox "
+                     "WHERE state <> 0 AND done_ms < ?1 ORDER BY done_ms LIMIT ?2)",
+    /* by the partial index notify_outbox_test_pending (schema v15) */
+    [S_NOUT_TEST_PENDING] = "SELECT count(*) FROM notify_outbox WHERE requester_id = ?1 "
+                            "AND state = 0 AND hit_type_id IS NULL",
 };
 
 struct store {
@@ -3521,6 +3531,63 @@ int store_review_item_list(struct store *st, const char *hit_id, int level_mask,
         it.error_code = (const char *)sqlite3_column_text(s, 11);
         *last_seq = it.seq;
         stop = cb(ctx, &it) != 0;
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* ---- Notifications: paging the due messages, pruning, counting ----------------------- */
+
+int store_notify_due_after(struct store *st, int64_t now_ms, int64_t after_next_ms,
+                           int64_t after_seq, int limit, store_notify_cb cb, void *ctx,
+                           struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    struct list_cb lcb = {.notify = cb, .ctx = ctx};
+    int64_t last;
+    int more;
+    int rc = find_one(st, S_NOUT_DUE_AFTER, now_ms, &s, err);
+
+    if (rc)
+        return rc;
+    bind_i64(s, 2, after_next_ms);
+    bind_i64(s, 3, after_seq);
+    bind_i64(s, 4, limit);
+    return walk_rows(st, s, limit, visit_notify, &lcb, &last, &more, "reading due notifications",
+                     err);
+}
+
+int store_notify_prune(struct store *st, int64_t before_ms, int limit, int *deleted,
+                       struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = find_one(st, S_NOUT_PRUNE, before_ms, &s, err);
+
+    *deleted = 0;
+    if (rc)
+        return rc;
+    bind_i64(s, 2, limit);
+    rc = exec_stmt(st, s, "pruning old notifications", err);
+    if (!rc)
+        *deleted = sqlite3_changes(st->db);
+    return rc;
+}
+
+int store_notify_test_pending(struct store *st, int64_t requester_id, int64_t *n,
+                              struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = find_one(st, S_NOUT_TEST_PENDING, requester_id, &s, err);
+
+    *n = 0;
+    if (rc)
+        return rc;
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *n = col_i64(s, 0);
+        rc = 0;
+    } else {
+        rc = db_fail(st, rc, "counting pending test notifications", err);
     }
     sqlite3_reset(s);
     return rc;
