@@ -548,6 +548,150 @@ static int qform_content(struct qform_reader *r, xmlNodePtr el, struct qform_nod
 
 /* ---------------------------------------------------------------- answer specifications */
 
+/* The size glibc's regcomp would build for re, counted before it is asked to: every atom,
+ * group and alternation is one element, and a repetition copies what it applies to (glibc
+ * expands x{m,n} into n copies, x{m,} into m+1, x+ into 2), so nested counts multiply.
+ * Values saturate just above QFORM_REGEX_MAX_SIZE. Brackets and escapes are read as glibc
+ * reads them in REG_EXTENDED (a backslash is literal inside [...], "]" first in a bracket
+ * is literal, [:class:], [.coll.] and [=equiv=] may hold "]"), so the count cannot be
+ * fooled into skipping part of the pattern. 0 when re may be compiled; otherwise TS_EINVAL
+ * naming the question. */
+struct qform_rx_level {
+    long alts, cur, last; /* finished alternatives, this branch before its last atom, it */
+};
+
+static long qform_rx_sat(long v)
+{
+    return v > QFORM_REGEX_MAX_SIZE ? QFORM_REGEX_MAX_SIZE + 1 : v;
+}
+
+/* Index just past the bracket expression opening at re[i] == '[', or 0 if unterminated. */
+static size_t qform_rx_bracket(const char *re, size_t i)
+{
+    i++;
+    if (re[i] == '^')
+        i++;
+    if (re[i] == ']')
+        i++;
+    while (re[i] && re[i] != ']') {
+        if (re[i] == '[' && (re[i + 1] == ':' || re[i + 1] == '.' || re[i + 1] == '=')) {
+            char d = re[i + 1];
+            const char *e;
+            i += 2;
+            for (e = re + i; *e && !(e[0] == d && e[1] == ']'); e++)
+                ;
+            if (!*e)
+                return 0;
+            i = (size_t)(e - re) + 2;
+        } else {
+            i++;
+        }
+    }
+    return re[i] == ']' ? i + 1 : 0;
+}
+
+/* Reads an interval "{m}", "{m,}", "{,n}", "{m,n}" at re[i] == '{': its copy count and the
+ * largest bound written into *copies and *bound, the index past it returned; 0 when it is
+ * not an interval (glibc then refuses the pattern or reads "{" as a character). */
+static size_t qform_rx_interval(const char *re, size_t i, long *copies, long *bound)
+{
+    long lo = 0, hi = 0;
+    int have_lo = 0, have_hi = 0, comma = 0;
+
+    for (i++; re[i] >= '0' && re[i] <= '9'; i++, have_lo = 1)
+        lo = lo > 100000 ? lo : lo * 10 + (re[i] - '0');
+    if (re[i] == ',') {
+        comma = 1;
+        for (i++; re[i] >= '0' && re[i] <= '9'; i++, have_hi = 1)
+            hi = hi > 100000 ? hi : hi * 10 + (re[i] - '0');
+    }
+    if (re[i] != '}' || (!have_lo && !comma))
+        return 0;
+    if (!comma)
+        hi = lo, have_hi = 1;
+    *bound = have_hi && hi > lo ? hi : lo;
+    *copies = have_hi ? hi : lo + 1;
+    if (*copies < 1)
+        *copies = 1;
+    return i + 1;
+}
+
+static int qform_regex_check(const char *re, const char *qid, struct ts_error *err)
+{
+    struct qform_rx_level st[QFORM_REGEX_MAX_DEPTH + 1];
+    size_t n = strlen(re), depth = 0;
+    long copies, bound;
+
+    if (n == 0 || n > QFORM_REGEX_MAX_BYTES)
+        return ts_fail(err, TS_EINVAL,
+                       "QuestionForm: question \"%.60s\": AnswerFormatRegex needs a regex "
+                       "attribute of 1 to %d bytes", qid, QFORM_REGEX_MAX_BYTES);
+    memset(st, 0, sizeof st);
+    for (size_t i = 0; i < n;) {
+        struct qform_rx_level *l = &st[depth];
+        char c = re[i];
+        size_t next = i + 1;
+        if (c == '*' || c == '?' || c == '+' || (c == '{' && qform_rx_interval(re, i, &copies,
+                                                                               &bound))) {
+            if (c == '{') {
+                next = qform_rx_interval(re, i, &copies, &bound);
+                if (bound > QFORM_REGEX_MAX_REPEAT)
+                    return ts_fail(err, TS_EINVAL,
+                                   "QuestionForm: question \"%.60s\": AnswerFormatRegex repeats "
+                                   "%ld times; the limit is %d per {m,n}", qid, bound,
+                                   QFORM_REGEX_MAX_REPEAT);
+            } else {
+                copies = c == '+' ? 2 : 1;
+            }
+            l->last = qform_rx_sat(l->last * copies);
+        } else if (c == '(') {
+            if (depth == QFORM_REGEX_MAX_DEPTH)
+                return ts_fail(err, TS_EINVAL,
+                               "QuestionForm: question \"%.60s\": AnswerFormatRegex nests groups "
+                               "more than %d deep", qid, QFORM_REGEX_MAX_DEPTH);
+            l->cur = qform_rx_sat(l->cur + l->last);
+            l->last = 0;
+            depth++;
+            memset(&st[depth], 0, sizeof st[depth]);
+        } else if (c == ')' && depth > 0) {
+            long g = qform_rx_sat(l->alts + l->cur + l->last + 1);
+            depth--;
+            st[depth].last = g;
+        } else if (c == '|') {
+            l->alts = qform_rx_sat(l->alts + l->cur + l->last + 1);
+            l->cur = l->last = 0;
+        } else {
+            if (c == '[') {
+                next = qform_rx_bracket(re, i);
+                if (!next)
+                    return ts_fail(err, TS_EINVAL,
+                                   "QuestionForm: question \"%.60s\": AnswerFormatRegex has a "
+                                   "\"[\" without its \"]\"", qid);
+            } else if (c == '\\') {
+                if (re[i + 1] >= '0' && re[i + 1] <= '9')
+                    return ts_fail(err, TS_EINVAL,
+                                   "QuestionForm: question \"%.60s\": AnswerFormatRegex may not "
+                                   "use back-references (\\%c)", qid, re[i + 1]);
+                next = re[i + 1] ? i + 2 : i + 1;
+            }
+            l->cur = qform_rx_sat(l->cur + l->last);
+            l->last = 1;
+        }
+        i = next;
+    }
+    while (depth > 0) { /* an unclosed "(": regcomp refuses it; count it all the same */
+        long g = qform_rx_sat(st[depth].alts + st[depth].cur + st[depth].last + 1);
+        depth--;
+        st[depth].last = g;
+    }
+    if (st[0].alts + st[0].cur + st[0].last > QFORM_REGEX_MAX_SIZE)
+        return ts_fail(err, TS_EINVAL,
+                       "QuestionForm: question \"%.60s\": AnswerFormatRegex expands to more than "
+                       "%d elements (repetitions multiply when nested: (x{1,10}){1,10} is 110)",
+                       qid, QFORM_REGEX_MAX_SIZE);
+    return 0;
+}
+
 static int qform_regex_compile(const char *re, int icase, regex_t *out)
 {
     return regcomp(out, re, REG_EXTENDED | REG_NOSUB | (icase ? REG_ICASE : 0));
@@ -584,11 +728,10 @@ static int qform_constraints(struct qform_reader *r, struct qform_question *q, x
             xmlChar *re = xmlGetNoNsProp(c, (const xmlChar *)"regex");
             xmlChar *et = xmlGetNoNsProp(c, (const xmlChar *)"errorText");
             xmlChar *fl = xmlGetNoNsProp(c, (const xmlChar *)"flags");
-            regex_t rx;
-            if (!re || !*re || strlen((const char *)re) > 1024) {
+            if (!re) {
                 rc = ts_fail(r->err, TS_EINVAL,
                              "QuestionForm: question \"%.60s\": AnswerFormatRegex needs a regex "
-                             "attribute of 1 to 1024 characters", q->id);
+                             "attribute of 1 to %d bytes", q->id, QFORM_REGEX_MAX_BYTES);
             } else {
                 q->regex = xstrdup((const char *)re);
                 q->regex_error = et ? xstrdup((const char *)et) : NULL;
@@ -597,12 +740,19 @@ static int qform_constraints(struct qform_reader *r, struct qform_question *q, x
                     rc = ts_fail(r->err, TS_EINVAL,
                                  "QuestionForm: question \"%.60s\": AnswerFormatRegex flags "
                                  "may only be \"i\" (case-insensitive)", q->id);
-                else if (qform_regex_compile(q->regex, q->regex_icase, &rx) != 0)
-                    rc = ts_fail(r->err, TS_EINVAL,
-                                 "QuestionForm: question \"%.60s\": AnswerFormatRegex \"%.60s\" is "
-                                 "not a POSIX extended regular expression", q->id, q->regex);
                 else
-                    regfree(&rx);
+                    rc = qform_regex_check(q->regex, q->id, r->err);
+                if (!rc) {
+                    q->rx = xmalloc(sizeof *q->rx);
+                    if (qform_regex_compile(q->regex, q->regex_icase, q->rx) != 0) {
+                        free(q->rx);
+                        q->rx = NULL;
+                        rc = ts_fail(r->err, TS_EINVAL,
+                                     "QuestionForm: question \"%.60s\": AnswerFormatRegex "
+                                     "\"%.60s\" is not a POSIX extended regular expression",
+                                     q->id, q->regex);
+                    }
+                }
             }
             xmlFree(re);
             xmlFree(et);
@@ -886,6 +1036,10 @@ static void qform_question_release(struct qform_question *q)
     qnode_free(q->content);
     free(q->regex);
     free(q->regex_error);
+    if (q->rx) {
+        regfree(q->rx);
+        free(q->rx);
+    }
     free(q->default_text);
     for (size_t i = 0; i < q->n_selections; i++) {
         free(q->selections[i].id);
@@ -1076,6 +1230,8 @@ const struct qform_question *qform_find(const struct qform *f, const char *id)
 
 /* ---------------------------------------------------------------- checking answers */
 
+#define QFORM_NUM_SAT (INT64_MAX / 2 + 1) /* an integer part this big is out of any range */
+
 /* Compares the decimal number s (already checked by qform_numeric) with integer bounds
  * without floating point: floor(v) >= min and ceil(v) <= max. */
 static int qform_numeric(const char *s, int *neg, int64_t *ip, int *frac)
@@ -1089,10 +1245,10 @@ static int qform_numeric(const char *s, int *neg, int64_t *ip, int *frac)
     if (*p == '-' || *p == '+')
         *neg = *p++ == '-';
     for (; *p >= '0' && *p <= '9'; p++, digits++)
-        if (*ip < (int64_t)1e17)
+        if (*ip <= (QFORM_NUM_SAT - (*p - '0')) / 10)
             *ip = *ip * 10 + (*p - '0');
         else
-            *ip = (int64_t)1e18; /* far beyond any bound a form can set */
+            *ip = QFORM_NUM_SAT; /* above any bound a form can set (INT64_MAX / 2) */
     if (*p == '.') {
         p++;
         for (; *p >= '0' && *p <= '9'; p++, digits++)
@@ -1106,7 +1262,6 @@ static int qform_check_text(const struct qform_question *q, const char *what, co
                             size_t n, struct ts_error *err)
 {
     long chars = text_utf8_chars(s, n);
-    regex_t rx;
 
     if (chars < 0 || memchr(s, '\0', n))
         return ts_fail(err, TS_EINVAL, "%s \"%.60s\": the answer is not valid text", what, q->id);
@@ -1134,14 +1289,11 @@ static int qform_check_text(const struct qform_question *q, const char *what, co
             return ts_fail(err, TS_EINVAL, "%s \"%.60s\": the answer must be at most %lld", what,
                            q->id, (long long)q->max_value);
     }
-    if (q->regex) {
-        int m;
-        if (qform_regex_compile(q->regex, q->regex_icase, &rx) != 0)
-            return ts_fail(err, TS_EINVAL, "%s \"%.60s\": its AnswerFormatRegex does not compile",
-                           what, q->id);
-        m = regexec(&rx, s, 0, NULL, 0);
-        regfree(&rx);
-        if (m != 0)
+    if (q->rx) {
+        if (n > QFORM_REGEX_MAX_ANSWER)
+            return ts_fail(err, TS_EINVAL, "%s \"%.60s\": an answer checked by AnswerFormatRegex "
+                           "may have at most %d bytes", what, q->id, QFORM_REGEX_MAX_ANSWER);
+        if (regexec(q->rx, s, 0, NULL, 0) != 0)
             return ts_fail(err, TS_EINVAL, "%s \"%.60s\": %.120s", what, q->id,
                            q->regex_error && *q->regex_error
                                ? q->regex_error

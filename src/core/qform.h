@@ -14,6 +14,7 @@
 #ifndef TS_QFORM_H
 #define TS_QFORM_H
 #include <stddef.h>
+#include <regex.h>
 #include <stdint.h>
 
 #include "../util/buf.h"
@@ -30,6 +31,15 @@
 #define QFORM_MAX_HTML_DEPTH 32  /* FormattedContent elements deeper than this are cut */
 #define QFORM_MAX_ID 255         /* bytes in a QuestionIdentifier or SelectionIdentifier */
 #define QFORM_MAX_ANSWER 65535   /* bytes in one free-text answer */
+
+/* AnswerFormatRegex limits (docs/internals/qform.md): glibc's regcomp copies a pattern's
+ * tree for every counted repetition and its regexec builds a state per input byte, so both
+ * the pattern and what it is matched against are bounded. Back-references are refused. */
+#define QFORM_REGEX_MAX_BYTES 1000  /* bytes in the regex attribute */
+#define QFORM_REGEX_MAX_REPEAT 255  /* largest m or n in {m,n} (POSIX's RE_DUP_MAX floor) */
+#define QFORM_REGEX_MAX_SIZE 1000   /* elements once repetitions are expanded */
+#define QFORM_REGEX_MAX_DEPTH 32    /* nested groups */
+#define QFORM_REGEX_MAX_ANSWER 2048 /* bytes of an answer matched against a regex */
 
 enum qform_answer_kind { QFORM_FREETEXT = 1, QFORM_SELECTION = 2, QFORM_FILEUPLOAD = 3 };
 
@@ -68,6 +78,7 @@ struct qform_question {
     char *regex;        /* AnswerFormatRegex regex (POSIX ERE), or NULL; owned */
     char *regex_error;  /* its errorText, or NULL; owned */
     int regex_icase;    /* its flags contain "i" */
+    regex_t *rx;        /* regex compiled once at parse time, or NULL; owned */
     char *default_text; /* DefaultText, or NULL; owned */
     int64_t lines;      /* NumberOfLinesSuggestion, 0 when absent */
 
@@ -95,8 +106,9 @@ struct qform {
  * caller releases with qform_release. Same safety as question_parse: size-capped at
  * QUESTION_MAX_BYTES (TS_ETOOBIG), no DOCTYPE, no entities, no network. Everything the
  * schema forbids, and what Tessera cannot show (Application, JavaApplet, Flash, ...), is
- * TS_EINVAL with a message naming the element. Regexes are compiled here (POSIX
- * regcomp, REG_EXTENDED) so a bad one is refused at parse time. FormattedContent is
+ * TS_EINVAL with a message naming the element. Regexes are checked against the
+ * QFORM_REGEX_* limits (no back-references) and compiled here, once (POSIX regcomp,
+ * REG_EXTENDED), so a bad or costly one is refused at parse time. FormattedContent is
  * sanitised here (kept in the form already reduced to the allowlist), not refused,
  * except when it is not well-formed XHTML.
  * On failure *out is untouched. Thread-safe. */
@@ -111,7 +123,8 @@ const struct qform_question *qform_find(const struct qform *f, const char *id);
 /* Checks the answers JSON object text (see the top of this file) against f: every
  * required question answered, no unknown question, values of the right shape, FreeText
  * constraints (IsNumeric range, Length, AnswerFormatRegex matched with POSIX regexec on
- * REG_EXTENDED), selection counts, known SelectionIdentifiers without repeats,
+ * REG_EXTENDED against answers of at most QFORM_REGEX_MAX_ANSWER bytes), selection
+ * counts, known SelectionIdentifiers without repeats,
  * OtherSelection only when offered, file sizes within bounds. TS_EINVAL with a message
  * that names the question on the first failure; 0 when all is well. No side effects. */
 int qform_check_answers(const struct qform *f, const char *answers_json, struct ts_error *err);

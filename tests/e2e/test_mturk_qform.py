@@ -174,6 +174,38 @@ class QuestionForms(MTurkCase):
         self.assertEqual(self.mt.list_hits()["NumResults"], before)
         self.assertEqual(self.mt.get_account_balance()["AvailableBalance"], bal)
 
+    def test_costly_regex_refused(self):
+        """Patterns that would stall glibc's regcomp/regexec are refused before regcomp
+        runs, naming the question; nothing is created."""
+        before = self.mt.list_hits()["NumResults"]
+        bal = self.mt.get_account_balance()["AvailableBalance"]
+        quals = len(self.mt.list_qualification_types(
+            MustBeRequestable=False, MustBeOwnedByCaller=True)["QualificationTypes"])
+        rx_form = FORM.replace('regex="^[A-Z0-9 ]+$"', 'regex="%s"')
+        cases = [
+            ("((a{1,100}){1,100}){1,100}", "expands to more than 1000 elements"),
+            ("(((a{1,200}){1,200}){1,200})", "expands to more than 1000 elements"),
+            ("^(.*)(.*)(.*)(.*)(.*)\\5\\4\\3\\2\\1x$", "may not use back-references"),
+            ("[]](a{1,255}){255}", "expands to more than 1000 elements"),
+            ("a{1,1000}", "the limit is 255"),
+        ]
+        for rx, msg in cases:
+            r = self.error_of(self.new_hit, Question=rx_form % rx)
+            self.assertEqual(r["TurkErrorCode"], "AWS.MechanicalTurk.XMLParseError", rx)
+            self.assertIn('question "where"', r["Error"]["Message"])
+            self.assertIn(msg, r["Error"]["Message"])
+            r = self.error_of(self.mt.create_qualification_type, Name="Quiz " + rx,
+                              Description="q", QualificationTypeStatus="Active",
+                              Test=rx_form % rx, TestDurationInSeconds=600)
+            self.assertIn(msg, r["Error"]["Message"])
+        self.assertEqual(self.mt.list_hits()["NumResults"], before)
+        self.assertEqual(self.mt.get_account_balance()["AvailableBalance"], bal)
+        self.assertEqual(len(self.mt.list_qualification_types(
+            MustBeRequestable=False, MustBeOwnedByCaller=True)["QualificationTypes"]), quals)
+        # a realistic pattern is still taken
+        hit = self.new_hit(Question=rx_form % "^[A-Z]{2}[0-9]{6}$")
+        self.assertEqual(hit["Question"], rx_form % "^[A-Z]{2}[0-9]{6}$")
+
     def post(self, url, body, ctype):
         """POSTs a form to this server's url, as a browser would: (status, page text)."""
         self.assertTrue(urllib.parse.urlsplit(url).netloc, url)
