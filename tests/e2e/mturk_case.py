@@ -5,11 +5,26 @@ a call that must fail, http sends one raw request. Skipped when boto3 is missing
 
 Not a test file itself (run.py runs only test_*.py)."""
 import http.client
+import http.server
+import threading
 import unittest
 import urllib.parse
 import uuid
 
 from harness import E2E
+
+
+
+def serve_http(handler):
+    """A threading HTTP server on a free 127.0.0.1 port with the request handler class
+    handler, serving from a daemon thread; the caller shuts it down
+    (`shutdown()`, `server_close()`). Returns the server; its port is
+    `server_address[1]`."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd
+
 
 try:
     import boto3

@@ -13,7 +13,7 @@ import time
 import unittest
 
 from harness import SAMPLE_QUESTION
-from mturk_case import MTurkCase
+from mturk_case import MTurkCase, serve_http
 
 WAIT = 30.0  # the longest any wait for a delivery may take (sanitizer builds are slow)
 
@@ -58,11 +58,8 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
+        self.httpd = serve_http(Handler)
         self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
 
     def url(self, path):
         return "http://127.0.0.1:%d%s" % (self.port, path)

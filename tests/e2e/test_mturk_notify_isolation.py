@@ -10,7 +10,7 @@ import socket
 import threading
 import unittest
 
-from mturk_case import MTurkCase
+from mturk_case import MTurkCase, serve_http
 
 WAIT = 30.0  # the longest any wait for an arrival may take (sanitizer builds are slow)
 PENDING_MAX = 10  # NOTIFY_TEST_PENDING_MAX in src/core/notify.h
@@ -113,9 +113,7 @@ class Recording:
             def log_message(self, *args):
                 pass
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.httpd = serve_http(Handler)
 
     def url(self):
         return "http://127.0.0.1:%d/ok" % self.httpd.server_address[1]

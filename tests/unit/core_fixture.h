@@ -50,6 +50,16 @@ static inline void report(void *ctx, const char *msg)
     fprintf(stderr, "  violation: %s\n", msg);
 }
 
+/* The last step of a file that changes the store: every invariant holds, then close. */
+static inline void core_fixture_close_checked(void)
+{
+    struct ts_error err = {0};
+    int v = -1;
+    CHECK_EQ_INT(store_check(st, report, NULL, &v, &err), 0);
+    CHECK_EQ_INT(v, 0);
+    core_fixture_close();
+}
+
 /* A new account with role and name, in a transaction of its own; its id. */
 static inline int64_t account(int role, const char *name)
 {

@@ -304,11 +304,7 @@ static void test_signature(void)
 
 static void teardown(void)
 {
-    struct ts_error err = {0};
-    int v = -1;
-    CHECK_EQ_INT(store_check(st, report, NULL, &v, &err), 0);
-    CHECK_EQ_INT(v, 0);
-    core_fixture_close();
+    core_fixture_close_checked();
 }
 
 CHECK_MAIN(setup, test_spec_validation, test_events_in_the_transaction, test_reviewable_once,
