@@ -270,6 +270,57 @@ static int has_params(const char *query)
     return yes;
 }
 
+int door_form_qtest_prepare(const char *cap, int submit, const char *method,
+                            const char *content_type, const char *body, size_t n, int toobig,
+                            struct exec_job *job, struct door_reply *reply)
+{
+    struct form f = FORM_INIT;
+    struct ts_error err = {0};
+    int rc;
+
+    char id[32];
+
+    memset(job, 0, sizeof *job);
+    if (cap_submit_parse(cap, id, &err)) { /* the same shape as a task link */
+        door_form_error(400, "this is not a test link of this server: it must look like "
+                             "/q/<request id>.<code>",
+                        reply);
+        return -1;
+    }
+    if (!submit) {
+        if (strcmp(method, "GET") != 0) {
+            door_form_error(405, "the test page is read with GET", reply);
+            return -1;
+        }
+        job->op = &ops_form_qtest_page;
+        job->in = json_object();
+        json_object_set_new(job->in, "Capability", json_string(cap));
+        return 0;
+    }
+    if (strcmp(method, "POST") != 0) {
+        door_form_error(405, "a test is handed in with POST", reply);
+        return -1;
+    }
+    if (toobig) {
+        door_form_error(413, "the form is too large", reply);
+        return -1;
+    }
+    rc = form_parse(&f, content_type, body, n, &err);
+    job->in = json_object();
+    if (!rc)
+        rc = form_to_in(&f, job->in, &err);
+    form_release(&f);
+    if (rc) {
+        json_decref(job->in);
+        job->in = NULL;
+        door_form_error(error_status(rc), err.msg, reply);
+        return -1;
+    }
+    json_object_set_new(job->in, "Capability", json_string(cap));
+    job->op = &ops_form_qtest_submit;
+    return 0;
+}
+
 int door_form_page_prepare(const char *cap, const char *query, struct exec_job *job,
                            struct door_reply *reply)
 {
@@ -414,6 +465,24 @@ static void preview_reply(struct exec_job *job, struct door_reply *r)
               json_string_value(json_object_get(job->out, "SubmitURL")), r);
 }
 
+static void qtest_reply(struct exec_job *job, struct door_reply *r)
+{
+    const char *status = json_string_value(json_object_get(job->out, "Status"));
+    const char *reason = json_string_value(json_object_get(job->out, "Reason"));
+    char msg[1200];
+    if (status && strcmp(status, "Granted") == 0)
+        snprintf(msg, sizeof msg, "Your test was scored: you have the qualification, with "
+                                  "the value %lld.",
+                 (long long)json_integer_value(json_object_get(job->out, "IntegerValue")));
+    else if (status && strcmp(status, "Rejected") == 0)
+        snprintf(msg, sizeof msg, "Your test was scored, and the qualification was not "
+                                  "granted: %s",
+                 reason ? reason : "");
+    else
+        snprintf(msg, sizeof msg, "Your test was handed in; the requester will review it.");
+    own_page(200, "Thank you", msg, r);
+}
+
 static void download_reply(struct exec_job *job, struct door_reply *r)
 {
     json_t *data = json_object_get(job->out, "Data");
@@ -435,7 +504,8 @@ void door_form_reply(struct exec_job *job, struct door_reply *reply)
         unsigned status = error_status(job->rc);
         const char *title = job->op == &ops_form_submit || job->op == &ops_form_submit_token
                                 ? "Your work was not submitted"
-                                : "This page cannot be shown";
+                            : job->op == &ops_form_qtest_submit ? "Your test was not handed in"
+                                                                 : "This page cannot be shown";
         if (job->op == &ops_form_download && job->rc == TS_EFORBIDDEN)
             status = 403;
         own_page(status, title, job->err.msg, reply);
@@ -447,6 +517,11 @@ void door_form_reply(struct exec_job *job, struct door_reply *reply)
         preview_reply(job, reply);
     else if (job->op == &ops_form_download)
         download_reply(job, reply);
+    else if (job->op == &ops_form_qtest_page)
+        task_page(json_object_get(job->out, "Task"),
+                  json_string_value(json_object_get(job->out, "SubmitURL")), reply);
+    else if (job->op == &ops_form_qtest_submit)
+        qtest_reply(job, reply);
     else
         own_page(200, "Thank you",
                  "Your work was submitted. You can close this page or go back to find more "

@@ -28,6 +28,12 @@ int door_form_submit_prepare(const char *cap, const char *authorization, const c
                              const char *query, const char *content_type, const char *body,
                              size_t n, int toobig, struct exec_job *job,
                              struct door_reply *reply);
+/* A running qualification test: its page /q/<cap> (submit 0, GET), or its form posted to
+ * /q/<cap>/submit (submit 1, POST; urlencoded or multipart, no files). 0 with job ready,
+ * or non-zero with reply filled. */
+int door_form_qtest_prepare(const char *cap, int submit, const char *method,
+                            const char *content_type, const char *body, size_t n, int toobig,
+                            struct exec_job *job, struct door_reply *reply);
 /* The task page /w/<cap> (or /w/<cap>/task); a request without the page parameters is
  * redirected to the URL that carries them. Like every prepare function here: 0 with job
  * ready, or non-zero with reply filled (a link not shaped like a capability). */

@@ -53,6 +53,8 @@ extern const struct op ops_form_submit_token; /* a form posted with a worker's b
 extern const struct op ops_form_page;         /* the task page of /w/<cap> */
 extern const struct op ops_form_preview;      /* /preview/<HITId> */
 extern const struct op ops_form_download;     /* a signed /mturk/upload/ link */
+extern const struct op ops_form_qtest_page;   /* a running qualification test, /q/<cap> */
+extern const struct op ops_form_qtest_submit; /* its form posted to /q/<cap>/submit */
 
 extern const struct op ops_files[];
 extern const size_t ops_files_n;

@@ -654,13 +654,23 @@ out:
 /* Hands the worker the test of a type and starts its clock: the answers must come by
  * Deadline (TestDurationInSeconds from the first call). Asking again while the test runs
  * gives the same test and the same deadline. */
+/* The page address of a running test, <base>/q/<request id>.<MAC>, into url: the
+ * worker's browser shows the test there and posts it to that address + "/submit". */
+static void qtest_link(struct op_ctx *c, const char *request_id, int64_t worker_id, char *url,
+                       size_t n)
+{
+    char cap[CAP_SUBMIT_MAX];
+    cap_qtest_make(c->core->sec, request_id, worker_id, cap);
+    snprintf(url, n, "%s/q/%s", c->core->cfg->base_url, cap);
+}
+
 static int op_get_qualification_test(struct op_ctx *c, json_t *in, json_t *out,
                                      struct ts_error *err)
 {
     struct qual_type t;
     struct qual_request r;
     struct buf html = BUF_INIT(4 * 1024 * 1024);
-    char old_id[STORE_ID_MAX], url[256];
+    char old_id[STORE_ID_MAX], url[400];
     int running = 0;
     int rc = requestable_type(c, in, &t, err);
     if (rc)
@@ -683,7 +693,9 @@ static int op_get_qualification_test(struct op_ctx *c, json_t *in, json_t *out,
     }
     if (rc)
         goto out;
-    snprintf(url, sizeof url, "%s/api/v1/SubmitQualificationTest", c->core->cfg->base_url);
+    qtest_link(c, r.id, c->who.id, url, sizeof url);
+    json_object_set_new(out, "TestURL", json_string(url));
+    strncat(url, "/submit", sizeof url - strlen(url) - 1);
     rc = qtest_render(r.test, url, &html, err);
     if (!rc) {
         json_object_set_new(out, "QualificationRequestId", json_string(r.id));
@@ -855,7 +867,105 @@ static int op_list_my_messages(struct op_ctx *c, json_t *in, json_t *out, struct
     return param_page_reply(out, "Messages", w.arr, last, more, rc);
 }
 
+/* ---- Qualification tests from a browser: /q/<cap> and /q/<cap>/submit -------------- */
+
+/* The running test a test link names, once its MAC checks out against the request's
+ * worker. An earlier attempt's link names a request id that no longer exists. */
+static int cap_request(struct op_ctx *c, json_t *in, struct qual_request *r,
+                       struct ts_error *err)
+{
+    const char *cap = json_string_value(json_object_get(in, "Capability"));
+    char id[32];
+    int rc = cap ? cap_submit_parse(cap, id, err)
+                 : ts_failk(err, TS_EINVAL, "BadCapability", "no test link was given");
+    if (rc)
+        return rc;
+    rc = store_qual_request_get(c->core->st, id, NULL, 0, r, err);
+    if (rc == TS_ENOTFOUND)
+        return ts_failk(err, TS_EFORBIDDEN, "BadCapability",
+                        "this test link is not valid (mistyped, not made by this server, or "
+                        "for an earlier attempt)");
+    if (rc)
+        return rc;
+    rc = cap_qtest_check(c->core->sec, cap, r->id, r->worker_id, err);
+    if (!rc && (r->status != QREQ_TESTING || c->core->now_ms > r->deadline_ms))
+        rc = ts_failk(err, TS_ECONFLICT, "NoTestInProgress",
+                      "this test is over: it was handed in, or its time ran out");
+    if (rc)
+        store_qual_request_release(r);
+    return rc;
+}
+
+static int op_form_qtest_page(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    struct qual_request r;
+    struct buf html = BUF_INIT(4 * 1024 * 1024);
+    char url[400];
+    int rc = cap_request(c, in, &r, err);
+    if (rc)
+        return rc;
+    qtest_link(c, r.id, r.worker_id, url, sizeof url);
+    strncat(url, "/submit", sizeof url - strlen(url) - 1);
+    rc = qtest_render(r.test, url, &html, err);
+    if (!rc) {
+        json_t *task = json_object();
+        json_object_set_new(task, "Content", json_stringn(html.p, html.len));
+        json_object_set_new(task, "FrameHeight", json_integer(0));
+        json_object_set_new(out, "Task", task);
+        json_object_set_new(out, "SubmitURL", json_string(url));
+    }
+    buf_release(&html);
+    store_qual_request_release(&r);
+    return rc;
+}
+
+/* A test's form as the browser posted it: the fields become the test's answers (as
+ * qform_from_post reads the form Tessera rendered) and are handed in for the worker the
+ * link names, exactly as SubmitQualificationTest does. */
+static int op_form_qtest_submit(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
+{
+    struct qual_request r;
+    struct question q = {0};
+    json_t *files = json_object_get(in, "Files");
+    char *posted, *answers = NULL;
+    int rc = cap_request(c, in, &r, err);
+    if (rc)
+        return rc;
+    if (json_array_size(files) > 0) {
+        store_qual_request_release(&r);
+        return ts_failk(err, TS_EINVAL, "BadForm", "a qualification test takes no files");
+    }
+    rc = question_parse(r.test, strlen(r.test), &q, err);
+    if (!rc && q.kind != QUESTION_FORM)
+        rc = ts_fail(err, TS_EIO, "the test of request %s is not a QuestionForm", r.id);
+    posted = rc ? NULL : json_dumps(json_object_get(in, "Answers"), JSON_COMPACT);
+    if (posted)
+        answers = qform_from_post(q.form, posted, err);
+    if (!rc && !answers)
+        rc = TS_EINVAL;
+    if (!rc) {
+        json_t *req = json_object();
+        json_object_set_new(req, "QualificationTypeId", json_string(r.type_id));
+        json_object_set_new(req, "Answers", json_loads(answers, 0, NULL));
+        /* From here on the call is the worker's own. */
+        c->who.id = r.worker_id;
+        c->who.role = ROLE_WORKER;
+        rc = op_submit_qualification_test(c, req, out, err);
+        json_decref(req);
+    }
+    free(posted);
+    free(answers);
+    if (q.kind)
+        question_release(&q);
+    store_qual_request_release(&r);
+    return rc;
+}
+
 static const char *const f_none[] = {NULL};
+const struct op ops_form_qtest_page = {"QualificationTestPage", ROLE_NONE, 0, f_none,
+                                       op_form_qtest_page, NULL};
+const struct op ops_form_qtest_submit = {"QualificationTestSubmit", ROLE_NONE, OP_WRITE, f_none,
+                                         op_form_qtest_submit, NULL};
 static const char *const f_page[] = {"NextToken", "MaxResults", NULL};
 static const char *const f_qual_type[] = {"QualificationTypeId", NULL};
 static const char *const f_accept[] = {"HITTypeId", "HITId", NULL};

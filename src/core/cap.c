@@ -47,13 +47,51 @@ static int id_char(char c)
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
 }
 
+/* "<id>.<MAC of (domain, id, worker_id)>" into out. */
+static void cap_make(const struct secrets *s, const char *domain, const char *id,
+                     int64_t worker_id, char out[CAP_SUBMIT_MAX])
+{
+    size_t n = strnlen(id, CAP_ID_MAX);
+    memcpy(out, id, n);
+    out[n] = '.';
+    cap_mac(s, domain, id, worker_id, out + n + 1);
+}
+
+/* 0 when cap is cap_make(domain, id, worker_id), compared in constant time. */
+static int cap_check(const struct secrets *s, const char *domain, const char *cap,
+                     const char *id, int64_t worker_id)
+{
+    char want[CAP_SUBMIT_MAX];
+    size_t n = strlen(cap);
+    int bad;
+
+    cap_make(s, domain, id, worker_id, want);
+    /* Lengths are public (they are fixed); the bytes are compared in constant time. */
+    bad = n != strlen(want) || sodium_memcmp(want, cap, n) != 0;
+    sodium_memzero(want, sizeof want);
+    return bad;
+}
+
 void cap_submit_make(const struct secrets *s, const char *asg_id, int64_t worker_id,
                      char out[CAP_SUBMIT_MAX])
 {
-    size_t n = strnlen(asg_id, CAP_ID_MAX);
-    memcpy(out, asg_id, n);
-    out[n] = '.';
-    cap_mac(s, "submit", asg_id, worker_id, out + n + 1);
+    cap_make(s, "submit", asg_id, worker_id, out);
+}
+
+void cap_qtest_make(const struct secrets *s, const char *request_id, int64_t worker_id,
+                    char out[CAP_SUBMIT_MAX])
+{
+    cap_make(s, "qtest", request_id, worker_id, out);
+}
+
+int cap_qtest_check(const struct secrets *s, const char *cap, const char *request_id,
+                    int64_t worker_id, struct ts_error *err)
+{
+    if (cap_check(s, "qtest", cap, request_id, worker_id))
+        return ts_failk(err, TS_EFORBIDDEN, "BadCapability",
+                        "this test link is not valid (mistyped, not made by this server, or "
+                        "for an earlier attempt)");
+    return 0;
 }
 
 int cap_submit_parse(const char *cap, char asg_id[32], struct ts_error *err)
@@ -77,15 +115,7 @@ int cap_submit_parse(const char *cap, char asg_id[32], struct ts_error *err)
 int cap_submit_check(const struct secrets *s, const char *cap, const char *asg_id,
                      int64_t worker_id, struct ts_error *err)
 {
-    char want[CAP_SUBMIT_MAX];
-    size_t n = strlen(cap);
-    int bad;
-
-    cap_submit_make(s, asg_id, worker_id, want);
-    /* Lengths are public (they are fixed); the bytes are compared in constant time. */
-    bad = n != strlen(want) || sodium_memcmp(want, cap, n) != 0;
-    sodium_memzero(want, sizeof want);
-    if (bad)
+    if (cap_check(s, "submit", cap, asg_id, worker_id))
         return ts_failk(err, TS_EFORBIDDEN, "BadCapability",
                         "this task link is not valid (mistyped or not made by this server)");
     return 0;

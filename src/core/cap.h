@@ -28,6 +28,14 @@ int cap_submit_parse(const char *cap, char asg_id[32], struct ts_error *err);
 int cap_submit_check(const struct secrets *s, const char *cap, const char *asg_id,
                      int64_t worker_id, struct ts_error *err);
 
+/* A qualification test link: "<request id>.<MAC of ("qtest", request id, worker id)>",
+ * the same shape as a submit capability (cap_submit_parse reads its id). Whoever holds it
+ * may see that running test and hand it in, and nothing else. */
+void cap_qtest_make(const struct secrets *s, const char *request_id, int64_t worker_id,
+                    char out[CAP_SUBMIT_MAX]);
+int cap_qtest_check(const struct secrets *s, const char *cap, const char *request_id,
+                    int64_t worker_id, struct ts_error *err);
+
 /* A download link's signature: the MAC of ("upload", key, expiry), base64url, into sig
  * (CAP_MAC_CHARS + NUL). expires_s is seconds since the epoch. */
 #define CAP_UPLOAD_TTL_S 60

@@ -193,6 +193,31 @@ static enum MHD_Result worker_link(struct req *q, const char *rest, const char *
     return queue(q);
 }
 
+/* /q/<cap> (a running qualification test's page) and /q/<cap>/submit. */
+static enum MHD_Result test_link(struct req *q, const char *rest, const char *method)
+{
+    struct door_reply r = {0};
+    const char *slash = strchr(rest, '/');
+    size_t n = slash ? (size_t)(slash - rest) : strlen(rest);
+    const char *tail = slash ? slash : "";
+    char cap[CAP_SUBMIT_MAX];
+    int submit = strcmp(tail, "/submit") == 0;
+    q->door = REQ_FORM;
+    if (n == 0 || n >= sizeof cap || (!submit && strcmp(tail, "") != 0 &&
+                                      strcmp(tail, "/") != 0)) {
+        door_form_error(404, "this is not a test link of this server", &r);
+        return form_reply(q, &r);
+    }
+    memcpy(cap, rest, n);
+    cap[n] = '\0';
+    if (door_form_qtest_prepare(
+            cap, submit, method,
+            MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+            q->body.p, q->body.len, q->toobig, &q->job, &r))
+        return form_reply(q, &r);
+    return queue(q);
+}
+
 static enum MHD_Result public_get(struct req *q, const char *what, const char *id,
                                   const char *method)
 {
@@ -256,6 +281,8 @@ static enum MHD_Result route(struct req *q, const char *url, const char *method)
         return form_submit(q, NULL, method);
     if (strncmp(url, "/w/", 3) == 0)
         return worker_link(q, url + 3, method);
+    if (strncmp(url, "/q/", 3) == 0)
+        return test_link(q, url + 3, method);
     if (strncmp(url, "/preview/", 9) == 0)
         return public_get(q, "preview", url + 9, method);
     if (strncmp(url, "/mturk/upload/", 14) == 0)

@@ -131,6 +131,42 @@ class QualificationTests(MTurkCase):
         b = hit_body(QualificationRequirements=reqs, MaxAssignments=5)
         return b
 
+    def test_taken_in_a_browser(self):
+        """GetQualificationTest's TestURL shows the test to a browser, which posts it to
+        TestURL/submit: the same scoring as SubmitQualificationTest, and the link is only
+        good for that one running test."""
+        qid = self.make_type(AnswerKey=KEY)["QualificationTypeId"]
+        ann = self.srv.worker("ann")
+        got = self.ok("GetQualificationTest", {"QualificationTypeId": qid}, ann["token"])
+        url = got["TestURL"]
+        self.assertRegex(url, r"^http://127\.0\.0\.1:\d+/q/[0-9A-Z]+\.[A-Za-z0-9_-]{43}$")
+        code, hdrs, page = self.http("GET", url)
+        self.assertEqual(code, 200, page[:300])
+        self.assertIn("sandbox", hdrs["content-security-policy"])
+        page = page.decode()
+        self.assertIn('action="%s/submit"' % url, page)
+        self.assertIn('name="q1" value="a"', page)
+        # A tampered link shows nothing; an unknown answer is refused and the test goes on.
+        bad = url[:-1] + ("A" if url[-1] != "A" else "B")
+        self.assertEqual(self.http("GET", bad)[0], 403)
+        code, _, page = self.http("GET", "/q/not-a-link")
+        self.assertEqual(code, 400)
+        self.assertIn("not a test link", page.decode())
+        form = "q1=d&q2=x&q2=y&why=because"
+        code, _, page = self.http("POST", url + "/submit", form.encode(),
+                                  {"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(code, 400, page[:300])
+        self.assertEqual(self.score_of(qid), {})
+        code, _, page = self.http("POST", url + "/submit", form.replace("q1=d", "q1=a").encode(),
+                                  {"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertEqual(code, 200, page[:300])
+        self.assertIn("the value 100", page.decode())
+        self.assertEqual(list(self.score_of(qid).values()), [100])
+        # Handed in: the link is spent.
+        code, _, page = self.http("GET", url)
+        self.assertEqual(code, 409, page[:300])
+        self.assertIn("this test is over", page.decode())
+
     def test_test_without_answer_key_goes_to_the_requester(self):
         qid = self.make_type(RetryDelayInSeconds=3600)["QualificationTypeId"]
         ann, bob = self.srv.worker("ann"), self.srv.worker("bob")

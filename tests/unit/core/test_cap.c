@@ -108,4 +108,21 @@ static void test_upload(void)
     CHECK_EQ_INT(cap_upload_check(s1, ASG, exp, cap + 31, now, &err), TS_EFORBIDDEN);
 }
 
-CHECK_MAIN(setup, test_submit, test_upload, teardown)
+static void test_qtest(void)
+{
+    char cap[CAP_SUBMIT_MAX], task[CAP_SUBMIT_MAX], id[32];
+    struct ts_error err = {0};
+    cap_qtest_make(s1, ASG, 7, cap);
+    CHECK_EQ_INT(cap_submit_parse(cap, id, &err), 0);
+    CHECK_EQ_STR(id, ASG);
+    CHECK_EQ_INT(cap_qtest_check(s1, cap, ASG, 7, &err), 0);
+    CHECK_EQ_INT(cap_qtest_check(s1, cap, ASG, 8, &err), TS_EFORBIDDEN);
+    CHECK_EQ_INT(cap_qtest_check(s2, cap, ASG, 7, &err), TS_EFORBIDDEN);
+    /* A test link is no task link, and the other way round, for the same id and worker. */
+    cap_submit_make(s1, ASG, 7, task);
+    CHECK(strcmp(cap, task) != 0);
+    CHECK_EQ_INT(cap_submit_check(s1, cap, ASG, 7, &err), TS_EFORBIDDEN);
+    CHECK_EQ_INT(cap_qtest_check(s1, task, ASG, 7, &err), TS_EFORBIDDEN);
+}
+
+CHECK_MAIN(setup, test_submit, test_qtest, test_upload, teardown)
