@@ -177,6 +177,32 @@ static int cap_malformed(const char *cap, struct door_reply *reply)
     return -1;
 }
 
+/* job->in from a posted form: the fields of query (when given) and, when post, of the
+ * body, as form_to_in lays them out. Non-zero with reply filled when they do not parse. */
+static int form_in(const char *query, int post, const char *content_type, const char *body,
+                   size_t n, struct exec_job *job, struct door_reply *reply)
+{
+    struct form f = FORM_INIT;
+    struct ts_error err = {0};
+    int rc = 0;
+
+    if (query && *query)
+        rc = form_parse_urlencoded(&f, query, strlen(query), &err);
+    if (!rc && post)
+        rc = form_parse(&f, content_type, body, n, &err);
+    job->in = json_object();
+    if (!rc)
+        rc = form_to_in(&f, job->in, &err);
+    form_release(&f);
+    if (rc) {
+        json_decref(job->in);
+        job->in = NULL;
+        door_form_error(error_status(rc), err.msg, reply);
+        return -1;
+    }
+    return 0;
+}
+
 /* The checks that need no body: whether a form to this address can be taken at all. */
 static int submit_refused(const char *cap, const char *authorization, const char *method,
                           struct door_reply *reply)
@@ -210,10 +236,8 @@ int door_form_submit_prepare(const char *cap, const char *authorization, const c
                              size_t n, int toobig, struct exec_job *job,
                              struct door_reply *reply)
 {
-    struct form f = FORM_INIT;
-    struct ts_error err = {0};
     char msg[160];
-    int post = strcmp(method, "POST") == 0, rc = 0;
+    int post = strcmp(method, "POST") == 0;
 
     memset(job, 0, sizeof *job);
     if (submit_refused(cap, authorization, method, reply))
@@ -231,20 +255,8 @@ int door_form_submit_prepare(const char *cap, const char *authorization, const c
         secrets_token_hash(authorization + 7, job->token_hash);
         job->has_token = 1;
     }
-    if (query && *query)
-        rc = form_parse_urlencoded(&f, query, strlen(query), &err);
-    if (!rc && post)
-        rc = form_parse(&f, content_type, body, n, &err);
-    job->in = json_object();
-    if (!rc)
-        rc = form_to_in(&f, job->in, &err);
-    form_release(&f);
-    if (rc) {
-        json_decref(job->in);
-        job->in = NULL;
-        door_form_error(error_status(rc), err.msg, reply);
+    if (form_in(query, post, content_type, body, n, job, reply))
         return -1;
-    }
     if (cap) {
         json_object_set_new(job->in, "Capability", json_string(cap));
         job->op = &ops_form_submit;
@@ -274,10 +286,7 @@ int door_form_qtest_prepare(const char *cap, int submit, const char *method,
                             const char *content_type, const char *body, size_t n, int toobig,
                             struct exec_job *job, struct door_reply *reply)
 {
-    struct form f = FORM_INIT;
     struct ts_error err = {0};
-    int rc;
-
     char id[32];
 
     memset(job, 0, sizeof *job);
@@ -305,17 +314,8 @@ int door_form_qtest_prepare(const char *cap, int submit, const char *method,
         door_form_error(413, "the form is too large", reply);
         return -1;
     }
-    rc = form_parse(&f, content_type, body, n, &err);
-    job->in = json_object();
-    if (!rc)
-        rc = form_to_in(&f, job->in, &err);
-    form_release(&f);
-    if (rc) {
-        json_decref(job->in);
-        job->in = NULL;
-        door_form_error(error_status(rc), err.msg, reply);
+    if (form_in(NULL, 1, content_type, body, n, job, reply))
         return -1;
-    }
     json_object_set_new(job->in, "Capability", json_string(cap));
     job->op = &ops_form_qtest_submit;
     return 0;

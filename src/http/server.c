@@ -163,21 +163,31 @@ static enum MHD_Result form_submit(struct req *q, const char *cap, const char *m
     return queue(q);
 }
 
+/* rest = "<cap><tail>": the capability into cap, and *tail ("" or "/…"). -1 when the
+ * capability part is empty or too long. */
+static int split_link(const char *rest, char cap[CAP_SUBMIT_MAX], const char **tail)
+{
+    const char *slash = strchr(rest, '/');
+    size_t n = slash ? (size_t)(slash - rest) : strlen(rest);
+    *tail = slash ? slash : "";
+    if (n == 0 || n >= CAP_SUBMIT_MAX)
+        return -1;
+    memcpy(cap, rest, n);
+    cap[n] = '\0';
+    return 0;
+}
+
 /* /w/<cap>, /w/<cap>/task and /w/<cap>/mturk/externalSubmit. */
 static enum MHD_Result worker_link(struct req *q, const char *rest, const char *method)
 {
     struct door_reply r = {0};
-    const char *slash = strchr(rest, '/');
-    size_t n = slash ? (size_t)(slash - rest) : strlen(rest);
-    const char *tail = slash ? slash : "";
+    const char *tail;
     char cap[CAP_SUBMIT_MAX];
     q->door = REQ_FORM;
-    if (n == 0 || n >= sizeof cap) {
+    if (split_link(rest, cap, &tail)) {
         door_form_error(404, "this is not a task link of this server", &r);
         return form_reply(q, &r);
     }
-    memcpy(cap, rest, n);
-    cap[n] = '\0';
     if (strcmp(tail, "/mturk/externalSubmit") == 0)
         return form_submit(q, cap, method);
     if (strcmp(tail, "") != 0 && strcmp(tail, "/") != 0 && strcmp(tail, "/task") != 0) {
@@ -197,19 +207,14 @@ static enum MHD_Result worker_link(struct req *q, const char *rest, const char *
 static enum MHD_Result test_link(struct req *q, const char *rest, const char *method)
 {
     struct door_reply r = {0};
-    const char *slash = strchr(rest, '/');
-    size_t n = slash ? (size_t)(slash - rest) : strlen(rest);
-    const char *tail = slash ? slash : "";
+    const char *tail;
     char cap[CAP_SUBMIT_MAX];
-    int submit = strcmp(tail, "/submit") == 0;
+    int bad = split_link(rest, cap, &tail), submit = strcmp(tail, "/submit") == 0;
     q->door = REQ_FORM;
-    if (n == 0 || n >= sizeof cap || (!submit && strcmp(tail, "") != 0 &&
-                                      strcmp(tail, "/") != 0)) {
+    if (bad || (!submit && strcmp(tail, "") != 0 && strcmp(tail, "/") != 0)) {
         door_form_error(404, "this is not a test link of this server", &r);
         return form_reply(q, &r);
     }
-    memcpy(cap, rest, n);
-    cap[n] = '\0';
     if (door_form_qtest_prepare(
             cap, submit, method,
             MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
