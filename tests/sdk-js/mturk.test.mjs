@@ -8,6 +8,7 @@
 import { it } from "node:test";
 import assert from "node:assert/strict";
 import {
+  MTurkClient,
   ApproveAssignmentCommand,
   CreateAdditionalAssignmentsForHITCommand,
   CreateHITCommand,
@@ -223,6 +224,28 @@ serverSuite("MTurk door through @aws-sdk/client-mturk", (srv) => {
     await mt.send(new DeleteHITCommand({ HITId: ids[0] }));
     const left = await mt.send(new ListHITsCommand({ MaxResults: 100 }));
     assert.deepEqual(left.HITs.map((x) => x.HITId).sort(), ids.slice(1).sort());
+  });
+
+  it("takes its endpoint from AWS_ENDPOINT_URL_MTURK, with no code change", async () => {
+    const rq = await srv.requester("Env Lab", "3.00");
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_MTURK: `http://127.0.0.1:${srv.port}`,
+      AWS_ACCESS_KEY_ID: rq.access_key_id,
+      AWS_SECRET_ACCESS_KEY: rq.secret_access_key,
+      AWS_REGION: "us-east-1",
+    });
+    const mt = new MTurkClient({ maxAttempts: 1 });
+    try {
+      const bal = await mt.send(new GetAccountBalanceCommand({}));
+      assert.equal(bal.AvailableBalance, "3.00");
+    } finally {
+      mt.destroy();
+      for (const k of ["AWS_ENDPOINT_URL_MTURK", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                       "AWS_REGION"])
+        if (k in saved) process.env[k] = saved[k];
+        else delete process.env[k];
+    }
   });
 
   it("answers errors in AWS's shapes", async () => {
