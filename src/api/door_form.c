@@ -506,8 +506,6 @@ void door_form_reply(struct exec_job *job, struct door_reply *reply)
                                 ? "Your work was not submitted"
                             : job->op == &ops_form_qtest_submit ? "Your test was not handed in"
                                                                  : "This page cannot be shown";
-        if (job->op == &ops_form_download && job->rc == TS_EFORBIDDEN)
-            status = 403;
         own_page(status, title, job->err.msg, reply);
         return;
     }

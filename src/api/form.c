@@ -101,13 +101,6 @@ static int push(struct form *f, char *name, size_t name_len, char *value, size_t
     return 0;
 }
 
-int form_add(struct form *f, const char *name, size_t name_len, const char *value,
-             size_t value_len, struct ts_error *err)
-{
-    return push(f, dup_bytes(name, name_len), name_len, dup_bytes(value, value_len), value_len,
-                NULL, NULL, err);
-}
-
 /* Decodes p[0..n) ('+' is a space, %XX a byte; a '%' without two hex digits stays as it
  * is, as browsers parse it) into a new string; *len is its length. */
 static char *url_decode(const char *p, size_t n, size_t *len)
@@ -353,8 +346,10 @@ static int part_headers(const char *h, size_t n, char **name, char **filename,
     return 0;
 }
 
-int form_parse_multipart(struct form *f, const char *content_type, const char *p, size_t n,
-                         struct ts_error *err)
+/* A multipart/form-data body whose Content-Type header (content_type) carries the
+ * boundary; see form_parse. */
+static int form_parse_multipart(struct form *f, const char *content_type, const char *p,
+                                size_t n, struct ts_error *err)
 {
     char boundary[FORM_MAX_BOUNDARY + 1], delim[FORM_MAX_BOUNDARY + 5];
     size_t dl, pos;

@@ -32,26 +32,16 @@ struct form {
 #define FORM_INIT {NULL, 0, 0, 0}
 void form_release(struct form *f);
 
-/* Appends one text field (name and value are copied; both must be valid UTF-8 and
- * within the caps). TS_EINVAL / TS_ETOOBIG with a message naming the field. */
-int form_add(struct form *f, const char *name, size_t name_len, const char *value,
-             size_t value_len, struct ts_error *err);
-
 /* Parses p[0..n) as name=value pairs separated by '&' (';' is not a separator), with
  * '+' as space and %XX escapes, appending each to f. An empty pair is skipped; a pair
  * without '=' has an empty value. */
 int form_parse_urlencoded(struct form *f, const char *p, size_t n, struct ts_error *err);
 
-/* Parses a multipart/form-data body whose Content-Type header is content_type (which
- * carries the boundary). Text parts are appended as form_add does; parts with a
- * filename are files (at most FORM_MAX_FILES, each at most FORM_MAX_FILE bytes). A
- * part without Content-Disposition: form-data and a name is refused, as is anything
- * after a malformed boundary. */
-int form_parse_multipart(struct form *f, const char *content_type, const char *p, size_t n,
-                         struct ts_error *err);
-
-/* Dispatches on content_type (NULL or empty: an empty body only). TS_EINVAL for any
- * other media type. On failure f may hold the fields parsed before the error; release
+/* Dispatches on content_type (NULL or empty: an empty body only; urlencoded; or
+ * multipart/form-data, whose text parts are fields and whose parts with a filename are
+ * files, at most FORM_MAX_FILES of at most FORM_MAX_FILE bytes; a part without
+ * Content-Disposition: form-data and a name is refused, as is anything after a malformed
+ * boundary). TS_EINVAL for any other media type. On failure f may hold the fields parsed before the error; release
  * it. */
 int form_parse(struct form *f, const char *content_type, const char *p, size_t n,
                struct ts_error *err);

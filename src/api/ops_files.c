@@ -175,18 +175,28 @@ static int op_form_page(struct op_ctx *c, json_t *in, json_t *out, struct ts_err
     if (rc)
         return rc;
     json_object_set_new(out, "AssignmentStatus", json_string(asg_status_name(now.status)));
+    /* The page renders the task only when it shows it: to the link with its parameters
+     * (the bare link is redirected there), while the assignment is Accepted. */
+    if (now.status != ASG_ACCEPTED) {
+        store_asg_release(&now);
+        return 0;
+    }
+    if (!json_is_true(json_object_get(in, "HasParams"))) {
+        struct buf to = BUF_INIT(1024), query = BUF_INIT(2048);
+        ops_task_urls(c, &now, &to, &query);
+        json_object_set_new(out, "PageQuery", json_string(query.p));
+        buf_release(&to);
+        buf_release(&query);
+        store_asg_release(&now);
+        return 0;
+    }
     rc = store_hit_get(c->core->st, now.hit_id, &h, err);
     if (!rc) {
         rc = store_hit_load_texts(c->core->st, &h, err);
         if (!rc) {
             json_t *task = json_object();
-            struct buf to = BUF_INIT(1024), query = BUF_INIT(2048);
             rc = ops_render_task(c, &now, &h, task, err);
-            ops_task_urls(c, &now, &to, &query);
-            json_object_set_new(out, "PageQuery", json_string(query.p));
             json_object_set_new(out, "Task", task);
-            buf_release(&to);
-            buf_release(&query);
         }
         store_hit_release(&h);
     }
@@ -210,21 +220,25 @@ static int op_form_preview(struct op_ctx *c, json_t *in, json_t *out, struct ts_
         return ts_failk(err, TS_ENOTFOUND, "HITDoesNotExist", "there is no HIT %s", id);
     }
     rc = asg_may_preview(c->core, 0, &h, err);
-    if (!rc)
-        rc = store_hit_load_texts(c->core->st, &h, err);
-    if (!rc) {
-        json_t *task = json_object();
+    if (!rc && !json_is_true(json_object_get(in, "HasParams"))) {
+        /* The bare address is redirected to the one with the page parameters. */
         struct buf b = BUF_INIT(1024);
-        rc = ops_render_task(c, NULL, &h, task, err);
-        json_object_set_new(out, "Task", task);
-        /* A preview cannot submit: its form goes to the plain externalSubmit, which
-         * answers that the HIT must be accepted first. */
-        buf_printf(&b, "%s/mturk/externalSubmit", c->core->cfg->base_url);
-        json_object_set_new(out, "SubmitURL", json_string(b.p));
-        buf_reset(&b);
         buf_printf(&b, "assignmentId=%s&hitId=%s", OPS_PREVIEW_ASSIGNMENT, h.id);
         json_object_set_new(out, "PageQuery", json_string(b.p));
         buf_release(&b);
+    } else if (!rc) {
+        rc = store_hit_load_texts(c->core->st, &h, err);
+        if (!rc) {
+            json_t *task = json_object();
+            struct buf b = BUF_INIT(1024);
+            rc = ops_render_task(c, NULL, &h, task, err);
+            json_object_set_new(out, "Task", task);
+            /* A preview cannot submit: its form goes to the plain externalSubmit, which
+             * answers that the HIT must be accepted first. */
+            buf_printf(&b, "%s/mturk/externalSubmit", c->core->cfg->base_url);
+            json_object_set_new(out, "SubmitURL", json_string(b.p));
+            buf_release(&b);
+        }
     }
     store_hit_release(&h);
     return rc;

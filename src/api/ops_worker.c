@@ -68,20 +68,16 @@ static int avail_cb(void *ctx, const char *type_id, int64_t hits)
             }
             w->me_loaded = 1;
         }
-        int met = quals_check_action(w->c->core, t.quals_json, &w->me, QUALS_DISCOVER, &unmet);
-        if (met == TS_EFORBIDDEN) {
+        unsigned blocked;
+        w->rc = quals_blocked(w->c->core, t.quals_json, &w->me, &blocked, &unmet);
+        if (w->rc || (blocked & QUALS_DISCOVER)) {
             store_hit_type_release(&t);
-            return 0;
-        }
-        if (!met)
-            met = quals_check_action(w->c->core, t.quals_json, &w->me, QUALS_ACCEPT, &unmet);
-        if (met && met != TS_EFORBIDDEN) {
-            store_hit_type_release(&t);
+            if (!w->rc)
+                return 0;
             *w->err = unmet;
-            w->rc = met;
             return 1;
         }
-        can_accept = !met;
+        can_accept = !(blocked & QUALS_ACCEPT);
     }
     w->rc = store_account_get(w->c->core->st, t.requester_id, &rq, w->err);
     if (!w->rc)
@@ -910,7 +906,6 @@ static int op_form_qtest_page(struct op_ctx *c, json_t *in, json_t *out, struct 
     if (!rc) {
         json_t *task = json_object();
         json_object_set_new(task, "Content", json_stringn(html.p, html.len));
-        json_object_set_new(task, "FrameHeight", json_integer(0));
         json_object_set_new(out, "Task", task);
         json_object_set_new(out, "SubmitURL", json_string(url));
     }

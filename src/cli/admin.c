@@ -105,24 +105,6 @@ static int cmd_token(struct core_ctx *c, const char *who)
     return 0;
 }
 
-/* Records the new worker's subdivision (ISO 3166-2, checked before the account was made). */
-static int worker_subdivision(struct core_ctx *c, const char *name, const char *sd)
-{
-    struct ts_error err = {0};
-    struct account a;
-    int rc = store_begin(c->st, &err);
-    if (!rc)
-        rc = store_account_by_name(c->st, name, &a, &err);
-    if (!rc) {
-        snprintf(a.subdivision, sizeof a.subdivision, "%s", sd);
-        rc = store_account_profile_set(c->st, &a, &err);
-    }
-    rc = store_end(c->st, rc, &err);
-    if (rc)
-        fprintf(stderr, "tessera: %s\n", err.msg);
-    return rc;
-}
-
 static int cmd_worker_create(struct core_ctx *c, int argc, char **argv)
 {
     const char *name = NULL, *country = NULL, *pw = NULL, *sd = NULL;
@@ -150,9 +132,7 @@ static int cmd_worker_create(struct core_ctx *c, int argc, char **argv)
         fprintf(stderr, "tessera: --subdivision: %s\n", err.msg);
         return 2;
     }
-    if (cli_account_create(c, ROLE_WORKER, name, country, pw, 1, NULL, 0))
-        return 1;
-    return sd && worker_subdivision(c, name, sd) ? 1 : 0;
+    return cli_account_create(c, ROLE_WORKER, name, country, sd, pw, 1, NULL, 0) ? 1 : 0;
 }
 
 int cli_admin(int argc, char **argv)
@@ -184,7 +164,7 @@ int cli_admin(int argc, char **argv)
         return 1;
     struct core_ctx c = {st, sec, &cfg, clock_now_ms()};
     if (strcmp(cmd, "requester-create") == 0)
-        rc = cli_account_create(&c, ROLE_REQUESTER, args[0], NULL, NULL, 1, NULL, 0) ? 1 : 0;
+        rc = cli_account_create(&c, ROLE_REQUESTER, args[0], NULL, NULL, NULL, 1, NULL, 0) ? 1 : 0;
     else if (strcmp(cmd, "worker-create") == 0)
         rc = cmd_worker_create(&c, nargs, args);
     else if (strcmp(cmd, "deposit") == 0)

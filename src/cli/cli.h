@@ -33,9 +33,11 @@ int cli_open(const struct cli_common *o, struct store **st, struct secrets **sec
              struct core_config *cfg);
 
 /* Creates an account with a fresh bearer token (and for a requester an access key pair)
- * and prints it as JSON. */
+ * and prints it as JSON. country, subdivision (a checked ISO 3166-2 code) and password may
+ * be NULL. */
 int cli_account_create(struct core_ctx *c, int role, const char *name, const char *country,
-                       const char *password, int print_json, char *token_out, size_t cap);
+                       const char *subdivision, const char *password, int print_json,
+                       char *token_out, size_t cap);
 
 /* Serves o's database until SIGINT or SIGTERM. banner (may be NULL) is called once the
  * server listens, with the port. */

@@ -125,7 +125,6 @@ int cli_open(const struct cli_common *o, struct store **st, struct secrets **sec
              struct core_config *cfg)
 {
     struct ts_error err = {0};
-    char v[32];
     int64_t bp;
     int rc;
 
@@ -141,29 +140,18 @@ int cli_open(const struct cli_common *o, struct store **st, struct secrets **sec
         secrets_free(*sec);
         return rc;
     }
-    if (o->fee_bp >= 0) {
-        snprintf(v, sizeof v, "%d", o->fee_bp);
-        rc = store_begin(*st, &err);
-        if (!rc)
-            rc = store_meta_set(*st, "fee_bp", v, &err);
-        rc = store_end(*st, rc, &err);
-    } else {
-        rc = store_meta_get(*st, "fee_bp", v, sizeof v, &err);
-        if (rc == TS_ENOTFOUND)
-            rc = 0, snprintf(v, sizeof v, "%d", cfg->fee_bp);
-    }
-    if (!rc && parse_i64(v, strlen(v), 0, 10000, &bp) == 0)
-        cfg->fee_bp = (int)bp;
-    if (!rc) {
-        rc = store_begin(*st, &err);
-        if (!rc)
-            rc = meta_setting(*st, "masters_approved", o->masters_approved, 1, 1000000000,
-                              &cfg->masters_approved, &err);
-        if (!rc)
-            rc = meta_setting(*st, "masters_percent", o->masters_percent, 0, 100,
-                              &cfg->masters_percent, &err);
-        rc = store_end(*st, rc, &err);
-    }
+    bp = cfg->fee_bp;
+    rc = store_begin(*st, &err);
+    if (!rc)
+        rc = meta_setting(*st, "fee_bp", o->fee_bp, 0, 10000, &bp, &err);
+    if (!rc)
+        rc = meta_setting(*st, "masters_approved", o->masters_approved, 1, 1000000000,
+                          &cfg->masters_approved, &err);
+    if (!rc)
+        rc = meta_setting(*st, "masters_percent", o->masters_percent, 0, 100,
+                          &cfg->masters_percent, &err);
+    rc = store_end(*st, rc, &err);
+    cfg->fee_bp = (int)bp;
     if (rc) {
         fprintf(stderr, "tessera: %s\n", err.msg);
         store_close(*st);
@@ -183,7 +171,8 @@ static int check_name(const char *name)
 }
 
 int cli_account_create(struct core_ctx *c, int role, const char *name, const char *country,
-                       const char *password, int print_json, char *token_out, size_t cap)
+                       const char *subdivision, const char *password, int print_json,
+                       char *token_out, size_t cap)
 {
     struct ts_error err = {0};
     struct account a;
@@ -205,6 +194,8 @@ int cli_account_create(struct core_ctx *c, int role, const char *name, const cha
         }
         snprintf(a.country, sizeof a.country, "%s", country);
     }
+    if (subdivision)
+        snprintf(a.subdivision, sizeof a.subdivision, "%s", subdivision);
     if (password && secrets_password_hash(password, a.pw_hash, &err)) {
         fprintf(stderr, "tessera: %s\n", err.msg);
         return err.code;

@@ -116,9 +116,10 @@ int cli_demo(int argc, char **argv)
     b.db = o.db;
     rc = store_account_by_name(st, DEMO_REQUESTER, &rq, &err);
     if (rc == TS_ENOTFOUND) {
-        rc = cli_account_create(&c, ROLE_REQUESTER, DEMO_REQUESTER, "US", NULL, 0, NULL, 0);
+        rc = cli_account_create(&c, ROLE_REQUESTER, DEMO_REQUESTER, "US", NULL, NULL, 0, NULL, 0);
         if (!rc)
-            rc = cli_account_create(&c, ROLE_WORKER, DEMO_WORKER, "US", DEMO_PASSWORD, 0, NULL, 0);
+            rc = cli_account_create(&c, ROLE_WORKER, DEMO_WORKER, "US", NULL, DEMO_PASSWORD, 0,
+                                    NULL, 0);
         if (!rc)
             rc = store_account_by_name(st, DEMO_REQUESTER, &rq, &err);
         if (!rc) {

@@ -300,11 +300,8 @@ static int check_uploads(struct core_ctx *c, const struct assignment *a, json_t 
     return rc;
 }
 
-/* answers_json must be a JSON object of 1 to 200 fields. For an HTML or external
- * question (form == 0) every value is a string, a list of strings (a repeated form field)
- * or an uploaded file; for a QuestionForm the values are checked against the form by the
- * caller. */
-static int check_answers(json_t *o, int form, struct ts_error *err)
+/* The answers' shape: 1 to 200 fields named by 1 to 255 characters. */
+static int check_answer_names(json_t *o, struct ts_error *err)
 {
     const char *k;
     json_t *v;
@@ -313,13 +310,26 @@ static int check_answers(json_t *o, int form, struct ts_error *err)
         return ts_fail(err, TS_EINVAL, "Answers must have 1 to 200 fields");
     json_object_foreach(o, k, v)
     {
-        if (!form && !json_is_string(v) && !answer_is_list(v) && !answer_is_upload(v))
+        if (text_utf8_chars(k, strlen(k)) < 1 || strlen(k) > 255)
+            return ts_fail(err, TS_EINVAL, "Answers field names must be 1 to 255 characters");
+    }
+    return 0;
+}
+
+/* For an HTML or external question: every value is a string, a list of strings (a
+ * repeated form field) or an uploaded file (a QuestionForm checks its own). */
+static int check_answer_values(json_t *o, struct ts_error *err)
+{
+    const char *k;
+    json_t *v;
+
+    json_object_foreach(o, k, v)
+    {
+        if (!json_is_string(v) && !answer_is_list(v) && !answer_is_upload(v))
             return ts_fail(err, TS_EINVAL,
                            "Answers field \"%s\" must be a string (or a list of strings, for "
                            "a repeated form field)",
                            k);
-        if (text_utf8_chars(k, strlen(k)) < 1 || strlen(k) > 255)
-            return ts_fail(err, TS_EINVAL, "Answers field names must be 1 to 255 characters");
     }
     return 0;
 }
@@ -358,14 +368,12 @@ static int check_form_answers(const struct hit *h, const char *answers_json, jso
     int rc;
 
     *final = NULL;
-    if (!h->question || !strstr(h->question, "QuestionForm"))
-        return check_answers(o, 0, err);
     rc = question_parse(h->question, strlen(h->question), &q, err);
     if (rc)
         return ts_fail(err, TS_EIO, "HIT %s has a Question that no longer parses", h->id);
     if (q.kind != QUESTION_FORM) {
         question_release(&q);
-        return check_answers(o, 0, err);
+        return check_answer_values(o, err);
     }
     if (posted) {
         *final = qform_from_post(q.form, answers_json, err);
@@ -378,8 +386,8 @@ static int check_form_answers(const struct hit *h, const char *answers_json, jso
             o = conv;
         }
     }
-    if (!rc)
-        rc = check_answers(o, 1, err);
+    if (!rc && conv)
+        rc = check_answer_names(conv, err); /* empty fields were dropped */
     if (!rc)
         rc = qform_check_answers(q.form, answers_json, err);
     json_decref(conv);
@@ -403,7 +411,7 @@ static int submit(struct core_ctx *c, int64_t worker_id, const char *id, const c
     int before;
     int rc = parse_answers(answers_json, &o, err);
     if (!rc)
-        rc = check_answers(o, 1, err);
+        rc = check_answer_names(o, err);
     if (!rc)
         rc = asg_get_worker(c, worker_id, id, &a, err);
     if (rc) {
@@ -431,7 +439,7 @@ static int submit(struct core_ctx *c, int64_t worker_id, const char *id, const c
         if (!rc)
             rc = check_form_answers(&h, answers_json, o, posted, &final, err);
     } else {
-        rc = check_answers(o, 0, err);
+        rc = check_answer_values(o, err);
     }
     if (rc)
         goto out_hit;

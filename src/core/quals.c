@@ -374,36 +374,60 @@ int quals_check(struct core_ctx *c, const char *quals_json, const struct quals_w
     return quals_check_action(c, quals_json, w, QUALS_ACCEPT, err);
 }
 
-int quals_check_action(struct core_ctx *c, const char *quals_json, const struct quals_worker *w,
-                       enum quals_action action, struct ts_error *err)
+/* Checks the requirements of quals_json that guard any of actions. With blocked NULL it
+ * stops at the first one w does not meet: TS_EFORBIDDEN ("QualificationNotMet") saying
+ * which. Otherwise it checks them all, sets in *blocked the actions some unmet one guards,
+ * leaves the first one's message in err and returns 0. A failure of the store wins. */
+static int check(struct core_ctx *c, const char *quals_json, const struct quals_worker *w,
+                 unsigned actions, unsigned *blocked, struct ts_error *err)
 {
     json_t *reqs;
     size_t i;
     json_t *q;
-    int rc = 0;
+    int rc = 0, unmet = 0;
 
+    if (blocked)
+        *blocked = 0;
     if (!quals_json || strcmp(quals_json, "[]") == 0)
         return 0;
     reqs = json_loads(quals_json, 0, NULL);
     json_array_foreach(reqs, i, q)
     {
-        if (!(guarded(q) & action))
+        unsigned g = guarded(q);
+        if (!(g & actions))
             continue;
         int h = holds(c, q, w, err);
         if (h < 0) {
             rc = h;
             break;
         }
-        if (!h) {
+        if (h)
+            continue;
+        if (!unmet++) {
             char *text = json_dumps(q, JSON_COMPACT | JSON_SORT_KEYS);
-            rc = ts_failk(err, TS_EFORBIDDEN, "QualificationNotMet",
-                          "you do not meet a qualification requirement of this HIT type: "
-                          "%.160s",
-                          text ? text : "?");
+            ts_failk(err, TS_EFORBIDDEN, "QualificationNotMet",
+                     "you do not meet a qualification requirement of this HIT type: %.160s",
+                     text ? text : "?");
             free(text);
+        }
+        if (!blocked) {
+            rc = TS_EFORBIDDEN;
             break;
         }
+        *blocked |= g;
     }
     json_decref(reqs);
     return rc;
+}
+
+int quals_check_action(struct core_ctx *c, const char *quals_json, const struct quals_worker *w,
+                       enum quals_action action, struct ts_error *err)
+{
+    return check(c, quals_json, w, action, NULL, err);
+}
+
+int quals_blocked(struct core_ctx *c, const char *quals_json, const struct quals_worker *w,
+                  unsigned *blocked, struct ts_error *err)
+{
+    return check(c, quals_json, w, QUALS_DISCOVER | QUALS_PREVIEW | QUALS_ACCEPT, blocked, err);
 }

@@ -57,6 +57,11 @@ int quals_check_action(struct core_ctx *c, const char *quals_json, const struct 
                        enum quals_action action, struct ts_error *err);
 int quals_check(struct core_ctx *c, const char *quals_json, const struct quals_worker *w,
                 struct ts_error *err);
+/* Every requirement of quals_json checked at once: *blocked gets the actions (enum
+ * quals_action bits) that some requirement w does not meet guards; err then says which
+ * requirement (the first). 0, or a failure of the store. */
+int quals_blocked(struct core_ctx *c, const char *quals_json, const struct quals_worker *w,
+                  unsigned *blocked, struct ts_error *err);
 /* 1 when some requirement of quals_json guards action (nobody anonymous may do it). */
 int quals_guards(const char *quals_json, enum quals_action action);
 /* A worker's value for one of the requester-made types: 1 with *value when the worker

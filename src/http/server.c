@@ -385,8 +385,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)toe;
     if (!q)
         return;
-    if (q->srv)
-        q->srv->body_bytes -= q->body.len;
+    q->srv->body_bytes -= q->body.len;
     buf_release(&q->body);
     free(q->query);
     if (q->door == REQ_MTURK)

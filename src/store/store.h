@@ -210,7 +210,8 @@ struct hit {
     double confidence;           /* its posterior probability, 0 when none */
     int64_t overlap_max;         /* > 0: dynamic overlap, may grow to this many */
     int qc;                      /* its batch has quality settings */
-    char layout_id[STORE_ID_MAX]; /* the HIT layout it was made from, or "" */
+    char layout_id[STORE_ID_MAX]; /* the HIT layout it was made from, or ""; read with the
+                                   * texts (store_hit_load_texts, the lists) */
     int policies;                /* review policy levels it has: REVIEW_LEVEL_BIT bits */
     int form;                    /* its Question may be a QuestionForm (mentions it) */
 };

@@ -21,16 +21,19 @@
 
 /* ---- Statements ------------------------------------------------------------------- */
 
-/* HIT_COLS reads a HIT without its texts (NULLs in their place); HIT_COLS_TEXTS with
- * them, from hits JOIN hit_texts. */
+/* HIT_COLS reads a HIT without its texts and layout (NULLs in their place);
+ * HIT_COLS_TEXTS with them, from hits JOIN hit_texts. */
 #define HIT_COLS_BEFORE "seq, id, hit_type_id, batch_id, requester_id, "
 #define HIT_COLS_AFTER                                                                    \
     ", reward, fee, max_assignments, pending, submitted, approved, rejected, created_ms, " \
     "expires_ms, escrow, reviewing, disposed, expired, gold, consensus, confidence, "      \
-    "overlap_max, qc, policies, form, "                                                    \
-    "(SELECT layout_id FROM hit_layout_uses WHERE hit_layout_uses.hit_seq = hits.seq)"
-#define HIT_COLS HIT_COLS_BEFORE "NULL, NULL, NULL" HIT_COLS_AFTER
-#define HIT_COLS_TEXTS HIT_COLS_BEFORE "question, input_json, annotation" HIT_COLS_AFTER
+    "overlap_max, qc, policies, form, "
+/* The layout a HIT was made from goes with its texts: only a rendered HIT shows it. */
+#define HIT_LAYOUT_OF(seq)                                                                \
+    "(SELECT layout_id FROM hit_layout_uses WHERE hit_layout_uses.hit_seq = " seq ")"
+#define HIT_COLS HIT_COLS_BEFORE "NULL, NULL, NULL" HIT_COLS_AFTER "NULL"
+#define HIT_COLS_TEXTS                                                                     \
+    HIT_COLS_BEFORE "question, input_json, annotation" HIT_COLS_AFTER HIT_LAYOUT_OF("hits.seq")
 #define HIT_JOIN_TEXTS "hits JOIN hit_texts ON hit_texts.hit_seq = hits.seq"
 #define ASG_COLS                                                                          \
     "seq, id, hit_id, hit_type_id, worker_id, requester_id, status, accepted_ms, "        \
@@ -88,7 +91,7 @@ enum stmt_id {
     S_WCOUNT_GET, S_WCOUNT_ADD, S_PSEUD_NOTE, S_PSEUD_FIND, S_BLOCK_PUT, S_BLOCK_DELETE, S_BLOCK_GET, S_BLOCK_LIST,
     S_BATCH_INSERT, S_BATCH_GET,
     S_UPLOAD_INSERT, S_UPLOAD_GET_KEY, S_UPLOAD_GET_FIELD,
-    S_NSET_GET, S_NSET_PUT, S_NOUT_INSERT, S_NOUT_DUE, S_NOUT_NEXT, S_NOUT_GET, S_NOUT_UPDATE,
+    S_NSET_ANY, S_NSET_GET, S_NSET_PUT, S_NOUT_INSERT, S_NOUT_DUE, S_NOUT_NEXT, S_NOUT_GET, S_NOUT_UPDATE,
     S_NOUT_LIST, S_AKEY_FIRST,
     S_CHECK_ENTRY_SUM, S_CHECK_BALANCE_SUM, S_CHECK_NEGATIVE, S_CHECK_PAY_TWICE,
     S_CHECK_PAY_STATUS, S_CHECK_HIT_COUNTS, S_CHECK_HIT_MAX, S_CHECK_PAIR,
@@ -170,8 +173,8 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_HIT_TEXTS_INSERT] = "INSERT INTO hit_texts(hit_seq, question, input_json, annotation) "
                            "VALUES (?1, ?2, ?3, ?4)",
     [S_HIT_GET] = "SELECT " HIT_COLS " FROM hits WHERE id = ?1",
-    [S_HIT_TEXTS_GET] = "SELECT question, input_json, annotation FROM hit_texts "
-                        "WHERE hit_seq = ?1",
+    [S_HIT_TEXTS_GET] = "SELECT question, input_json, annotation, " HIT_LAYOUT_OF("?1")
+                        " FROM hit_texts WHERE hit_seq = ?1",
     [S_HIT_UPDATE] = "UPDATE hits SET max_assignments = ?2, pending = ?3, submitted = ?4, "
                      "approved = ?5, rejected = ?6, expires_ms = ?7, escrow = ?8, "
                      "reviewing = ?9, disposed = ?10, expired = ?11, overlap_max = ?12 "
@@ -300,6 +303,7 @@ static const char *const stmt_sql[S__COUNT] = {
                  "ELSE (SELECT max(seq) + 1 FROM qual_requests) END, id = ?2 WHERE id = ?1",
     [S_QR_LIST] = "SELECT " QR_COLS " FROM qual_requests WHERE requester_id = ?1 AND status = 1 "
                   "AND seq > ?2 AND (?3 IS NULL OR type_id = ?3) ORDER BY seq LIMIT ?4",
+    [S_NSET_ANY] = "SELECT EXISTS (SELECT 1 FROM notify_settings)",
     [S_NSET_GET] = "SELECT hit_type_id, requester_id, destination, transport, version, events, "
                    "active, key_id, updated_ms FROM notify_settings WHERE hit_type_id = ?1",
     [S_NSET_PUT] = "INSERT OR REPLACE INTO notify_settings(hit_type_id, requester_id, "
@@ -470,6 +474,11 @@ struct store {
     sqlite3 *db;
     int version;
     sqlite3_stmt *stmt[S__COUNT];
+    /* Whether notify_settings may have a row: -1 not known yet, 0 none (every HIT event
+     * asks, and almost always in vain, so "none" is answered without a query), 1 maybe.
+     * Only this connection's writer adds rows; a put that rolls back leaves 1, which costs
+     * a lookup and nothing else. */
+    int nset_any;
 };
 
 /* ---- Helpers ---------------------------------------------------------------------- */
@@ -689,6 +698,7 @@ static int migrate(struct store *st, struct ts_error *err)
 int store_open(const char *path, struct store **out, struct ts_error *err)
 {
     struct store *st = xcalloc(1, sizeof *st);
+    st->nset_any = -1;
     int rc = sqlite3_open_v2(path, &st->db,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                              NULL);
@@ -1529,6 +1539,7 @@ int store_hit_load_texts(struct store *st, struct hit *h, struct ts_error *err)
         h->question = col_dup_nn(s, 0);
         h->input_json = col_dup(s, 1);
         h->annotation = col_dup(s, 2);
+        col_copy(s, 3, h->layout_id, sizeof h->layout_id);
         rc = 0;
     } else if (rc == SQLITE_DONE) {
         rc = ts_fail(err, TS_EIO, "HIT %s has no stored question", h->id);
@@ -3189,8 +3200,20 @@ int store_notify_settings_get(struct store *st, const char *hit_type_id,
                               struct notify_settings *out, struct ts_error *err)
 {
     sqlite3_stmt *s = NULL;
-    int rc = stmt_get(st, S_NSET_GET, &s, err);
+    int rc;
 
+    if (st->nset_any < 0) {
+        int64_t n = 0;
+        rc = stmt_get(st, S_NSET_ANY, &s, err);
+        if (!rc)
+            rc = step_i64(st, s, &n, "looking for notification settings", err);
+        if (rc)
+            return rc;
+        st->nset_any = n != 0;
+    }
+    if (!st->nset_any)
+        return TS_ENOTFOUND;
+    rc = stmt_get(st, S_NSET_GET, &s, err);
     if (rc)
         return rc;
     bind_text(s, 1, hit_type_id);
@@ -3221,6 +3244,8 @@ int store_notify_settings_put(struct store *st, const struct notify_settings *n,
 {
     sqlite3_stmt *s = NULL;
     int rc = stmt_get(st, S_NSET_PUT, &s, err);
+
+    st->nset_any = 1;
 
     if (rc)
         return rc;

@@ -112,9 +112,11 @@ static void test_roundtrip(void)
     add_hit(st, "H1", req, "L1");
     add_hit(st, "H2", req, "");
     CHECK_EQ_INT(store_hit_get(st, "H1", &h, &err), 0);
+    CHECK_EQ_INT(store_hit_load_texts(st, &h, &err), 0); /* the layout comes with them */
     CHECK_EQ_STR(h.layout_id, "L1");
     store_hit_release(&h);
     CHECK_EQ_INT(store_hit_get(st, "H2", &h, &err), 0);
+    CHECK_EQ_INT(store_hit_load_texts(st, &h, &err), 0);
     CHECK_EQ_STR(h.layout_id, "");
     store_hit_release(&h);
     buf_reset(&b);
@@ -128,6 +130,7 @@ static void test_roundtrip(void)
     CHECK_EQ_INT(store_layout_list(st, req, 0, 10, list_cb, &b, &last, &more, &err), 0);
     CHECK_EQ_STR(b.p, "L2,");
     CHECK_EQ_INT(store_hit_get(st, "H1", &h, &err), 0);
+    CHECK_EQ_INT(store_hit_load_texts(st, &h, &err), 0);
     CHECK_EQ_STR(h.layout_id, "L1"); /* the HIT keeps the id */
     store_hit_release(&h);
     buf_release(&b);
