@@ -495,14 +495,10 @@ static int op_login(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *
 }
 
 /* The active type in's QualificationTypeId names, for a worker to request. */
-static int requestable_type(struct op_ctx *c, json_t *in, struct qual_type *t,
-                            struct ts_error *err)
+static int requestable_type_id(struct op_ctx *c, const char *id, struct qual_type *t,
+                               struct ts_error *err)
 {
-    const char *id = NULL;
-    int rc = param_id(in, "QualificationTypeId", PARAM_REQUIRED, &id, err);
-    if (rc)
-        return rc;
-    rc = store_qual_type_get(c->core->st, id, t, err);
+    int rc = store_qual_type_get(c->core->st, id, t, err);
     if (rc == 0 && (t->deleted || !t->active)) {
         store_qual_type_release(t);
         rc = TS_ENOTFOUND;
@@ -511,6 +507,14 @@ static int requestable_type(struct op_ctx *c, json_t *in, struct qual_type *t,
         return ts_failk(err, TS_ENOTFOUND, "QualificationTypeDoesNotExist",
                         "there is no qualification type %s that can be requested", id);
     return rc;
+}
+
+static int requestable_type(struct op_ctx *c, json_t *in, struct qual_type *t,
+                            struct ts_error *err)
+{
+    const char *id = NULL;
+    int rc = param_id(in, "QualificationTypeId", PARAM_REQUIRED, &id, err);
+    return rc ? rc : requestable_type_id(c, id, t, err);
 }
 
 /* Whether the worker may ask for t again, given their last request old (read; released
@@ -710,14 +714,71 @@ out:
 
 /* Hands in the answers of a running test: scored at once with the type's AnswerKey (the
  * mapped value is granted), otherwise kept for the requester to accept or reject. */
+/* Hands in answers (an object {QuestionIdentifier: answer}) for worker's running test r
+ * of type t: refused after its deadline; scored at once with the type's AnswerKey (the
+ * mapped value is granted), otherwise kept for the requester to accept or reject. */
+static int qtest_hand_in(struct op_ctx *c, int64_t worker_id, const struct qual_type *t,
+                         struct qual_request *r, json_t *answers, json_t *out,
+                         struct ts_error *err)
+{
+    struct qtest_result res = {0};
+    char *text = NULL;
+    int rc;
+
+    if (c->core->now_ms > r->deadline_ms)
+        return ts_failk(err, TS_ECONFLICT, "TestTimeExceeded",
+                        "the time for the test of %s ran out %lld seconds ago; nothing was "
+                        "recorded",
+                        t->id, (long long)((c->core->now_ms - r->deadline_ms) / 1000));
+    if (!json_is_object(answers))
+        return ts_failk(err, TS_EINVAL, "ParameterValidationError",
+                        "Answers must be an object {QuestionIdentifier: answer}");
+    text = json_dumps(answers, JSON_COMPACT);
+    rc = qtest_grade(r->test ? r->test : t->test, t->answer_key, text, &res, err);
+    free(text);
+    if (rc)
+        return rc;
+    free(r->answer);
+    r->answer = res.answer_xml;
+    res.answer_xml = NULL;
+    r->submitted_ms = c->core->now_ms;
+    r->status = QREQ_PENDING;
+    if (res.scored) {
+        r->decided_ms = c->core->now_ms;
+        r->status = res.has_value ? QREQ_SCORED : QREQ_REJECTED;
+        r->value = res.value;
+        if (!res.has_value)
+            snprintf(r->reason, sizeof r->reason,
+                     "your score %lld is outside every range of the answer key",
+                     (long long)res.sum);
+    }
+    rc = store_qual_request_set(c->core->st, r->id, r, err);
+    if (!rc && res.scored && res.has_value) {
+        struct qual q = {{0}, worker_id, res.value, 1, c->core->now_ms};
+        memcpy(q.type_id, t->id, sizeof q.type_id);
+        rc = store_qual_put(c->core->st, &q, err);
+    }
+    if (!rc) {
+        json_object_set_new(out, "QualificationRequestId", json_string(r->id));
+        json_object_set_new(out, "Status",
+                            json_string(r->status == QREQ_SCORED     ? "Granted"
+                                        : r->status == QREQ_REJECTED ? "Rejected"
+                                                                     : "Pending"));
+        if (res.scored)
+            json_object_set_new(out, "Score", json_integer(res.sum));
+        if (r->status == QREQ_SCORED)
+            json_object_set_new(out, "IntegerValue", json_integer(r->value));
+        if (r->reason[0])
+            json_object_set_new(out, "Reason", json_string(r->reason));
+    }
+    return rc;
+}
+
 static int op_submit_qualification_test(struct op_ctx *c, json_t *in, json_t *out,
                                         struct ts_error *err)
 {
     struct qual_type t;
     struct qual_request r;
-    struct qtest_result res = {0};
-    json_t *answers = json_object_get(in, "Answers");
-    char *text = NULL;
     int rc = requestable_type(c, in, &t, err);
     if (rc)
         return rc;
@@ -729,60 +790,10 @@ static int op_submit_qualification_test(struct op_ctx *c, json_t *in, json_t *ou
                       "you are not taking the test of %s: start it with GetQualificationTest",
                       t.id);
     }
-    if (rc)
-        goto out;
-    if (c->core->now_ms > r.deadline_ms) {
-        rc = ts_failk(err, TS_ECONFLICT, "TestTimeExceeded",
-                      "the time for the test of %s ran out %lld seconds ago; nothing was "
-                      "recorded",
-                      t.id, (long long)((c->core->now_ms - r.deadline_ms) / 1000));
-        goto done;
-    }
-    if (!json_is_object(answers)) {
-        rc = ts_failk(err, TS_EINVAL, "ParameterValidationError",
-                      "Answers must be an object {QuestionIdentifier: answer}");
-        goto done;
-    }
-    text = json_dumps(answers, JSON_COMPACT);
-    rc = qtest_grade(r.test ? r.test : t.test, t.answer_key, text, &res, err);
-    if (rc)
-        goto done;
-    r.answer = res.answer_xml;
-    res.answer_xml = NULL;
-    r.submitted_ms = c->core->now_ms;
-    r.status = QREQ_PENDING;
-    if (res.scored) {
-        r.decided_ms = c->core->now_ms;
-        r.status = res.has_value ? QREQ_SCORED : QREQ_REJECTED;
-        r.value = res.value;
-        if (!res.has_value)
-            snprintf(r.reason, sizeof r.reason,
-                     "your score %lld is outside every range of the answer key",
-                     (long long)res.sum);
-    }
-    rc = store_qual_request_set(c->core->st, r.id, &r, err);
-    if (!rc && res.scored && res.has_value) {
-        struct qual q = {{0}, c->who.id, res.value, 1, c->core->now_ms};
-        memcpy(q.type_id, t.id, sizeof q.type_id);
-        rc = store_qual_put(c->core->st, &q, err);
-    }
     if (!rc) {
-        json_object_set_new(out, "QualificationRequestId", json_string(r.id));
-        json_object_set_new(out, "Status",
-                            json_string(r.status == QREQ_SCORED     ? "Granted"
-                                        : r.status == QREQ_REJECTED ? "Rejected"
-                                                                    : "Pending"));
-        if (res.scored)
-            json_object_set_new(out, "Score", json_integer(res.sum));
-        if (r.status == QREQ_SCORED)
-            json_object_set_new(out, "IntegerValue", json_integer(r.value));
-        if (r.reason[0])
-            json_object_set_new(out, "Reason", json_string(r.reason));
+        rc = qtest_hand_in(c, c->who.id, &t, &r, json_object_get(in, "Answers"), out, err);
+        store_qual_request_release(&r);
     }
-done:
-    store_qual_request_release(&r);
-out:
-    free(text);
     store_qual_type_release(&t);
     return rc;
 }
@@ -939,14 +950,14 @@ static int op_form_qtest_submit(struct op_ctx *c, json_t *in, json_t *out, struc
     if (!rc && !answers)
         rc = TS_EINVAL;
     if (!rc) {
-        json_t *req = json_object();
-        json_object_set_new(req, "QualificationTypeId", json_string(r.type_id));
-        json_object_set_new(req, "Answers", json_loads(answers, 0, NULL));
-        /* From here on the call is the worker's own. */
-        c->who.id = r.worker_id;
-        c->who.role = ROLE_WORKER;
-        rc = op_submit_qualification_test(c, req, out, err);
-        json_decref(req);
+        struct qual_type t;
+        rc = requestable_type_id(c, r.type_id, &t, err);
+        if (!rc) {
+            json_t *a = json_loads(answers, 0, NULL);
+            rc = qtest_hand_in(c, r.worker_id, &t, &r, a, out, err);
+            json_decref(a);
+            store_qual_type_release(&t);
+        }
     }
     free(posted);
     free(answers);
