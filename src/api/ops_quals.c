@@ -78,9 +78,8 @@ static int read_test(json_t *in, struct qual_type *q, struct ts_error *err)
         return invalid(err, "an AnswerKey needs a Test");
     rc = qtest_check(test ? test : q->test, key ? key : q->answer_key, err);
     if (rc) {
-        char msg[sizeof err->msg];
-        memcpy(msg, err->msg, sizeof msg);
-        return ts_failk(err, rc, "ParameterValidationError", "%s", msg);
+        err->kind = "ParameterValidationError";
+        return rc;
     }
     if (test) {
         free(q->test);

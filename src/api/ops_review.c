@@ -165,11 +165,7 @@ static int op_list_review_results(struct op_ctx *c, json_t *in, json_t *out,
                                                          : "HITReviewReport",
                             report);
     }
-    if (more) {
-        char tok[32];
-        snprintf(tok, sizeof tok, "p%lld", (long long)last);
-        json_object_set_new(out, "NextToken", json_string(tok));
-    }
+    param_next_token(out, last, more);
 out:
     for (int l = REVIEW_ASSIGNMENT; l <= REVIEW_HIT; l++) {
         json_decref(w.results[l]);

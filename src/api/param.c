@@ -161,6 +161,15 @@ int param_page(json_t *in, int64_t *after_seq, int *limit, struct ts_error *err)
     return 0;
 }
 
+void param_next_token(json_t *out, int64_t last_seq, int more)
+{
+    char tok[32];
+    if (!more)
+        return;
+    snprintf(tok, sizeof tok, "p%lld", (long long)last_seq);
+    json_object_set_new(out, "NextToken", json_string(tok));
+}
+
 int param_page_reply(json_t *out, const char *name, json_t *arr, int64_t last_seq, int more,
                      int rc)
 {
@@ -168,11 +177,7 @@ int param_page_reply(json_t *out, const char *name, json_t *arr, int64_t last_se
         json_decref(arr);
         return rc;
     }
-    if (more) {
-        char tok[32];
-        snprintf(tok, sizeof tok, "p%lld", (long long)last_seq);
-        json_object_set_new(out, "NextToken", json_string(tok));
-    }
+    param_next_token(out, last_seq, more);
     json_object_set_new(out, "NumResults", json_integer((json_int_t)json_array_size(arr)));
     json_object_set_new(out, name, arr);
     return 0;

@@ -24,6 +24,8 @@ int param_time_ms(json_t *in, const char *name, int required, int64_t *out,
 
 /* Pagination: MaxResults 1..100 (default 10) and an opaque NextToken. */
 int param_page(json_t *in, int64_t *after_seq, int *limit, struct ts_error *err);
+/* Sets out's NextToken to the page after last_seq when there are more. */
+void param_next_token(json_t *out, int64_t last_seq, int more);
 /* Ends a list operation whose walk returned rc: on success sets NextToken (when more),
  * NumResults and arr under name on out, taking arr; on failure drops arr. Returns rc. */
 int param_page_reply(json_t *out, const char *name, json_t *arr, int64_t last_seq, int more,

@@ -585,9 +585,6 @@ struct notify_msg {
 };
 int store_notify_enqueue(struct store *st, const struct notify_msg *m, struct ts_error *err);
 typedef int (*store_notify_cb)(void *ctx, const struct notify_msg *m);
-/* Up to limit pending messages with next_ms <= now_ms, earliest first. */
-int store_notify_due(struct store *st, int64_t now_ms, int limit, store_notify_cb cb, void *ctx,
-                     struct ts_error *err);
 /* The earliest next_ms of a pending message; TS_ENOTFOUND when none is pending. */
 int store_notify_next_ms(struct store *st, int64_t *next_ms, struct ts_error *err);
 /* The numbers and state of message seq; its string members are set to NULL. TS_ENOTFOUND
@@ -600,8 +597,9 @@ int store_notify_update(struct store *st, const struct notify_msg *m, struct ts_
 int store_notify_list(struct store *st, int64_t requester_id, int64_t after_seq, int limit,
                       store_notify_cb cb, void *ctx, int64_t *last_seq, int *more,
                       struct ts_error *err);
-/* Like store_notify_due, but only the messages after (after_next_ms, after_seq) in that
- * order: the delivery threads page through all due messages with it. */
+/* Up to limit pending messages with next_ms <= now_ms after (after_next_ms, after_seq), in
+ * that order (INT64_MIN, 0: from the first): the delivery threads page through all due
+ * messages with it. */
 int store_notify_due_after(struct store *st, int64_t now_ms, int64_t after_next_ms,
                            int64_t after_seq, int limit, store_notify_cb cb, void *ctx,
                            struct ts_error *err);

@@ -91,7 +91,7 @@ enum stmt_id {
     S_WCOUNT_GET, S_WCOUNT_ADD, S_PSEUD_NOTE, S_PSEUD_FIND, S_BLOCK_PUT, S_BLOCK_DELETE, S_BLOCK_GET, S_BLOCK_LIST,
     S_BATCH_INSERT, S_BATCH_GET,
     S_UPLOAD_INSERT, S_UPLOAD_GET_KEY, S_UPLOAD_GET_FIELD,
-    S_NSET_ANY, S_NSET_GET, S_NSET_PUT, S_NOUT_INSERT, S_NOUT_DUE, S_NOUT_NEXT, S_NOUT_GET, S_NOUT_UPDATE,
+    S_NSET_ANY, S_NSET_GET, S_NSET_PUT, S_NOUT_INSERT, S_NOUT_NEXT, S_NOUT_GET, S_NOUT_UPDATE,
     S_NOUT_LIST, S_AKEY_FIRST,
     S_CHECK_ENTRY_SUM, S_CHECK_BALANCE_SUM, S_CHECK_NEGATIVE, S_CHECK_PAY_TWICE,
     S_CHECK_PAY_STATUS, S_CHECK_HIT_COUNTS, S_CHECK_HIT_MAX, S_CHECK_PAIR,
@@ -312,8 +312,6 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_NOUT_INSERT] = "INSERT INTO notify_outbox(requester_id, hit_type_id, destination, key_id, "
                       "event_types, body, created_ms, next_ms) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    [S_NOUT_DUE] = "SELECT " NOUT_COLS " FROM notify_outbox WHERE state = 0 AND next_ms <= ?1 "
-                   "ORDER BY next_ms, seq LIMIT ?2",
     [S_NOUT_NEXT] = "SELECT min(next_ms) FROM notify_outbox WHERE state = 0",
     [S_NOUT_GET] = "SELECT " NOUT_COLS " FROM notify_outbox WHERE seq = ?1",
     [S_NOUT_UPDATE] = "UPDATE notify_outbox SET state = ?2, attempts = ?3, next_ms = ?4, "
@@ -3304,22 +3302,6 @@ static int visit_notify(sqlite3_stmt *s, const struct list_cb *cb)
     return cb->notify(cb->ctx, &m);
 }
 
-int store_notify_due(struct store *st, int64_t now_ms, int limit, store_notify_cb cb, void *ctx,
-                     struct ts_error *err)
-{
-    sqlite3_stmt *s = NULL;
-    struct list_cb lcb = {.notify = cb, .ctx = ctx};
-    int64_t last;
-    int more;
-    int rc = find_one(st, S_NOUT_DUE, now_ms, &s, err);
-
-    if (rc)
-        return rc;
-    bind_i64(s, 2, limit);
-    return walk_rows(st, s, limit, visit_notify, &lcb, &last, &more, "reading due notifications",
-                     err);
-}
-
 int store_notify_next_ms(struct store *st, int64_t *next_ms, struct ts_error *err)
 {
     sqlite3_stmt *s = NULL;
@@ -3605,15 +3587,5 @@ int store_notify_test_pending(struct store *st, int64_t requester_id, int64_t *n
     int rc = find_one(st, S_NOUT_TEST_PENDING, requester_id, &s, err);
 
     *n = 0;
-    if (rc)
-        return rc;
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        *n = col_i64(s, 0);
-        rc = 0;
-    } else {
-        rc = db_fail(st, rc, "counting pending test notifications", err);
-    }
-    sqlite3_reset(s);
-    return rc;
+    return rc ? rc : step_i64(st, s, n, "counting pending test notifications", err);
 }

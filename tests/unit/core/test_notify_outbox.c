@@ -142,7 +142,7 @@ static void test_due_pages(void)
     int pages = 0, total = 0;
 
     /* The pending messages of test_pending_test_limit, due now, in (next_ms, seq) order. */
-    CHECK_EQ_INT(store_notify_due(st, c.now_ms, 64, seq_cb, &all, &err), 0);
+    CHECK_EQ_INT(store_notify_due_after(st, c.now_ms, INT64_MIN, 0, 64, seq_cb, &all, &err), 0);
     CHECK_EQ_INT(all.n, NOTIFY_TEST_PENDING_MAX);
     for (;;) {
         page.n = 0;
