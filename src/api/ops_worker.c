@@ -167,19 +167,6 @@ static int op_accept_work(struct op_ctx *c, json_t *in, json_t *out, struct ts_e
     return 0;
 }
 
-/* Appends s to b percent-encoded as a query value (unreserved characters stay). */
-static void put_query_value(struct buf *b, const char *s)
-{
-    for (const char *p = s; *p; p++) {
-        unsigned char ch = (unsigned char)*p;
-        if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-            ch == '-' || ch == '.' || ch == '_' || ch == '~')
-            buf_putc(b, (char)ch);
-        else
-            buf_printf(b, "%%%02X", ch);
-    }
-}
-
 void ops_task_urls(struct op_ctx *c, const struct assignment *a, struct buf *submit_to,
                    struct buf *query)
 {
@@ -189,7 +176,7 @@ void ops_task_urls(struct op_ctx *c, const struct assignment *a, struct buf *sub
     buf_printf(submit_to, "%s/w/%s", c->core->cfg->base_url, cap);
     buf_printf(query, "assignmentId=%s&hitId=%s&workerId=%s&turkSubmitTo=", a->id, a->hit_id,
                pseud);
-    put_query_value(query, submit_to->p);
+    buf_put_pct(query, submit_to->p, submit_to->len, 0);
 }
 
 int ops_render_task(struct op_ctx *c, const struct assignment *a, const struct hit *h,
@@ -218,7 +205,7 @@ int ops_render_task(struct op_ctx *c, const struct assignment *a, const struct h
     } else {
         buf_printf(&query, "assignmentId=" OPS_PREVIEW_ASSIGNMENT "&hitId=%s&turkSubmitTo=",
                    h->id);
-        put_query_value(&query, c->core->cfg->base_url);
+        buf_put_pct(&query, c->core->cfg->base_url, strlen(c->core->cfg->base_url), 0);
         buf_printf(&submit, "%s/mturk/externalSubmit", c->core->cfg->base_url);
     }
     json_object_set_new(task, "Title", json_string(t.title));

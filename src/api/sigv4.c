@@ -58,12 +58,6 @@ static int sigv4_is_alnum(char c)
     return sigv4_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-/* RFC 3986 unreserved: kept as is in canonical URIs and queries. */
-static int sigv4_is_unreserved(char c)
-{
-    return sigv4_is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
-
 static int sigv4_part_eq(struct sigv4_part s, const char *lit)
 {
     size_t n = strlen(lit);
@@ -446,23 +440,6 @@ int sigv4_parse(const char *authorization, const char *amz_date, struct sigv4_au
 
 /* ---- the canonical request -------------------------------------------------------- */
 
-static const char sigv4_hex[] = "0123456789ABCDEF";
-
-/* Appends p[0..n) with every byte outside the unreserved set (and '/' when keep_slash)
- * as %XX with upper-case hex. */
-static void sigv4_put_encoded(struct buf *b, const char *p, size_t n, int keep_slash)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-        if (sigv4_is_unreserved((char)c) || (keep_slash && c == '/')) {
-            buf_putc(b, (char)c);
-        } else {
-            char e[3] = {'%', sigv4_hex[c >> 4], sigv4_hex[c & 15]};
-            buf_append(b, e, 3);
-        }
-    }
-}
-
 /* A query name or value: percent-decoded (a '%' not followed by two hex digits stays
  * itself), then encoded canonically. Caller frees. */
 static char *sigv4_query_component(const char *p, size_t n)
@@ -481,7 +458,7 @@ static char *sigv4_query_component(const char *p, size_t n)
             raw[k++] = p[i];
         }
     }
-    sigv4_put_encoded(&b, raw, k, 0);
+    buf_put_pct(&b, raw, k, 0);
     free(raw);
     return buf_detach(&b, NULL);
 }
@@ -590,7 +567,7 @@ static int sigv4_build(const struct sigv4_auth *a, const struct sigv4_request *r
                         SIGV4_MAX_CANONICAL / 3);
     buf_puts(out, r->method);
     buf_putc(out, '\n');
-    sigv4_put_encoded(out, path, strlen(path), 1);
+    buf_put_pct(out, path, strlen(path), 1);
     buf_putc(out, '\n');
     if (r->query)
         sigv4_put_query(out, r->query);

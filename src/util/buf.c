@@ -147,6 +147,22 @@ static const char *xml_entity(char c)
     }
 }
 
+int buf_put_pct(struct buf *b, const char *p, size_t n, int keep_slash)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~' || (keep_slash && c == '/')) {
+            buf_putc(b, (char)c);
+        } else {
+            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+            buf_append(b, e, 3);
+        }
+    }
+    return b->err;
+}
+
 int buf_put_xml(struct buf *b, const char *s, size_t n)
 {
     size_t out = 0, i;

@@ -25,6 +25,9 @@ int buf_puts(struct buf *b, const char *s);
 int buf_putc(struct buf *b, char c);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* Appends p[0..n) percent-encoded (RFC 3986): every byte outside the unreserved set
+ * A-Z a-z 0-9 - . _ ~ (and '/' when keep_slash) as %XX with upper-case hex. */
+int buf_put_pct(struct buf *b, const char *p, size_t n, int keep_slash);
 /* Appends s with &<>"' escaped for XML/HTML text and attributes. */
 int buf_put_xml(struct buf *b, const char *s, size_t n);
 void buf_reset(struct buf *b);                 /* len = 0, keeps memory and err cleared */

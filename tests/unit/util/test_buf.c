@@ -180,5 +180,16 @@ static void test_xml(void)
     }
 }
 
-CHECK_MAIN(test_empty, test_append_and_grow, test_max_sticky, test_printf, test_detach,
+static void test_put_pct(void)
+{
+    struct buf b = BUF_INIT(256);
+    CHECK_EQ_INT(buf_put_pct(&b, "aZ09-._~ /+%\xc3\xa9", 14, 0), 0);
+    CHECK_EQ_STR(b.p, "aZ09-._~%20%2F%2B%25%C3%A9");
+    buf_reset(&b);
+    CHECK_EQ_INT(buf_put_pct(&b, "/a b/", 5, 1), 0);
+    CHECK_EQ_STR(b.p, "/a%20b/");
+    buf_release(&b);
+}
+
+CHECK_MAIN(test_put_pct, test_empty, test_append_and_grow, test_max_sticky, test_printf, test_detach,
            test_xml)
