@@ -262,10 +262,10 @@ static int answer_is_list(json_t *v)
 /* An uploaded file: {"UploadedFileKey": text, "UploadedFileSizeInBytes": n >= 0}. */
 static int answer_is_upload(json_t *v)
 {
-    json_t *k = json_object_get(v, "UploadedFileKey");
-    json_t *n = json_object_get(v, "UploadedFileSizeInBytes");
-    return json_is_object(v) && json_object_size(v) == 2 && json_is_string(k) &&
-           json_is_integer(n) && json_integer_value(n) >= 0;
+    const char *key;
+    size_t n;
+    int64_t size;
+    return question_upload_of(v, &key, &n, &size) && size >= 0;
 }
 
 /* Every uploaded-file answer must name a file stored with this assignment under that

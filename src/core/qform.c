@@ -1392,17 +1392,14 @@ static int qform_check_selection(const struct qform_question *q, json_t *v, stru
 
 static int qform_check_file(const struct qform_question *q, json_t *v, struct ts_error *err)
 {
-    json_t *key = json_object_get(v, "UploadedFileKey");
-    json_t *size = json_object_get(v, "UploadedFileSizeInBytes");
+    const char *key;
+    size_t key_len;
     int64_t sz;
 
-    if (!json_is_object(v) || json_object_size(v) != 2 || !json_is_string(key) ||
-        !json_is_integer(size) || json_string_length(key) == 0 ||
-        json_string_length(key) > 1024)
+    if (!question_upload_of(v, &key, &key_len, &sz) || key_len == 0 || key_len > 1024)
         return ts_fail(err, TS_EINVAL,
                        "question \"%.60s\" takes {\"UploadedFileKey\": \"...\", "
                        "\"UploadedFileSizeInBytes\": N}", q->id);
-    sz = json_integer_value(size);
     if (sz < q->min_file_size || sz > q->max_file_size)
         return ts_fail(err, TS_EINVAL,
                        "question \"%.60s\": the file must have %lld to %lld bytes, not %lld",
@@ -1800,17 +1797,11 @@ static int qform_put_answer(struct buf *b, const struct qform_question *q, const
             bad = qform_put_elem(b, "OtherSelectionText", json_string_value(other),
                                  json_string_length(other));
     } else if (q && q->kind == QFORM_FILEUPLOAD && json_is_object(v)) {
-        json_t *key_v = json_object_get(v, "UploadedFileKey");
-        json_t *size_v = json_object_get(v, "UploadedFileSizeInBytes");
-        if (!json_is_string(key_v) || !json_is_integer(size_v))
-            bad = 1;
-        else {
-            buf_printf(b, "<UploadedFileSizeInBytes>%" JSON_INTEGER_FORMAT
-                          "</UploadedFileSizeInBytes>",
-                       json_integer_value(size_v));
-            bad = qform_put_elem(b, "UploadedFileKey", json_string_value(key_v),
-                                 json_string_length(key_v));
-        }
+        const char *file;
+        size_t file_len;
+        int64_t size;
+        bad = !question_upload_of(v, &file, &file_len, &size) ||
+              question__put_upload(b, file, file_len, size) != 0;
     } else if (json_is_null(v)) {
         buf_puts(b, "<FreeText></FreeText>");
     } else if (json_is_boolean(v)) {

@@ -281,27 +281,49 @@ int question__put_ascii(struct buf *b, const char *s, size_t n)
 
 /* An uploaded file's answer {"UploadedFileKey": text, "UploadedFileSizeInBytes": n}
  * (exactly those two members) as MTurk writes a FileUploadAnswer. */
-static int question_put_upload(struct buf *b, const char *key, json_t *v,
-                               struct ts_error *err)
+int question_upload_of(json_t *v, const char **key, size_t *key_len, int64_t *size)
 {
     json_t *k = json_object_get(v, "UploadedFileKey");
     json_t *n = json_object_get(v, "UploadedFileSizeInBytes");
 
-    if (json_object_size(v) != 2 || !json_is_string(k) || !json_is_integer(n) ||
-        json_integer_value(n) < 0)
+    if (!json_is_object(v) || json_object_size(v) != 2 || !json_is_string(k) ||
+        !json_is_integer(n))
+        return 0;
+    *key = json_string_value(k);
+    *key_len = json_string_length(k);
+    *size = (int64_t)json_integer_value(n);
+    return 1;
+}
+
+int question__put_upload(struct buf *b, const char *key, size_t key_len, int64_t size)
+{
+    buf_printf(b, "<UploadedFileSizeInBytes>%lld</UploadedFileSizeInBytes><UploadedFileKey>",
+               (long long)size);
+    if (question__put_ascii(b, key, key_len) != 0)
+        return -1;
+    buf_puts(b, "</UploadedFileKey>");
+    return 0;
+}
+
+static int question_put_upload(struct buf *b, const char *name, json_t *v,
+                               struct ts_error *err)
+{
+    const char *key;
+    size_t key_len;
+    int64_t size;
+
+    if (!question_upload_of(v, &key, &key_len, &size) || size < 0)
         return ts_fail(err, TS_EINVAL,
                        "answer \"%.40s\" must be text, a number, a boolean or an uploaded "
                        "file {\"UploadedFileKey\", \"UploadedFileSizeInBytes\"}",
-                       key);
+                       name);
     buf_puts(b, "<Answer><QuestionIdentifier>");
-    if (question__put_ascii(b, key, strlen(key)) != 0)
+    if (question__put_ascii(b, name, strlen(name)) != 0)
         return ts_fail(err, TS_EINVAL, "answer name is not valid UTF-8");
-    buf_printf(b, "</QuestionIdentifier><UploadedFileSizeInBytes>%" JSON_INTEGER_FORMAT
-                  "</UploadedFileSizeInBytes><UploadedFileKey>",
-               json_integer_value(n));
-    if (question__put_ascii(b, json_string_value(k), json_string_length(k)) != 0)
-        return ts_fail(err, TS_EINVAL, "answer \"%.40s\" is not valid UTF-8", key);
-    buf_puts(b, "</UploadedFileKey></Answer>");
+    buf_puts(b, "</QuestionIdentifier>");
+    if (question__put_upload(b, key, key_len, size) != 0)
+        return ts_fail(err, TS_EINVAL, "answer \"%.40s\" is not valid UTF-8", name);
+    buf_puts(b, "</Answer>");
     return 0;
 }
 

@@ -76,5 +76,11 @@ int question__answers_doc(json_t *obj, question__put_fn put, const void *ctx, st
                           struct ts_error *err);
 /* Appends s[0..n) as pure-ASCII XML text; -1 when s is not valid UTF-8. */
 int question__put_ascii(struct buf *b, const char *s, size_t n);
+/* An uploaded file's answer: an object of exactly {"UploadedFileKey": text,
+ * "UploadedFileSizeInBytes": integer}. 1 with *key (borrowed), *key_len and *size, else 0. */
+int question_upload_of(json_t *v, const char **key, size_t *key_len, int64_t *size);
+/* Appends a file's answer elements as MTurk writes them: UploadedFileSizeInBytes, then
+ * UploadedFileKey. -1 when key is not valid UTF-8. */
+int question__put_upload(struct buf *b, const char *key, size_t key_len, int64_t size);
 
 #endif
