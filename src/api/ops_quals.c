@@ -128,15 +128,7 @@ static int type_owned(struct op_ctx *c, json_t *in, struct qual_type *q, struct 
     int rc = param_id(in, "QualificationTypeId", PARAM_REQUIRED, &id, err);
     if (rc)
         return rc;
-    rc = store_qual_type_get(c->core->st, id, q, err);
-    if (rc == 0 && (q->requester_id != c->who.id || q->deleted)) {
-        store_qual_type_release(q);
-        rc = TS_ENOTFOUND;
-    }
-    if (rc == TS_ENOTFOUND)
-        return ts_failk(err, TS_ENOTFOUND, "QualificationTypeDoesNotExist",
-                        "qualification type %s does not exist", id);
-    return rc;
+    return quals_type_get_owned(c->core, c->who.id, id, 0, q, err);
 }
 
 static int op_create_qual_type(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)

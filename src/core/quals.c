@@ -280,6 +280,20 @@ int quals_value(struct core_ctx *c, const char *type_id, int64_t worker_id, int6
     return rc;
 }
 
+int quals_type_get_owned(struct core_ctx *c, int64_t requester_id, const char *id,
+                         int with_deleted, struct qual_type *out, struct ts_error *err)
+{
+    int rc = store_qual_type_get(c->st, id, out, err);
+    if (rc == 0 && (out->requester_id != requester_id || (out->deleted && !with_deleted))) {
+        store_qual_type_release(out); /* a refusal keeps nothing: its Test may be 64 KB */
+        rc = TS_ENOTFOUND;
+    }
+    if (rc == TS_ENOTFOUND)
+        return ts_failk(err, TS_ENOTFOUND, "QualificationTypeDoesNotExist",
+                        "qualification type %s does not exist", id);
+    return rc;
+}
+
 /* 1 when requirement q holds for w, 0 when not, negative on a store failure. */
 static int holds(struct core_ctx *c, json_t *q, const struct quals_worker *w,
                  struct ts_error *err)

@@ -70,6 +70,13 @@ int quals_guards(const char *quals_json, enum quals_action action);
 int quals_value(struct core_ctx *c, const char *type_id, int64_t worker_id, int64_t *value,
                 struct ts_error *err);
 
+/* Loads requester_id's own qualification type id (a deleted one only when with_deleted).
+ * Missing, deleted or another requester's: TS_ENOTFOUND ("QualificationTypeDoesNotExist"),
+ * alike, so existence never shows, and nothing is left to release. On 0 the caller
+ * releases *out (store_qual_type_release). */
+int quals_type_get_owned(struct core_ctx *c, int64_t requester_id, const char *id,
+                         int with_deleted, struct qual_type *out, struct ts_error *err);
+
 /* 1 when id is a system type this server computes (not the refused legacy ones). */
 int quals_is_system(const char *id);
 
