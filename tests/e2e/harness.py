@@ -22,6 +22,19 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 BIN = os.path.abspath(os.environ.get("TESSERA_BIN") or os.path.join(ROOT, "build", "tessera"))
 
+# The sanitizer build's server reports leaks when it exits (LeakSanitizer): on unless the
+# caller turned it off explicitly, so a leak on any path fails the test that ran it.
+SAN_MARKERS = ("AddressSanitizer", "LeakSanitizer", "runtime error:")
+
+
+def server_env():
+    env = dict(os.environ)
+    asan = env.get("ASAN_OPTIONS", "")
+    if "detect_leaks=" not in asan:
+        env["ASAN_OPTIONS"] = (asan + ":" if asan else "") + "detect_leaks=1"
+    return env
+
+
 # Sanitizer builds are slow to start; every wait is bounded.
 START_TIMEOUT = 20.0
 STOP_TIMEOUT = 30.0
@@ -118,6 +131,7 @@ class Server:
         self.log_path = os.path.join(self.dir, "serve.log")
         self._client = None
         self.args = []  # more `tessera serve` options, for the next start
+        self.bad_exits = []  # non-zero exit statuses of SIGTERM stops (a leak report: 1)
 
     # -- process ------------------------------------------------------------------------
     def start(self):
@@ -128,7 +142,7 @@ class Server:
             proc = subprocess.Popen([BIN, "serve", "--db", self.db, "--listen",
                                      "127.0.0.1:%d" % port] + list(self.args),
                                     stdout=log, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL)
+                                    stdin=subprocess.DEVNULL, env=server_env())
             log.close()
             deadline = time.time() + START_TIMEOUT
             while time.time() < deadline:
@@ -154,12 +168,23 @@ class Server:
         raise AssertionError("tessera serve did not become healthy (%s); log:\n%s"
                              % (last, self.log()))
 
-    def log(self):
+    def log(self, whole=False):
+        """The end of the server's log (every run of it since setUp), or all of it."""
         try:
             with open(self.log_path, "rb") as f:
-                return f.read().decode("utf-8", "replace")[-4000:]
+                text = f.read().decode("utf-8", "replace")
         except OSError:
             return ""
+        return text if whole else text[-4000:]
+
+    def sanitizer_report(self):
+        """The first sanitizer report in the whole log (from its marker on), or None."""
+        log = self.log(whole=True)
+        at = [log.find(m) for m in SAN_MARKERS if m in log]
+        if not at:
+            return None
+        start = log.rfind("\n", 0, min(at)) + 1
+        return log[start:start + 6000]
 
     def stop(self):
         """SIGTERM to the pid we started; returns its exit status."""
@@ -171,7 +196,10 @@ class Server:
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGTERM)
         try:
-            return proc.wait(timeout=STOP_TIMEOUT)
+            rc = proc.wait(timeout=STOP_TIMEOUT)
+            if rc != 0:
+                self.bad_exits.append(rc)
+            return rc
         except subprocess.TimeoutExpired:
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
@@ -270,14 +298,16 @@ class E2E(unittest.TestCase):
         srv = self.srv
         rc = srv.stop()
         ok, out = srv.check()
-        if rc not in (None, 0):
-            self.fail("tessera serve exited %s on SIGTERM; log:\n%s" % (rc, srv.log()))
+        # Every run counts, not only the last: a test may stop and restart the server,
+        # and the log holds each run's report.
+        report = srv.sanitizer_report()
+        if report:
+            self.fail("the server log reports a sanitizer finding:\n%s" % report)
+        if rc not in (None, 0) or srv.bad_exits:
+            self.fail("tessera serve exited %s on SIGTERM; log:\n%s"
+                      % (srv.bad_exits or rc, srv.log()))
         if not ok:
             self.fail("tessera admin check is not clean after the test:\n" + out)
-        log = srv.log()
-        for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
-            if marker in log:
-                self.fail("the server log reports %s:\n%s" % (marker, log))
 
     # -- helpers for tests --------------------------------------------------------------
     def call(self, op, body=None, token=None, raw_body=None):

@@ -56,9 +56,11 @@ export class Server {
     this.port = null;
   }
 
-  log() {
+  // The end of the server's log (every run since the suite began), or all of it.
+  log(whole = false) {
     try {
-      return readFileSync(this.logPath, "utf8").slice(-4000);
+      const text = readFileSync(this.logPath, "utf8");
+      return whole ? text : text.slice(-4000);
     } catch {
       return "";
     }
@@ -69,8 +71,12 @@ export class Server {
     for (let attempt = 0; attempt < 5; attempt++) {
       const port = await freePort();
       const fd = openSync(this.logPath, "a");
+      // The sanitizer build reports leaks at exit unless turned off explicitly.
+      const env = { ...process.env, ...this.env };
+      const asan = env.ASAN_OPTIONS ?? "";
+      if (!asan.includes("detect_leaks=")) env.ASAN_OPTIONS = (asan ? asan + ":" : "") + "detect_leaks=1";
       const child = spawn(BIN, ["serve", "--db", this.db, "--listen", `127.0.0.1:${port}`],
-                          { stdio: ["ignore", fd, fd], env: { ...process.env, ...this.env } });
+                          { stdio: ["ignore", fd, fd], env });
       closeSync(fd);
       let code = null;
       const exited = new Promise((ok) => {
@@ -238,9 +244,11 @@ export async function stopCleanly(srv) {
   const rc = await srv.stop();
   assert.equal(rc, 0, `tessera serve exited ${rc} on SIGTERM; log:\n${srv.log()}`);
   await srv.admin("check"); // rejects on a non-zero exit
-  const log = srv.log();
-  for (const marker of ["AddressSanitizer", "LeakSanitizer", "runtime error:"])
-    assert.ok(!log.includes(marker), `the server log reports ${marker}:\n${log}`);
+  const log = srv.log(true); // every run of the server, not only the last 4000 bytes
+  for (const marker of ["AddressSanitizer", "LeakSanitizer", "runtime error:"]) {
+    const at = log.indexOf(marker);
+    assert.ok(at < 0, `the server log reports ${marker}:\n${log.slice(Math.max(0, at - 200), at + 6000)}`);
+  }
 }
 
 // describe(title) around one Server (options as for new Server): started before the tests,
