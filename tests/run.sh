@@ -27,6 +27,13 @@ tally() { # name, then the runner's output on stdin
     p=${line%% passed*}
     f=${line#*passed, }
     f=${f%% failed*}
+    # A sanitizer report after the result line (LeakSanitizer reports at exit) is a
+    # failure the runner itself did not count.
+    if [ "$f" -eq 0 ] && printf '%s\n' "$out" |
+        grep -q -E 'ERROR: (Leak|Address)Sanitizer|runtime error:'; then
+        echo "FAIL $name: a sanitizer report (above)"
+        f=1
+    fi
     passed=$((passed + p))
     failed=$((failed + f))
     echo "== $name: $line"

@@ -4,7 +4,10 @@ drive it over HTTP, and stop it again, running `tessera admin check` on the way 
 Only the standard library. The binary is $TESSERA_BIN (default build/tessera under the
 repository root). Each test class derived from E2E gets a fresh server and database per
 test: setUp starts it, tearDown stops it (SIGTERM to the pid it started) and fails the
-test when the server did not exit 0 or `admin check` reports a violation.
+test when the server did not exit 0 (on this stop or any earlier one in the test), when
+its log holds a sanitizer report from any of its runs (the sanitizer build reports every
+leak at exit: LeakSanitizer is on unless ASAN_OPTIONS turns it off), or when `admin
+check` reports a violation.
 """
 import http.client
 import json
