@@ -185,7 +185,9 @@ static enum MHD_Result worker_link(struct req *q, const char *rest, const char *
     char cap[CAP_SUBMIT_MAX];
     q->door = REQ_FORM;
     if (split_link(rest, cap, &tail)) {
-        door_form_error(404, "this is not a task link of this server", &r);
+        door_form_bad_link(strcmp(tail, "/mturk/externalSubmit") == 0 ? DOOR_LINK_TASK_SUBMIT
+                                                                       : DOOR_LINK_TASK_PAGE,
+                           &r); /* as a forged link */
         return form_reply(q, &r);
     }
     if (strcmp(tail, "/mturk/externalSubmit") == 0)
@@ -211,8 +213,12 @@ static enum MHD_Result test_link(struct req *q, const char *rest, const char *me
     char cap[CAP_SUBMIT_MAX];
     int bad = split_link(rest, cap, &tail), submit = strcmp(tail, "/submit") == 0;
     q->door = REQ_FORM;
-    if (bad || (!submit && strcmp(tail, "") != 0 && strcmp(tail, "/") != 0)) {
-        door_form_error(404, "this is not a test link of this server", &r);
+    if (bad) {
+        door_form_bad_link(submit ? DOOR_LINK_TEST_SUBMIT : DOOR_LINK_TEST_PAGE, &r);
+        return form_reply(q, &r);
+    }
+    if (!submit && strcmp(tail, "") != 0 && strcmp(tail, "/") != 0) {
+        door_form_error(404, "no such page under a test link", &r);
         return form_reply(q, &r);
     }
     if (door_form_qtest_prepare(

@@ -147,7 +147,7 @@ class WorkerPage(MTurkCase):
              403, "not valid"),
             ("malformed capability", self.post_form(
                 "/w/nonsense/mturk/externalSubmit", [("assignmentId", a1), ("animal", "x")]),
-             400, "task link"),
+             403, "not valid"),
             ("other worker's assignment with my capability",
              self.post_form(s1, [("assignmentId", a2), ("animal", "x")]), 400,
              "not the assignment of this task link"),
