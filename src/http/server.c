@@ -283,6 +283,40 @@ static enum MHD_Result busy(struct req *q, const char *url)
     return send_error(q->conn, 503, "ServiceUnavailable", msg);
 }
 
+/* The body declared by Content-Length is over this request's limit: refused from the
+ * headers alone, on the handler's first call, so libmicrohttpd sends no 100 Continue and
+ * closes the connection after the answer rather than read the body. Each door answers
+ * in its own shape. */
+static enum MHD_Result too_large(struct req *q, const char *url)
+{
+    struct door_reply r = {0};
+    char msg[96];
+    snprintf(msg, sizeof msg, "the request body is larger than %zu bytes", q->body.max);
+    if (strcmp(url, "/") == 0) {
+        door_mturk_error(413, "RequestEntityTooLargeException", NULL, msg, &r);
+        return send_reply(q->conn, &r, NULL);
+    }
+    if (strncmp(url, "/w/", 3) == 0 || strncmp(url, "/q/", 3) == 0 ||
+        strncmp(url, "/mturk/", 7) == 0 || strncmp(url, "/preview/", 9) == 0) {
+        door_form_error(413, msg, &r);
+        return form_reply(q, &r);
+    }
+    return send_error(q->conn, 413, "RequestTooLarge", msg);
+}
+
+/* Whether the request declares a Content-Length over max (one too large to parse is). */
+static int declared_over(struct MHD_Connection *conn, size_t max)
+{
+    const char *v =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    int64_t n;
+    if (!v)
+        return 0;
+    if (parse_i64(v, strlen(v), 0, INT64_MAX, &n))
+        return 1; /* libmicrohttpd took it as a number: it is a huge one */
+    return (uint64_t)n > (uint64_t)max;
+}
+
 static enum MHD_Result route(struct req *q, const char *url, const char *method)
 {
     static const char prefix[] = "/api/v1/";
@@ -334,6 +368,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
         q->started = 1;
         q->conn = conn;
         buf_init(&q->body, link || plain ? door_form_max_body() : DOOR_MAX_BODY);
+        if (declared_over(conn, q->body.max))
+            return too_large(q, url);
         if (link || plain) {
             struct door_reply r = {0};
             q->door = REQ_FORM;
