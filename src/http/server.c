@@ -2,7 +2,10 @@
  * bounded buffers; a write is handed to the executor and its connection suspended until
  * the executor resumes it with the durable outcome, so the network thread never waits
  * on the disk. Answers go out on a later handler call than the first, which keeps
- * connections alive (libmicrohttpd closes them otherwise). */
+ * connections alive (libmicrohttpd closes them otherwise); only refusals from the
+ * headers alone go out on the first. One client address holds at most
+ * http_limits.per_address connections, and a connection that does not finish its
+ * headers in time is shut down (watch.c). */
 #include "server.h"
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -20,6 +23,7 @@
 #include "../util/buf.h"
 #include "../util/log.h"
 #include "../util/parse.h"
+#include "watch.h"
 #include "../util/banned.h"
 
 /* The request bodies held at once, over every connection: beyond this a request gets
@@ -33,6 +37,7 @@ struct http_server {
     int stopping;
     unsigned port;
     size_t body_bytes; /* bytes of request bodies held now (the network thread's) */
+    struct watch *watch; /* the header deadline, or NULL */
 };
 
 enum req_door { REQ_NATIVE = 0, REQ_MTURK, REQ_FORM };
@@ -352,6 +357,14 @@ static enum MHD_Result route(struct req *q, const char *url, const char *method)
     return send_error(q->conn, 404, "NotFound", "no such page; operations live under /api/v1/");
 }
 
+/* The connection's entry in the header deadline (NULL without one). */
+static struct watch_conn *conn_watch(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *i =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return i ? i->socket_context : NULL;
+}
+
 static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const char *url,
                                const char *method, const char *version,
                                const char *upload_data, size_t *upload_data_size,
@@ -367,6 +380,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
         int link = submit_link(url, cap), plain = strcmp(url, "/mturk/externalSubmit") == 0;
         q->started = 1;
         q->conn = conn;
+        watch_headers_done(q->srv->watch, conn_watch(conn));
         buf_init(&q->body, link || plain ? door_form_max_body() : DOOR_MAX_BODY);
         if (declared_over(conn, q->body.max))
             return too_large(q, url);
@@ -422,9 +436,9 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                       enum MHD_RequestTerminationCode toe)
 {
     struct req *q = *con_cls;
-    (void)cls;
-    (void)conn;
+    struct http_server *s = cls;
     (void)toe;
+    watch_idle(s->watch, conn_watch(conn)); /* the next request's headers are due */
     if (!q)
         return;
     q->srv->body_bytes -= q->body.len;
@@ -436,6 +450,21 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     json_decref(q->job.out);
     free(q);
     *con_cls = NULL;
+}
+
+/* A connection opened or closed: it enters and leaves the header deadline. */
+static void conn_event(void *cls, struct MHD_Connection *conn, void **socket_context,
+                       enum MHD_ConnectionNotificationCode toe)
+{
+    struct http_server *s = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *i =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = i ? watch_add(s->watch, i->connect_fd) : NULL;
+    } else {
+        watch_remove(s->watch, *socket_context);
+        *socket_context = NULL;
+    }
 }
 
 /* Called with the raw request target before libmicrohttpd decodes it: keeps the query
@@ -483,8 +512,8 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     log_warn("http: %s", msg);
 }
 
-int http_start(const char *listen, struct exec *x, struct http_server **out,
-               struct ts_error *err)
+int http_start(const char *listen, const struct http_limits *lim, struct exec *x,
+               struct http_server **out, struct ts_error *err)
 {
     struct sockaddr_in sa;
     struct http_server *s;
@@ -493,6 +522,11 @@ int http_start(const char *listen, struct exec *x, struct http_server **out,
         return rc;
     s = xcalloc(1, sizeof *s);
     s->x = x;
+    rc = watch_new(lim->header_timeout_s, &s->watch, err);
+    if (rc) {
+        free(s);
+        return rc;
+    }
     pthread_mutex_init(&s->mu, NULL);
     s->d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
                                 MHD_USE_ERROR_LOG,
@@ -500,12 +534,15 @@ int http_start(const char *listen, struct exec *x, struct http_server **out,
                             NULL, MHD_OPTION_SOCK_ADDR, &sa,
                             MHD_OPTION_NOTIFY_COMPLETED, completed, s,
                             MHD_OPTION_URI_LOG_CALLBACK, uri_seen, s,
+                            MHD_OPTION_NOTIFY_CONNECTION, conn_event, s,
                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, lim->per_address,
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
                             MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
     if (!s->d) {
         pthread_mutex_destroy(&s->mu);
+        watch_free(s->watch);
         free(s);
         return ts_fail(err, TS_EIO, "cannot listen on %s (is the port in use?)", listen);
     }
@@ -535,6 +572,7 @@ void http_stop(struct http_server *s)
     struct timespec ts = {0, 200 * 1000 * 1000};
     nanosleep(&ts, NULL);
     MHD_stop_daemon(s->d);
+    watch_free(s->watch); /* every connection has left it */
     pthread_mutex_destroy(&s->mu);
     free(s);
 }
