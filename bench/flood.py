@@ -74,19 +74,18 @@ def open_flood(port):
 
 def still_open(socks):
     """The sockets the server has not closed (no EOF or reset readable yet)."""
-    alive = []
-    for i in range(0, len(socks), 500):
-        part = socks[i:i + 500]
-        readable, _, _ = select.select(part, [], [], 0)
-        gone = set()
-        for s in readable:
-            try:
-                if s.recv(1, socket.MSG_PEEK) == b"":
-                    gone.add(s)
-            except OSError:
-                gone.add(s)
-        alive += [s for s in part if s not in gone]
-    return alive
+    p = select.poll()
+    by_fd = {s.fileno(): s for s in socks}
+    for fd in by_fd:
+        p.register(fd, select.POLLIN)
+    gone = set()
+    for fd, _ in p.poll(0):
+        try:
+            if by_fd[fd].recv(1, socket.MSG_PEEK) == b"":
+                gone.add(fd)
+        except OSError:
+            gone.add(fd)
+    return [s for s in socks if s.fileno() not in gone]
 
 
 def main():
