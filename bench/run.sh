@@ -80,7 +80,9 @@ json_field token "$tmp"/workers/*.json >"$tmp/tokens"
 
 # ---- server
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$TESSERA" serve --db "$db" --listen "127.0.0.1:$port" >"$tmp/server.log" 2>&1 &
+# Every simulated worker connects from 127.0.0.1: allow them all from one address.
+"$TESSERA" serve --db "$db" --listen "127.0.0.1:$port" \
+    --max-connections-per-address $((WORKERS + 16)) >"$tmp/server.log" 2>&1 &
 server_pid=$!
 say "server pid $server_pid on 127.0.0.1:$port"
 for _ in $(seq 1 100); do

@@ -165,15 +165,35 @@ static unsigned error_status(int code)
     return code == TS_ETOOBIG ? 413 : door_status(code);
 }
 
+/* The heading of a page that reports a failed job of op. */
+static const char *fail_title(const struct op *op)
+{
+    if (op == &ops_form_submit || op == &ops_form_submit_token)
+        return "Your work was not submitted";
+    if (op == &ops_form_qtest_submit)
+        return "Your test was not handed in";
+    return "This page cannot be shown";
+}
+
+void door_form_bad_link(enum door_link where, struct door_reply *reply)
+{
+    static const struct op *const ops[] = {&ops_form_page, &ops_form_submit,
+                                           &ops_form_qtest_page, &ops_form_qtest_submit};
+    int test = where == DOOR_LINK_TEST_PAGE || where == DOOR_LINK_TEST_SUBMIT;
+    own_page(403, fail_title(ops[where]), test ? CAP_QTEST_INVALID : CAP_SUBMIT_INVALID,
+             reply);
+}
+
 /* A link that is not even shaped like a capability is refused here, on the network
- * thread, without a trip to the executor; the MAC is checked there. */
-static int cap_malformed(const char *cap, struct door_reply *reply)
+ * thread, without a trip to the executor (the MAC is checked there), with the answer a
+ * forged link gets. */
+static int cap_malformed(const char *cap, enum door_link where, struct door_reply *reply)
 {
     char id[32];
     struct ts_error err = {0};
     if (!cap || cap_submit_parse(cap, id, &err) == 0)
         return 0;
-    door_form_error(400, err.msg, reply);
+    door_form_bad_link(where, reply);
     return -1;
 }
 
@@ -207,7 +227,7 @@ static int form_in(const char *query, int post, const char *content_type, const 
 static int submit_refused(const char *cap, const char *authorization, const char *method,
                           struct door_reply *reply)
 {
-    if (cap_malformed(cap, reply))
+    if (cap_malformed(cap, DOOR_LINK_TASK_SUBMIT, reply))
         return -1;
     if (strcmp(method, "POST") != 0 && strcmp(method, "GET") != 0) {
         door_form_error(405, "a form is submitted with POST or GET", reply);
@@ -291,9 +311,7 @@ int door_form_qtest_prepare(const char *cap, int submit, const char *method,
 
     memset(job, 0, sizeof *job);
     if (cap_submit_parse(cap, id, &err)) { /* the same shape as a task link */
-        door_form_error(400, "this is not a test link of this server: it must look like "
-                             "/q/<request id>.<code>",
-                        reply);
+        door_form_bad_link(submit ? DOOR_LINK_TEST_SUBMIT : DOOR_LINK_TEST_PAGE, reply);
         return -1;
     }
     if (!submit) {
@@ -325,7 +343,7 @@ int door_form_page_prepare(const char *cap, const char *query, struct exec_job *
                            struct door_reply *reply)
 {
     memset(job, 0, sizeof *job);
-    if (cap_malformed(cap, reply))
+    if (cap_malformed(cap, DOOR_LINK_TASK_PAGE, reply))
         return -1;
     job->op = &ops_form_page;
     job->in = json_object();
@@ -501,12 +519,7 @@ static void download_reply(struct exec_job *job, struct door_reply *r)
 void door_form_reply(struct exec_job *job, struct door_reply *reply)
 {
     if (job->rc) {
-        unsigned status = error_status(job->rc);
-        const char *title = job->op == &ops_form_submit || job->op == &ops_form_submit_token
-                                ? "Your work was not submitted"
-                            : job->op == &ops_form_qtest_submit ? "Your test was not handed in"
-                                                                 : "This page cannot be shown";
-        own_page(status, title, job->err.msg, reply);
+        own_page(error_status(job->rc), fail_title(job->op), job->err.msg, reply);
         return;
     }
     if (job->op == &ops_form_page)

@@ -51,6 +51,13 @@ void door_form_reply(struct exec_job *job, struct door_reply *reply);
 /* A small HTML page saying what went wrong (msg HTML-escaped). */
 void door_form_error(unsigned status, const char *msg, struct door_reply *reply);
 
+/* Where a link that does not verify was used. */
+enum door_link { DOOR_LINK_TASK_PAGE, DOOR_LINK_TASK_SUBMIT, DOOR_LINK_TEST_PAGE,
+                 DOOR_LINK_TEST_SUBMIT };
+/* The answer to a link that is malformed: 403, the very page a forged one gets from the
+ * executor, so a guess learns nothing from the difference. */
+void door_form_bad_link(enum door_link where, struct door_reply *reply);
+
 /* Rewrites html for serving: every occurrence of MTurk's hard-coded submit URLs
  * (https://www.mturk.com/mturk/externalSubmit, https://workersandbox.mturk.com/...) is
  * replaced by submit_url (query strings after them are kept). Appends to out. */

@@ -30,8 +30,7 @@ static int cap_assignment(struct op_ctx *c, json_t *in, struct assignment *a,
         return rc;
     rc = store_asg_get(c->core->st, id, a, err);
     if (rc == TS_ENOTFOUND)
-        return ts_failk(err, TS_EFORBIDDEN, "BadCapability",
-                        "this task link is not valid (mistyped or not made by this server)");
+        return ts_failk(err, TS_EFORBIDDEN, "BadCapability", CAP_SUBMIT_INVALID);
     if (rc)
         return rc;
     rc = cap_submit_check(c->core->sec, cap, a->id, a->worker_id, err);

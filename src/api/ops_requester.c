@@ -643,10 +643,11 @@ static int op_delete_worker_block(struct op_ctx *c, json_t *in, json_t *out,
     int rc = param_str(in, "Reason", PARAM_OPTIONAL, 4096, &reason, err);
     (void)out;
     if (!rc)
-        rc = ops_worker_named(c, in, &worker, err);
-    if (!rc)
-        rc = store_block_delete(c->core->st, c->who.id, worker, err);
-    return rc == TS_ENOTFOUND ? 0 : rc; /* not blocked: nothing to undo */
+        rc = ops_worker_named(c, in, &worker, err); /* an unknown worker: 404 */
+    if (rc)
+        return rc;
+    rc = store_block_delete(c->core->st, c->who.id, worker, err);
+    return rc == TS_ENOTFOUND ? 0 : rc; /* a known worker not blocked: nothing to undo */
 }
 
 struct block_walk {

@@ -876,9 +876,7 @@ static int cap_request(struct op_ctx *c, json_t *in, struct qual_request *r,
         return rc;
     rc = store_qual_request_get(c->core->st, id, NULL, 0, r, err);
     if (rc == TS_ENOTFOUND)
-        return ts_failk(err, TS_EFORBIDDEN, "BadCapability",
-                        "this test link is not valid (mistyped, not made by this server, or "
-                        "for an earlier attempt)");
+        return ts_failk(err, TS_EFORBIDDEN, "BadCapability", CAP_QTEST_INVALID);
     if (rc)
         return rc;
     rc = cap_qtest_check(c->core->sec, cap, r->id, r->worker_id, err);

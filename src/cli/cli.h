@@ -21,10 +21,12 @@ struct cli_common {
     int fee_bp;         /* --fee-percent * 100, or -1 */
     int64_t masters_approved; /* --masters-approved, or -1 */
     int64_t masters_percent;  /* --masters-percent, or -1 */
+    unsigned per_address;      /* --max-connections-per-address, default 64; 0: no limit */
+    unsigned header_timeout_s; /* --header-timeout seconds, default 10; 0: none */
 };
 
 /* Parses --db/--key/--listen/--base-url/--fee-percent/--masters-approved/--masters-percent
- * out of argv (removing them; other arguments are kept in order in argv, *argc updated).
+ * (and the connection limits --max-connections-per-address, --header-timeout) out of argv (removing them; other arguments are kept in order in argv, *argc updated).
  * Returns 0 or prints a message and -1. */
 int cli_parse_common(int *argc, char **argv, struct cli_common *o);
 /* Opens the store and the server key of o, and loads the configuration kept in the

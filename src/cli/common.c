@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <sodium.h>
 #include "../core/secrets.h"
+#include "../http/server.h"
 #include "../util/parse.h"
 #include "../util/text.h"
 #include "../util/banned.h"
@@ -32,6 +33,26 @@ static int base_url_ok(const char *v, char out[256])
     return 0;
 }
 
+/* --max-connections-per-address and --header-timeout: 1 when a is one of them (v its
+ * value, NULL when missing), 0 when not, -1 after a message. */
+static int http_limit_flag(const char *a, const char *v, struct cli_common *o)
+{
+    int per = strcmp(a, "--max-connections-per-address") == 0;
+    int64_t n;
+    if (!per && strcmp(a, "--header-timeout") != 0)
+        return 0;
+    if (!v || parse_i64(v, strlen(v), 0, per ? 4096 : 3600, &n)) {
+        fprintf(stderr, "tessera: %s must be a whole number 0..%d (0: %s)\n", a,
+                per ? 4096 : 3600, per ? "no limit" : "no timeout");
+        return -1;
+    }
+    if (per)
+        o->per_address = (unsigned)n;
+    else
+        o->header_timeout_s = (unsigned)n;
+    return 1;
+}
+
 int cli_parse_common(int *argc, char **argv, struct cli_common *o)
 {
     int out = 1;
@@ -41,9 +62,18 @@ int cli_parse_common(int *argc, char **argv, struct cli_common *o)
     o->base_url[0] = '\0';
     o->fee_bp = -1;
     o->masters_approved = o->masters_percent = -1;
+    o->per_address = HTTP_PER_ADDRESS_DEFAULT;
+    o->header_timeout_s = HTTP_HEADER_TIMEOUT_DEFAULT;
     for (int i = 1; i < *argc; i++) {
         const char *a = argv[i];
         int has_value = i + 1 < *argc;
+        int lim = http_limit_flag(a, has_value ? argv[i + 1] : NULL, o);
+        if (lim < 0)
+            return -1;
+        if (lim) {
+            i++;
+            continue;
+        }
         if (strcmp(a, "--db") == 0 || strcmp(a, "--key") == 0 || strcmp(a, "--listen") == 0 ||
             strcmp(a, "--base-url") == 0 ||
             strcmp(a, "--fee-percent") == 0 || strcmp(a, "--masters-approved") == 0 ||

@@ -43,6 +43,7 @@ int cli_serve_until_signal(const struct cli_common *o, void (*banner)(void *, un
     struct http_server *http = NULL;
     struct deliver *dl = NULL;
     struct notify_policy policy;
+    struct http_limits lim = {o->per_address, o->header_timeout_s};
     struct ts_error err = {0};
     sigset_t set;
     int sig = 0;
@@ -68,7 +69,7 @@ int cli_serve_until_signal(const struct cli_common *o, void (*banner)(void *, un
     cfg.base_url = base;
     if (exec_start(o->db, sec, &cfg, &x, &err) ||
         deliver_start(o->db, sec, x, &policy, &dl, &err) ||
-        http_start(o->listen, x, &http, &err)) {
+        http_start(o->listen, &lim, x, &http, &err)) {
         fprintf(stderr, "tessera: %s\n", err.msg);
         deliver_stop(dl);
         exec_stop(x);

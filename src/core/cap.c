@@ -88,9 +88,7 @@ int cap_qtest_check(const struct secrets *s, const char *cap, const char *reques
                     int64_t worker_id, struct ts_error *err)
 {
     if (cap_check(s, "qtest", cap, request_id, worker_id))
-        return ts_failk(err, TS_EFORBIDDEN, "BadCapability",
-                        "this test link is not valid (mistyped, not made by this server, or "
-                        "for an earlier attempt)");
+        return ts_failk(err, TS_EFORBIDDEN, "BadCapability", CAP_QTEST_INVALID);
     return 0;
 }
 
@@ -116,8 +114,7 @@ int cap_submit_check(const struct secrets *s, const char *cap, const char *asg_i
                      int64_t worker_id, struct ts_error *err)
 {
     if (cap_check(s, "submit", cap, asg_id, worker_id))
-        return ts_failk(err, TS_EFORBIDDEN, "BadCapability",
-                        "this task link is not valid (mistyped or not made by this server)");
+        return ts_failk(err, TS_EFORBIDDEN, "BadCapability", CAP_SUBMIT_INVALID);
     return 0;
 }
 

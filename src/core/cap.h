@@ -17,6 +17,12 @@ struct secrets;
  * and submit it, and nothing else. */
 #define CAP_MAC_CHARS 43 /* unpadded base64url of 32 bytes */
 #define CAP_SUBMIT_MAX 80
+/* What a task or test link that does not verify is told, whatever is wrong with it (its
+ * shape, its MAC, the object it names): one answer, so a guess learns nothing. */
+#define CAP_SUBMIT_INVALID "this task link is not valid (mistyped or not made by this server)"
+#define CAP_QTEST_INVALID                                                                  \
+    "this test link is not valid (mistyped, not made by this server, or for an earlier "   \
+    "attempt)"
 void cap_submit_make(const struct secrets *s, const char *asg_id, int64_t worker_id,
                      char out[CAP_SUBMIT_MAX]);
 /* Copies the assignment id cap names into asg_id (NUL-terminated, at most 30

@@ -2,7 +2,10 @@
  * bounded buffers; a write is handed to the executor and its connection suspended until
  * the executor resumes it with the durable outcome, so the network thread never waits
  * on the disk. Answers go out on a later handler call than the first, which keeps
- * connections alive (libmicrohttpd closes them otherwise). */
+ * connections alive (libmicrohttpd closes them otherwise); only refusals from the
+ * headers alone go out on the first. One client address holds at most
+ * http_limits.per_address connections, and a connection that does not finish its
+ * headers in time is shut down (watch.c). */
 #include "server.h"
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -20,6 +23,7 @@
 #include "../util/buf.h"
 #include "../util/log.h"
 #include "../util/parse.h"
+#include "watch.h"
 #include "../util/banned.h"
 
 /* The request bodies held at once, over every connection: beyond this a request gets
@@ -33,6 +37,7 @@ struct http_server {
     int stopping;
     unsigned port;
     size_t body_bytes; /* bytes of request bodies held now (the network thread's) */
+    struct watch *watch; /* the header deadline, or NULL */
 };
 
 enum req_door { REQ_NATIVE = 0, REQ_MTURK, REQ_FORM };
@@ -185,7 +190,9 @@ static enum MHD_Result worker_link(struct req *q, const char *rest, const char *
     char cap[CAP_SUBMIT_MAX];
     q->door = REQ_FORM;
     if (split_link(rest, cap, &tail)) {
-        door_form_error(404, "this is not a task link of this server", &r);
+        door_form_bad_link(strcmp(tail, "/mturk/externalSubmit") == 0 ? DOOR_LINK_TASK_SUBMIT
+                                                                       : DOOR_LINK_TASK_PAGE,
+                           &r); /* as a forged link */
         return form_reply(q, &r);
     }
     if (strcmp(tail, "/mturk/externalSubmit") == 0)
@@ -211,8 +218,12 @@ static enum MHD_Result test_link(struct req *q, const char *rest, const char *me
     char cap[CAP_SUBMIT_MAX];
     int bad = split_link(rest, cap, &tail), submit = strcmp(tail, "/submit") == 0;
     q->door = REQ_FORM;
-    if (bad || (!submit && strcmp(tail, "") != 0 && strcmp(tail, "/") != 0)) {
-        door_form_error(404, "this is not a test link of this server", &r);
+    if (bad) {
+        door_form_bad_link(submit ? DOOR_LINK_TEST_SUBMIT : DOOR_LINK_TEST_PAGE, &r);
+        return form_reply(q, &r);
+    }
+    if (!submit && strcmp(tail, "") != 0 && strcmp(tail, "/") != 0) {
+        door_form_error(404, "no such page under a test link", &r);
         return form_reply(q, &r);
     }
     if (door_form_qtest_prepare(
@@ -277,6 +288,40 @@ static enum MHD_Result busy(struct req *q, const char *url)
     return send_error(q->conn, 503, "ServiceUnavailable", msg);
 }
 
+/* The body declared by Content-Length is over this request's limit: refused from the
+ * headers alone, on the handler's first call, so libmicrohttpd sends no 100 Continue and
+ * closes the connection after the answer rather than read the body. Each door answers
+ * in its own shape. */
+static enum MHD_Result too_large(struct req *q, const char *url)
+{
+    struct door_reply r = {0};
+    char msg[96];
+    snprintf(msg, sizeof msg, "the request body is larger than %zu bytes", q->body.max);
+    if (strcmp(url, "/") == 0) {
+        door_mturk_error(413, "RequestEntityTooLargeException", NULL, msg, &r);
+        return send_reply(q->conn, &r, NULL);
+    }
+    if (strncmp(url, "/w/", 3) == 0 || strncmp(url, "/q/", 3) == 0 ||
+        strncmp(url, "/mturk/", 7) == 0 || strncmp(url, "/preview/", 9) == 0) {
+        door_form_error(413, msg, &r);
+        return form_reply(q, &r);
+    }
+    return send_error(q->conn, 413, "RequestTooLarge", msg);
+}
+
+/* Whether the request declares a Content-Length over max (one too large to parse is). */
+static int declared_over(struct MHD_Connection *conn, size_t max)
+{
+    const char *v =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    int64_t n;
+    if (!v)
+        return 0;
+    if (parse_i64(v, strlen(v), 0, INT64_MAX, &n))
+        return 1; /* libmicrohttpd took it as a number: it is a huge one */
+    return (uint64_t)n > (uint64_t)max;
+}
+
 static enum MHD_Result route(struct req *q, const char *url, const char *method)
 {
     static const char prefix[] = "/api/v1/";
@@ -312,6 +357,14 @@ static enum MHD_Result route(struct req *q, const char *url, const char *method)
     return send_error(q->conn, 404, "NotFound", "no such page; operations live under /api/v1/");
 }
 
+/* The connection's entry in the header deadline (NULL without one). */
+static struct watch_conn *conn_watch(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *i =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return i ? i->socket_context : NULL;
+}
+
 static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const char *url,
                                const char *method, const char *version,
                                const char *upload_data, size_t *upload_data_size,
@@ -327,7 +380,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
         int link = submit_link(url, cap), plain = strcmp(url, "/mturk/externalSubmit") == 0;
         q->started = 1;
         q->conn = conn;
+        watch_headers_done(q->srv->watch, conn_watch(conn));
         buf_init(&q->body, link || plain ? door_form_max_body() : DOOR_MAX_BODY);
+        if (declared_over(conn, q->body.max))
+            return too_large(q, url);
         if (link || plain) {
             struct door_reply r = {0};
             q->door = REQ_FORM;
@@ -380,9 +436,9 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                       enum MHD_RequestTerminationCode toe)
 {
     struct req *q = *con_cls;
-    (void)cls;
-    (void)conn;
+    struct http_server *s = cls;
     (void)toe;
+    watch_idle(s->watch, conn_watch(conn)); /* the next request's headers are due */
     if (!q)
         return;
     q->srv->body_bytes -= q->body.len;
@@ -394,6 +450,21 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     json_decref(q->job.out);
     free(q);
     *con_cls = NULL;
+}
+
+/* A connection opened or closed: it enters and leaves the header deadline. */
+static void conn_event(void *cls, struct MHD_Connection *conn, void **socket_context,
+                       enum MHD_ConnectionNotificationCode toe)
+{
+    struct http_server *s = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *i =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = i ? watch_add(s->watch, i->connect_fd) : NULL;
+    } else {
+        watch_remove(s->watch, *socket_context);
+        *socket_context = NULL;
+    }
 }
 
 /* Called with the raw request target before libmicrohttpd decodes it: keeps the query
@@ -441,8 +512,8 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     log_warn("http: %s", msg);
 }
 
-int http_start(const char *listen, struct exec *x, struct http_server **out,
-               struct ts_error *err)
+int http_start(const char *listen, const struct http_limits *lim, struct exec *x,
+               struct http_server **out, struct ts_error *err)
 {
     struct sockaddr_in sa;
     struct http_server *s;
@@ -451,6 +522,11 @@ int http_start(const char *listen, struct exec *x, struct http_server **out,
         return rc;
     s = xcalloc(1, sizeof *s);
     s->x = x;
+    rc = watch_new(lim->header_timeout_s, &s->watch, err);
+    if (rc) {
+        free(s);
+        return rc;
+    }
     pthread_mutex_init(&s->mu, NULL);
     s->d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
                                 MHD_USE_ERROR_LOG,
@@ -458,12 +534,15 @@ int http_start(const char *listen, struct exec *x, struct http_server **out,
                             NULL, MHD_OPTION_SOCK_ADDR, &sa,
                             MHD_OPTION_NOTIFY_COMPLETED, completed, s,
                             MHD_OPTION_URI_LOG_CALLBACK, uri_seen, s,
+                            MHD_OPTION_NOTIFY_CONNECTION, conn_event, s,
                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, lim->per_address,
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
                             MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_END);
     if (!s->d) {
         pthread_mutex_destroy(&s->mu);
+        watch_free(s->watch);
         free(s);
         return ts_fail(err, TS_EIO, "cannot listen on %s (is the port in use?)", listen);
     }
@@ -493,6 +572,7 @@ void http_stop(struct http_server *s)
     struct timespec ts = {0, 200 * 1000 * 1000};
     nanosleep(&ts, NULL);
     MHD_stop_daemon(s->d);
+    watch_free(s->watch); /* every connection has left it */
     pthread_mutex_destroy(&s->mu);
     free(s);
 }

@@ -92,7 +92,14 @@ class Client:
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port,
                                                        timeout=HTTP_TIMEOUT)
             try:
-                self.conn.request(method, path, body=body, headers=hdrs)
+                try:
+                    self.conn.request(method, path, body=body, headers=hdrs)
+                except (ConnectionResetError, BrokenPipeError):
+                    # A body declared too large is refused from the headers alone and the
+                    # connection closed while the body is still going out: read that
+                    # answer (a reused connection is more likely just stale: retry).
+                    if reused:
+                        raise
                 resp = self.conn.getresponse()
                 data = resp.read()
                 status = resp.status

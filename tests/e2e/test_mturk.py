@@ -559,6 +559,12 @@ class MTurkDoor(MTurkCase):
         self.accept(other["token"], hit_type_id=tid)
         mt.delete_worker_block(WorkerId=wid, Reason="appeal accepted")
         mt.delete_worker_block(WorkerId=wid)  # not blocked any more: nothing to do
+        # A worker this requester was never shown is not there to unblock, as documented.
+        err = self.error_of(mt.delete_worker_block, WorkerId="ANOSUCHWORKER1")
+        self.assertEqual(err["TurkErrorCode"], "AWS.MechanicalTurk.WorkerDoesNotExist")
+        self.assertEqual(err["ResponseMetadata"]["HTTPStatusCode"], 400)
+        self.err("DeleteWorkerBlock", {"WorkerId": "ANOSUCHWORKER1"}, self.rq["token"], 404,
+                 "WorkerDoesNotExist")
         self.assertEqual(mt.list_worker_blocks()["NumResults"], 0)
         self.accept(w["token"], hit_type_id=tid)
 

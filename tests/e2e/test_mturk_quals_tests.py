@@ -150,8 +150,8 @@ class QualificationTests(MTurkCase):
         bad = url[:-1] + ("A" if url[-1] != "A" else "B")
         self.assertEqual(self.http("GET", bad)[0], 403)
         code, _, page = self.http("GET", "/q/not-a-link")
-        self.assertEqual(code, 400)
-        self.assertIn("not a test link", page.decode())
+        self.assertEqual(code, 403)
+        self.assertEqual(page, self.http("GET", bad)[2], "a malformed link reads as a forged one")
         form = "q1=d&q2=x&q2=y&why=because"
         code, _, page = self.http("POST", url + "/submit", form.encode(),
                                   {"Content-Type": "application/x-www-form-urlencoded"})
