@@ -7,11 +7,13 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: tessera serve [options]                 serve a database over HTTP\n"
-          "       tessera demo [options]                  a demo requester, worker and tasks, served\n"
-          "       tessera admin [options] COMMAND [ARGS]  accounts, deposits, tokens, the check\n"
-          "       tessera aggregate [options] ANSWERS.csv labels from redundant answers\n"
-          "       tessera help                            this text\n"
+    fputs("usage: tessera serve [options]                  serve a database over HTTP\n"
+          "       tessera demo [options]                   a demo requester, worker and "
+          "tasks, served\n"
+          "       tessera admin [options] COMMAND [ARGS]   accounts, deposits, tokens, the "
+          "check\n"
+          "       tessera aggregate [options] ANSWERS.csv  labels from redundant answers\n"
+          "       tessera help                             this text\n"
           "tessera COMMAND --help lists the options of each.\n",
           f);
 }

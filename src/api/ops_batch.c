@@ -457,7 +457,7 @@ static void csv_cell(struct buf *b, const char *s)
     int neutralise, quote;
     if (!s)
         s = "";
-    neutralise = strchr("=+-@\t\r\n", *s) != NULL && *s && !csv_is_number(s);
+    neutralise = *s && strchr("=+-@\t\r\n", *s) != NULL && !csv_is_number(s);
     quote = strpbrk(s, ",\"\r\n") != NULL;
     if (!quote) {
         if (neutralise)

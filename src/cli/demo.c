@@ -134,13 +134,16 @@ static int demo_accept(struct core_ctx *c, int64_t worker_id, struct demo_banner
     char type_id[STORE_ID_MAX];
     struct assignment a;
     struct buf to = BUF_INIT(1024), query = BUF_INIT(2048);
-    struct ts_error quiet = {0};
     int rc = store_meta_get(c->st, DEMO_TYPE_KEY, type_id, sizeof type_id, err);
     if (rc)
         return rc == TS_ENOTFOUND ? 0 : rc; /* a demo database from before the key */
-    rc = asg_accept(c, worker_id, type_id, NULL, &a, &quiet);
-    if (rc)
+    rc = asg_accept(c, worker_id, type_id, NULL, &a, err);
+    if (rc == TS_ENOTFOUND) {
+        err->msg[0] = '\0';
         return 0; /* none left: the banner says so */
+    }
+    if (rc)
+        return rc;
     struct op_ctx oc = {c, {0}, NULL};
     ops_task_urls(&oc, &a, &to, &query);
     /* The bare link: the server sends a browser on to its page with MTurk's parameters. */
