@@ -178,19 +178,15 @@ static const struct cli_opt *opt_find(const struct cli_usage *u, const char *a, 
     return NULL;
 }
 
-static int usage_error(const struct cli_usage *u)
-{
-    cli_usage_print(u, stderr);
-    return 2;
-}
-
 /* One pass over argv. Without apply it only looks for --help and for errors of form
- * (unknown option, missing value), so --help wins wherever it stands; with apply it
- * sets the options and keeps the arguments. */
+ * (unknown option, missing value, a value for a switch): --help wins wherever it stands,
+ * else the first error is told with the usage; with apply it sets the options and keeps
+ * the arguments. */
 static int parse_pass(const struct cli_usage *u, void *ctx, int flags, int apply, int *argc,
                       char **argv)
 {
     int out = 1, only_args = 0;
+    char bad[256] = "";
     for (int i = 1; i < *argc; i++) {
         const char *a = argv[i], *v = NULL;
         const struct cli_opt *op;
@@ -212,24 +208,32 @@ static int parse_pass(const struct cli_usage *u, void *ctx, int flags, int apply
         }
         op = opt_find(u, a, &n);
         if (!op) {
-            fprintf(stderr, "tessera %s: unknown option \"%s\"\n", u->cmd, a);
-            return usage_error(u);
+            if (!bad[0])
+                snprintf(bad, sizeof bad, "unknown option \"%.200s\"", a);
+            continue;
         }
         if (a[n] == '=')
             v = a + n + 1;
         if (op->arg && !v) {
             if (i + 1 >= *argc) {
-                fprintf(stderr, "tessera %s: %s needs a value\n", u->cmd, op->name);
-                return usage_error(u);
+                if (!bad[0])
+                    snprintf(bad, sizeof bad, "%s needs a value", op->name);
+                continue;
             }
             v = argv[++i];
         }
         if (!op->arg && v) {
-            fprintf(stderr, "tessera %s: %s takes no value\n", u->cmd, op->name);
-            return usage_error(u);
+            if (!bad[0])
+                snprintf(bad, sizeof bad, "%s takes no value", op->name);
+            continue;
         }
         if (apply && op->set(ctx, v))
             return 2;
+    }
+    if (bad[0]) {
+        fprintf(stderr, "tessera %s: %s\n", u->cmd, bad);
+        cli_usage_print(u, stderr);
+        return 2;
     }
     if (apply)
         *argc = out;
