@@ -210,8 +210,11 @@ static const struct admin_cmd {
 };
 #define ADMIN_NCMDS (sizeof admin_cmds / sizeof admin_cmds[0])
 
-static const struct cli_usage admin_usage = {"admin", "[--db PATH] [--key PATH] COMMAND [ARGS]",
-                                             store_tables, NULL};
+/* Before the command, the settings kept in the database may be given too (cli_open
+ * stores them). */
+static const struct cli_opt *const admin_tables[] = {cli_store_opts, cli_settings_opts, NULL};
+static const struct cli_usage admin_usage = {"admin", "[options] COMMAND [ARGS]", admin_tables,
+                                             NULL};
 
 /* The list of commands, after admin's usage. */
 static void admin_commands_print(FILE *f)

@@ -67,11 +67,14 @@ int cli_common_finish(struct cli_common *o);
 /* --db and --key, for every subcommand that opens the database; ctx is a struct
  * cli_common (or a struct whose first member is one). */
 extern const struct cli_opt cli_store_opts[];
-/* The options of a running server (serve and demo): --listen, --base-url, --fee-percent,
- * --masters-approved, --masters-percent. A new server option goes here, with its field
- * in struct cli_common, and a line in README.md's usage block. */
+/* The options of a running server (serve and demo): --listen, --base-url. A new server
+ * option goes here, with its field in struct cli_common, and a line in README.md's usage
+ * block (tests/e2e/test_cli.py checks it is there). */
 extern const struct cli_opt cli_server_opts[];
-/* serve's and demo's tables: cli_server_opts then cli_store_opts. */
+/* The settings kept in the database (serve, demo and admin): --fee-percent,
+ * --masters-approved, --masters-percent. */
+extern const struct cli_opt cli_settings_opts[];
+/* serve's and demo's tables: cli_server_opts, cli_settings_opts, cli_store_opts. */
 extern const struct cli_opt *const cli_serve_tables[];
 
 /* Opens the store and the server key of o, and loads the configuration kept in the

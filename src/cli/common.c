@@ -107,6 +107,10 @@ const struct cli_opt cli_server_opts[] = {
      set_listen},
     {"--base-url", "URL", "how workers' browsers reach this server (default http://<listen>)",
      set_base_url},
+    {NULL, NULL, NULL, NULL},
+};
+
+const struct cli_opt cli_settings_opts[] = {
     {"--fee-percent", "P", "the platform fee on rewards and bonuses, 0..100 (kept in the db)",
      set_fee},
     {"--masters-approved", "N", "approved assignments for the Masters qualification (kept)",
@@ -116,7 +120,8 @@ const struct cli_opt cli_server_opts[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-const struct cli_opt *const cli_serve_tables[] = {cli_server_opts, cli_store_opts, NULL};
+const struct cli_opt *const cli_serve_tables[] = {cli_server_opts, cli_settings_opts,
+                                                  cli_store_opts, NULL};
 
 void cli_common_init(struct cli_common *o)
 {

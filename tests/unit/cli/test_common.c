@@ -21,7 +21,8 @@ static const struct cli_opt t_opts_table[] = {
     {"--flag", NULL, "a switch", set_flag},
     {NULL, NULL, NULL, NULL},
 };
-static const struct cli_opt *const t_tables[] = {t_opts_table, cli_server_opts, cli_store_opts,
+static const struct cli_opt *const t_tables[] = {t_opts_table, cli_server_opts, cli_settings_opts,
+                                                 cli_store_opts,
                                                  NULL};
 static const struct cli_usage t_usage = {"test", "[options] ARGS", t_tables, NULL};
 
