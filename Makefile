@@ -75,10 +75,12 @@ bench: $(BUILD)/tessera $(BENCH_BIN)
 setup:
 	@bash scripts/setup.sh
 
-# `make run`: install what is missing, build, create a demo database, serve it.
+# `make run`: install what is missing, build, create a demo database, serve it on
+# $(LISTEN) (`make run LISTEN=127.0.0.1:9000`; behind a proxy also BASE_URL=https://...).
+LISTEN ?= 127.0.0.1:8080
 run: setup
 	@$(MAKE) --no-print-directory all
-	@$(BUILD)/tessera demo --db tessera.db
+	@$(BUILD)/tessera demo --db tessera.db --listen '$(LISTEN)' $(if $(BASE_URL),--base-url '$(BASE_URL)')
 
 # `make test`: install, build, then the whole suite: normal build, then sanitizers.
 test: setup

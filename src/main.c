@@ -1,4 +1,5 @@
-/* main.c: the tessera program: serve | admin | demo | aggregate. */
+/* main.c: the tessera program: serve | admin | demo | aggregate. Each subcommand parses
+ * its own options with cli_parse (src/cli/common.c), which also answers --help. */
 #include <stdio.h>
 #include <string.h>
 #include "cli/cli.h"
@@ -6,17 +7,14 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: tessera serve [--db PATH] [--listen HOST:PORT] [--key PATH] [--fee-percent P]\n"
-          "                    [--masters-approved N] [--masters-percent P]\n"
-          "       tessera admin [--db PATH] requester-create NAME\n"
-          "       tessera admin [--db PATH] worker-create NAME --country CC [--subdivision SD]\n"
-          "                                 --password PW\n"
-          "       tessera admin [--db PATH] deposit ACCOUNT_ID AMOUNT\n"
-          "       tessera admin [--db PATH] token-create ACCOUNT_ID\n"
-          "       tessera admin [--db PATH] check\n"
-          "       tessera demo [--db PATH] [--listen HOST:PORT]\n"
-          "       tessera aggregate [--method ds|hds|mv|mean|median] [--gold GOLD.csv]\n"
-          "                         [--gold-for-training] [--tol X] [--max-iter N] ANSWERS.csv\n",
+    fputs("usage: tessera serve [options]                  serve a database over HTTP\n"
+          "       tessera demo [options]                   a demo requester, worker and "
+          "tasks, served\n"
+          "       tessera admin [options] COMMAND [ARGS]   accounts, deposits, tokens, the "
+          "check\n"
+          "       tessera aggregate [options] ANSWERS.csv  labels from redundant answers\n"
+          "       tessera help                             this text\n"
+          "tessera COMMAND --help lists the options of each.\n",
           f);
 }
 
@@ -34,7 +32,8 @@ int main(int argc, char **argv)
         return cli_demo(argc - 1, argv + 1);
     if (strcmp(argv[1], "aggregate") == 0)
         return cli_aggregate(argc - 1, argv + 1);
-    if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
+    if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "-h") == 0) {
         usage(stdout);
         return 0;
     }

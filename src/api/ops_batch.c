@@ -430,21 +430,60 @@ static int result_cb(void *ctx, const struct assignment *a)
     return 0;
 }
 
+/* A plain decimal number ("-3", "+2.5", "10"): a spreadsheet reads it as a number, never
+ * as a formula, so it is written as it is. */
+static int csv_is_number(const char *s)
+{
+    size_t i = (*s == '-' || *s == '+') ? 1 : 0, digits = 0;
+    for (; s[i] >= '0' && s[i] <= '9'; i++)
+        digits++;
+    if (digits && s[i] == '.') {
+        size_t frac = 0;
+        for (i++; s[i] >= '0' && s[i] <= '9'; i++)
+            frac++;
+        if (!frac)
+            return 0;
+    }
+    return digits && s[i] == '\0';
+}
+
+/* One CSV cell (RFC 4180 quoting). Every text cell comes from somebody's input (answers,
+ * input fields, gold, consensus), so a cell a spreadsheet would run as a formula or a DDE
+ * call (it starts with '=', '+', '-', '@', tab, CR or LF) gets a leading "'", which makes
+ * it text; plain numbers stay as they are. docs/api.md, GetBatchResults, says so. JSON
+ * Lines results are never altered. */
 static void csv_cell(struct buf *b, const char *s)
 {
+    int neutralise, quote;
     if (!s)
         s = "";
-    if (strpbrk(s, ",\"\r\n") == NULL) {
+    neutralise = *s && strchr("=+-@\t\r\n", *s) != NULL && !csv_is_number(s);
+    quote = strpbrk(s, ",\"\r\n") != NULL;
+    if (!quote) {
+        if (neutralise)
+            buf_putc(b, '\'');
         buf_puts(b, s);
         return;
     }
     buf_putc(b, '"');
+    if (neutralise)
+        buf_putc(b, '\'');
     for (; *s; s++) {
         if (*s == '"')
             buf_putc(b, '"');
         buf_putc(b, *s);
     }
     buf_putc(b, '"');
+}
+
+static void header_cell(struct buf *b, const char *prefix, const char *name)
+{
+    struct buf h = BUF_INIT(BUF_MAX_BODY);
+    buf_puts(&h, prefix);
+    buf_puts(&h, name);
+    buf_putc(b, ',');
+    csv_cell(b, h.p);
+    buf_release(&h);
 }
 
 static const char *const result_cols[] = {"HITId", "AssignmentId", "WorkerId",
@@ -484,8 +523,10 @@ static void results_csv(struct result_walk *w, struct buf *b)
         buf_putc(b, ',');
     }
     buf_puts(b, "AcceptTime,SubmitTime,WorkTimeInSeconds,Consensus,Confidence,GoldAnswer");
-    json_object_foreach(w->input_keys, k, v) buf_printf(b, ",Input.%s", k);
-    json_object_foreach(w->answer_keys, k, v) buf_printf(b, ",Answer.%s", k);
+    /* Field names come from input too: quoted like any cell (they never start with a
+     * formula character, being prefixed). */
+    json_object_foreach(w->input_keys, k, v) header_cell(b, "Input.", k);
+    json_object_foreach(w->answer_keys, k, v) header_cell(b, "Answer.", k);
     buf_puts(b, "\r\n");
     json_array_foreach(w->rows, i, row)
     {

@@ -105,78 +105,175 @@ static int cmd_token(struct core_ctx *c, const char *who)
     return 0;
 }
 
-static int cmd_worker_create(struct core_ctx *c, int argc, char **argv)
+/* What the options of an admin command fill in; common first, so that cli_store_opts
+ * can take a struct admin_args as its struct cli_common. */
+struct admin_args {
+    struct cli_common common;
+    const char *country, *subdivision, *password;
+};
+
+static int set_country(void *ctx, const char *v)
 {
-    const char *name = NULL, *country = NULL, *pw = NULL, *sd = NULL;
+    ((struct admin_args *)ctx)->country = v;
+    return 0;
+}
+
+static int set_subdivision(void *ctx, const char *v)
+{
+    ((struct admin_args *)ctx)->subdivision = v;
+    return 0;
+}
+
+static int set_password(void *ctx, const char *v)
+{
+    ((struct admin_args *)ctx)->password = v;
+    return 0;
+}
+
+static const struct cli_opt worker_opts[] = {
+    {"--country", "CC", "the worker's country, an ISO 3166 code like US (required)",
+     set_country},
+    {"--subdivision", "SD", "the ISO 3166-2 subdivision, like CA for US-CA", set_subdivision},
+    {"--password", "PW", "the password the worker logs in with (required)", set_password},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct cli_opt *const store_tables[] = {cli_store_opts, NULL};
+static const struct cli_opt *const worker_tables[] = {worker_opts, cli_store_opts, NULL};
+
+static int cmd_worker_create(struct core_ctx *c, struct admin_args *a, char **args)
+{
     struct ts_error err = {0};
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--country") == 0 && i + 1 < argc)
-            country = argv[++i];
-        else if (strcmp(argv[i], "--subdivision") == 0 && i + 1 < argc)
-            sd = argv[++i];
-        else if (strcmp(argv[i], "--password") == 0 && i + 1 < argc)
-            pw = argv[++i];
-        else if (!name && argv[i][0] != '-')
-            name = argv[i];
-        else {
-            fprintf(stderr, "tessera: unexpected argument \"%s\"\n", argv[i]);
-            return 2;
-        }
-    }
-    if (!name || !country || !pw) {
-        fprintf(stderr, "usage: tessera admin worker-create NAME --country CC "
-                        "[--subdivision SD] --password PW\n");
+    if (!a->country || !a->password) {
+        fprintf(stderr, "tessera admin worker-create: --country and --password are required\n");
         return 2;
     }
-    if (sd && quals_subdivision_check(country, sd, &err)) {
+    if (a->subdivision && quals_subdivision_check(a->country, a->subdivision, &err)) {
         fprintf(stderr, "tessera: --subdivision: %s\n", err.msg);
         return 2;
     }
-    return cli_account_create(c, ROLE_WORKER, name, country, sd, pw, 1, NULL, 0) ? 1 : 0;
+    return cli_account_create(c, ROLE_WORKER, args[0], a->country, a->subdivision, a->password,
+                              1, NULL, 0)
+               ? 1
+               : 0;
+}
+
+static int cmd_requester_create(struct core_ctx *c, struct admin_args *a, char **args)
+{
+    (void)a;
+    return cli_account_create(c, ROLE_REQUESTER, args[0], NULL, NULL, NULL, 1, NULL, 0) ? 1 : 0;
+}
+
+static int cmd_deposit_args(struct core_ctx *c, struct admin_args *a, char **args)
+{
+    (void)a;
+    return cmd_deposit(c, args[0], args[1]);
+}
+
+static int cmd_token_args(struct core_ctx *c, struct admin_args *a, char **args)
+{
+    (void)a;
+    return cmd_token(c, args[0]);
+}
+
+static int cmd_check_args(struct core_ctx *c, struct admin_args *a, char **args)
+{
+    (void)a;
+    (void)args;
+    return cmd_check(c);
+}
+
+/* The admin commands: each one's usage (its options included) and its exact number of
+ * arguments. A new command is one more row. */
+static const struct admin_cmd {
+    struct cli_usage usage;
+    int nargs;
+    int (*run)(struct core_ctx *c, struct admin_args *a, char **args);
+} admin_cmds[] = {
+    {{"admin requester-create", "[--db PATH] [--key PATH] NAME", store_tables,
+      "Creates a requester; prints its id, bearer token and access key pair as JSON.\n"},
+     1, cmd_requester_create},
+    {{"admin worker-create",
+      "[--db PATH] [--key PATH] NAME --country CC [--subdivision SD] --password PW",
+      worker_tables, "Creates a worker; prints its id and bearer token as JSON.\n"},
+     1, cmd_worker_create},
+    {{"admin deposit", "[--db PATH] [--key PATH] ACCOUNT_ID AMOUNT", store_tables,
+      "Adds AMOUNT (dollars, e.g. 100.00) to a requester's available balance.\n"},
+     2, cmd_deposit_args},
+    {{"admin token-create", "[--db PATH] [--key PATH] ACCOUNT_ID", store_tables,
+      "Issues one more bearer token for the account and prints it.\n"},
+     1, cmd_token_args},
+    {{"admin check", "[--db PATH] [--key PATH]", store_tables,
+      "Verifies every invariant of the database (money, counters, states); exit 1 on a\n"
+      "violation.\n"},
+     0, cmd_check_args},
+};
+#define ADMIN_NCMDS (sizeof admin_cmds / sizeof admin_cmds[0])
+
+/* Before the command, the settings kept in the database may be given too (cli_open
+ * stores them). */
+static const struct cli_opt *const admin_tables[] = {cli_store_opts, cli_settings_opts, NULL};
+static const struct cli_usage admin_usage = {"admin", "[options] COMMAND [ARGS]", admin_tables,
+                                             NULL};
+
+/* The list of commands, after admin's usage. */
+static void admin_commands_print(FILE *f)
+{
+    fputs("commands (tessera admin COMMAND --help tells more):\n", f);
+    for (size_t i = 0; i < ADMIN_NCMDS; i++)
+        fprintf(f, "  tessera %s %s\n", admin_cmds[i].usage.cmd, admin_cmds[i].usage.synopsis);
 }
 
 int cli_admin(int argc, char **argv)
 {
-    struct cli_common o;
+    struct admin_args a;
+    const struct admin_cmd *cmd = NULL;
     struct store *st;
     struct secrets *sec;
     struct core_config cfg;
     int rc;
 
-    if (cli_parse_common(&argc, argv, &o))
-        return 2;
+    memset(&a, 0, sizeof a);
+    cli_common_init(&a.common);
+    /* The options before the command, then the command's own (--db and --key may
+     * stand on either side). */
+    rc = cli_parse(&admin_usage, &a.common, CLI_STOP_AT_ARG, &argc, argv);
+    if (rc) {
+        admin_commands_print(rc == CLI_HELP ? stdout : stderr);
+        return rc == CLI_HELP ? 0 : rc;
+    }
     if (argc < 2) {
-        fprintf(stderr, "usage: tessera admin [--db PATH] requester-create | worker-create | "
-                        "deposit | token-create | check ...\n");
+        fprintf(stderr, "tessera admin: no command given\n");
+        cli_usage_print(&admin_usage, stderr);
+        admin_commands_print(stderr);
         return 2;
     }
-    const char *cmd = argv[1];
-    int nargs = argc - 2;
-    char **args = argv + 2;
-    if ((strcmp(cmd, "requester-create") == 0 && nargs != 1) ||
-        (strcmp(cmd, "deposit") == 0 && nargs != 2) ||
-        (strcmp(cmd, "token-create") == 0 && nargs != 1) ||
-        (strcmp(cmd, "check") == 0 && nargs != 0)) {
-        fprintf(stderr, "tessera admin %s: wrong number of arguments (see tessera help)\n", cmd);
+    for (size_t i = 0; i < ADMIN_NCMDS; i++)
+        if (strcmp(argv[1], admin_cmds[i].usage.cmd + sizeof "admin") == 0)
+            cmd = &admin_cmds[i];
+    if (!cmd) {
+        fprintf(stderr, "tessera admin: unknown command \"%s\"\n", argv[1]);
+        cli_usage_print(&admin_usage, stderr);
+        admin_commands_print(stderr);
         return 2;
     }
-    if (cli_open(&o, &st, &sec, &cfg))
+    argc--;
+    argv++;
+    rc = cli_parse(&cmd->usage, &a, 0, &argc, argv);
+    if (rc)
+        return rc == CLI_HELP ? 0 : rc;
+    if (argc - 1 != cmd->nargs) {
+        fprintf(stderr, "tessera %s: expected %d argument%s, got %d\n", cmd->usage.cmd,
+                cmd->nargs, cmd->nargs == 1 ? "" : "s", argc - 1);
+        cli_usage_print(&cmd->usage, stderr);
+        return 2;
+    }
+    if (cli_common_finish(&a.common))
+        return 2;
+    if (cli_open(&a.common, &st, &sec, &cfg))
         return 1;
     struct core_ctx c = {st, sec, &cfg, clock_now_ms()};
-    if (strcmp(cmd, "requester-create") == 0)
-        rc = cli_account_create(&c, ROLE_REQUESTER, args[0], NULL, NULL, NULL, 1, NULL, 0) ? 1 : 0;
-    else if (strcmp(cmd, "worker-create") == 0)
-        rc = cmd_worker_create(&c, nargs, args);
-    else if (strcmp(cmd, "deposit") == 0)
-        rc = cmd_deposit(&c, args[0], args[1]);
-    else if (strcmp(cmd, "token-create") == 0)
-        rc = cmd_token(&c, args[0]);
-    else if (strcmp(cmd, "check") == 0)
-        rc = cmd_check(&c);
-    else {
-        fprintf(stderr, "tessera admin: unknown command \"%s\"\n", cmd);
-        rc = 2;
-    }
+    rc = cmd->run(&c, &a, argv + 1);
     store_close(st);
     secrets_free(sec);
     return rc;

@@ -43,19 +43,6 @@ struct agg_opts {
     int64_t max_iter;     /* < 0: the method's default */
 };
 
-static void agg_usage(FILE *f)
-{
-    fputs("usage: tessera aggregate [--method ds|hds|mv|mean|median] [--gold GOLD.csv]\n"
-          "                         [--gold-for-training] [--tol X] [--max-iter N]\n"
-          "                         [--smooth X] [--last-answer] [--verbose] ANSWERS.csv\n"
-          "       tessera aggregate --simulate-overlap [--seed N] [--method ...]\n"
-          "                         --gold GOLD.csv ANSWERS.csv\n"
-          "ANSWERS.csv has the header item,worker,label; GOLD.csv item,label. Prints\n"
-          "item,label,confidence for every item, in order of first appearance; with --gold\n"
-          "also the accuracy on gold to stderr. The default method is ds. See docs/quality.md.\n",
-          f);
-}
-
 static int agg_number(const char *opt, const char *v, double lo, double hi, double *out)
 {
     if (numeric_parse(v, strlen(v), out) || !(*out >= lo && *out <= hi)) {
@@ -78,98 +65,127 @@ static int agg_method_named(const char *v, enum agg_method *m)
     return -1;
 }
 
-/* One option with a value at argv[*i]; 1 when it was one of ours, -1 on error. */
-static int agg_valued(int argc, char **argv, int *i, struct agg_opts *o)
+static int agg_set_method(void *ctx, const char *v)
 {
-    static const char *const valued[] = {"--method", "--gold",  "--tol",
-                                         "--max-iter", "--smooth", "--seed"};
-    const char *a = argv[*i], *v;
-    size_t k, nv = sizeof valued / sizeof valued[0];
-
-    for (k = 0; k < nv && strcmp(a, valued[k]) != 0; k++)
-        ;
-    if (k == nv)
-        return 0;
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "tessera aggregate: %s needs a value\n", a);
-        return -1;
-    }
-    v = argv[++*i];
-    if (k == 0)
-        return agg_method_named(v, &o->method) ? -1 : 1;
-    if (k == 1) {
-        o->gold = v;
-        return 1;
-    }
-    if (k == 2)
-        return agg_number(a, v, 0, 1, &o->tol) ? -1 : 1;
-    if (k == 4)
-        return agg_number(a, v, 1e-9, 1e9, &o->smooth) ? -1 : 1;
-    if (parse_i64(v, strlen(v), k == 3 ? 1 : 0, k == 3 ? 1000000 : INT64_MAX,
-                  k == 3 ? &o->max_iter : &o->seed)) {
-        fprintf(stderr, "tessera aggregate: %s must be a whole number%s, not \"%s\"\n", a,
-                k == 3 ? " in [1, 1000000]" : " >= 0", v);
-        return -1;
-    }
-    return 1;
+    return agg_method_named(v, &((struct agg_opts *)ctx)->method);
 }
+
+static int agg_set_gold(void *ctx, const char *v)
+{
+    ((struct agg_opts *)ctx)->gold = v;
+    return 0;
+}
+
+static int agg_set_gold_train(void *ctx, const char *v)
+{
+    (void)v;
+    ((struct agg_opts *)ctx)->gold_train = 1;
+    return 0;
+}
+
+static int agg_set_tol(void *ctx, const char *v)
+{
+    return agg_number("--tol", v, 0, 1, &((struct agg_opts *)ctx)->tol);
+}
+
+static int agg_set_smooth(void *ctx, const char *v)
+{
+    return agg_number("--smooth", v, 1e-9, 1e9, &((struct agg_opts *)ctx)->smooth);
+}
+
+static int agg_set_max_iter(void *ctx, const char *v)
+{
+    if (parse_i64(v, strlen(v), 1, 1000000, &((struct agg_opts *)ctx)->max_iter)) {
+        fprintf(stderr, "tessera aggregate: --max-iter must be a whole number in [1, 1000000], "
+                        "not \"%s\"\n", v);
+        return -1;
+    }
+    return 0;
+}
+
+static int agg_set_seed(void *ctx, const char *v)
+{
+    if (parse_i64(v, strlen(v), 0, INT64_MAX, &((struct agg_opts *)ctx)->seed)) {
+        fprintf(stderr, "tessera aggregate: --seed must be a whole number >= 0, not \"%s\"\n", v);
+        return -1;
+    }
+    return 0;
+}
+
+static int agg_set_simulate(void *ctx, const char *v)
+{
+    (void)v;
+    ((struct agg_opts *)ctx)->simulate = 1;
+    return 0;
+}
+
+static int agg_set_verbose(void *ctx, const char *v)
+{
+    (void)v;
+    ((struct agg_opts *)ctx)->verbose = 1;
+    return 0;
+}
+
+static int agg_set_last_answer(void *ctx, const char *v)
+{
+    (void)v;
+    ((struct agg_opts *)ctx)->last_answer = 1;
+    return 0;
+}
+
+static const struct cli_opt agg_opts_table[] = {
+    {"--method", "M", "ds (the default), hds, mv, mean or median: docs/quality.md",
+     agg_set_method},
+    {"--gold", "GOLD.csv", "known labels (item,label): accuracy on them to stderr",
+     agg_set_gold},
+    {"--gold-for-training", NULL, "also let the method learn from the gold labels",
+     agg_set_gold_train},
+    {"--tol", "X", "ds/hds: stop when the log-likelihood moves less than X", agg_set_tol},
+    {"--max-iter", "N", "ds/hds: at most N EM iterations", agg_set_max_iter},
+    {"--smooth", "X", "ds/hds: a fixed prior strength instead of a learned one",
+     agg_set_smooth},
+    {"--last-answer", NULL, "a repeated (item, worker) pair keeps its last answer",
+     agg_set_last_answer},
+    {"--verbose", NULL, "EM statistics to stderr", agg_set_verbose},
+    {"--simulate-overlap", NULL, "accuracy at each overlap, replayed from the answers",
+     agg_set_simulate},
+    {"--seed", "N", "--simulate-overlap: the replay's random seed", agg_set_seed},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const struct cli_opt *const agg_tables[] = {agg_opts_table, NULL};
+
+static const struct cli_usage agg_usage = {
+    "aggregate",
+    "[options] ANSWERS.csv\n"
+    "--simulate-overlap [--seed N] [--method M] --gold GOLD.csv ANSWERS.csv",
+    agg_tables,
+    "ANSWERS.csv has the header item,worker,label; GOLD.csv item,label. Prints\n"
+    "item,label,confidence for every item, in order of first appearance; with --gold\n"
+    "also the accuracy on gold to stderr. The default method is ds. See docs/quality.md.\n"};
 
 /* Returns 0, or the exit status for a usage error (2) or a help request (-1 -> 0). */
 static int agg_parse(int argc, char **argv, struct agg_opts *o)
 {
-    int only_files = 0;
+    int rc;
 
     memset(o, 0, sizeof *o);
     o->method = AGG_DEFAULT;
     o->tol = o->smooth = -1;
     o->max_iter = -1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int r;
-        if (!only_files && a[0] == '-' && a[1] != '\0') {
-            if (strcmp(a, "--") == 0) {
-                only_files = 1;
-                continue;
-            }
-            if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-                agg_usage(stdout);
-                return -1;
-            }
-            if (strcmp(a, "--gold-for-training") == 0) {
-                o->gold_train = 1;
-                continue;
-            }
-            if (strcmp(a, "--simulate-overlap") == 0) {
-                o->simulate = 1;
-                continue;
-            }
-            if (strcmp(a, "--verbose") == 0) {
-                o->verbose = 1;
-                continue;
-            }
-            if (strcmp(a, "--last-answer") == 0) {
-                o->last_answer = 1;
-                continue;
-            }
-            r = agg_valued(argc, argv, &i, o);
-            if (r < 0)
-                return 2;
-            if (r > 0)
-                continue;
-            fprintf(stderr, "tessera aggregate: unknown option \"%s\"\n", a);
-            agg_usage(stderr);
-            return 2;
-        }
-        if (o->answers) {
-            fprintf(stderr, "tessera aggregate: one ANSWERS.csv only (got \"%s\" and \"%s\")\n",
-                    o->answers, a);
-            return 2;
-        }
-        o->answers = a;
+    rc = cli_parse(&agg_usage, o, 0, &argc, argv);
+    if (rc)
+        return rc == CLI_HELP ? -1 : rc;
+    if (argc > 2) {
+        fprintf(stderr, "tessera aggregate: one ANSWERS.csv only (got \"%s\" and \"%s\")\n",
+                argv[1], argv[2]);
+        return 2;
     }
+    if (argc == 2)
+        o->answers = argv[1];
     if (!o->answers) {
         fprintf(stderr, "tessera aggregate: no ANSWERS.csv given\n");
-        agg_usage(stderr);
+        cli_usage_print(&agg_usage, stderr);
         return 2;
     }
     if (o->gold_train && !o->gold) {

@@ -33,29 +33,129 @@ static int base_url_ok(const char *v, char out[256])
     return 0;
 }
 
-/* --max-connections-per-address and --header-timeout: 1 when a is one of them (v its
- * value, NULL when missing), 0 when not, -1 after a message. */
-static int http_limit_flag(const char *a, const char *v, struct cli_common *o)
+static int set_db(void *ctx, const char *v)
 {
-    int per = strcmp(a, "--max-connections-per-address") == 0;
-    int64_t n;
-    if (!per && strcmp(a, "--header-timeout") != 0)
-        return 0;
-    if (!v || parse_i64(v, strlen(v), 0, per ? 4096 : 3600, &n)) {
-        fprintf(stderr, "tessera: %s must be a whole number 0..%d (0: %s)\n", a,
-                per ? 4096 : 3600, per ? "no limit" : "no timeout");
-        return -1;
-    }
-    if (per)
-        o->per_address = (unsigned)n;
-    else
-        o->header_timeout_s = (unsigned)n;
-    return 1;
+    ((struct cli_common *)ctx)->db = v;
+    return 0;
 }
 
-int cli_parse_common(int *argc, char **argv, struct cli_common *o)
+static int set_key(void *ctx, const char *v)
 {
-    int out = 1;
+    struct cli_common *o = ctx;
+    if (!v[0] || snprintf(o->key, sizeof o->key, "%s", v) >= (int)sizeof o->key) {
+        fprintf(stderr, "tessera: --key must be a path of 1 to %zu bytes\n",
+                sizeof o->key - 1);
+        return -1;
+    }
+    return 0;
+}
+
+static int set_listen(void *ctx, const char *v)
+{
+    ((struct cli_common *)ctx)->listen = v;
+    return 0;
+}
+
+static int set_base_url(void *ctx, const char *v)
+{
+    if (base_url_ok(v, ((struct cli_common *)ctx)->base_url)) {
+        fprintf(stderr, "tessera: --base-url must be an http:// or https:// URL with a host "
+                        "and no query, at most 255 characters, as workers reach this server "
+                        "(e.g. https://tasks.example.org)\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int set_fee(void *ctx, const char *v)
+{
+    int64_t pct;
+    if (parse_i64(v, strlen(v), 0, 100, &pct)) {
+        fprintf(stderr, "tessera: --fee-percent must be a whole number 0..100\n");
+        return -1;
+    }
+    ((struct cli_common *)ctx)->fee_bp = (int)pct * 100;
+    return 0;
+}
+
+static int set_masters_approved(void *ctx, const char *v)
+{
+    if (parse_i64(v, strlen(v), 1, 1000000000, &((struct cli_common *)ctx)->masters_approved)) {
+        fprintf(stderr, "tessera: --masters-approved must be a whole number 1..1000000000\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int set_masters_percent(void *ctx, const char *v)
+{
+    if (parse_i64(v, strlen(v), 0, 100, &((struct cli_common *)ctx)->masters_percent)) {
+        fprintf(stderr, "tessera: --masters-percent must be a whole number 0..100\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int set_per_address(void *ctx, const char *v)
+{
+    int64_t n;
+    if (parse_i64(v, strlen(v), 0, 4096, &n)) {
+        fprintf(stderr, "tessera: --max-connections-per-address must be a whole number "
+                        "0..4096 (0: no limit)\n");
+        return -1;
+    }
+    ((struct cli_common *)ctx)->per_address = (unsigned)n;
+    return 0;
+}
+
+static int set_header_timeout(void *ctx, const char *v)
+{
+    int64_t n;
+    if (parse_i64(v, strlen(v), 0, 3600, &n)) {
+        fprintf(stderr, "tessera: --header-timeout must be a whole number 0..3600 "
+                        "(0: no timeout)\n");
+        return -1;
+    }
+    ((struct cli_common *)ctx)->header_timeout_s = (unsigned)n;
+    return 0;
+}
+
+const struct cli_opt cli_store_opts[] = {
+    {"--db", "PATH", "the database (default tessera.db; created if missing)", set_db},
+    {"--key", "PATH", "the server's master key (default <db>.key; created if missing)",
+     set_key},
+    {NULL, NULL, NULL, NULL},
+};
+
+const struct cli_opt cli_server_opts[] = {
+    {"--listen", "HOST:PORT", "where to listen (default 127.0.0.1:8080; port 0: any free)",
+     set_listen},
+    {"--base-url", "URL", "how workers' browsers reach this server (default http://<listen>)",
+     set_base_url},
+    {"--max-connections-per-address", "N",
+     "open connections one client address may hold (default 64; 0: no limit)",
+     set_per_address},
+    {"--header-timeout", "S",
+     "seconds a connection has to finish its request headers (default 10; 0: none)",
+     set_header_timeout},
+    {NULL, NULL, NULL, NULL},
+};
+
+const struct cli_opt cli_settings_opts[] = {
+    {"--fee-percent", "P", "the platform fee on rewards and bonuses, 0..100 (kept in the db)",
+     set_fee},
+    {"--masters-approved", "N", "approved assignments for the Masters qualification (kept)",
+     set_masters_approved},
+    {"--masters-percent", "P", "approval percentage for the Masters qualification (kept)",
+     set_masters_percent},
+    {NULL, NULL, NULL, NULL},
+};
+
+const struct cli_opt *const cli_serve_tables[] = {cli_server_opts, cli_settings_opts,
+                                                  cli_store_opts, NULL};
+
+void cli_common_init(struct cli_common *o)
+{
     o->db = "tessera.db";
     o->key[0] = '\0';
     o->listen = "127.0.0.1:8080";
@@ -64,69 +164,124 @@ int cli_parse_common(int *argc, char **argv, struct cli_common *o)
     o->masters_approved = o->masters_percent = -1;
     o->per_address = HTTP_PER_ADDRESS_DEFAULT;
     o->header_timeout_s = HTTP_HEADER_TIMEOUT_DEFAULT;
-    for (int i = 1; i < *argc; i++) {
-        const char *a = argv[i];
-        int has_value = i + 1 < *argc;
-        int lim = http_limit_flag(a, has_value ? argv[i + 1] : NULL, o);
-        if (lim < 0)
-            return -1;
-        if (lim) {
-            i++;
-            continue;
-        }
-        if (strcmp(a, "--db") == 0 || strcmp(a, "--key") == 0 || strcmp(a, "--listen") == 0 ||
-            strcmp(a, "--base-url") == 0 ||
-            strcmp(a, "--fee-percent") == 0 || strcmp(a, "--masters-approved") == 0 ||
-            strcmp(a, "--masters-percent") == 0) {
-            if (!has_value) {
-                fprintf(stderr, "tessera: %s needs a value\n", a);
-                return -1;
-            }
-            const char *v = argv[++i];
-            if (strcmp(a, "--db") == 0)
-                o->db = v;
-            else if (strcmp(a, "--listen") == 0)
-                o->listen = v;
-            else if (strcmp(a, "--key") == 0)
-                snprintf(o->key, sizeof o->key, "%s", v);
-            else if (strcmp(a, "--base-url") == 0) {
-                if (base_url_ok(v, o->base_url)) {
-                    fprintf(stderr, "tessera: --base-url must be an http:// or https:// URL "
-                                    "with a host and no query, at most 255 characters, as "
-                                    "workers reach this server (e.g. "
-                                    "https://tasks.example.org)\n");
-                    return -1;
-                }
-            }
-            else if (strcmp(a, "--masters-approved") == 0) {
-                if (parse_i64(v, strlen(v), 1, 1000000000, &o->masters_approved)) {
-                    fprintf(stderr, "tessera: --masters-approved must be a whole number "
-                                    "1..1000000000\n");
-                    return -1;
-                }
-            } else if (strcmp(a, "--masters-percent") == 0) {
-                if (parse_i64(v, strlen(v), 0, 100, &o->masters_percent)) {
-                    fprintf(stderr, "tessera: --masters-percent must be a whole number 0..100\n");
-                    return -1;
-                }
-            } else {
-                int64_t pct;
-                if (parse_i64(v, strlen(v), 0, 100, &pct)) {
-                    fprintf(stderr, "tessera: --fee-percent must be a whole number 0..100\n");
-                    return -1;
-                }
-                o->fee_bp = (int)pct * 100;
-            }
-            continue;
-        }
-        argv[out++] = argv[i];
-    }
-    *argc = out;
+}
+
+int cli_common_finish(struct cli_common *o)
+{
     if (!o->key[0] && snprintf(o->key, sizeof o->key, "%s.key", o->db) >= (int)sizeof o->key) {
         fprintf(stderr, "tessera: --db path is too long\n");
         return -1;
     }
     return 0;
+}
+
+void cli_usage_print(const struct cli_usage *u, FILE *f)
+{
+    const char *line = u->synopsis;
+    int first = 1;
+    do {
+        size_t n = strcspn(line, "\n");
+        fprintf(f, "%s tessera %s%s%.*s\n", first ? "usage:" : "      ", u->cmd, n ? " " : "",
+                (int)n, line);
+        line += n;
+        first = 0;
+    } while (*line++ == '\n' && *line);
+    if (u->opts && u->opts[0] && u->opts[0]->name) {
+        fputs("options:\n", f);
+        for (const struct cli_opt *const *t = u->opts; *t; t++)
+            for (const struct cli_opt *op = *t; op->name; op++) {
+                char head[64];
+                snprintf(head, sizeof head, "%s%s%s", op->name, op->arg ? " " : "",
+                         op->arg ? op->arg : "");
+                fprintf(f, "  %-24s %s\n", head, op->help);
+            }
+        fprintf(f, "  %-24s %s\n", "--help", "this text");
+    }
+    if (u->notes)
+        fputs(u->notes, f);
+}
+
+/* The option called by the argument a ("--name" or "--name=value"), or NULL. */
+static const struct cli_opt *opt_find(const struct cli_usage *u, const char *a, size_t *name_len)
+{
+    size_t n = strcspn(a, "=");
+    if (!u->opts)
+        return NULL;
+    for (const struct cli_opt *const *t = u->opts; *t; t++)
+        for (const struct cli_opt *op = *t; op->name; op++)
+            if (strlen(op->name) == n && strncmp(op->name, a, n) == 0) {
+                *name_len = n;
+                return op;
+            }
+    return NULL;
+}
+
+/* One pass over argv. Without apply it only looks for --help and for errors of form
+ * (unknown option, missing value, a value for a switch): --help wins wherever it stands,
+ * else the first error is told with the usage; with apply it sets the options and keeps
+ * the arguments. */
+static int parse_pass(const struct cli_usage *u, void *ctx, int flags, int apply, int *argc,
+                      char **argv)
+{
+    int out = 1, only_args = 0;
+    char bad[256] = "";
+    for (int i = 1; i < *argc; i++) {
+        const char *a = argv[i], *v = NULL;
+        const struct cli_opt *op;
+        size_t n = 0;
+        if (only_args || a[0] != '-' || a[1] == '\0') {
+            if (flags & CLI_STOP_AT_ARG)
+                only_args = 1;
+            if (apply)
+                argv[out++] = argv[i];
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            only_args = 1;
+            continue;
+        }
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            cli_usage_print(u, stdout);
+            return CLI_HELP;
+        }
+        op = opt_find(u, a, &n);
+        if (!op) {
+            if (!bad[0])
+                snprintf(bad, sizeof bad, "unknown option \"%.200s\"", a);
+            continue;
+        }
+        if (a[n] == '=')
+            v = a + n + 1;
+        if (op->arg && !v) {
+            if (i + 1 >= *argc) {
+                if (!bad[0])
+                    snprintf(bad, sizeof bad, "%s needs a value", op->name);
+                continue;
+            }
+            v = argv[++i];
+        }
+        if (!op->arg && v) {
+            if (!bad[0])
+                snprintf(bad, sizeof bad, "%s takes no value", op->name);
+            continue;
+        }
+        if (apply && op->set(ctx, v))
+            return 2;
+    }
+    if (bad[0]) {
+        fprintf(stderr, "tessera %s: %s\n", u->cmd, bad);
+        cli_usage_print(u, stderr);
+        return 2;
+    }
+    if (apply)
+        *argc = out;
+    return 0;
+}
+
+int cli_parse(const struct cli_usage *u, void *ctx, int flags, int *argc, char **argv)
+{
+    int rc = parse_pass(u, ctx, flags, 0, argc, argv);
+    return rc ? rc : parse_pass(u, ctx, flags, 1, argc, argv);
 }
 
 /* A setting kept in the meta table: given (>= 0) is stored, else the stored value (if

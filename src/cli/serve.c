@@ -33,6 +33,14 @@ static int notify_policy_from_env(struct notify_policy *p)
     return 0;
 }
 
+void cli_base_url(const struct cli_common *o, char *out, size_t cap)
+{
+    if (o->base_url[0])
+        snprintf(out, cap, "%s", o->base_url);
+    else
+        snprintf(out, cap, "http://%s", o->listen);
+}
+
 int cli_serve_until_signal(const struct cli_common *o, void (*banner)(void *, unsigned),
                            void *arg)
 {
@@ -62,10 +70,7 @@ int cli_serve_until_signal(const struct cli_common *o, void (*banner)(void *, un
 
     /* Where workers' browsers and requesters' scripts reach this server: the links of
      * task pages, forms and files are made with it (behind a proxy: --base-url). */
-    if (o->base_url[0])
-        snprintf(base, sizeof base, "%s", o->base_url);
-    else
-        snprintf(base, sizeof base, "http://%s", o->listen);
+    cli_base_url(o, base, sizeof base);
     cfg.base_url = base;
     if (exec_start(o->db, sec, &cfg, &x, &err) ||
         deliver_start(o->db, sec, x, &policy, &dl, &err) ||
@@ -89,14 +94,24 @@ int cli_serve_until_signal(const struct cli_common *o, void (*banner)(void *, un
     return 0;
 }
 
+static const struct cli_usage serve_usage = {
+    "serve", "[options]", cli_serve_tables,
+    "Serves the database until SIGINT or SIGTERM. See docs/api.md and docs/mturk.md.\n"};
+
 int cli_serve(int argc, char **argv)
 {
     struct cli_common o;
-    if (cli_parse_common(&argc, argv, &o))
-        return 2;
+    int rc;
+    cli_common_init(&o);
+    rc = cli_parse(&serve_usage, &o, 0, &argc, argv);
+    if (rc)
+        return rc == CLI_HELP ? 0 : rc;
     if (argc > 1) {
         fprintf(stderr, "tessera serve: unexpected argument \"%s\"\n", argv[1]);
+        cli_usage_print(&serve_usage, stderr);
         return 2;
     }
+    if (cli_common_finish(&o))
+        return 2;
     return cli_serve_until_signal(&o, NULL, NULL);
 }

