@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# setup.sh: install the Debian packages Tessera needs to build and test, and only those
+# setup.sh: install the Debian packages Tessera needs to build and test (Chromium for the
+# tests that load pages in a real browser), and only those
 # that are missing. Safe to run again: a machine that has everything runs no apt-get.
 set -euo pipefail
 
 pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
-      libsodium-dev libxml2-dev libcurl4-openssl-dev sqlite3 curl python3 python3-boto3)
+      libsodium-dev libxml2-dev libcurl4-openssl-dev sqlite3 curl python3 python3-boto3
+      chromium)
 
 missing=()
 for p in "${pkgs[@]}"; do
