@@ -4,7 +4,8 @@
  * JSON object (members the operation does not know are ignored, as AWS does); the
  * Authorization header is parsed, and the headers it signs are copied, so that the
  * executor can check the signature, over the path and query as received, once it has
- * looked up the key's secret (it owns the only store connection). Answers are JSON 1.1;
+ * looked up the key's secret (it owns the only store connection); it also remembers the
+ * signature of a write, which therefore takes effect at most once. Answers are JSON 1.1;
  * errors carry __type, Message and, for the platform's own errors, TurkErrorCode, ending
  * with the server time in ms as the real service's do. */
 #include "door_mturk.h"
@@ -168,6 +169,9 @@ int door_mturk_prepare(door_header_fn header, void *ctx, const char *path, const
         return -1;
     }
     job->access_key_id = s->auth.access_key_id;
+    /* A write takes effect at most once per signature (docs/internals/sigv4.md). */
+    job->signature = s->auth.signature;
+    job->signature_until_ms = s->auth.amz_ms + SIGV4_REPLAY_MS;
     job->verify = sig_verify;
     job->verify_ctx = s;
     return 0;
@@ -215,4 +219,5 @@ void door_mturk_release(struct exec_job *job)
     job->verify_ctx = NULL;
     job->verify = NULL;
     job->access_key_id = NULL;
+    job->signature = NULL;
 }

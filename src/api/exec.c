@@ -21,6 +21,9 @@
 #define EXEC_BATCH_MAX 512
 #define SWEEP_EVERY_MS 1000
 #define SWEEP_CAP 500
+/* Expired signature records deleted per sweep: more than the writes of a second, so the
+ * table stays at about 20 minutes' worth of signed writes. */
+#define SIG_PRUNE_CAP 5000
 #define AUTH_CACHE_SLOTS 1024 /* a power of two */
 
 /* Bearer token -> account, so that an operation costs no token or account lookup once
@@ -143,6 +146,30 @@ check_role:
     return 0;
 }
 
+/* The kind of the refusal of a replayed signed write (see exec.h). */
+static const char replay_kind[] = "RequestReplayed";
+
+/* Records j's signature in the savepoint of its write; a repeat is refused. Only the
+ * executor writes, so the insert is the whole check: a row committed by an earlier batch,
+ * or released by an earlier job of this batch, makes it fail. */
+static int remember_signature(struct exec *x, struct exec_job *j)
+{
+    unsigned char hash[crypto_hash_sha256_BYTES];
+    int rc;
+
+    crypto_hash_sha256(hash, (const unsigned char *)j->signature, strlen(j->signature));
+    rc = store_signature_remember(x->st, j->access_key_id, hash, j->signature_until_ms,
+                                  &j->err);
+    if (rc == TS_ECONFLICT)
+        return ts_failk(&j->err, TS_EDUPLICATE, replay_kind,
+                        "This signed %s request was already carried out; a repeat changes "
+                        "nothing. To do it again, sign a new request: identical calls within "
+                        "one second sign alike, so vary a member (e.g. UniqueRequestToken) or "
+                        "wait a second",
+                        j->op->name);
+    return rc;
+}
+
 static void run_job(struct exec *x, struct core_ctx *core, struct exec_job *j)
 {
     struct op_ctx c;
@@ -154,6 +181,8 @@ static void run_job(struct exec *x, struct core_ctx *core, struct exec_job *j)
     c.core = core;
     c.access_key_id = j->account_id <= 0 ? j->access_key_id : NULL;
     j->rc = authenticate(x, j, &c.who);
+    if (!j->rc && c.access_key_id && j->signature && (j->op->flags & OP_WRITE))
+        j->rc = remember_signature(x, j);
     if (!j->rc) {
         j->out = json_object();
         j->rc = j->op->fn(&c, j->in, j->out, &j->err);
@@ -193,7 +222,9 @@ static void run_batch(struct exec *x, struct exec_job *jobs)
         store_rollback(x->st);
         log_error("commit failed: %s", err.msg);
         for (struct exec_job *j = jobs; j; j = j->next) {
-            if (j->rc == 0) {
+            /* A replay refused because of a signature this batch recorded: that record
+             * is gone too. */
+            if (j->rc == 0 || j->err.kind == replay_kind) {
                 json_decref(j->out);
                 j->out = NULL;
                 j->rc = rc;
@@ -214,7 +245,7 @@ static void sweep(struct exec *x)
 {
     struct core_ctx core = {x->st, x->sec, x->cfg, clock_now_ms()};
     struct ts_error err = {0};
-    int hits = 0, asgs = 0, pruned = 0;
+    int hits = 0, asgs = 0, pruned = 0, sigs = 0;
     int rc = store_begin(x->st, &err);
     memset(x->auth, 0, AUTH_CACHE_SLOTS * sizeof *x->auth);
     if (!rc)
@@ -223,13 +254,16 @@ static void sweep(struct exec *x)
         rc = asg_sweep(&core, SWEEP_CAP, &asgs, &err);
     if (!rc)
         rc = notify_prune(&core, SWEEP_CAP, &pruned, &err);
+    if (!rc)
+        rc = store_signature_prune(x->st, core.now_ms, SIG_PRUNE_CAP, &sigs, &err);
     rc = store_end(x->st, rc, &err);
     if (rc)
         log_warn("timer sweep failed, will retry: %s", err.msg);
     /* A full sweep means more may be due: come back at once. */
-    x->next_sweep_ms = core.now_ms + ((hits == SWEEP_CAP || asgs == SWEEP_CAP || pruned == SWEEP_CAP)
-                                       ? 0
-                                       : SWEEP_EVERY_MS);
+    x->next_sweep_ms = core.now_ms + ((hits == SWEEP_CAP || asgs == SWEEP_CAP ||
+                                        pruned == SWEEP_CAP || sigs == SIG_PRUNE_CAP)
+                                           ? 0
+                                           : SWEEP_EVERY_MS);
 }
 
 static void *exec_main(void *arg)

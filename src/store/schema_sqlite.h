@@ -496,6 +496,21 @@ static const char *const schema_v15[] = {
     NULL,
 };
 
+/* v16, SigV4 replay protection: each signed write's (access key, SHA-256 of its
+ * signature) is kept until the signature could no longer be accepted anyway, so that the
+ * same signed request takes effect at most once; a primary key refuses the repeat, and
+ * the timer sweep deletes expired rows by the expiry index. */
+static const char *const schema_v16[] = {
+    "CREATE TABLE signatures_used ("
+    "  key_id TEXT NOT NULL,"
+    "  sig_hash BLOB NOT NULL,"
+    "  expires_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (sig_hash, key_id)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX signatures_used_expiry ON signatures_used(expires_ms);",
+    NULL,
+};
+
 /* migrations[i] takes version i to version i + 1: a NULL-terminated list of script
  * parts (split only to keep each literal within C's portable string length). */
 static const char *const *const schema_migrations[] = {
@@ -514,6 +529,7 @@ static const char *const *const schema_migrations[] = {
     schema_v13,
     schema_v14,
     schema_v15,
+    schema_v16,
 };
 
 #define SCHEMA_VERSION ((int)(sizeof schema_migrations / sizeof schema_migrations[0]))

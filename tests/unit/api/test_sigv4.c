@@ -1158,7 +1158,8 @@ static void test_verify_odd_inputs(void)
 
 /* The MTurk door verifies the signature over the path and query it was given (the raw
  * request line), not over a fixed "/": the captures were signed for "/" with no query, so
- * any other path or query fails, while the spellings of "no query" and "/" pass. */
+ * any other path or query fails, while the spellings of "no query" and "/" pass. It hands
+ * the executor the signature to remember for the replay check. */
 static void test_door_path_and_query(void)
 {
     static const struct {
@@ -1192,6 +1193,8 @@ static void test_door_path_and_query(void)
                 req_release(&q);
                 continue;
             }
+            CHECK_EQ_STR(job.signature, a.signature);
+            CHECK_EQ_INT(job.signature_until_ms, a.amz_ms + SIGV4_REPLAY_MS);
             rc = job.verify(job.verify_ctx, SECRET, a.amz_ms, &err);
             if (cases[i].ok) {
                 CHECK_EQ_INT(rc, 0);
