@@ -1,7 +1,9 @@
 """mturk_case.py: what the MTurk e2e files share. MTurkCase is an E2E test case whose
 setUp also makes a requester ("Acme Research", $50.00) and a boto3 client `mt` pointed at
 the server; client_for makes one for any account, error_of returns the error response of
-a call that must fail, http sends one raw request. Skipped when boto3 is missing.
+a call that must fail, http sends one raw request; sign_invocation_id makes a client sign
+a per-call id, so that identical calls within one second are distinct requests. Skipped
+when boto3 is missing.
 
 Not a test file itself (run.py runs only test_*.py)."""
 import http.client
@@ -48,6 +50,20 @@ def multipart(fields, files):
                      + data + b"\r\n")
     body = b"".join(parts) + ("--%s--\r\n" % b).encode()
     return body, "multipart/form-data; boundary=" + b
+
+
+def sign_invocation_id(client):
+    """Has the boto3 client sign the id botocore gives each call (amz-sdk-invocation-id,
+    the same for every retry of the call), as the JS SDK does by default. Two identical
+    calls within the same second are then two signed requests, where plain boto3 sends
+    one signed request twice and the server carries out only the first (it takes the
+    second for a replay: docs/mturk.md). Returns client."""
+    def sign_id(request, **kw):
+        retries = getattr(request, "context", {}).get("retries") or {}
+        if "invocation-id" in retries and "amz-sdk-invocation-id" not in request.headers:
+            request.headers["amz-sdk-invocation-id"] = retries["invocation-id"]
+    client.meta.events.register("before-sign.mturk", sign_id)
+    return client
 
 
 @unittest.skipIf(boto3 is None, "boto3 is not installed (bash scripts/setup.sh)")
