@@ -171,7 +171,7 @@ int door_mturk_prepare(door_header_fn header, void *ctx, const char *path, const
     job->access_key_id = s->auth.access_key_id;
     /* A write takes effect at most once per signature (docs/internals/sigv4.md). */
     job->signature = s->auth.signature;
-    job->signature_until_ms = s->auth.amz_ms + SIGV4_REPLAY_MS;
+    job->signed_ms = s->auth.amz_ms;
     job->verify = sig_verify;
     job->verify_ctx = s;
     return 0;

@@ -13,6 +13,7 @@
 #include "../core/asg.h"
 #include "../core/notify.h"
 #include "../core/secrets.h"
+#include "sigv4.h"
 #include "../util/alloc.h"
 #include "../util/clock.h"
 #include "../util/log.h"
@@ -21,8 +22,8 @@
 #define EXEC_BATCH_MAX 512
 #define SWEEP_EVERY_MS 1000
 #define SWEEP_CAP 500
-/* Expired signature records deleted per sweep: more than the writes of a second, so the
- * table stays at about 20 minutes' worth of signed writes. */
+/* Signature records deleted per sweep once SIGV4_REPLAY_MS old: more than the signed
+ * writes of a second, so the table holds about 20 minutes' worth of them. */
 #define SIG_PRUNE_CAP 5000
 #define AUTH_CACHE_SLOTS 1024 /* a power of two */
 
@@ -158,8 +159,7 @@ static int remember_signature(struct exec *x, struct exec_job *j)
     int rc;
 
     crypto_hash_sha256(hash, (const unsigned char *)j->signature, strlen(j->signature));
-    rc = store_signature_remember(x->st, j->access_key_id, hash, j->signature_until_ms,
-                                  &j->err);
+    rc = store_signature_remember(x->st, j->signed_ms, hash, j->access_key_id, &j->err);
     if (rc == TS_ECONFLICT)
         return ts_failk(&j->err, TS_EDUPLICATE, replay_kind,
                         "This signed %s request was already carried out; a repeat changes "
@@ -255,7 +255,8 @@ static void sweep(struct exec *x)
     if (!rc)
         rc = notify_prune(&core, SWEEP_CAP, &pruned, &err);
     if (!rc)
-        rc = store_signature_prune(x->st, core.now_ms, SIG_PRUNE_CAP, &sigs, &err);
+        rc = store_signature_prune(x->st, core.now_ms - SIGV4_REPLAY_MS, SIG_PRUNE_CAP, &sigs,
+                                   &err);
     rc = store_end(x->st, rc, &err);
     if (rc)
         log_warn("timer sweep failed, will retry: %s", err.msg);

@@ -24,13 +24,13 @@ struct exec_job {
     const char *access_key_id;
     int (*verify)(void *ctx, const char *secret, int64_t now_ms, struct ts_error *err);
     void *verify_ctx;
-    /* With access_key_id: the request's signature (64 hex digits, borrowed). For an
-     * OP_WRITE operation the executor records (access_key_id, SHA-256 of it) until
-     * signature_until_ms in the operation's own savepoint, so one signed request takes
-     * effect at most once: a repeat is refused (TS_EDUPLICATE, kind "RequestReplayed")
-     * and changes nothing, while a first attempt that failed leaves no record. */
+    /* With access_key_id: the request's signature (64 hex digits, borrowed) and its
+     * X-Amz-Date in ms. For an OP_WRITE operation the executor records them with the key
+     * in the operation's own savepoint, for SIGV4_REPLAY_MS after signed_ms, so one
+     * signed request takes effect at most once: a repeat is refused (TS_EDUPLICATE, kind
+     * "RequestReplayed") and changes nothing, while a failed first attempt leaves none. */
     const char *signature;
-    int64_t signature_until_ms;
+    int64_t signed_ms;
     /* The outcome (filled by the executor before done is called). */
     int rc;
     struct ts_error err;

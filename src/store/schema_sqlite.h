@@ -496,18 +496,18 @@ static const char *const schema_v15[] = {
     NULL,
 };
 
-/* v16, SigV4 replay protection: each signed write's (access key, SHA-256 of its
- * signature) is kept until the signature could no longer be accepted anyway, so that the
- * same signed request takes effect at most once; a primary key refuses the repeat, and
- * the timer sweep deletes expired rows by the expiry index. */
+/* v16, SigV4 replay protection: each signed write's (X-Amz-Date, SHA-256 of its
+ * signature, access key) is kept until the signature could no longer be accepted anyway,
+ * so that the same signed request takes effect at most once; the primary key refuses the
+ * repeat (the same signature has the same X-Amz-Date, which it signs). Led by the date,
+ * the one b-tree takes inserts near its end and the timer sweep's deletes at its start. */
 static const char *const schema_v16[] = {
     "CREATE TABLE signatures_used ("
-    "  key_id TEXT NOT NULL,"
+    "  signed_ms INTEGER NOT NULL,"
     "  sig_hash BLOB NOT NULL,"
-    "  expires_ms INTEGER NOT NULL,"
-    "  PRIMARY KEY (sig_hash, key_id)"
-    ") WITHOUT ROWID;"
-    "CREATE INDEX signatures_used_expiry ON signatures_used(expires_ms);",
+    "  key_id TEXT NOT NULL,"
+    "  PRIMARY KEY (signed_ms, sig_hash, key_id)"
+    ") WITHOUT ROWID;",
     NULL,
 };
 

@@ -138,14 +138,15 @@ int store_request_token_put(struct store *st, int64_t requester_id, const char *
                             struct ts_error *err);
 
 /* Signatures that took effect (SigV4 replay protection, docs/internals/sigv4.md).
- * Records (key_id, sig_hash) until expires_ms; TS_ECONFLICT, with nothing written, when
- * that pair is already recorded (whatever its expiry: pruning is what forgets). */
-int store_signature_remember(struct store *st, const char *key_id,
-                             const unsigned char sig_hash[32], int64_t expires_ms,
+ * Records (signed_ms, sig_hash, key_id): the request's X-Amz-Date in ms, the SHA-256 of
+ * its signature, its access key. TS_ECONFLICT, with nothing written, when that triple is
+ * already recorded. */
+int store_signature_remember(struct store *st, int64_t signed_ms,
+                             const unsigned char sig_hash[32], const char *key_id,
                              struct ts_error *err);
-/* Deletes up to limit records whose expires_ms is before now_ms, soonest first;
- * *deleted says how many. */
-int store_signature_prune(struct store *st, int64_t now_ms, int limit, int *deleted,
+/* Deletes up to limit records signed before before_ms, oldest first; *deleted says how
+ * many. */
+int store_signature_prune(struct store *st, int64_t before_ms, int limit, int *deleted,
                           struct ts_error *err);
 
 /* ---- HIT types ------------------------------------------------------------------ */

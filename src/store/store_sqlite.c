@@ -467,12 +467,12 @@ static const char *const stmt_sql[S__COUNT] = {
     /* by the partial index notify_outbox_test_pending (schema v15) */
     [S_NOUT_TEST_PENDING] = "SELECT count(*) FROM notify_outbox WHERE requester_id = ?1 "
                             "AND state = 0 AND hit_type_id IS NULL",
-    /* schema v16 */
-    [S_SIG_REMEMBER] = "INSERT INTO signatures_used(sig_hash, key_id, expires_ms) "
+    /* schema v16: both by the primary key (signed_ms, sig_hash, key_id) */
+    [S_SIG_REMEMBER] = "INSERT INTO signatures_used(signed_ms, sig_hash, key_id) "
                        "VALUES (?1, ?2, ?3)",
-    [S_SIG_PRUNE] = "DELETE FROM signatures_used WHERE expires_ms < ?1 AND (sig_hash, key_id) "
-                    "IN (SELECT sig_hash, key_id FROM signatures_used WHERE expires_ms < ?1 "
-                    "ORDER BY expires_ms LIMIT ?2)",
+    [S_SIG_PRUNE] = "DELETE FROM signatures_used WHERE signed_ms < ?1 AND "
+                    "(signed_ms, sig_hash, key_id) IN (SELECT signed_ms, sig_hash, key_id "
+                    "FROM signatures_used WHERE signed_ms < ?1 ORDER BY signed_ms LIMIT ?2)",
 };
 
 struct store {
@@ -3597,26 +3597,25 @@ int store_notify_test_pending(struct store *st, int64_t requester_id, int64_t *n
     return rc ? rc : step_i64(st, s, n, "counting pending test notifications", err);
 }
 
-int store_signature_remember(struct store *st, const char *key_id,
-                             const unsigned char sig_hash[32], int64_t expires_ms,
+int store_signature_remember(struct store *st, int64_t signed_ms,
+                             const unsigned char sig_hash[32], const char *key_id,
                              struct ts_error *err)
 {
     sqlite3_stmt *s = NULL;
-    int rc = stmt_get(st, S_SIG_REMEMBER, &s, err);
+    int rc = find_one(st, S_SIG_REMEMBER, signed_ms, &s, err);
 
     if (rc)
         return rc;
-    sqlite3_bind_blob(s, 1, sig_hash, 32, SQLITE_STATIC);
-    bind_text(s, 2, key_id);
-    bind_i64(s, 3, expires_ms);
+    sqlite3_bind_blob(s, 2, sig_hash, 32, SQLITE_STATIC);
+    bind_text(s, 3, key_id);
     return exec_stmt(st, s, "remembering a request's signature", err);
 }
 
-int store_signature_prune(struct store *st, int64_t now_ms, int limit, int *deleted,
+int store_signature_prune(struct store *st, int64_t before_ms, int limit, int *deleted,
                           struct ts_error *err)
 {
     sqlite3_stmt *s = NULL;
-    int rc = find_one(st, S_SIG_PRUNE, now_ms, &s, err);
+    int rc = find_one(st, S_SIG_PRUNE, before_ms, &s, err);
 
     *deleted = 0;
     if (rc)
