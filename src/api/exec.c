@@ -222,8 +222,8 @@ static void run_batch(struct exec *x, struct exec_job *jobs)
         store_rollback(x->st);
         log_error("commit failed: %s", err.msg);
         for (struct exec_job *j = jobs; j; j = j->next) {
-            /* A replay refused because of a signature this batch recorded: that record
-             * is gone too. */
+            /* A replay refused in this batch may have met a record the batch made, now
+             * rolled back: it is answered as failed too (it changed nothing either way). */
             if (j->rc == 0 || j->err.kind == replay_kind) {
                 json_decref(j->out);
                 j->out = NULL;
