@@ -214,8 +214,7 @@ class MTurkNotify(MTurkCase):
         mt.update_notification_settings(HITTypeId=tid, Active=False)
         w = self.srv.worker("w")
         h1 = mt.create_hit_with_hit_type(HITTypeId=tid, LifetimeInSeconds=3600,
-                                         Question=SAMPLE_QUESTION.replace("${text}", "one")
-                                         )["HIT"]["HITId"]
+                                         Question=SAMPLE_QUESTION)["HIT"]["HITId"]
         self.accept(w["token"], hit_id=h1)
         mt.update_notification_settings(HITTypeId=tid, Active=True)  # the spec is kept
         h2 = mt.create_hit_with_hit_type(HITTypeId=tid, LifetimeInSeconds=3600,

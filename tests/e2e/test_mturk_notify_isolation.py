@@ -10,7 +10,7 @@ import socket
 import threading
 import unittest
 
-from mturk_case import MTurkCase, serve_http, sign_invocation_id
+from mturk_case import MTurkCase, serve_http
 
 WAIT = 30.0  # the longest any wait for an arrival may take (sanitizer builds are slow)
 PENDING_MAX = 10  # NOTIFY_TEST_PENDING_MAX in src/core/notify.h
@@ -145,7 +145,7 @@ class MTurkNotifyIsolation(MTurkCase):
                 "EventTypes": ["Ping"]}
 
     def test_a_hanging_receiver_delays_no_one_else(self):
-        evil = sign_invocation_id(self.client_for(self.srv.requester("Evil Lab")))
+        evil = self.client_for(self.srv.requester("Evil Lab"))
         for _ in range(5):
             evil.send_test_event_notification(Notification=self.spec(self.hang.url()),
                                               TestEventType="Ping")
@@ -161,7 +161,7 @@ class MTurkNotifyIsolation(MTurkCase):
         self.assertEqual((opened, closed), (1, 0))
 
     def test_many_hanging_receivers_of_one_requester_delay_no_one_else(self):
-        evil = sign_invocation_id(self.client_for(self.srv.requester("Evil Lab")))
+        evil = self.client_for(self.srv.requester("Evil Lab"))
         for h in self.hangs:
             for _ in range(2):
                 evil.send_test_event_notification(Notification=self.spec(h.url()),
@@ -185,7 +185,7 @@ class MTurkNotifyIsolation(MTurkCase):
 
     def test_pending_test_messages_are_limited_per_requester(self):
         evil_acct = self.srv.requester("Evil Lab")
-        evil = sign_invocation_id(self.client_for(evil_acct))
+        evil = self.client_for(evil_acct)
         for _ in range(PENDING_MAX):
             evil.send_test_event_notification(Notification=self.spec(self.hang.url()),
                                               TestEventType="Ping")
