@@ -150,29 +150,46 @@ check_role:
 /* The kind of the refusal of a replayed signed write (see exec.h). */
 static const char replay_kind[] = "RequestReplayed";
 
-/* Records j's signature in the savepoint of its write; a repeat is refused. Only the
- * executor writes, so the insert is the whole check: a row committed by an earlier batch,
- * or released by an earlier job of this batch, makes it fail. */
-static int remember_signature(struct exec *x, struct exec_job *j)
+/* Records j's signature (see exec.h). Only the executor writes, so the insert is the
+ * whole check: a record committed by an earlier batch, or made by an earlier job of this
+ * one, makes it fail with TS_ECONFLICT. */
+static int remember_signature(struct exec *x, const struct exec_job *j, struct ts_error *err)
 {
     unsigned char hash[crypto_hash_sha256_BYTES];
-    int rc;
 
     crypto_hash_sha256(hash, (const unsigned char *)j->signature, strlen(j->signature));
-    rc = store_signature_remember(x->st, j->signed_ms, hash, j->access_key_id, &j->err);
-    if (rc == TS_ECONFLICT)
-        return ts_failk(&j->err, TS_EDUPLICATE, replay_kind,
-                        "This signed %s request was already carried out; a repeat changes "
-                        "nothing. To do it again, sign a new request: identical calls within "
-                        "one second sign alike, so vary a member (e.g. UniqueRequestToken) or "
-                        "wait a second",
-                        j->op->name);
-    return rc;
+    return store_signature_remember(x->st, j->signed_ms, hash, j->access_key_id, err);
+}
+
+static int refuse_replay(struct exec_job *j)
+{
+    return ts_failk(&j->err, TS_EDUPLICATE, replay_kind,
+                    "This signed %s request was already carried out or refused; a repeat "
+                    "changes nothing. To send it again, sign it anew: identical calls in one "
+                    "second sign alike, so vary a member (e.g. UniqueRequestToken) or wait a "
+                    "second",
+                    j->op->name);
+}
+
+/* j's operation refused it: its savepoint, record included, is rolled back. The record
+ * is made again outside it, so that the same signed request cannot take effect later,
+ * once it would no longer be refused. A failure of the server (TS_EIO, TS_EBUSY: the
+ * SDKs retry those) keeps none, so the same request may be sent again. */
+static void keep_refused_signature(struct exec *x, const struct exec_job *j)
+{
+    struct ts_error err = {0};
+
+    if (j->rc == TS_EIO || j->rc == TS_EBUSY)
+        return;
+    if (remember_signature(x, j, &err))
+        log_warn("could not remember the signature of a refused %s: %s", j->op->name,
+                 err.msg);
 }
 
 static void run_job(struct exec *x, struct core_ctx *core, struct exec_job *j)
 {
     struct op_ctx c;
+    int recorded = 0;
     j->out = NULL;
     memset(&j->err, 0, sizeof j->err);
     j->rc = store_savepoint(x->st, &j->err);
@@ -181,8 +198,12 @@ static void run_job(struct exec *x, struct core_ctx *core, struct exec_job *j)
     c.core = core;
     c.access_key_id = j->account_id <= 0 ? j->access_key_id : NULL;
     j->rc = authenticate(x, j, &c.who);
-    if (!j->rc && c.access_key_id && j->signature && (j->op->flags & OP_WRITE))
-        j->rc = remember_signature(x, j);
+    if (!j->rc && c.access_key_id && j->signature && (j->op->flags & OP_WRITE)) {
+        j->rc = remember_signature(x, j, &j->err);
+        if (j->rc == TS_ECONFLICT)
+            j->rc = refuse_replay(j);
+        recorded = !j->rc;
+    }
     if (!j->rc) {
         j->out = json_object();
         j->rc = j->op->fn(&c, j->in, j->out, &j->err);
@@ -191,6 +212,8 @@ static void run_job(struct exec *x, struct core_ctx *core, struct exec_job *j)
         if (!j->err.msg[0])
             ts_fail(&j->err, j->rc, "%s failed", j->op->name);
         store_savepoint_rollback(x->st);
+        if (recorded)
+            keep_refused_signature(x, j);
         json_decref(j->out);
         j->out = NULL;
     } else if ((j->rc = store_savepoint_release(x->st, &j->err)) != 0) {

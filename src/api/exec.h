@@ -28,7 +28,8 @@ struct exec_job {
      * X-Amz-Date in ms. For an OP_WRITE operation the executor records them with the key
      * in the operation's own savepoint, for SIGV4_REPLAY_MS after signed_ms, so one
      * signed request takes effect at most once: a repeat is refused (TS_EDUPLICATE, kind
-     * "RequestReplayed") and changes nothing, while a failed first attempt leaves none. */
+     * "RequestReplayed") and changes nothing. So is the repeat of a request the operation
+     * refused; a failure of the server (TS_EIO, TS_EBUSY) leaves no record. */
     const char *signature;
     int64_t signed_ms;
     /* The outcome (filled by the executor before done is called). */

@@ -2,13 +2,17 @@
 once through the real boto3, whose request is recorded byte for byte as it leaves the
 SDK (botocore's before-send event); the same bytes sent again are refused with
 RequestError / AWS.MechanicalTurk.RequestReplayed and change nothing, also after a
-restart of the server and when sent many times at once. A first attempt that failed
-leaves no record, so the same bytes may be sent again and then take effect (once).
+restart of the server and when sent many times at once. A first attempt the operation
+refused stays refused; one the server failed to carry out (500) leaves no record, so the
+same bytes may be sent again and then take effect (once).
 The signature covers the request's real path and query: bytes signed for `/` sent to
 `/?a=1` are refused, and a request signed for `/?a=1` is accepted there."""
+import datetime
 import http.client
 import json
+import sqlite3
 import threading
+import unittest.mock
 import urllib.parse
 from decimal import Decimal as D
 
@@ -74,14 +78,16 @@ def resend(port, req, path=None):
 class MTurkReplay(MTurkCase):
     def setUp(self):
         super().setUp()
+        self.mt = self.client_for(self.rq, plain=True)  # boto3 as it signs by itself
         self.rec = Recorder(self.mt)
 
     def assert_replayed(self, status, doc, op):
         self.assertEqual(status, 400, doc)
         self.assertEqual(doc["__type"], "RequestError", doc)
         self.assertEqual(doc["TurkErrorCode"], REPLAYED, doc)
-        self.assertIn("This signed %s request was already carried out" % op, doc["Message"])
-        self.assertIn("sign a new request", doc["Message"])
+        self.assertIn("This signed %s request was already carried out or refused" % op,
+                      doc["Message"])
+        self.assertIn("sign it anew", doc["Message"])
 
     def signed_not_sent(self, fn, **kw):
         """Has boto3 sign the call fn(**kw) and records it, without sending it: the
@@ -133,9 +139,10 @@ class MTurkReplay(MTurkCase):
                          1)
         # Another call with the same members, from a client that signs a per-call id,
         # is a new signed request (even within the same second), and pays again.
+        mt = sign_invocation_id(self.client_for(self.rq, plain=True))
         for _ in range(2):
-            sign_invocation_id(self.client_for(self.rq)).send_bonus(
-                WorkerId=wid, AssignmentId=aid, BonusAmount="1.00", Reason="well done")
+            mt.send_bonus(WorkerId=wid, AssignmentId=aid, BonusAmount="1.00",
+                          Reason="well done")
         self.assertEqual(self.earnings(w["token"]), earned + D("3.00"))
 
     def test_create_hit_makes_one_hit(self):
@@ -170,7 +177,7 @@ class MTurkReplay(MTurkCase):
         self.srv.restart()  # on another port: the bytes keep the Host they were signed for
         status, doc = resend(self.srv.port, create)
         self.assert_replayed(status, doc, "CreateHIT")
-        mt = self.client_for(self.rq)
+        mt = self.client_for(self.rq, plain=True)
         self.assertEqual([h["HITId"] for h in mt.list_hits()["HITs"]], [hid])
 
     def test_many_copies_at_once_take_effect_once(self):
@@ -195,7 +202,9 @@ class MTurkReplay(MTurkCase):
         self.assertEqual(sorted(h["Title"] for h in self.mt.list_hits()["HITs"]),
                          ["Another", "Label"])
 
-    def test_failed_first_attempt_can_be_sent_again(self):
+    def test_refused_first_attempt_stays_refused(self):
+        """A SendBonus refused for want of funds is remembered too: sent again once the
+        money is there, it still pays nothing (the requester may have sent a new one)."""
         w, aid, wid = self.approved_assignment()
         before = self.available()
         err = self.error_of(self.mt.send_bonus, WorkerId=wid, AssignmentId=aid,
@@ -203,15 +212,56 @@ class MTurkReplay(MTurkCase):
         self.assertEqual(err["ResponseMetadata"]["HTTPStatusCode"], 400)
         self.assertNotEqual(err.get("TurkErrorCode"), REPLAYED, err)
         bonus = self.rec.last()
-        self.assertEqual(self.available(), before)
         self.srv.deposit(self.rq["id"], "100.00")
         status, doc = resend(self.srv.port, bonus)
-        self.assertEqual(status, 200, doc)
-        self.assertEqual(self.earnings(w["token"]), D("0.50") + D("60.00"))
-        self.assertEqual(self.available(), before + D("100.00") - D("72.00"))
-        status, doc = resend(self.srv.port, bonus)
         self.assert_replayed(status, doc, "SendBonus")
-        self.assertEqual(self.earnings(w["token"]), D("60.50"))
+        self.assertEqual(self.earnings(w["token"]), D("0.50"))
+        self.assertEqual(self.available(), before + D("100.00"))
+        self.assertEqual(self.mt.list_bonus_payments(AssignmentId=aid)["BonusPayments"], [])
+
+    def test_server_failure_leaves_no_record(self):
+        """A request the server failed to carry out (500 ServiceFault, which the SDKs
+        retry) may be sent again, and then takes effect once."""
+        hid = self.new_hit(MaxAssignments=1)["HITId"]
+        more = self.signed_not_sent(self.mt.create_additional_assignments_for_hit,
+                                    HITId=hid, NumberOfAdditionalAssignments=2)
+        lock = sqlite3.connect(self.srv.db, timeout=0, isolation_level=None)
+        try:
+            lock.execute("BEGIN IMMEDIATE")  # the server's writer waits, then gives up
+            status, doc = resend(self.srv.port, more)
+        finally:
+            lock.execute("ROLLBACK")
+            lock.close()
+        self.assertEqual((status, doc["__type"]), (500, "ServiceFault"), doc)
+        self.assertEqual(self.mt.get_hit(HITId=hid)["HIT"]["MaxAssignments"], 1)
+        status, doc = resend(self.srv.port, more)
+        self.assertEqual(status, 200, doc)
+        self.assertEqual(self.mt.get_hit(HITId=hid)["HIT"]["MaxAssignments"], 3)
+        status, doc = resend(self.srv.port, more)
+        self.assert_replayed(status, doc, "CreateAdditionalAssignmentsForHIT")
+        self.assertEqual(self.mt.get_hit(HITId=hid)["HIT"]["MaxAssignments"], 3)
+
+    def test_identical_calls_within_one_second(self):
+        """boto3 signs no per-call value: two identical calls signed within the same
+        second are one signed request, and only the first takes effect. A client that
+        signs botocore's per-call id (sign_invocation_id) makes two requests of them."""
+        frozen = datetime.datetime.utcnow().replace(microsecond=0)
+
+        class Clock(datetime.datetime):
+            @classmethod
+            def utcnow(cls):
+                return frozen
+
+        with unittest.mock.patch.object(botocore.auth.datetime, "datetime", Clock):
+            self.new_hit(Title="Same")
+            err = self.error_of(self.new_hit, Title="Same")
+            self.assertEqual(err["TurkErrorCode"], REPLAYED, err)
+            mt = sign_invocation_id(self.client_for(self.rq, plain=True))
+            for _ in range(2):
+                mt.create_hit(Title="Same", Description="Label one item", Reward="0.50",
+                              AssignmentDurationInSeconds=600, LifetimeInSeconds=3600,
+                              MaxAssignments=1, Question=SAMPLE_QUESTION)
+        self.assertEqual([h["Title"] for h in self.mt.list_hits()["HITs"]], ["Same"] * 3)
 
     def test_reads_may_be_repeated(self):
         self.mt.get_account_balance()
