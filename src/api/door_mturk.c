@@ -3,10 +3,11 @@
  * On the network thread: the target names an operation of the MTurk API; the body is one
  * JSON object (members the operation does not know are ignored, as AWS does); the
  * Authorization header is parsed, and the headers it signs are copied, so that the
- * executor can check the signature once it has looked up the key's secret (it owns the
- * only store connection). Answers are JSON 1.1; errors carry __type, Message and, for
- * the platform's own errors, TurkErrorCode, ending with the server time in ms as the
- * real service's do. */
+ * executor can check the signature, over the path and query as received, once it has
+ * looked up the key's secret (it owns the only store connection); it also remembers the
+ * signature of a write, which therefore takes effect at most once. Answers are JSON 1.1;
+ * errors carry __type, Message and, for the platform's own errors, TurkErrorCode, ending
+ * with the server time in ms as the real service's do. */
 #include "door_mturk.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,12 +19,13 @@
 
 #define SIG_MAX_HEADERS 32
 /* What the executor needs to check a signature: the parsed Authorization, the signed
- * headers' values, and the body. */
+ * headers' values, the path and query as received, and the body. */
 struct mturk_sig {
     struct sigv4_auth auth;
     size_t nh;
     char *names[SIG_MAX_HEADERS + 1];
     char *values[SIG_MAX_HEADERS + 1];
+    const char *path, *query; /* borrowed, as the body */
     const char *body;
     size_t len;
 };
@@ -40,7 +42,7 @@ static const char *sig_header(void *ctx, const char *lower_name)
 static int sig_verify(void *ctx, const char *secret, int64_t now_ms, struct ts_error *err)
 {
     struct mturk_sig *s = ctx;
-    struct sigv4_request r = {"POST", "/", "", sig_header, s, s->body, s->len};
+    struct sigv4_request r = {"POST", s->path, s->query, sig_header, s, s->body, s->len};
     return sigv4_verify(&s->auth, &r, secret, now_ms, err);
 }
 
@@ -93,8 +95,9 @@ void door_mturk_error(unsigned status, const char *type, const char *turk_code,
     reply_json(status, o, reply);
 }
 
-int door_mturk_prepare(door_header_fn header, void *ctx, const char *body, size_t n,
-                       struct exec_job *job, struct door_reply *reply)
+int door_mturk_prepare(door_header_fn header, void *ctx, const char *path, const char *query,
+                       const char *body, size_t n, struct exec_job *job,
+                       struct door_reply *reply)
 {
     const char *target = header(ctx, "x-amz-target");
     const char *name;
@@ -150,6 +153,8 @@ int door_mturk_prepare(door_header_fn header, void *ctx, const char *body, size_
             p++;
     }
     sig_copy(s, header, ctx, "x-amz-content-sha256");
+    s->path = path;
+    s->query = query;
     s->body = body;
     s->len = n;
 
@@ -164,6 +169,9 @@ int door_mturk_prepare(door_header_fn header, void *ctx, const char *body, size_
         return -1;
     }
     job->access_key_id = s->auth.access_key_id;
+    /* A write takes effect at most once per signature (docs/internals/sigv4.md). */
+    job->signature = s->auth.signature;
+    job->signed_ms = s->auth.amz_ms;
     job->verify = sig_verify;
     job->verify_ctx = s;
     return 0;
@@ -211,4 +219,5 @@ void door_mturk_release(struct exec_job *job)
     job->verify_ctx = NULL;
     job->verify = NULL;
     job->access_key_id = NULL;
+    job->signature = NULL;
 }

@@ -12,11 +12,15 @@
 /* Looks a request header up by its lower-case name: its value, or NULL. */
 typedef const char *(*door_header_fn)(void *ctx, const char *lower_name);
 
-/* Parses and checks a request whose body is body[0..n) (which must stay valid until
- * door_mturk_release). Returns 0 with job ready to run (the executor verifies the
- * signature, through job->verify), or non-zero with reply filled. */
-int door_mturk_prepare(door_header_fn header, void *ctx, const char *body, size_t n,
-                       struct exec_job *job, struct door_reply *reply);
+/* Parses and checks a request whose path and query are as on the request line (raw,
+ * still percent-encoded; query without the '?', NULL when there is none) and whose body
+ * is body[0..n). path, query and body are borrowed and must stay valid until
+ * door_mturk_release: the signature is verified over them. Returns 0 with job ready to
+ * run (the executor verifies the signature through job->verify, and remembers it for a
+ * write: job->signature), or non-zero with reply filled. */
+int door_mturk_prepare(door_header_fn header, void *ctx, const char *path, const char *query,
+                       const char *body, size_t n, struct exec_job *job,
+                       struct door_reply *reply);
 /* The reply for a job the executor has run; takes job->out. */
 void door_mturk_reply(struct exec_job *job, struct door_reply *reply);
 /* An error reply in MTurk's shape: {"__type":…,"Message":…[,"TurkErrorCode":…]}. */

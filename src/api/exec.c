@@ -13,6 +13,7 @@
 #include "../core/asg.h"
 #include "../core/notify.h"
 #include "../core/secrets.h"
+#include "sigv4.h"
 #include "../util/alloc.h"
 #include "../util/clock.h"
 #include "../util/log.h"
@@ -21,6 +22,9 @@
 #define EXEC_BATCH_MAX 512
 #define SWEEP_EVERY_MS 1000
 #define SWEEP_CAP 500
+/* Signature records deleted per sweep once SIGV4_REPLAY_MS old: more than the signed
+ * writes of a second, so the table holds about 20 minutes' worth of them. */
+#define SIG_PRUNE_CAP 5000
 #define AUTH_CACHE_SLOTS 1024 /* a power of two */
 
 /* Bearer token -> account, so that an operation costs no token or account lookup once
@@ -143,9 +147,49 @@ check_role:
     return 0;
 }
 
+/* The kind of the refusal of a replayed signed write (see exec.h). */
+static const char replay_kind[] = "RequestReplayed";
+
+/* Records j's signature (see exec.h). Only the executor writes, so the insert is the
+ * whole check: a record committed by an earlier batch, or made by an earlier job of this
+ * one, makes it fail with TS_ECONFLICT. */
+static int remember_signature(struct exec *x, const struct exec_job *j, struct ts_error *err)
+{
+    unsigned char hash[crypto_hash_sha256_BYTES];
+
+    crypto_hash_sha256(hash, (const unsigned char *)j->signature, strlen(j->signature));
+    return store_signature_remember(x->st, j->signed_ms, hash, j->access_key_id, err);
+}
+
+static int refuse_replay(struct exec_job *j)
+{
+    return ts_failk(&j->err, TS_EDUPLICATE, replay_kind,
+                    "This signed %s request was already carried out or refused; a repeat "
+                    "changes nothing. To send it again, sign it anew: identical calls in one "
+                    "second sign alike, so vary a member (e.g. UniqueRequestToken) or wait a "
+                    "second",
+                    j->op->name);
+}
+
+/* j's operation refused it: its savepoint, record included, is rolled back. The record
+ * is made again outside it, so that the same signed request cannot take effect later,
+ * once it would no longer be refused. A failure of the server (TS_EIO, TS_EBUSY: the
+ * SDKs retry those) keeps none, so the same request may be sent again. */
+static void keep_refused_signature(struct exec *x, const struct exec_job *j)
+{
+    struct ts_error err = {0};
+
+    if (j->rc == TS_EIO || j->rc == TS_EBUSY)
+        return;
+    if (remember_signature(x, j, &err))
+        log_warn("could not remember the signature of a refused %s: %s", j->op->name,
+                 err.msg);
+}
+
 static void run_job(struct exec *x, struct core_ctx *core, struct exec_job *j)
 {
     struct op_ctx c;
+    int recorded = 0;
     j->out = NULL;
     memset(&j->err, 0, sizeof j->err);
     j->rc = store_savepoint(x->st, &j->err);
@@ -154,6 +198,12 @@ static void run_job(struct exec *x, struct core_ctx *core, struct exec_job *j)
     c.core = core;
     c.access_key_id = j->account_id <= 0 ? j->access_key_id : NULL;
     j->rc = authenticate(x, j, &c.who);
+    if (!j->rc && c.access_key_id && j->signature && (j->op->flags & OP_WRITE)) {
+        j->rc = remember_signature(x, j, &j->err);
+        if (j->rc == TS_ECONFLICT)
+            j->rc = refuse_replay(j);
+        recorded = !j->rc;
+    }
     if (!j->rc) {
         j->out = json_object();
         j->rc = j->op->fn(&c, j->in, j->out, &j->err);
@@ -162,6 +212,8 @@ static void run_job(struct exec *x, struct core_ctx *core, struct exec_job *j)
         if (!j->err.msg[0])
             ts_fail(&j->err, j->rc, "%s failed", j->op->name);
         store_savepoint_rollback(x->st);
+        if (recorded)
+            keep_refused_signature(x, j);
         json_decref(j->out);
         j->out = NULL;
     } else if ((j->rc = store_savepoint_release(x->st, &j->err)) != 0) {
@@ -193,7 +245,9 @@ static void run_batch(struct exec *x, struct exec_job *jobs)
         store_rollback(x->st);
         log_error("commit failed: %s", err.msg);
         for (struct exec_job *j = jobs; j; j = j->next) {
-            if (j->rc == 0) {
+            /* A replay refused in this batch may have met a record the batch made, now
+             * rolled back: it is answered as failed too (it changed nothing either way). */
+            if (j->rc == 0 || j->err.kind == replay_kind) {
                 json_decref(j->out);
                 j->out = NULL;
                 j->rc = rc;
@@ -214,7 +268,7 @@ static void sweep(struct exec *x)
 {
     struct core_ctx core = {x->st, x->sec, x->cfg, clock_now_ms()};
     struct ts_error err = {0};
-    int hits = 0, asgs = 0, pruned = 0;
+    int hits = 0, asgs = 0, pruned = 0, sigs = 0;
     int rc = store_begin(x->st, &err);
     memset(x->auth, 0, AUTH_CACHE_SLOTS * sizeof *x->auth);
     if (!rc)
@@ -223,13 +277,17 @@ static void sweep(struct exec *x)
         rc = asg_sweep(&core, SWEEP_CAP, &asgs, &err);
     if (!rc)
         rc = notify_prune(&core, SWEEP_CAP, &pruned, &err);
+    if (!rc)
+        rc = store_signature_prune(x->st, core.now_ms - SIGV4_REPLAY_MS, SIG_PRUNE_CAP, &sigs,
+                                   &err);
     rc = store_end(x->st, rc, &err);
     if (rc)
         log_warn("timer sweep failed, will retry: %s", err.msg);
     /* A full sweep means more may be due: come back at once. */
-    x->next_sweep_ms = core.now_ms + ((hits == SWEEP_CAP || asgs == SWEEP_CAP || pruned == SWEEP_CAP)
-                                       ? 0
-                                       : SWEEP_EVERY_MS);
+    x->next_sweep_ms = core.now_ms + ((hits == SWEEP_CAP || asgs == SWEEP_CAP ||
+                                        pruned == SWEEP_CAP || sigs == SIG_PRUNE_CAP)
+                                           ? 0
+                                           : SWEEP_EVERY_MS);
 }
 
 static void *exec_main(void *arg)

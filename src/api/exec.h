@@ -24,6 +24,14 @@ struct exec_job {
     const char *access_key_id;
     int (*verify)(void *ctx, const char *secret, int64_t now_ms, struct ts_error *err);
     void *verify_ctx;
+    /* With access_key_id: the request's signature (64 hex digits, borrowed) and its
+     * X-Amz-Date in ms. For an OP_WRITE operation the executor records them with the key
+     * in the operation's own savepoint, for SIGV4_REPLAY_MS after signed_ms, so one
+     * signed request takes effect at most once: a repeat is refused (TS_EDUPLICATE, kind
+     * "RequestReplayed") and changes nothing. So is the repeat of a request the operation
+     * refused; a failure of the server (TS_EIO, TS_EBUSY) leaves no record. */
+    const char *signature;
+    int64_t signed_ms;
     /* The outcome (filled by the executor before done is called). */
     int rc;
     struct ts_error err;

@@ -14,6 +14,11 @@
 
 #define SIGV4_SERVICE "mturk-requester"
 #define SIGV4_MAX_SKEW_MS ((int64_t)15 * 60 * 1000)
+/* How long after its X-Amz-Date a signature that took effect is remembered, so that the
+ * same signed request is refused if sent again: the SIGV4_MAX_SKEW_MS it stays valid for,
+ * plus 5 minutes for a server clock stepped back (or another server's clock behind) once
+ * the memory is gone. See docs/internals/sigv4.md. */
+#define SIGV4_REPLAY_MS (SIGV4_MAX_SKEW_MS + (int64_t)5 * 60 * 1000)
 /* The longest canonical request verified (path, query, signed headers). */
 #define SIGV4_MAX_CANONICAL ((size_t)256 << 10)
 
@@ -49,8 +54,9 @@ int sigv4_parse(const char *authorization, const char *amz_date, struct sigv4_au
 /* One request to verify. Every pointer is borrowed for the duration of the call. */
 struct sigv4_request {
     const char *method; /* "POST" */
-    const char *path;   /* as on the request line, still percent-encoded: "/" for MTurk */
-    const char *query;  /* raw query string without '?'; "" or NULL when there is none */
+    const char *path;   /* as on the request line, still percent-encoded ("" means "/") */
+    const char *query;  /* raw query string without '?', as on the request line; "" or
+                         * NULL when there is none */
     /* The value of the header with this lower-case name, or NULL when the request has
      * none. A header sent several times comes back as its values joined by ','. */
     const char *(*header)(void *ctx, const char *lower_name);

@@ -46,6 +46,7 @@ struct req {
     struct http_server *srv;
     struct MHD_Connection *conn;
     char *query;  /* the raw query string (after '?'), or NULL */
+    char *path;   /* the raw path (before '?'), still percent-encoded */
     int started;  /* the handler has seen the request's headers */
     struct buf body;
     int toobig;
@@ -142,7 +143,8 @@ static enum MHD_Result mturk(struct req *q)
         door_mturk_error(413, "RequestEntityTooLargeException", NULL, msg, &r);
         return send_reply(q->conn, &r, NULL);
     }
-    if (door_mturk_prepare(mhd_header, q->conn, q->body.p, q->body.len, &q->job, &r))
+    if (door_mturk_prepare(mhd_header, q->conn, q->path, q->query, q->body.p, q->body.len,
+                           &q->job, &r))
         return send_reply(q->conn, &r, NULL);
     return queue(q);
 }
@@ -444,6 +446,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     q->srv->body_bytes -= q->body.len;
     buf_release(&q->body);
     free(q->query);
+    free(q->path);
     if (q->door == REQ_MTURK)
         door_mturk_release(&q->job);
     json_decref(q->job.in);
@@ -467,9 +470,10 @@ static void conn_event(void *cls, struct MHD_Connection *conn, void **socket_con
     }
 }
 
-/* Called with the raw request target before libmicrohttpd decodes it: keeps the query
- * string as sent (a form's '+' and %2B differ), and makes the request's state, which
- * completed() frees (libmicrohttpd calls it for every request this saw). */
+/* Called with the raw request target before libmicrohttpd decodes it: keeps the path
+ * and query string as sent (a form's '+' and %2B differ; SigV4 signs both raw), and
+ * makes the request's state, which completed() frees (libmicrohttpd calls it for every
+ * request this saw). */
 static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     struct req *q = xcalloc(1, sizeof *q);
@@ -478,6 +482,7 @@ static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
     q->conn = conn;
     if (qm)
         q->query = xstrdup(qm + 1);
+    q->path = xstrndup(uri, qm ? (size_t)(qm - uri) : strlen(uri));
     return q;
 }
 

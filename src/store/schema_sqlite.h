@@ -496,6 +496,21 @@ static const char *const schema_v15[] = {
     NULL,
 };
 
+/* v16, SigV4 replay protection: each signed write's (X-Amz-Date, SHA-256 of its
+ * signature, access key) is kept until the signature could no longer be accepted anyway,
+ * so that the same signed request takes effect at most once; the primary key refuses the
+ * repeat (the same signature has the same X-Amz-Date, which it signs). Led by the date,
+ * the one b-tree takes inserts near its end and the timer sweep's deletes at its start. */
+static const char *const schema_v16[] = {
+    "CREATE TABLE signatures_used ("
+    "  signed_ms INTEGER NOT NULL,"
+    "  sig_hash BLOB NOT NULL,"
+    "  key_id TEXT NOT NULL,"
+    "  PRIMARY KEY (signed_ms, sig_hash, key_id)"
+    ") WITHOUT ROWID;",
+    NULL,
+};
+
 /* migrations[i] takes version i to version i + 1: a NULL-terminated list of script
  * parts (split only to keep each literal within C's portable string length). */
 static const char *const *const schema_migrations[] = {
@@ -514,6 +529,7 @@ static const char *const *const schema_migrations[] = {
     schema_v13,
     schema_v14,
     schema_v15,
+    schema_v16,
 };
 
 #define SCHEMA_VERSION ((int)(sizeof schema_migrations / sizeof schema_migrations[0]))

@@ -137,6 +137,18 @@ int store_request_token_put(struct store *st, int64_t requester_id, const char *
                             const char *token, const char *ref, int64_t now_ms,
                             struct ts_error *err);
 
+/* Signatures that took effect (SigV4 replay protection, docs/internals/sigv4.md).
+ * Records (signed_ms, sig_hash, key_id): the request's X-Amz-Date in ms, the SHA-256 of
+ * its signature, its access key. TS_ECONFLICT, with nothing written, when that triple is
+ * already recorded. */
+int store_signature_remember(struct store *st, int64_t signed_ms,
+                             const unsigned char sig_hash[32], const char *key_id,
+                             struct ts_error *err);
+/* Deletes up to limit records signed before before_ms, oldest first; *deleted says how
+ * many. */
+int store_signature_prune(struct store *st, int64_t before_ms, int limit, int *deleted,
+                          struct ts_error *err);
+
 /* ---- HIT types ------------------------------------------------------------------ */
 
 struct hit_type {

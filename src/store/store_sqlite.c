@@ -104,6 +104,7 @@ enum stmt_id {
     S_CHECK_REVIEW_FLAGS, S_CHECK_REVIEW_ITEMS, S_CHECK_REVIEW_APPROVED,
     S_CHECK_QUAL_REQUEST,
     S_NOUT_DUE_AFTER, S_NOUT_PRUNE, S_NOUT_TEST_PENDING,
+    S_SIG_REMEMBER, S_SIG_PRUNE,
     S__COUNT
 };
 
@@ -466,6 +467,12 @@ static const char *const stmt_sql[S__COUNT] = {
     /* by the partial index notify_outbox_test_pending (schema v15) */
     [S_NOUT_TEST_PENDING] = "SELECT count(*) FROM notify_outbox WHERE requester_id = ?1 "
                             "AND state = 0 AND hit_type_id IS NULL",
+    /* schema v16: both by the primary key (signed_ms, sig_hash, key_id) */
+    [S_SIG_REMEMBER] = "INSERT INTO signatures_used(signed_ms, sig_hash, key_id) "
+                       "VALUES (?1, ?2, ?3)",
+    [S_SIG_PRUNE] = "DELETE FROM signatures_used WHERE signed_ms < ?1 AND "
+                    "(signed_ms, sig_hash, key_id) IN (SELECT signed_ms, sig_hash, key_id "
+                    "FROM signatures_used WHERE signed_ms < ?1 ORDER BY signed_ms LIMIT ?2)",
 };
 
 struct store {
@@ -3588,4 +3595,34 @@ int store_notify_test_pending(struct store *st, int64_t requester_id, int64_t *n
 
     *n = 0;
     return rc ? rc : step_i64(st, s, n, "counting pending test notifications", err);
+}
+
+int store_signature_remember(struct store *st, int64_t signed_ms,
+                             const unsigned char sig_hash[32], const char *key_id,
+                             struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = find_one(st, S_SIG_REMEMBER, signed_ms, &s, err);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_blob(s, 2, sig_hash, 32, SQLITE_STATIC);
+    bind_text(s, 3, key_id);
+    return exec_stmt(st, s, "remembering a request's signature", err);
+}
+
+int store_signature_prune(struct store *st, int64_t before_ms, int limit, int *deleted,
+                          struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = find_one(st, S_SIG_PRUNE, before_ms, &s, err);
+
+    *deleted = 0;
+    if (rc)
+        return rc;
+    bind_i64(s, 2, limit);
+    rc = exec_stmt(st, s, "forgetting expired signatures", err);
+    if (!rc)
+        *deleted = sqlite3_changes(st->db);
+    return rc;
 }

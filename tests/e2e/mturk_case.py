@@ -1,7 +1,9 @@
 """mturk_case.py: what the MTurk e2e files share. MTurkCase is an E2E test case whose
 setUp also makes a requester ("Acme Research", $50.00) and a boto3 client `mt` pointed at
 the server; client_for makes one for any account, error_of returns the error response of
-a call that must fail, http sends one raw request. Skipped when boto3 is missing.
+a call that must fail, http sends one raw request. Clients sign a per-call id
+(sign_invocation_id), so that identical calls within one second are distinct requests,
+unless made with plain=True. Skipped when boto3 is missing.
 
 Not a test file itself (run.py runs only test_*.py)."""
 import http.client
@@ -50,6 +52,20 @@ def multipart(fields, files):
     return body, "multipart/form-data; boundary=" + b
 
 
+def sign_invocation_id(client):
+    """Has the boto3 client sign the id botocore gives each call (amz-sdk-invocation-id,
+    the same for every retry of the call), as the JS SDK does by default. Two identical
+    calls within the same second are then two signed requests, where plain boto3 sends
+    one signed request twice and the server carries out only the first (it takes the
+    second for a replay: docs/mturk.md). Returns client."""
+    def sign_id(request, **kw):
+        retries = getattr(request, "context", {}).get("retries") or {}
+        if "invocation-id" in retries and "amz-sdk-invocation-id" not in request.headers:
+            request.headers["amz-sdk-invocation-id"] = retries["invocation-id"]
+    client.meta.events.register("before-sign.mturk", sign_id)
+    return client
+
+
 @unittest.skipIf(boto3 is None, "boto3 is not installed (bash scripts/setup.sh)")
 class MTurkCase(E2E):
     def setUp(self):
@@ -57,14 +73,19 @@ class MTurkCase(E2E):
         self.rq = self.srv.requester("Acme Research", deposit="50.00")
         self.mt = self.client_for(self.rq)
 
-    def client_for(self, acct, secret=None):
-        """A boto3 MTurk client for acct (secret overrides its secret key); no retries."""
-        return boto3.client(
+    def client_for(self, acct, secret=None, plain=False):
+        """A boto3 MTurk client for acct (secret overrides its secret key); no retries.
+        It signs botocore's per-call id (sign_invocation_id), so that the suite's
+        identical calls within one second stay distinct requests; plain=True gives
+        boto3's own signing, where they are one signed request (the second refused as a
+        replay)."""
+        client = boto3.client(
             "mturk", region_name="us-east-1",
             endpoint_url="http://127.0.0.1:%d" % self.srv.port,
             aws_access_key_id=acct["access_key_id"],
             aws_secret_access_key=secret or acct["secret_access_key"],
             config=botocore.config.Config(retries={"max_attempts": 1}))
+        return client if plain else sign_invocation_id(client)
 
     def error_of(self, fn, **kw):
         """fn(**kw) must raise botocore's ClientError; returns its response."""

@@ -5,12 +5,14 @@
 #include "api/sigv4.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "../../check.h"
+#include "api/door_mturk.h"
 #include "util/alloc.h"
 #include "util/banned.h"
 
@@ -1154,8 +1156,100 @@ static void test_verify_odd_inputs(void)
     req_release(&q);
 }
 
+/* The MTurk door verifies the signature over the path and query it was given (the raw
+ * request line), not over a fixed "/": the captures were signed for "/" with no query, so
+ * any other path or query fails, while the spellings of "no query" and "/" pass. It hands
+ * the executor the signature to remember for the replay check. */
+static void test_door_path_and_query(void)
+{
+    static const struct {
+        const char *path, *query;
+        int ok;
+    } cases[] = {
+        {"/", NULL, 1},    {"/", "", 1},       {"", NULL, 1},      {"/", "a=1", 0},
+        {"/", "a", 0},     {"/", "&", 1},      {"/x", NULL, 0},    {"//", NULL, 0},
+        {"/%2F", NULL, 0}, {"/?", NULL, 0},    {"/", "X-Amz-Date=1", 0},
+    };
+    const char *const raws[] = {sample_1, sample_25};
+
+    for (size_t k = 0; k < 2; k++) {
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            struct req q;
+            struct exec_job job;
+            struct door_reply reply = {0};
+            struct sigv4_auth a;
+            struct ts_error err = {0};
+            int rc;
+
+            req_load(&q, raws[k]);
+            CHECK_EQ_INT(sigv4_parse(req_header(&q, "authorization"),
+                                     req_header(&q, "x-amz-date"), &a, &err),
+                         0);
+            rc = door_mturk_prepare(req_header, &q, cases[i].path, cases[i].query, q.body,
+                                    q.body_len, &job, &reply);
+            CHECK_EQ_INT(rc, 0);
+            if (rc) {
+                free(reply.body);
+                req_release(&q);
+                continue;
+            }
+            CHECK_EQ_STR(job.signature, a.signature);
+            CHECK_EQ_INT(job.signed_ms, a.amz_ms);
+            rc = job.verify(job.verify_ctx, SECRET, a.amz_ms, &err);
+            if (cases[i].ok) {
+                CHECK_EQ_INT(rc, 0);
+            } else {
+                CHECK_REFUSED(rc, err, "InvalidSignatureException", MISMATCH);
+            }
+            if ((rc == 0) != cases[i].ok)
+                fprintf(stderr, "  sample %zu, path \"%s\", query \"%s\": %s\n", k,
+                        cases[i].path, cases[i].query ? cases[i].query : "(none)", err.msg);
+            door_mturk_release(&job);
+            json_decref(job.in);
+            req_release(&q);
+        }
+    }
+}
+
+/* The canonical request's second and third lines are the path and query as received,
+ * encoded as AWS does: what a client signs for "/?a=1" is not what it signs for "/". */
+static void test_canonical_path_and_query_lines(void)
+{
+    static const struct {
+        const char *path, *query, *lines;
+    } cases[] = {
+        {"/", NULL, "POST\n/\n\n"},
+        {"/", "", "POST\n/\n\n"},
+        {"/", "a=1", "POST\n/\na=1\n"},
+        {"/", "b=2&a=1", "POST\n/\na=1&b=2\n"},
+        {"/", "a", "POST\n/\na=\n"},
+        {"/x/../y", "a=%7e", "POST\n/x/../y\na=~\n"},
+        {"/a b", "q=a b", "POST\n/a%20b\nq=a%20b\n"},
+        {"/%2F", NULL, "POST\n/%252F\n\n"},
+    };
+    struct req q;
+    struct sigv4_auth a;
+    struct ts_error err = {0};
+
+    req_load(&q, sample_25);
+    CHECK_EQ_INT(sigv4_parse(req_header(&q, "authorization"), req_header(&q, "x-amz-date"),
+                             &a, &err),
+                 0);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct buf b = BUF_INIT(SIGV4_MAX_CANONICAL);
+        struct sigv4_request r = req_view(&q, "POST", cases[i].path, cases[i].query);
+        CHECK_EQ_INT(sigv4_canonical_request(&a, &r, &b, &err), 0);
+        CHECK(starts_with(b.p, cases[i].lines));
+        if (!starts_with(b.p, cases[i].lines))
+            fprintf(stderr, "  case %zu: canonical request starts \"%.40s\"\n", i, b.p);
+        buf_release(&b);
+    }
+    req_release(&q);
+}
+
 CHECK_MAIN(test_samples_valid, test_parse_fields, test_canonical_createhit, test_wrong_secret,
            test_tampered_body, test_signed_header_changed, test_signed_header_missing,
            test_clock, test_content_sha256, test_security_token, test_whitespace_collapsed,
            test_path_and_query, test_aws_suite, test_parse_refusals, test_parse_accepts,
-           test_parse_odd_inputs, test_verify_odd_inputs)
+           test_parse_odd_inputs, test_verify_odd_inputs, test_door_path_and_query,
+           test_canonical_path_and_query_lines)
