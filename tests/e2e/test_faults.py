@@ -1,0 +1,153 @@
+"""Store fault injection on the hot operations (docs/internals/faults.md).
+
+The server runs with TESSERA_FAULT_FILE, so the fault VFS (src/store/faultvfs.c) sits
+under its connections; a test build (the sanitizer build of `make test`) honours it.
+For each of AcceptWork, SubmitAssignment, ApproveAssignment, SendBonus and CreateBatch,
+as an I/O error and as a full disk, a fault is armed at the n-th write from the request
+on, for n = 1, 2, ... until the request no longer reaches it (SQLite's do_ioerr_test).
+After each injected fault: the answer is 503 with a message, the database is unchanged
+row for row, `tessera admin check` is clean, and the same request then succeeds.
+"""
+import os
+import sqlite3
+import time
+
+from harness import E2E, Server, hit_body
+
+OPS = ("AcceptWork", "SubmitAssignment", "ApproveAssignment", "SendBonus", "CreateBatch")
+MAX_N = 400
+
+ROWS = "text,id\nhello world,1\nsecond,2\nthird one,3\n"
+
+
+class StoreFaults(E2E):
+    def setUp(self):
+        # As E2E.setUp, with the control file in the server's directory.
+        self.srv = Server()
+        self.addCleanup(self.srv.cleanup)
+        self.ctl = os.path.join(self.srv.dir, "fault")
+        os.environ["TESSERA_FAULT_FILE"] = self.ctl
+        try:
+            self.srv.start()
+        finally:
+            del os.environ["TESSERA_FAULT_FILE"]
+        if "store fault injection is on" not in self.srv.log():
+            self.skipTest("not a test build (compiled without -DTESSERA_FAULTS)")
+
+    # -- the control file -------------------------------------------------------------
+    def arm(self, line):
+        tmp = self.ctl + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(line + "\n")
+        os.replace(tmp, self.ctl)  # a new inode: the shim sees the change at once
+
+    def fired(self):
+        try:
+            with open(self.ctl + ".fired") as f:
+                return f.read().splitlines()
+        except OSError:
+            return []
+
+    def dump(self):
+        """Every row of every table, for "nothing changed"."""
+        db = sqlite3.connect("file:%s?mode=ro" % self.srv.db, uri=True, timeout=30)
+        try:
+            out = {}
+            names = [r[0] for r in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+            for t in names:
+                out[t] = sorted(repr(r) for r in db.execute('SELECT * FROM "%s"' % t))
+            return out
+        finally:
+            db.close()
+
+    # -- what each operation needs --------------------------------------------------------
+    def prepare(self, op, i):
+        """(body, token) of a request of op that succeeds on the current state."""
+        R = self.R
+        if op == "CreateBatch":
+            return ({"Title": "Label", "Description": "d", "Reward": "0.10",
+                     "AssignmentDurationInSeconds": 600, "LifetimeInSeconds": 3600,
+                     "MaxAssignments": 1, "Question": hit_body()["Question"],
+                     "Format": "csv", "Rows": ROWS}, R)
+        hid = self.create_hit(R, MaxAssignments=1)["HITId"]
+        if op == "AcceptWork":
+            return {"HITId": hid}, self.W
+        aid = self.accept(self.W, hit_id=hid)["AssignmentId"]
+        if op == "SubmitAssignment":
+            return {"AssignmentId": aid, "Answers": {"label": "cat"}}, self.W
+        self.submit(self.W, aid)
+        if op == "ApproveAssignment":
+            return {"AssignmentId": aid}, R
+        pseud = self.ok("ListAssignmentsForHIT", {"HITId": hid}, R)["Assignments"][0]["WorkerId"]
+        return ({"WorkerId": pseud, "BonusAmount": "0.05", "AssignmentId": aid,
+                 "Reason": "thanks", "UniqueRequestToken": "tok-%d" % i}, R)
+
+    def one(self, op, kind, n, i):
+        """One request of op with a fault at its n-th write; True if the fault hit."""
+        body, token = self.prepare(op, i)
+        before, fired0 = self.dump(), len(self.fired())
+        self.arm("%s write %d" % (kind, n))
+        status, doc = self.call(op, body, token)
+        self.arm("off")
+        hit = len(self.fired()) > fired0
+        where = "%s, %s at write %d" % (op, kind, n)
+        if not hit:
+            self.assertEqual(status, 200, "%s: no fault hit, yet %d %s" % (where, status, doc))
+            return False
+        self.outcomes[status] = self.outcomes.get(status, 0) + 1
+        if status == 200:
+            # The fault hit a write that was not the request's (a checkpoint after its
+            # commit, say): the request's own outcome stands, and a bonus is not paid twice.
+            if op == "SendBonus":
+                self.assertEqual(self.call(op, body, token)[0], 409, "%s: paid twice" % where)
+            return True
+        self.assertEqual(status, 503, "%s: %d %s" % (where, status, doc))
+        msg = doc["error"]["message"]
+        self.assertIn("try again", msg, where)
+        self.assertTrue("disk I/O error" in msg or "disk is full" in msg, msg)
+        self.assertEqual(self.dump(), before, "%s: the failed request changed the database"
+                         % where)
+        ok, out = self.srv.check()
+        self.assertTrue(ok, "%s: admin check: %s" % (where, out))
+        # The fault is gone: the same request now succeeds, once.
+        again, doc2 = self.call(op, body, token)
+        self.assertEqual(again, 200, "%s: the retry got %d %s" % (where, again, doc2))
+        if op == "SendBonus":
+            self.assertEqual(self.call(op, body, token)[0], 409, "%s: paid twice" % where)
+        return True
+
+    def test_each_write_of_each_hot_operation(self):
+        rq = self.srv.requester("R", deposit="1000.00")
+        self.R = rq["token"]
+        self.W = self.srv.worker("w")["token"]
+        self.outcomes = {}
+        injected = {}
+        i = 0
+        t0 = time.time()
+        for op in OPS:
+            for kind in ("ioerr", "full"):
+                n = 1
+                while n <= MAX_N:
+                    i += 1
+                    if not self.one(op, kind, n, i):
+                        break
+                    n += 1
+                self.assertGreater(n, 1, "%s: no fault reached the operation" % op)
+                self.assertLessEqual(n, MAX_N, "%s: more than %d writes?" % (op, MAX_N))
+                injected["%s/%s" % (op, kind)] = n - 1
+        # A disk that stays full: everything that writes is refused, reads still answer,
+        # and once there is room again the server goes on as before.
+        body, token = self.prepare("SubmitAssignment", i + 1)
+        before = self.dump()
+        self.arm("full write 1 persist")
+        for _ in range(3):
+            status, doc = self.call("SubmitAssignment", body, token)
+            self.assertEqual(status, 503, doc)
+        self.ok("GetAccountBalance", {}, self.R)
+        self.arm("off")
+        self.assertEqual(self.dump(), before)
+        self.ok("SubmitAssignment", body, token)
+        print("\nfaults injected: %d (%s); outcomes %s; %.1f s"
+              % (sum(injected.values()), ", ".join("%s %d" % kv for kv in injected.items()),
+                 self.outcomes, time.time() - t0))
