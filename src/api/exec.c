@@ -177,8 +177,8 @@ static void job_lost(struct exec_job *j, const char *cause)
     json_decref(j->out);
     j->out = NULL;
     j->rc = TS_EBUSY;
-    ts_fail(&j->err, TS_EBUSY, "the change could not be saved (%s); nothing was changed, "
-            "try again", cause);
+    ts_fail(&j->err, TS_EBUSY, "the change could not be saved: %s%s", cause,
+            strstr(cause, "try again") ? "" : "; nothing was changed, try again");
 }
 
 static void run_batch(struct exec *x, struct exec_job *jobs)

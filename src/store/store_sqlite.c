@@ -502,7 +502,9 @@ static int db_fail(struct store *st, int rc, const char *what, struct ts_error *
     case SQLITE_FULL:
     case SQLITE_IOERR:
         /* The storage failed (docs/internals/faults.md): a retry may succeed. */
-        return ts_fail(err, TS_EBUSY, "the database could not be written (%s: %s); try again",
+        return ts_fail(err, TS_EBUSY,
+                       "the database storage failed (%s: %s); nothing was changed, "
+                       "try again",
                        what, sqlite3_errstr(rc));
     default:
         return ts_fail(err, TS_EIO, "%s: %s", what, msg);
