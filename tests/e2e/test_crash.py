@@ -32,7 +32,7 @@ from harness import BIN, E2E, SAMPLE_QUESTION, fee_of
 ROUNDS = int(os.environ.get("TESSERA_CRASH_ROUNDS", "5"))
 SEED = int(os.environ.get("TESSERA_CRASH_SEED", str(int(time.time() * 1000) % 1000000)))
 THREADS = 4
-POOL_LOW = 800  # the pool of free HITs is topped up to this before each round
+POOL_LOW = 600  # the pool of free HITs is topped up to this before each round
 REWARD, BONUS = D("0.50"), D("0.05")
 ESCROW = REWARD + fee_of(REWARD)
 BONUS_COST = BONUS + fee_of(BONUS)
@@ -105,17 +105,18 @@ class CrashRounds(E2E):
 
     # -- load ---------------------------------------------------------------------------
     def refill(self):
-        add = POOL_LOW - len(self.free)
-        if add < 50:
-            return
-        rows = "text\n" + "".join("row %d\n" % (self.pool + i) for i in range(add))
-        b = self.ok("CreateBatch", {
-            "Title": "Label", "Description": "d", "Reward": str(REWARD),
-            "AssignmentDurationInSeconds": 3600, "LifetimeInSeconds": 86400,
-            "MaxAssignments": 1, "Question": SAMPLE_QUESTION, "Format": "csv",
-            "Rows": rows}, self.R)
-        self.free.extend(b["HITIds"])
-        self.pool += add
+        """Tops the pool of free HITs up to POOL_LOW, 100 at a time (CreateBatch lists
+        at most 100 HITIds)."""
+        while len(self.free) + 100 <= POOL_LOW:
+            rows = "text\n" + "".join("row %d\n" % (self.pool + i) for i in range(100))
+            b = self.ok("CreateBatch", {
+                "Title": "Label", "Description": "d", "Reward": str(REWARD),
+                "AssignmentDurationInSeconds": 3600, "LifetimeInSeconds": 86400,
+                "MaxAssignments": 1, "Question": SAMPLE_QUESTION, "Format": "csv",
+                "Rows": rows}, self.R)
+            self.assertEqual((b["NumHITs"], len(b["HITIds"])), (100, 100))
+            self.free.extend(b["HITIds"])
+            self.pool += 100
 
     def round(self, rnd, r):
         stop = threading.Event()
