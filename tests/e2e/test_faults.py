@@ -83,15 +83,21 @@ class StoreFaults(E2E):
         return ({"WorkerId": pseud, "BonusAmount": "0.05", "AssignmentId": aid,
                  "Reason": "thanks", "UniqueRequestToken": "tok-%d" % i}, R)
 
-    def one(self, op, kind, n, i):
-        """One request of op with a fault at its n-th write; True if the fault hit."""
+    def one(self, op, kind, cls, n, i):
+        """One request of op with a fault at its n-th write (or read); True if the fault
+        hit."""
         body, token = self.prepare(op, i)
+        if cls == "read":
+            # Another connection's commit: the executor's page cache is stale, so the
+            # request reads pages inside its job, where a failure is an I/O error in a
+            # statement (SQLite then rolls the whole transaction back).
+            self.srv.deposit(self.rid, "0.01")
         before, fired0 = self.dump(), len(self.fired())
-        self.arm("%s write %d" % (kind, n))
+        self.arm("%s %s %d" % (kind, cls, n))
         status, doc = self.call(op, body, token)
         self.arm("off")
         hit = len(self.fired()) > fired0
-        where = "%s, %s at write %d" % (op, kind, n)
+        where = "%s, %s at %s %d" % (op, kind, cls, n)
         if not hit:
             self.assertEqual(status, 200, "%s: no fault hit, yet %d %s" % (where, status, doc))
             return False
@@ -119,23 +125,23 @@ class StoreFaults(E2E):
 
     def test_each_write_of_each_hot_operation(self):
         rq = self.srv.requester("R", deposit="1000.00")
-        self.R = rq["token"]
+        self.R, self.rid = rq["token"], rq["id"]
         self.W = self.srv.worker("w")["token"]
         self.outcomes = {}
         injected = {}
         i = 0
         t0 = time.time()
         for op in OPS:
-            for kind in ("ioerr", "full"):
+            for kind, cls in (("ioerr", "write"), ("full", "write"), ("ioerr", "read")):
                 n = 1
                 while n <= MAX_N:
                     i += 1
-                    if not self.one(op, kind, n, i):
+                    if not self.one(op, kind, cls, n, i):
                         break
                     n += 1
                 self.assertGreater(n, 1, "%s: no fault reached the operation" % op)
-                self.assertLessEqual(n, MAX_N, "%s: more than %d writes?" % (op, MAX_N))
-                injected["%s/%s" % (op, kind)] = n - 1
+                self.assertLessEqual(n, MAX_N, "%s: more than %d calls?" % (op, MAX_N))
+                injected["%s/%s-%s" % (op, kind, cls)] = n - 1
         # A disk that stays full: everything that writes is refused, reads still answer,
         # and once there is room again the server goes on as before.
         body, token = self.prepare("SubmitAssignment", i + 1)
