@@ -172,12 +172,12 @@ static void run_job(struct exec *x, struct core_ctx *core, struct exec_job *j)
 
 /* Answers j, whose changes the store could not keep, with a "try again" error naming
  * the cause (docs/internals/faults.md). */
-static void job_lost(struct exec_job *j, const char *cause)
+static void job_lost(struct exec_job *j, const char *what, const char *cause)
 {
     json_decref(j->out);
     j->out = NULL;
     j->rc = TS_EBUSY;
-    ts_fail(&j->err, TS_EBUSY, "the change could not be saved: %s%s", cause,
+    ts_fail(&j->err, TS_EBUSY, "%s: %s%s", what, cause,
             strstr(cause, "try again") ? "" : "; nothing was changed, try again");
 }
 
@@ -205,15 +205,20 @@ static void run_batch(struct exec *x, struct exec_job *jobs)
          * answered with the error too, and the rest of the batch goes on in a new
          * transaction. Without this, the next savepoint would start a transaction of
          * its own, its release would commit it, and the batch's COMMIT would then fail
-         * and answer an error for a change that was saved. */
+         * and answer an error for a change that was saved. j itself is answered so
+         * whatever it returned: an operation that swallowed the failure (a list whose
+         * walk stopped early) would otherwise answer a partial result. */
         {
             char cause[sizeof j->err.msg];
-            snprintf(cause, sizeof cause, "%s",
-                     j->rc ? j->err.msg : "the transaction was rolled back by the database");
+            if (j->rc == TS_EBUSY)
+                snprintf(cause, sizeof cause, "%s", j->err.msg);
+            else
+                snprintf(cause, sizeof cause, "the database storage failed during %s",
+                         j->op->name);
             log_error("transaction lost in %s: %s", j->op->name, cause);
             for (struct exec_job *k = seg; k != j->next; k = k->next)
-                if (k->rc == 0)
-                    job_lost(k, cause);
+                if (k->rc == 0 || (k == j && k->rc != TS_EBUSY))
+                    job_lost(k, "the transaction was rolled back", cause);
         }
         seg = j->next;
         if (seg)
@@ -228,7 +233,7 @@ static void run_batch(struct exec *x, struct exec_job *jobs)
         log_error("commit failed: %s", err.msg);
         for (struct exec_job *j = seg; j; j = j->next)
             if (j->rc == 0)
-                job_lost(j, err.msg);
+                job_lost(j, "the change could not be saved", err.msg);
     }
     x->commit_ns += (uint64_t)(clock_mono_ns() - t0);
     for (struct exec_job *j = jobs, *next; j; j = next) {
