@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include "../util/parse.h"
 #include "../util/banned.h"
 
 struct fault_file {
@@ -49,14 +50,52 @@ static void arm_locked(enum faultvfs_kind kind, unsigned what, long n, int persi
     F.tripped = 0;
 }
 
+/* The next space-separated word of *p, as a slice; *p moves past it. */
+static size_t next_word(const char **p, const char **word)
+{
+    size_t n = 0;
+    while (**p == ' ' || **p == '\t')
+        (*p)++;
+    *word = *p;
+    while ((*p)[n] && (*p)[n] != ' ' && (*p)[n] != '\t' && (*p)[n] != '\n' && (*p)[n] != '\r')
+        n++;
+    *p += n;
+    return n;
+}
+
+static int word_is(const char *w, size_t n, const char *lit)
+{
+    return n == strlen(lit) && memcmp(w, lit, n) == 0;
+}
+
+/* Arms from one control line, "<ioerr|full> <write|read> <n> [persist]"; anything else
+ * (such as "off") leaves the fault disarmed. F.mu held. */
+static void parse_line_locked(const char *line)
+{
+    const char *w[4];
+    size_t n[4];
+    int64_t count;
+    enum faultvfs_kind kind;
+
+    for (int i = 0; i < 4; i++)
+        n[i] = next_word(&line, &w[i]);
+    kind = word_is(w[0], n[0], "ioerr")  ? FAULTVFS_IOERR
+           : word_is(w[0], n[0], "full") ? FAULTVFS_FULL
+                                         : FAULTVFS_OFF;
+    if (kind == FAULTVFS_OFF || !(word_is(w[1], n[1], "write") || word_is(w[1], n[1], "read")) ||
+        parse_i64(w[2], n[2], 1, 1000000000, &count) != 0)
+        return;
+    arm_locked(kind, word_is(w[1], n[1], "read") ? (unsigned)FAULTVFS_READS
+                                                 : (unsigned)FAULTVFS_WRITES,
+               (long)count, word_is(w[3], n[3], "persist"));
+}
+
 /* Re-reads the control file if it changed since the last look. F.mu held. */
 static void poll_file_locked(void)
 {
     struct stat s;
-    char line[128] = "", kind[16] = "", cls[16] = "", flag[16] = "";
-    long n = 0;
+    char line[128] = "";
     FILE *f;
-    int got;
 
     if (stat(F.path, &s) != 0) {
         if (F.seen_ok)
@@ -74,17 +113,9 @@ static void poll_file_locked(void)
     f = fopen(F.path, "r");
     if (!f)
         return;
-    if (!fgets(line, sizeof line, f))
-        line[0] = '\0';
+    if (fgets(line, sizeof line, f))
+        parse_line_locked(line);
     fclose(f);
-    got = sscanf(line, "%15s %15s %ld %15s", kind, cls, &n, flag);
-    if (got < 3 || n < 1)
-        return;
-    arm_locked(strcmp(kind, "ioerr") == 0  ? FAULTVFS_IOERR
-               : strcmp(kind, "full") == 0 ? FAULTVFS_FULL
-                                           : FAULTVFS_OFF,
-               strcmp(cls, "read") == 0 ? (unsigned)FAULTVFS_READS : (unsigned)FAULTVFS_WRITES,
-               n, got == 4 && strcmp(flag, "persist") == 0);
 }
 
 static void log_fired_locked(const char *cls, const struct fault_file *ff)
