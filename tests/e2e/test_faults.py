@@ -10,6 +10,7 @@ row for row, `tessera admin check` is clean, and the same request then succeeds.
 """
 import os
 import sqlite3
+import threading
 import time
 
 from harness import E2E, Server, hit_body
@@ -191,3 +192,67 @@ class StoreFaults(E2E):
             else:
                 self.fail("%s: more than %d reads?" % (op, MAX_N))
         self.assertGreater(faults, 2)
+
+    def test_group_commit_under_a_fault(self):
+        """Many submissions at once, a fault at a commit: each one is answered 200 and
+        saved, or 503 and not saved; those refused then go through."""
+        rq = self.srv.requester("R", deposit="100.00")
+        self.R = rq["token"]
+        workers = [self.srv.worker("w%d" % i)["token"] for i in range(4)]
+        refused = []
+        for kind in ("ioerr", "full"):
+            # Past the first commit's writes, the fault meets a larger group; if the
+            # requests all fit in fewer writes, once more with the second write.
+            for n_write in (14, 2):
+                n = self.submit_all(workers, "%s write %d" % (kind, n_write))
+                if n:
+                    break
+            self.assertGreater(n, 0, "the fault never fired")
+            refused.append(n)
+            ok, out = self.srv.check()
+            self.assertTrue(ok, out)
+        print("\ngroup commit: %s of 16 submissions refused together by the failed commit"
+              % " and ".join(map(str, refused)))
+
+    def submit_all(self, workers, fault):
+        """16 submissions at once with fault armed; how many were refused."""
+        jobs = []
+        for W in workers:
+            for _ in range(4):
+                hid = self.create_hit(self.R, MaxAssignments=1)["HITId"]
+                jobs.append((W, self.accept(W, hit_id=hid)["AssignmentId"]))
+        answers = [None] * len(jobs)
+        go = threading.Barrier(len(jobs) + 1)
+
+        def submit(k):
+            W, aid = jobs[k]
+            c = self.srv.client(W)
+            go.wait()
+            answers[k] = c.call("SubmitAssignment",
+                                {"AssignmentId": aid, "Answers": {"label": "x"}})
+            c.close()
+
+        threads = [threading.Thread(target=submit, args=(k,)) for k in range(len(jobs))]
+        for t in threads:
+            t.start()
+        fired0 = len(self.fired())
+        self.arm(fault)
+        go.wait()
+        for t in threads:
+            t.join(60)
+        self.arm("off")
+        n = 0
+        for (W, aid), (status, doc) in zip(jobs, answers):
+            got = self.ok("GetMyAssignment", {"AssignmentId": aid}, W)["Assignment"]
+            if status == 200:
+                self.assertEqual(got["AssignmentStatus"], "Submitted")
+            else:
+                self.assertEqual(status, 503, doc)
+                self.assertIn("try again", doc["error"]["message"])
+                self.assertEqual(got["AssignmentStatus"], "Accepted",
+                                 "%s was answered 503 but saved" % aid)
+                self.submit(W, aid)
+                n += 1
+        if len(self.fired()) == fired0:
+            self.assertEqual(n, 0, "refused without a fault")
+        return n
