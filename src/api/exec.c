@@ -222,10 +222,22 @@ static void run_job(struct exec *x, struct core_ctx *core, struct exec_job *j)
     }
 }
 
+/* Answers j, whose changes the store could not keep, with a "try again" error naming
+ * the cause (docs/internals/faults.md). */
+static void job_lost(struct exec_job *j, const char *what, const char *cause)
+{
+    json_decref(j->out);
+    j->out = NULL;
+    j->rc = TS_EBUSY;
+    ts_fail(&j->err, TS_EBUSY, "%s: %s%s", what, cause,
+            strstr(cause, "try again") ? "" : "; nothing was changed, try again");
+}
+
 static void run_batch(struct exec *x, struct exec_job *jobs)
 {
     struct core_ctx core = {x->st, x->sec, x->cfg, clock_now_ms()};
     struct ts_error err = {0};
+    struct exec_job *seg = jobs; /* the first job of the open transaction */
     int64_t t0;
     int rc = store_begin(x->st, &err);
 
@@ -238,24 +250,45 @@ static void run_batch(struct exec *x, struct exec_job *jobs)
             continue;
         }
         run_job(x, &core, j);
+        if (store_in_transaction(x->st))
+            continue;
+        /* SQLite rolled the whole transaction back (an I/O error or a full disk inside a
+         * statement): the jobs of it that had succeeded lost their changes, so they are
+         * answered with the error too, and the rest of the batch goes on in a new
+         * transaction. Without this, the next savepoint would start a transaction of
+         * its own, its release would commit it, and the batch's COMMIT would then fail
+         * and answer an error for a change that was saved. j itself is answered so
+         * whatever it returned: an operation that swallowed the failure (a list whose
+         * walk stopped early) would otherwise answer a partial result. */
+        {
+            char cause[sizeof j->err.msg];
+            if (j->rc == TS_EBUSY)
+                snprintf(cause, sizeof cause, "%s", j->err.msg);
+            else
+                snprintf(cause, sizeof cause, "the database storage failed during %s",
+                         j->op->name);
+            log_error("transaction lost in %s: %s", j->op->name, cause);
+            for (struct exec_job *k = seg; k != j->next; k = k->next)
+                if (k->rc == 0 || k->err.kind == replay_kind ||
+                    (k == j && k->rc != TS_EBUSY))
+                    job_lost(k, "the transaction was rolled back", cause);
+        }
+        seg = j->next;
+        if (seg)
+            rc = store_begin(x->st, &err);
     }
     x->n_batches++;
     t0 = clock_mono_ns();
-    if (!rc && (rc = store_commit(x->st, &err)) != 0) {
+    if (!rc && store_in_transaction(x->st) && (rc = store_commit(x->st, &err)) != 0) {
+        /* Nothing of the transaction is kept: every job that had succeeded in it is
+         * answered with the failure, none is left unanswered or reported as saved. */
         store_rollback(x->st);
         log_error("commit failed: %s", err.msg);
-        for (struct exec_job *j = jobs; j; j = j->next) {
+        for (struct exec_job *j = seg; j; j = j->next)
             /* A replay refused in this batch may have met a record the batch made, now
              * rolled back: it is answered as failed too (it changed nothing either way). */
-            if (j->rc == 0 || j->err.kind == replay_kind) {
-                json_decref(j->out);
-                j->out = NULL;
-                j->rc = rc;
-                ts_fail(&j->err, rc == TS_EBUSY ? TS_EBUSY : TS_EIO,
-                        "the change could not be saved (%s); nothing was changed, try again",
-                        err.msg);
-            }
-        }
+            if (j->rc == 0 || j->err.kind == replay_kind)
+                job_lost(j, "the change could not be saved", err.msg);
     }
     x->commit_ns += (uint64_t)(clock_mono_ns() - t0);
     for (struct exec_job *j = jobs, *next; j; j = next) {

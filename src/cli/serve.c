@@ -10,6 +10,7 @@
 #include "../api/exec.h"
 #include "../core/secrets.h"
 #include "../http/server.h"
+#include "../store/faultvfs.h"
 #include "../util/log.h"
 #include "../util/parse.h"
 #include "../util/banned.h"
@@ -41,6 +42,25 @@ void cli_base_url(const struct cli_common *o, char *out, size_t cap)
         snprintf(out, cap, "http://%s", o->listen);
 }
 
+/* The test build only: TESSERA_FAULT_FILE names the control file of the fault-injecting
+ * VFS (src/store/faultvfs.h), which then sits under every connection. Elsewhere the
+ * variable is ignored and SQLite's own VFS is used directly. */
+static int faults_from_env(void)
+{
+#ifdef TESSERA_FAULTS
+    const char *path = getenv("TESSERA_FAULT_FILE");
+    if (!path || !path[0])
+        return 0;
+    if (faultvfs_install() != 0) {
+        fprintf(stderr, "tessera: TESSERA_FAULT_FILE: cannot install the fault VFS\n");
+        return -1;
+    }
+    faultvfs_watch(path);
+    log_warn("store fault injection is on, controlled by %s", path);
+#endif
+    return 0;
+}
+
 int cli_serve_until_signal(const struct cli_common *o, void (*banner)(void *, unsigned),
                            void *arg)
 {
@@ -57,7 +77,7 @@ int cli_serve_until_signal(const struct cli_common *o, void (*banner)(void *, un
     int sig = 0;
     char base[300];
 
-    if (notify_policy_from_env(&policy) || cli_open(o, &st, &sec, &cfg))
+    if (notify_policy_from_env(&policy) || faults_from_env() || cli_open(o, &st, &sec, &cfg))
         return 1;
     store_close(st); /* the executor opens its own connection */
 

@@ -235,14 +235,14 @@ int asg_get_worker(struct core_ctx *c, int64_t worker_id, const char *id,
                    struct assignment *out, struct ts_error *err)
 {
     int rc = store_asg_get(c->st, id, out, err);
-    if (rc == 0 && out->worker_id != worker_id) {
+    /* A failed get filled nothing in: there is nothing to release then. */
+    if (rc)
+        return rc == TS_ENOTFOUND ? no_such_assignment(id, err) : rc;
+    if (out->worker_id != worker_id) {
         store_asg_release(out);
-        rc = TS_ENOTFOUND;
-    }
-    if (rc == TS_ENOTFOUND)
         return no_such_assignment(id, err);
-    if (!rc)
-        rc = asg_settle(c, out, err);
+    }
+    rc = asg_settle(c, out, err);
     if (rc)
         store_asg_release(out);
     return rc;
@@ -516,14 +516,14 @@ int asg_get_owned(struct core_ctx *c, int64_t requester_id, const char *id,
                   struct assignment *out, struct ts_error *err)
 {
     int rc = store_asg_get(c->st, id, out, err);
-    if (rc == 0 && out->requester_id != requester_id) {
+    /* A failed get filled nothing in: there is nothing to release then. */
+    if (rc)
+        return rc == TS_ENOTFOUND ? no_such_assignment(id, err) : rc;
+    if (out->requester_id != requester_id) {
         store_asg_release(out);
-        rc = TS_ENOTFOUND;
-    }
-    if (rc == TS_ENOTFOUND)
         return no_such_assignment(id, err);
-    if (!rc)
-        rc = asg_settle(c, out, err);
+    }
+    rc = asg_settle(c, out, err);
     if (rc)
         store_asg_release(out);
     return rc;

@@ -46,6 +46,10 @@ int store_end(struct store *st, int rc, struct ts_error *err);
 int store_savepoint(struct store *st, struct ts_error *err);
 int store_savepoint_release(struct store *st, struct ts_error *err);
 void store_savepoint_rollback(struct store *st); /* rolls back to it and releases it */
+/* 1 while a transaction is open. After an I/O error or a full disk SQLite may roll the
+ * whole transaction back by itself, savepoints and all: then this is 0, and what the
+ * transaction held is gone (the executor answers its jobs accordingly). */
+int store_in_transaction(struct store *st);
 
 /* Server-wide settings and secrets-free metadata (key/value text). */
 int store_meta_get(struct store *st, const char *key, char *val, size_t cap,

@@ -506,6 +506,13 @@ static int db_fail(struct store *st, int rc, const char *what, struct ts_error *
         return ts_fail(err, TS_EINVAL, "%s: %s", what, msg);
     case SQLITE_TOOBIG:
         return ts_fail(err, TS_ETOOBIG, "%s: value too big", what);
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+        /* The storage failed (docs/internals/faults.md): a retry may succeed. */
+        return ts_fail(err, TS_EBUSY,
+                       "the database storage failed (%s: %s); nothing was changed, "
+                       "try again",
+                       what, sqlite3_errstr(rc));
     default:
         return ts_fail(err, TS_EIO, "%s: %s", what, msg);
     }
@@ -797,6 +804,11 @@ void store_savepoint_rollback(struct store *st)
         return;
     exec_id(st, S_ROLLBACK_TO, "rolling back to a savepoint", NULL);
     exec_id(st, S_RELEASE, "releasing a savepoint", NULL);
+}
+
+int store_in_transaction(struct store *st)
+{
+    return !sqlite3_get_autocommit(st->db);
 }
 
 int store_meta_get(struct store *st, const char *key, char *val, size_t cap,
