@@ -2,6 +2,7 @@
 #ifndef TS_CLI_H
 #define TS_CLI_H
 #include "../core/core.h"
+#include "../api/exec.h"
 
 struct secrets;
 
@@ -21,6 +22,7 @@ struct cli_common {
     int fee_bp;         /* --fee-percent * 100, or -1 */
     int64_t masters_approved; /* --masters-approved, or -1 */
     int64_t masters_percent;  /* --masters-percent, or -1 */
+    struct exec_limits limits; /* --login-* and --token-ttl-days (serve), else defaults */
 };
 
 /* Parses --db/--key/--listen/--base-url/--fee-percent/--masters-approved/--masters-percent

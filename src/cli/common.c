@@ -2,10 +2,12 @@
  * the server key, and creating accounts with their credentials. */
 #include "cli.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
 #include <sodium.h>
 #include "../core/secrets.h"
+#include "../util/clock.h"
 #include "../util/parse.h"
 #include "../util/text.h"
 #include "../util/banned.h"
@@ -32,6 +34,62 @@ static int base_url_ok(const char *v, char out[256])
     return 0;
 }
 
+/* The login limits and token lifetime of `serve` (docs/api.md, "Login limits"). Returns
+ * 1 when a is one of them (its value v taken), 0 when it is not, -1 on a bad value. */
+static int parse_limit(const char *a, const char *v, struct exec_limits *l)
+{
+    static const struct {
+        const char *flag;
+        int64_t min, max, scale;
+        const char *unit;
+    } flags[] = {
+        {"--login-free-failures", 0, 1000, 1, "failures"},
+        {"--login-max-delay", 1, 86400, 1000, "seconds"},
+        {"--login-queue", 1, 100000, 1, "logins"},
+        {"--login-queue-per-address", 1, 100000, 1, "logins"},
+        {"--token-ttl-days", 1, 3650, (int64_t)86400 * 1000, "days"},
+    };
+    int64_t n;
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+        if (strcmp(a, flags[i].flag) != 0)
+            continue;
+        if (!v || parse_i64(v, strlen(v), flags[i].min, flags[i].max, &n)) {
+            fprintf(stderr, "tessera: %s must be a whole number of %s, %lld to %lld\n", a,
+                    flags[i].unit, (long long)flags[i].min, (long long)flags[i].max);
+            return -1;
+        }
+        n *= flags[i].scale;
+        if (i == 0)
+            l->login.free_failures = n;
+        else if (i == 1)
+            l->login.max_ms = n;
+        else if (i == 2)
+            l->queue_max = n;
+        else if (i == 3)
+            l->queue_per_addr = n;
+        else
+            l->token_ttl_ms = n;
+        return 1;
+    }
+    return 0;
+}
+
+/* TESSERA_CLOCK_OFFSET_MS (tests only): runs this process that many ms in the future
+ * (or past), so that tests can see tokens expire. */
+static int clock_offset_from_env(void)
+{
+    const char *v = getenv("TESSERA_CLOCK_OFFSET_MS");
+    int64_t n;
+    if (!v)
+        return 0;
+    if (parse_i64(v, strlen(v), -((int64_t)1 << 50), (int64_t)1 << 50, &n)) {
+        fprintf(stderr, "tessera: TESSERA_CLOCK_OFFSET_MS must be a whole number of ms\n");
+        return -1;
+    }
+    clock_set_offset_ms(n);
+    return 0;
+}
+
 int cli_parse_common(int *argc, char **argv, struct cli_common *o)
 {
     int out = 1;
@@ -41,9 +99,19 @@ int cli_parse_common(int *argc, char **argv, struct cli_common *o)
     o->base_url[0] = '\0';
     o->fee_bp = -1;
     o->masters_approved = o->masters_percent = -1;
+    exec_limits_init(&o->limits);
+    if (clock_offset_from_env())
+        return -1;
     for (int i = 1; i < *argc; i++) {
         const char *a = argv[i];
         int has_value = i + 1 < *argc;
+        int lim = parse_limit(a, has_value ? argv[i + 1] : NULL, &o->limits);
+        if (lim < 0)
+            return -1;
+        if (lim) {
+            i++;
+            continue;
+        }
         if (strcmp(a, "--db") == 0 || strcmp(a, "--key") == 0 || strcmp(a, "--listen") == 0 ||
             strcmp(a, "--base-url") == 0 ||
             strcmp(a, "--fee-percent") == 0 || strcmp(a, "--masters-approved") == 0 ||

@@ -66,8 +66,9 @@ int cli_serve_until_signal(const struct cli_common *o, void (*banner)(void *, un
     else
         snprintf(base, sizeof base, "http://%s", o->listen);
     cfg.base_url = base;
-    if (exec_start(o->db, sec, &cfg, &x, &err) ||
-        deliver_start(o->db, sec, x, &policy, &dl, &err) ||
+    if (exec_start(o->db, sec, &cfg, &x, &err) == 0)
+        exec_set_limits(x, &o->limits);
+    if (!x || deliver_start(o->db, sec, x, &policy, &dl, &err) ||
         http_start(o->listen, x, &http, &err)) {
         fprintf(stderr, "tessera: %s\n", err.msg);
         deliver_stop(dl);

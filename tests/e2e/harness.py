@@ -118,6 +118,7 @@ class Server:
         self.log_path = os.path.join(self.dir, "serve.log")
         self._client = None
         self.args = []  # more `tessera serve` options, for the next start
+        self.env = {}   # more environment variables, for the next start
 
     # -- process ------------------------------------------------------------------------
     def start(self):
@@ -128,7 +129,8 @@ class Server:
             proc = subprocess.Popen([BIN, "serve", "--db", self.db, "--listen",
                                      "127.0.0.1:%d" % port] + list(self.args),
                                     stdout=log, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL)
+                                    stdin=subprocess.DEVNULL,
+                                    env=dict(os.environ, **self.env))
             log.close()
             deadline = time.time() + START_TIMEOUT
             while time.time() < deadline:
@@ -260,9 +262,13 @@ class E2E(unittest.TestCase):
     """Base class: a fresh server and database for every test."""
 
     maxDiff = 4000
+    serve_args = ()  # more `tessera serve` options for this class's servers
+    serve_env = {}   # more environment for them (e.g. TESSERA_CLOCK_OFFSET_MS)
 
     def setUp(self):
         self.srv = Server()
+        self.srv.args = list(self.serve_args)
+        self.srv.env = dict(self.serve_env)
         self.srv.start()
         self.addCleanup(self.srv.cleanup)
 
