@@ -73,6 +73,30 @@ class Tokens(E2E):
         self.srv.start()
         self.assertEqual([t["Expiration"] for t in left], [None])
 
+    def stored_expiry(self, token_id):
+        import sqlite3
+        db = sqlite3.connect(self.srv.db)
+        try:
+            return db.execute("SELECT expires_ms FROM tokens WHERE id = ?",
+                              (token_id,)).fetchone()[0]
+        finally:
+            db.close()
+
+    def test_the_expiry_is_written_once_a_day_not_on_every_use(self):
+        self.srv.worker("w")
+        tok = self.login()
+        first = self.stored_expiry(tok["TokenId"])
+        self.assertEqual(first // 1000, tok["Expiration"])
+        for _ in range(3):
+            self.ok("GetMyEarnings", {}, tok["token"])
+        self.restart_at(0.9)
+        self.ok("GetMyEarnings", {}, tok["token"])
+        self.assertEqual(self.stored_expiry(tok["TokenId"]), first)
+        self.restart_at(1.1)
+        self.ok("GetMyEarnings", {}, tok["token"])
+        moved = self.stored_expiry(tok["TokenId"])
+        self.assertAlmostEqual(moved - first, 1.1 * DAY_MS, delta=120000)
+
     def test_own_tokens_listed_and_revoked_never_anothers(self):
         self.srv.worker("w")
         self.srv.worker("v")
