@@ -38,6 +38,7 @@ struct auth_slot {
     int used;
     unsigned char token_hash[32];
     int64_t expires_ms; /* 0: never */
+    int sliding;
     struct account who;
 };
 
@@ -107,10 +108,9 @@ static int64_t slide_slack(const struct exec *x)
 /* The account of j's bearer token, refusing one that has expired and moving a sliding
  * token's expiry on when it has fallen behind (see TOKEN_SLIDE_SLACK_MS). */
 static int token_account(struct exec *x, struct exec_job *j, int64_t now_ms, int64_t *id,
-                         int64_t *expires_ms)
+                         int64_t *expires_ms, int *sliding)
 {
-    int sliding = 0;
-    int rc = store_token_find(x->st, j->token_hash, id, expires_ms, &sliding, &j->err);
+    int rc = store_token_find(x->st, j->token_hash, id, expires_ms, sliding, &j->err);
     if (rc == TS_ENOTFOUND)
         return ts_failk(&j->err, TS_EAUTH, "UnrecognizedClient", "the bearer token is not valid");
     if (rc)
@@ -118,7 +118,7 @@ static int token_account(struct exec *x, struct exec_job *j, int64_t now_ms, int
     if (*expires_ms && *expires_ms <= now_ms)
         return ts_failk(&j->err, TS_EAUTH, "ExpiredToken",
                         "the bearer token has expired; log in again");
-    if (sliding && *expires_ms < now_ms + x->lim.token_ttl_ms - slide_slack(x)) {
+    if (*sliding && *expires_ms < now_ms + x->lim.token_ttl_ms - slide_slack(x)) {
         *expires_ms = now_ms + x->lim.token_ttl_ms;
         rc = store_token_extend(x->st, j->token_hash, *expires_ms, &j->err);
     }
@@ -129,7 +129,7 @@ static int authenticate(struct exec *x, struct exec_job *j, int64_t now_ms, stru
 {
     int64_t id = j->account_id, expires_ms = 0;
     struct auth_slot *slot = NULL;
-    int rc;
+    int sliding = 0, rc;
     memset(who, 0, sizeof *who);
     if (j->op->roles == ROLE_NONE) {
         /* Runs as the account its prep step verified, if any. */
@@ -149,7 +149,8 @@ static int authenticate(struct exec *x, struct exec_job *j, int64_t now_ms, stru
         slot = auth_slot(x, j->token_hash);
         if (slot->used && memcmp(slot->token_hash, j->token_hash, 32) == 0 &&
             (slot->expires_ms == 0 ||
-             slot->expires_ms >= now_ms + x->lim.token_ttl_ms - slide_slack(x))) {
+             (slot->sliding ? slot->expires_ms >= now_ms + x->lim.token_ttl_ms - slide_slack(x)
+                            : slot->expires_ms > now_ms))) {
             *who = slot->who;
             goto check_role;
         }
@@ -158,7 +159,7 @@ static int authenticate(struct exec *x, struct exec_job *j, int64_t now_ms, stru
         if (!j->has_token)
             return ts_failk(&j->err, TS_EAUTH, "MissingAuthenticationToken",
                             "this operation needs an Authorization: Bearer <token> header");
-        rc = token_account(x, j, now_ms, &id, &expires_ms);
+        rc = token_account(x, j, now_ms, &id, &expires_ms, &sliding);
         if (rc)
             return rc;
     }
@@ -171,6 +172,7 @@ static int authenticate(struct exec *x, struct exec_job *j, int64_t now_ms, stru
         slot->used = 1;
         memcpy(slot->token_hash, j->token_hash, 32);
         slot->expires_ms = expires_ms;
+        slot->sliding = sliding;
         slot->who = *who;
     }
 check_role:
@@ -357,7 +359,9 @@ static int64_t secs_up(int64_t ms)
 }
 
 /* Whether login job j may wait for the side thread now (called under mu). 0, or the job
- * has its refusal with retry_after_s. */
+ * has its refusal with retry_after_s. A login let in counts as a failed one at once,
+ * until its password proves right: so logins sent together cannot all slip through
+ * before the first failure is known. */
 static int login_admit(struct exec *x, struct exec_job *j)
 {
     int64_t wait = limiter_check(x->limiter, j->client, login_name(j), clock_now_ms()), mine = 0;
@@ -382,6 +386,7 @@ static int login_admit(struct exec *x, struct exec_job *j)
         return ts_failk(&j->err, TS_EBUSY, "ServiceUnavailable",
                         "too many logins are waiting: try again in 1 s");
     }
+    limiter_failed(x->limiter, j->client, login_name(j), clock_now_ms());
     return 0;
 }
 
@@ -409,11 +414,8 @@ static void *side_main(void *arg)
         j->rc = j->op->prep(x->side_st, j->in, &j->account_id, &j->err);
         pthread_mutex_lock(&x->mu);
         x->side_n--;
-        /* Only a wrong name or password counts against the caller; a malformed request
-         * or a store error does not. */
-        if (j->rc == TS_EAUTH)
-            limiter_failed(x->limiter, j->client, login_name(j), clock_now_ms());
-        else if (!j->rc)
+        /* The attempt was counted as a failure when it was let in (login_admit). */
+        if (!j->rc)
             limiter_succeeded(x->limiter, j->client, login_name(j), clock_now_ms());
         pthread_mutex_unlock(&x->mu);
         if (j->rc) {

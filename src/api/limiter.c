@@ -14,6 +14,8 @@ struct entry {
     int64_t last_ms;   /* the last failure (pairs: the last use) */
     int64_t until_ms;  /* no attempt before this (addresses and names) */
     int known;         /* pairs: the address has logged in as this name */
+    uint64_t addr;     /* names: the address of the first failure counted */
+    int many;          /* names: failures have come from more than that one address */
 };
 
 struct table {
@@ -136,6 +138,7 @@ static struct entry *find(const struct limiter *l, struct table *t, uint64_t key
             if (stale(l, e, now_ms)) {
                 e->failures = 0;
                 e->until_ms = 0;
+                e->many = 0;
             }
             return e;
         }
@@ -152,11 +155,16 @@ static struct entry *find(const struct limiter *l, struct table *t, uint64_t key
 
 int64_t limiter_check(struct limiter *l, const char *addr, const char *name, int64_t now_ms)
 {
-    struct entry *a = find(l, &l->addrs, hash_key(l, 'a', addr, NULL), 0, now_ms), *n, *p;
+    uint64_t ak = hash_key(l, 'a', addr, NULL);
+    struct entry *a = find(l, &l->addrs, ak, 0, now_ms), *n, *p;
     if (a && a->until_ms > now_ms)
         return a->until_ms - now_ms;
     n = find(l, &l->names, hash_key(l, 'n', name, NULL), 0, now_ms);
     if (!n || n->until_ms <= now_ms)
+        return 0;
+    /* Failures from one address alone are held back by that address's own delay: they
+     * do not delay the name for anyone else. */
+    if (!n->many && n->addr != ak)
         return 0;
     p = find(l, &l->pairs, hash_key(l, 'p', name, addr), 0, now_ms);
     if (p && p->known)
@@ -174,9 +182,15 @@ static void bump(const struct limiter *l, struct entry *e, int64_t now_ms)
 
 void limiter_failed(struct limiter *l, const char *addr, const char *name, int64_t now_ms)
 {
+    uint64_t ak = hash_key(l, 'a', addr, NULL);
     struct entry *p = find(l, &l->pairs, hash_key(l, 'p', name, addr), 1, now_ms);
-    bump(l, find(l, &l->addrs, hash_key(l, 'a', addr, NULL), 1, now_ms), now_ms);
-    bump(l, find(l, &l->names, hash_key(l, 'n', name, NULL), 1, now_ms), now_ms);
+    struct entry *n = find(l, &l->names, hash_key(l, 'n', name, NULL), 1, now_ms);
+    bump(l, find(l, &l->addrs, ak, 1, now_ms), now_ms);
+    if (!n->failures)
+        n->addr = ak;
+    else if (n->addr != ak)
+        n->many = 1;
+    bump(l, n, now_ms);
     if (p->failures < INT64_MAX / 2)
         p->failures++;
     p->last_ms = now_ms;
@@ -196,6 +210,7 @@ void limiter_succeeded(struct limiter *l, const char *addr, const char *name, in
     if (n) {
         n->failures = 0;
         n->until_ms = 0;
+        n->many = 0;
     }
     p->failures = 0;
     p->known = 1;

@@ -3,9 +3,15 @@
  * and tells it the outcome afterwards; it knows nothing of HTTP or the store, and takes
  * the time from its caller, so tests drive it with their own clock.
  *
+ * The executor counts each login it lets in as failed at once (limiter_failed) and calls
+ * limiter_succeeded when the password proves right, so that logins sent at the same
+ * moment cannot all pass before the first failure is known.
+ *
  * The policy (docs/api.md, "Login limits"): an address or a name may fail free_failures
  * times at no cost; each further failure makes it wait base_ms, then twice that, and so
- * on up to max_ms. A failure older than forget_ms is forgotten. A success clears the
+ * on up to max_ms. A failure older than forget_ms is forgotten. A name's delay applies to
+ * other addresses only once its failures come from two addresses or more: one address
+ * alone is held back by its own delay and cannot delay the owner. A success clears the
  * name's failures and the failures that address made against that name, and remembers
  * the (name, address) pair as known: an address known for a name is not held back by
  * that name's delay (only by its own), so guesses against an account from elsewhere

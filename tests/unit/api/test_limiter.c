@@ -89,6 +89,25 @@ static void test_name_backoff_spares_known_address(void)
     limiter_free(l);
 }
 
+/* One address flooding a name delays only itself: the owner, even from an address never
+ * seen before, is not held back; a second failing address makes it the name's delay. */
+static void test_one_address_cannot_delay_a_name(void)
+{
+    struct limiter *l = small(2, 64);
+    int64_t t = 9000;
+    for (int i = 0; i < 10; i++)
+        limiter_failed(l, "10.6.6.6", "alice", t);
+    CHECK_EQ_INT(limiter_check(l, "10.6.6.6", "alice", t), 8000);
+    CHECK_EQ_INT(limiter_check(l, "10.7.7.7", "alice", t), 0);
+    limiter_failed(l, "10.6.6.7", "alice", t);
+    CHECK_EQ_INT(limiter_check(l, "10.7.7.7", "alice", t), 8000);
+    /* The owner's success makes it one address's again. */
+    limiter_succeeded(l, "10.7.7.7", "alice", t + 8000);
+    limiter_failed(l, "10.6.6.6", "alice", t + 8000);
+    CHECK_EQ_INT(limiter_check(l, "10.8.8.8", "alice", t + 8000), 0);
+    limiter_free(l);
+}
+
 static void test_success_forgives_only_own_failures(void)
 {
     struct limiter *l = small(2, 64);
@@ -118,6 +137,7 @@ static void test_memory_bounded(void)
     int64_t t = 100000;
     for (int i = 0; i < 10; i++)
         limiter_failed(l, "10.9.9.9", "alice", t);
+    limiter_failed(l, "10.9.9.7", "alice", t);
     for (int i = 0; i < 100000; i++) {
         char addr[32], name[32];
         snprintf(addr, sizeof addr, "a%d", i);
@@ -135,5 +155,6 @@ static void setup(void)
 }
 
 CHECK_MAIN(setup, test_delay_table, test_address_backoff_and_forgetting,
-           test_name_backoff_spares_known_address, test_success_forgives_only_own_failures,
+           test_name_backoff_spares_known_address, test_one_address_cannot_delay_a_name,
+           test_success_forgives_only_own_failures,
            test_memory_bounded)
