@@ -64,7 +64,8 @@ struct exec {
     /* Logins: the limits, the backoff (under mu) and how many wait on the side queue. */
     struct exec_limits lim;
     struct limiter *limiter;
-    int64_t side_n;
+    int64_t side_n;                /* logins waiting or being checked */
+    const struct exec_job *side_cur; /* the login being checked, or NULL */
     /* Counters for the log line at stop. */
     uint64_t n_jobs, n_batches, commit_ns;
 };
@@ -372,13 +373,15 @@ static int login_admit(struct exec *x, struct exec_job *j)
                         "again in %d s",
                         j->retry_after_s);
     }
+    if (x->side_cur && strcmp(x->side_cur->client, j->client) == 0)
+        mine++;
     for (const struct exec_job *p = x->side_head; p; p = p->next)
         if (strcmp(p->client, j->client) == 0)
             mine++;
     if (mine >= x->lim.queue_per_addr) {
         j->retry_after_s = 1;
         return ts_failk(&j->err, TS_ETOOMANY, "TooManyRequests",
-                        "this address already has %lld logins waiting: try again in 1 s",
+                        "this address already has %lld logins under way: try again in 1 s",
                         (long long)mine);
     }
     if (x->side_n >= x->lim.queue_max) {
@@ -406,6 +409,7 @@ static void *side_main(void *arg)
         x->side_head = j->next;
         if (!x->side_head)
             x->side_tail = NULL;
+        x->side_cur = j;
         pthread_mutex_unlock(&x->mu);
 
         memset(&j->err, 0, sizeof j->err);
@@ -414,6 +418,7 @@ static void *side_main(void *arg)
         j->rc = j->op->prep(x->side_st, j->in, &j->account_id, &j->err);
         pthread_mutex_lock(&x->mu);
         x->side_n--;
+        x->side_cur = NULL;
         /* The attempt was counted as a failure when it was let in (login_admit). */
         if (!j->rc)
             limiter_succeeded(x->limiter, j->client, login_name(j), clock_now_ms());

@@ -40,8 +40,8 @@ struct exec_job {
 /* The limits on logins (and on what they issue). A login waits for its password check
  * on the side thread; it is refused before that with TS_ETOOMANY (429) while the
  * limiter holds its address or name back, or while its address already has
- * queue_per_addr logins waiting, and with TS_EBUSY (503) when queue_max are waiting in
- * all. Both carry retry_after_s. See docs/api.md, "Login limits". */
+ * queue_per_addr logins waiting or being checked, and with TS_EBUSY (503) when queue_max
+ * are in all. Both carry retry_after_s. See docs/api.md, "Login limits". */
 struct exec_limits {
     struct limiter_config login;
     int64_t queue_max;       /* default 64 */
