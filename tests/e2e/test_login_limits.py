@@ -100,6 +100,13 @@ class NameBackoff(E2E):
 class LoginFlood(E2E):
     def test_a_flood_from_one_address_does_not_starve_a_genuine_login(self):
         self.srv.worker("w")
+        self.srv.worker("v")
+        # One password check alone, as this machine and build do it.
+        alone = 0.0
+        for _ in range(2):
+            t0 = time.monotonic()
+            self.assertEqual(From(self.srv.port, "127.0.0.3").login("v", PW)[0], 200)
+            alone = max(alone, time.monotonic() - t0)
         stop = threading.Event()
         counts = {}
         lock = threading.Lock()
@@ -112,6 +119,9 @@ class LoginFlood(E2E):
                     counts[st] = counts.get(st, 0) + 1
                     if st == 429:
                         self.assertIsNotNone(ra)
+                # Again at once, but for a breath, so that the flooders' own Python does
+                # not starve the genuine client's thread in this same process.
+                time.sleep(0.02)
 
         threads = [threading.Thread(target=flood, args=(n,)) for n in range(32)]
         for t in threads:
@@ -126,7 +136,11 @@ class LoginFlood(E2E):
             for t in threads:
                 t.join()
         self.assertEqual(st, 200, doc)
-        self.assertLess(took, 2.0, "a genuine login took %.2f s during the flood" % took)
+        # It waits for at most the flooding address's share (4) of checks, then its own
+        # (3.5 s on 32 connections before the limits).
+        self.assertLess(took, max(1.5, 6 * alone + 0.5),
+                        "a genuine login took %.2f s during the flood (%.2f s alone)"
+                        % (took, alone))
         # The flood was mostly refused before any password check.
         self.assertGreater(counts.get(429, 0), 10 * counts.get(401, 0), counts)
         self.assertEqual(set(counts) - {401, 429}, set(), counts)
