@@ -22,6 +22,7 @@ unsigned door_status(int code)
     case TS_ETOOBIG: return 400; /* a member over its limit; a whole body over the limit is
                                   * refused by the server with 413 before it gets here */
     case TS_EBUSY: return 503;
+    case TS_ETOOMANY: return 429;
     default: return 500;
     }
 }
@@ -101,6 +102,13 @@ void door_native_reply(struct exec_job *job, struct door_reply *reply)
     if (job->rc) {
         door_error(door_status(job->rc), job->err.kind ? job->err.kind : ts_err_name(job->err.code),
                    job->err.msg, reply);
+        if (job->retry_after_s > 0 && reply->n_headers < DOOR_MAX_HEADERS) {
+            char v[24];
+            snprintf(v, sizeof v, "%d", job->retry_after_s);
+            reply->headers[reply->n_headers].name = "Retry-After";
+            reply->headers[reply->n_headers].value = xstrdup(v);
+            reply->n_headers++;
+        }
         return;
     }
     reply_json(200, job->out, reply);

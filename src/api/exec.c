@@ -26,14 +26,23 @@
  * writes of a second, so the table holds about 20 minutes' worth of them. */
 #define SIG_PRUNE_CAP 5000
 #define AUTH_CACHE_SLOTS 1024 /* a power of two */
+#define TOKEN_PRUNE_CAP 500
+/* A sliding token's expiry is written again only once it has fallen this far behind
+ * now + its lifetime (or a quarter of the lifetime, if that is shorter), so the hot path
+ * writes once a day per token, not on every request. */
+#define TOKEN_SLIDE_SLACK_MS ((int64_t)86400 * 1000)
 
 /* Bearer token -> account, so that an operation costs no token or account lookup once
- * its caller has been seen. Direct-mapped on the token hash (itself uniform). The cache
- * is emptied at every timer sweep, so a token or account removed by another process
- * stops working within SWEEP_EVERY_MS. */
+ * its caller has been seen. Direct-mapped on the token hash (itself uniform). A slot is
+ * used only while its token needs no extension (so never once it has expired). It is
+ * emptied when an operation here revokes a credential, when meta('auth_gen') shows that
+ * another process did (read once per batch), and at every timer sweep, so a token or
+ * account removed elsewhere stops working at once, or within SWEEP_EVERY_MS at worst. */
 struct auth_slot {
     int used;
     unsigned char token_hash[32];
+    int64_t expires_ms; /* 0: never */
+    int sliding;
     struct account who;
 };
 
@@ -55,6 +64,12 @@ struct exec {
     const struct core_config *cfg;
     int64_t next_sweep_ms;
     struct auth_slot *auth; /* AUTH_CACHE_SLOTS entries */
+    char auth_gen[32];      /* meta('auth_gen') when the cache was last checked */
+    /* Logins: the limits, the backoff (under mu) and how many wait on the side queue. */
+    struct exec_limits lim;
+    struct limiter *limiter;
+    int64_t side_n;                /* logins waiting or being checked */
+    const struct exec_job *side_cur; /* the login being checked, or NULL */
     /* Counters for the log line at stop. */
     uint64_t n_jobs, n_batches, commit_ns;
 };
@@ -89,11 +104,37 @@ static int access_key_verify(struct exec *x, struct exec_job *j, int64_t *id)
     return rc;
 }
 
-static int authenticate(struct exec *x, struct exec_job *j, struct account *who)
+static int64_t slide_slack(const struct exec *x)
 {
-    int64_t id = j->account_id;
+    int64_t q = x->lim.token_ttl_ms / 4;
+    return q < TOKEN_SLIDE_SLACK_MS ? q : TOKEN_SLIDE_SLACK_MS;
+}
+
+/* The account of j's bearer token, refusing one that has expired and moving a sliding
+ * token's expiry on when it has fallen behind (see TOKEN_SLIDE_SLACK_MS). */
+static int token_account(struct exec *x, struct exec_job *j, int64_t now_ms, int64_t *id,
+                         int64_t *expires_ms, int *sliding)
+{
+    int rc = store_token_find(x->st, j->token_hash, id, expires_ms, sliding, &j->err);
+    if (rc == TS_ENOTFOUND)
+        return ts_failk(&j->err, TS_EAUTH, "UnrecognizedClient", "the bearer token is not valid");
+    if (rc)
+        return rc;
+    if (*expires_ms && *expires_ms <= now_ms)
+        return ts_failk(&j->err, TS_EAUTH, "ExpiredToken",
+                        "the bearer token has expired; log in again");
+    if (*sliding && *expires_ms < now_ms + x->lim.token_ttl_ms - slide_slack(x)) {
+        *expires_ms = now_ms + x->lim.token_ttl_ms;
+        rc = store_token_extend(x->st, j->token_hash, *expires_ms, &j->err);
+    }
+    return rc;
+}
+
+static int authenticate(struct exec *x, struct exec_job *j, int64_t now_ms, struct account *who)
+{
+    int64_t id = j->account_id, expires_ms = 0;
     struct auth_slot *slot = NULL;
-    int rc;
+    int sliding = 0, rc;
     memset(who, 0, sizeof *who);
     if (j->op->roles == ROLE_NONE) {
         /* Runs as the account its prep step verified, if any. */
@@ -111,7 +152,10 @@ static int authenticate(struct exec *x, struct exec_job *j, struct account *who)
     }
     if (id <= 0 && j->has_token) {
         slot = auth_slot(x, j->token_hash);
-        if (slot->used && memcmp(slot->token_hash, j->token_hash, 32) == 0) {
+        if (slot->used && memcmp(slot->token_hash, j->token_hash, 32) == 0 &&
+            (slot->expires_ms == 0 ||
+             (slot->sliding ? slot->expires_ms >= now_ms + x->lim.token_ttl_ms - slide_slack(x)
+                            : slot->expires_ms > now_ms))) {
             *who = slot->who;
             goto check_role;
         }
@@ -120,10 +164,7 @@ static int authenticate(struct exec *x, struct exec_job *j, struct account *who)
         if (!j->has_token)
             return ts_failk(&j->err, TS_EAUTH, "MissingAuthenticationToken",
                             "this operation needs an Authorization: Bearer <token> header");
-        rc = store_token_lookup(x->st, j->token_hash, &id, &j->err);
-        if (rc == TS_ENOTFOUND)
-            return ts_failk(&j->err, TS_EAUTH, "UnrecognizedClient",
-                            "the bearer token is not valid");
+        rc = token_account(x, j, now_ms, &id, &expires_ms, &sliding);
         if (rc)
             return rc;
     }
@@ -135,6 +176,8 @@ static int authenticate(struct exec *x, struct exec_job *j, struct account *who)
     if (slot) {
         slot->used = 1;
         memcpy(slot->token_hash, j->token_hash, 32);
+        slot->expires_ms = expires_ms;
+        slot->sliding = sliding;
         slot->who = *who;
     }
 check_role:
@@ -195,9 +238,12 @@ static void run_job(struct exec *x, struct core_ctx *core, struct exec_job *j)
     j->rc = store_savepoint(x->st, &j->err);
     if (j->rc)
         return;
+    memset(&c, 0, sizeof c);
     c.core = core;
     c.access_key_id = j->account_id <= 0 ? j->access_key_id : NULL;
-    j->rc = authenticate(x, j, &c.who);
+    c.token_hash = j->account_id <= 0 && j->has_token ? j->token_hash : NULL;
+    c.token_ttl_ms = x->lim.token_ttl_ms;
+    j->rc = authenticate(x, j, core->now_ms, &c.who);
     if (!j->rc && c.access_key_id && j->signature && (j->op->flags & OP_WRITE)) {
         j->rc = remember_signature(x, j, &j->err);
         if (j->rc == TS_ECONFLICT)
@@ -208,6 +254,9 @@ static void run_job(struct exec *x, struct core_ctx *core, struct exec_job *j)
         j->out = json_object();
         j->rc = j->op->fn(&c, j->in, j->out, &j->err);
     }
+    /* Emptying the cache is always safe, whether the revocation commits or not. */
+    if (c.auth_changed)
+        memset(x->auth, 0, AUTH_CACHE_SLOTS * sizeof *x->auth);
     if (j->rc) {
         if (!j->err.msg[0])
             ts_fail(&j->err, j->rc, "%s failed", j->op->name);
@@ -233,6 +282,21 @@ static void job_lost(struct exec_job *j, const char *what, const char *cause)
             strstr(cause, "try again") ? "" : "; nothing was changed, try again");
 }
 
+/* Empties the token cache when another process has revoked a credential since the last
+ * look (admin token-revoke and key-revoke count up meta('auth_gen')). */
+static void auth_gen_check(struct exec *x)
+{
+    char gen[32] = "";
+    struct ts_error err = {0};
+    int rc = store_meta_get(x->st, "auth_gen", gen, sizeof gen, &err);
+    if (rc && rc != TS_ENOTFOUND)
+        return;
+    if (strcmp(gen, x->auth_gen) != 0) {
+        memset(x->auth, 0, AUTH_CACHE_SLOTS * sizeof *x->auth);
+        memcpy(x->auth_gen, gen, sizeof gen);
+    }
+}
+
 static void run_batch(struct exec *x, struct exec_job *jobs)
 {
     struct core_ctx core = {x->st, x->sec, x->cfg, clock_now_ms()};
@@ -241,6 +305,8 @@ static void run_batch(struct exec *x, struct exec_job *jobs)
     int64_t t0;
     int rc = store_begin(x->st, &err);
 
+    if (!rc)
+        auth_gen_check(x);
     for (struct exec_job *j = jobs; j; j = j->next) {
         x->n_jobs++;
         if (rc) {
@@ -301,7 +367,7 @@ static void sweep(struct exec *x)
 {
     struct core_ctx core = {x->st, x->sec, x->cfg, clock_now_ms()};
     struct ts_error err = {0};
-    int hits = 0, asgs = 0, pruned = 0, sigs = 0;
+    int hits = 0, asgs = 0, pruned = 0, sigs = 0, tokens = 0;
     int rc = store_begin(x->st, &err);
     memset(x->auth, 0, AUTH_CACHE_SLOTS * sizeof *x->auth);
     if (!rc)
@@ -313,12 +379,15 @@ static void sweep(struct exec *x)
     if (!rc)
         rc = store_signature_prune(x->st, core.now_ms - SIGV4_REPLAY_MS, SIG_PRUNE_CAP, &sigs,
                                    &err);
+    if (!rc)
+        rc = store_token_prune(x->st, core.now_ms, TOKEN_PRUNE_CAP, &tokens, &err);
     rc = store_end(x->st, rc, &err);
     if (rc)
         log_warn("timer sweep failed, will retry: %s", err.msg);
     /* A full sweep means more may be due: come back at once. */
     x->next_sweep_ms = core.now_ms + ((hits == SWEEP_CAP || asgs == SWEEP_CAP ||
-                                        pruned == SWEEP_CAP || sigs == SIG_PRUNE_CAP)
+                                        pruned == SWEEP_CAP || sigs == SIG_PRUNE_CAP ||
+                                        tokens == TOKEN_PRUNE_CAP)
                                            ? 0
                                            : SWEEP_EVERY_MS);
 }
@@ -369,6 +438,52 @@ static void push(struct exec_job **head, struct exec_job **tail, struct exec_job
     *tail = job;
 }
 
+/* The account name a login job tries (the limiter's key), or "". */
+static const char *login_name(const struct exec_job *j)
+{
+    const char *n = json_string_value(json_object_get(j->in, "Name"));
+    return n ? n : "";
+}
+
+static int64_t secs_up(int64_t ms)
+{
+    return ms <= 0 ? 1 : (ms + 999) / 1000;
+}
+
+/* Whether login job j may wait for the side thread now (called under mu). 0, or the job
+ * has its refusal with retry_after_s. A login let in counts as a failed one at once,
+ * until its password proves right: so logins sent together cannot all slip through
+ * before the first failure is known. */
+static int login_admit(struct exec *x, struct exec_job *j)
+{
+    int64_t wait = limiter_check(x->limiter, j->client, login_name(j), clock_now_ms()), mine = 0;
+    if (wait > 0) {
+        j->retry_after_s = (int)secs_up(wait);
+        return ts_failk(&j->err, TS_ETOOMANY, "TooManyRequests",
+                        "too many failed logins from this address or for this name: try "
+                        "again in %d s",
+                        j->retry_after_s);
+    }
+    if (x->side_cur && strcmp(x->side_cur->client, j->client) == 0)
+        mine++;
+    for (const struct exec_job *p = x->side_head; p; p = p->next)
+        if (strcmp(p->client, j->client) == 0)
+            mine++;
+    if (mine >= x->lim.queue_per_addr) {
+        j->retry_after_s = 1;
+        return ts_failk(&j->err, TS_ETOOMANY, "TooManyRequests",
+                        "this address already has %lld logins under way: try again in 1 s",
+                        (long long)mine);
+    }
+    if (x->side_n >= x->lim.queue_max) {
+        j->retry_after_s = 1;
+        return ts_failk(&j->err, TS_EBUSY, "ServiceUnavailable",
+                        "too many logins are waiting: try again in 1 s");
+    }
+    limiter_failed(x->limiter, j->client, login_name(j), clock_now_ms());
+    return 0;
+}
+
 static void *side_main(void *arg)
 {
     struct exec *x = arg;
@@ -385,12 +500,20 @@ static void *side_main(void *arg)
         x->side_head = j->next;
         if (!x->side_head)
             x->side_tail = NULL;
+        x->side_cur = j;
         pthread_mutex_unlock(&x->mu);
 
         memset(&j->err, 0, sizeof j->err);
         j->out = NULL;
         j->account_id = 0;
         j->rc = j->op->prep(x->side_st, j->in, &j->account_id, &j->err);
+        pthread_mutex_lock(&x->mu);
+        x->side_n--;
+        x->side_cur = NULL;
+        /* The attempt was counted as a failure when it was let in (login_admit). */
+        if (!j->rc)
+            limiter_succeeded(x->limiter, j->client, login_name(j), clock_now_ms());
+        pthread_mutex_unlock(&x->mu);
         if (j->rc) {
             if (!j->err.msg[0])
                 ts_fail(&j->err, j->rc, "%s failed", j->op->name);
@@ -424,6 +547,8 @@ int exec_start(const char *db_path, const struct secrets *sec, const struct core
     x->sec = sec;
     x->cfg = cfg;
     x->auth = xcalloc(AUTH_CACHE_SLOTS, sizeof *x->auth);
+    exec_limits_init(&x->lim);
+    x->limiter = limiter_new(&x->lim.login);
     x->next_sweep_ms = clock_now_ms();
     pthread_mutex_init(&x->mu, NULL);
     pthread_condattr_init(&ca);
@@ -438,10 +563,39 @@ int exec_start(const char *db_path, const struct secrets *sec, const struct core
     return 0;
 }
 
+void exec_limits_init(struct exec_limits *l)
+{
+    limiter_config_init(&l->login);
+    l->queue_max = EXEC_QUEUE_MAX_DEFAULT;
+    l->queue_per_addr = EXEC_QUEUE_PER_ADDR_DEFAULT;
+    l->token_ttl_ms = EXEC_TOKEN_TTL_MS_DEFAULT;
+}
+
+void exec_set_limits(struct exec *x, const struct exec_limits *l)
+{
+    struct limiter *fresh = limiter_new(&l->login);
+    pthread_mutex_lock(&x->mu);
+    limiter_free(x->limiter);
+    x->limiter = fresh;
+    x->lim = *l;
+    pthread_mutex_unlock(&x->mu);
+}
+
 void exec_submit(struct exec *x, struct exec_job *job)
 {
     pthread_mutex_lock(&x->mu);
+    job->retry_after_s = 0;
     if (job->op->prep) {
+        memset(&job->err, 0, sizeof job->err);
+        job->rc = login_admit(x, job);
+        if (job->rc) {
+            /* Refused before any work: answered at once, nothing was written. */
+            pthread_mutex_unlock(&x->mu);
+            job->out = NULL;
+            job->done(job);
+            return;
+        }
+        x->side_n++;
         push(&x->side_head, &x->side_tail, job);
         pthread_cond_signal(&x->side_cv);
     } else {
@@ -502,6 +656,7 @@ void exec_stop(struct exec *x)
                  (double)x->commit_ns / 1e6 / (double)x->n_batches);
     store_close(x->st);
     free(x->auth);
+    limiter_free(x->limiter);
     pthread_mutex_destroy(&x->mu);
     pthread_cond_destroy(&x->cv);
     pthread_cond_destroy(&x->side_cv);

@@ -8,6 +8,7 @@
 #define TS_EXEC_H
 #include <jansson.h>
 #include "op.h"
+#include "limiter.h"
 
 struct exec;
 struct secrets;
@@ -32,15 +33,36 @@ struct exec_job {
      * refused; a failure of the server (TS_EIO, TS_EBUSY) leaves no record. */
     const char *signature;
     int64_t signed_ms;
+    char client[48];              /* the caller's IP address (the HTTP layer), or "" */
     /* The outcome (filled by the executor before done is called). */
     int rc;
     struct ts_error err;
     json_t *out;                  /* on success: the answer (the door owns it then) */
+    int retry_after_s;            /* with TS_ETOOMANY or TS_EBUSY: when to try again, or 0 */
     /* Called on the executor thread once the outcome is durable. */
     void (*done)(struct exec_job *job);
     void *arg;
     struct exec_job *next;
 };
+
+/* The limits on logins (and on what they issue). A login waits for its password check
+ * on the side thread; it is refused before that with TS_ETOOMANY (429) while the
+ * limiter holds its address or name back, or while its address already has
+ * queue_per_addr logins waiting or being checked, and with TS_EBUSY (503) when queue_max
+ * are in all. Both carry retry_after_s. See docs/api.md, "Login limits". */
+struct exec_limits {
+    struct limiter_config login;
+    int64_t queue_max;       /* default 64 */
+    int64_t queue_per_addr;  /* default 4 */
+    int64_t token_ttl_ms;    /* Login tokens' sliding lifetime, default 30 days */
+};
+#define EXEC_QUEUE_MAX_DEFAULT 64
+#define EXEC_QUEUE_PER_ADDR_DEFAULT 4
+#define EXEC_TOKEN_TTL_MS_DEFAULT ((int64_t)30 * 86400 * 1000)
+void exec_limits_init(struct exec_limits *l);
+/* Replaces the limits (copied); call before requests arrive. exec_start sets the
+ * defaults. */
+void exec_set_limits(struct exec *x, const struct exec_limits *l);
 
 /* Opens its own store connection on db_path and starts the thread. sec and cfg are
  * borrowed for the executor's lifetime. */

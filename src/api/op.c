@@ -18,7 +18,8 @@ static void table_build(void)
     } groups[] = {{ops_requester, ops_requester_n}, {ops_worker, ops_worker_n},
                   {ops_batch, ops_batch_n}, {ops_quals, ops_quals_n},
                   {ops_notify, ops_notify_n}, {ops_files, ops_files_n},
-                  {ops_layouts, ops_layouts_n}, {ops_review, ops_review_n}};
+                  {ops_layouts, ops_layouts_n}, {ops_review, ops_review_n},
+                  {ops_auth, ops_auth_n}};
     size_t total = 0;
     for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++)
         total += groups[g].n;

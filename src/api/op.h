@@ -11,6 +11,9 @@ struct op_ctx {
     struct core_ctx *core;
     struct account who; /* the authenticated caller */
     const char *access_key_id; /* the access key it signed with (MTurk door), or NULL */
+    const unsigned char *token_hash; /* the bearer token it came with (hash), or NULL */
+    int64_t token_ttl_ms;      /* the sliding lifetime of the tokens Login issues */
+    int auth_changed;          /* set by an operation that revoked a credential */
 };
 
 /* in: the request object (borrowed). out: an empty object to fill. */

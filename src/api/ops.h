@@ -19,6 +19,8 @@ extern const struct op ops_layouts[];
 extern const size_t ops_layouts_n;
 extern const struct op ops_review[];
 extern const size_t ops_review_n;
+extern const struct op ops_auth[];
+extern const size_t ops_auth_n;
 
 /* Reads the HIT type members (Title, Description, Reward, ...) of in into t for the
  * caller. Strings are borrowed from in except t->quals_json, which the caller frees. */

@@ -431,56 +431,6 @@ static int op_get_my_earnings(struct op_ctx *c, json_t *in, json_t *out, struct 
     return 0;
 }
 
-static int login_failed(struct ts_error *err)
-{
-    return ts_failk(err, TS_EAUTH, "LoginFailed", "wrong name or password");
-}
-
-/* The password check: argon2id takes tens of milliseconds on purpose, so it runs on the
- * executor's side thread, never on the writer. An unknown name costs the same time as a
- * wrong password, so timing does not tell which names exist. */
-static int prep_login(struct store *st, json_t *in, int64_t *account_id, struct ts_error *err)
-{
-    const char *name = NULL, *pw = NULL;
-    struct account a;
-    int rc = param_str(in, "Name", PARAM_REQUIRED, 127, &name, err);
-    if (!rc)
-        rc = param_str(in, "Password", PARAM_REQUIRED, 256, &pw, err);
-    if (rc)
-        return rc;
-    rc = store_account_by_name(st, name, &a, err);
-    if (rc && rc != TS_ENOTFOUND)
-        return rc;
-    if (rc == TS_ENOTFOUND || !a.pw_hash[0]) {
-        secrets_password_burn(pw);
-        return login_failed(err);
-    }
-    if (secrets_password_verify(a.pw_hash, pw))
-        return login_failed(err);
-    *account_id = a.id;
-    return 0;
-}
-
-/* Runs as the account prep_login verified: issues a new bearer token for it. */
-static int op_login(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
-{
-    char token[SECRETS_TOKEN_LEN + 1];
-    unsigned char hash[32];
-    int rc;
-    (void)in;
-    if (c->who.id <= 0)
-        return login_failed(err);
-    secrets_token_new(token);
-    secrets_token_hash(token, hash);
-    rc = store_token_insert(c->core->st, hash, c->who.id, c->core->now_ms, err);
-    if (rc)
-        return rc;
-    json_object_set_new(out, "token", json_string(token));
-    json_object_set_new(out, "id", json_integer(c->who.id));
-    sodium_memzero(token, sizeof token);
-    return 0;
-}
-
 /* The active type in's QualificationTypeId names, for a worker to request. */
 static int requestable_type_id(struct op_ctx *c, const char *id, struct qual_type *t,
                                struct ts_error *err)
@@ -963,7 +913,6 @@ static const char *const f_accept[] = {"HITTypeId", "HITId", NULL};
 static const char *const f_asg[] = {"AssignmentId", NULL};
 static const char *const f_submit[] = {"AssignmentId", "Answers", NULL};
 static const char *const f_mine[] = {"AssignmentStatus", "NextToken", "MaxResults", NULL};
-static const char *const f_login[] = {"Name", "Password", NULL};
 static const char *const f_qual_test[] = {"QualificationTypeId", "Answers", NULL};
 static const char *const f_profile[] = {"Subdivision", "Adult", NULL};
 
@@ -983,6 +932,5 @@ const struct op ops_worker[] = {
     {"GetQualificationTest", WK, OP_WRITE, f_qual_type, op_get_qualification_test, NULL},
     {"SubmitQualificationTest", WK, OP_WRITE, f_qual_test, op_submit_qualification_test, NULL},
     {"UpdateMyProfile", WK, OP_WRITE, f_profile, op_update_my_profile, NULL},
-    {"Login", ROLE_NONE, OP_WRITE, f_login, op_login, prep_login},
 };
 const size_t ops_worker_n = sizeof ops_worker / sizeof ops_worker[0];

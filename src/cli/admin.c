@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <jansson.h>
+#include <sodium.h>
 #include "../core/ledger.h"
 #include "../core/quals.h"
 #include "../core/secrets.h"
@@ -82,12 +83,15 @@ static int cmd_deposit(struct core_ctx *c, const char *who, const char *amount_s
     return 0;
 }
 
-static int cmd_token(struct core_ctx *c, const char *who)
+/* token-create ACCOUNT_ID [--expires-days N]: a token that never expires, or one that
+ * expires N days from now (a fixed date; only Login tokens slide). */
+static int cmd_token(struct core_ctx *c, const char *who, int64_t days)
 {
     struct ts_error err = {0};
     struct account a;
-    char token[SECRETS_TOKEN_LEN + 1];
+    char token[SECRETS_TOKEN_LEN + 1], id[STORE_TOKEN_ID_MAX];
     unsigned char hash[32];
+    int64_t expires = days ? c->now_ms + days * 86400 * 1000 : 0;
     int rc;
     if (read_account(who, c, &a))
         return 1;
@@ -95,14 +99,121 @@ static int cmd_token(struct core_ctx *c, const char *who)
     secrets_token_hash(token, hash);
     rc = store_begin(c->st, &err);
     if (!rc)
-        rc = store_token_insert(c->st, hash, a.id, c->now_ms, &err);
+        rc = store_token_insert_expiring(c->st, hash, a.id, c->now_ms, expires, 0, id, &err);
+    rc = store_end(c->st, rc, &err);
+    if (rc) {
+        fprintf(stderr, "tessera: %s\n", err.msg);
+        sodium_memzero(token, sizeof token);
+        return 1;
+    }
+    printf("{\"id\":%lld,\"token\":\"%s\",\"TokenId\":\"%s\",\"Expiration\":",
+           (long long)a.id, token, id);
+    if (expires)
+        printf("%lld}\n", (long long)(expires / 1000));
+    else
+        printf("null}\n");
+    sodium_memzero(token, sizeof token);
+    return 0;
+}
+
+static int add_token(void *ctx, const struct token_info *t)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "TokenId", json_string(t->id));
+    json_object_set_new(o, "CreationTime", json_integer(t->created_ms / 1000));
+    json_object_set_new(o, "Expiration",
+                        t->expires_ms ? json_integer(t->expires_ms / 1000) : json_null());
+    json_array_append_new(ctx, o);
+    return 0;
+}
+
+/* token-list ACCOUNT_ID: the account's live tokens, newest first, as one JSON object
+ * (ids and times, never the tokens). */
+static int cmd_token_list(struct core_ctx *c, const char *who)
+{
+    struct ts_error err = {0};
+    struct account a;
+    json_t *arr, *o;
+    if (read_account(who, c, &a))
+        return 1;
+    arr = json_array();
+    if (store_token_list(c->st, a.id, c->now_ms, 1000000, add_token, arr, &err)) {
+        fprintf(stderr, "tessera: %s\n", err.msg);
+        json_decref(arr);
+        return 1;
+    }
+    o = json_pack("{sIso}", "id", (json_int_t)a.id, "Tokens", arr);
+    json_dumpf(o, stdout, JSON_PRESERVE_ORDER | JSON_COMPACT);
+    fputc('\n', stdout);
+    json_decref(o);
+    return 0;
+}
+
+/* Counts up meta('auth_gen') in the open transaction, so that a running server empties
+ * its token cache before its next batch. */
+static int auth_gen_bump(struct store *st, struct ts_error *err)
+{
+    char v[32] = "0";
+    int64_t n = 0;
+    int rc = store_meta_get(st, "auth_gen", v, sizeof v, err);
+    if (rc && rc != TS_ENOTFOUND)
+        return rc;
+    if (parse_i64(v, strlen(v), 0, INT64_MAX - 1, &n))
+        n = 0;
+    snprintf(v, sizeof v, "%lld", (long long)(n + 1));
+    return store_meta_set(st, "auth_gen", v, err);
+}
+
+/* token-revoke TOKEN_ID and key-revoke ACCESS_KEY_ID: whoever's it is. */
+static int cmd_revoke(struct core_ctx *c, int key, const char *id)
+{
+    struct ts_error err = {0};
+    int rc = store_begin(c->st, &err);
+    if (!rc)
+        rc = key ? store_access_key_revoke(c->st, 0, id, &err)
+                 : store_token_revoke(c->st, 0, id, &err);
+    if (!rc)
+        rc = auth_gen_bump(c->st, &err);
     rc = store_end(c->st, rc, &err);
     if (rc) {
         fprintf(stderr, "tessera: %s\n", err.msg);
         return 1;
     }
-    printf("{\"id\":%lld,\"token\":\"%s\"}\n", (long long)a.id, token);
+    printf("{\"%s\":\"%s\",\"revoked\":true}\n", key ? "AccessKeyId" : "TokenId", id);
     return 0;
+}
+
+/* key-create ACCOUNT_ID: a new access key pair for a requester, for SigV4 clients (boto3);
+ * the secret is printed once and kept only encrypted. */
+static int cmd_key_create(struct core_ctx *c, const char *who)
+{
+    struct ts_error err = {0};
+    struct account a;
+    char key_id[21], secret[41];
+    unsigned char box[256];
+    size_t box_len = 0;
+    int rc;
+    if (read_account(who, c, &a))
+        return 1;
+    if (a.role != ROLE_REQUESTER) {
+        fprintf(stderr, "tessera: account %lld is not a requester\n", (long long)a.id);
+        return 1;
+    }
+    secrets_access_key_new(key_id, secret);
+    rc = secrets_seal(c->sec, secret, strlen(secret), box, sizeof box, &box_len, &err);
+    if (!rc)
+        rc = store_begin(c->st, &err);
+    if (!rc) {
+        rc = store_access_key_insert(c->st, key_id, a.id, box, box_len, c->now_ms, &err);
+        rc = store_end(c->st, rc, &err);
+    }
+    if (rc)
+        fprintf(stderr, "tessera: %s\n", err.msg);
+    else
+        printf("{\"id\":%lld,\"access_key_id\":\"%s\",\"secret_access_key\":\"%s\"}\n",
+               (long long)a.id, key_id, secret);
+    sodium_memzero(secret, sizeof secret);
+    return rc ? 1 : 0;
 }
 
 /* What the options of an admin command fill in; common first, so that cli_store_opts
@@ -110,6 +221,7 @@ static int cmd_token(struct core_ctx *c, const char *who)
 struct admin_args {
     struct cli_common common;
     const char *country, *subdivision, *password;
+    int64_t expires_days; /* token-create --expires-days, 0: never */
 };
 
 static int set_country(void *ctx, const char *v)
@@ -138,7 +250,23 @@ static const struct cli_opt worker_opts[] = {
     {NULL, NULL, NULL, NULL},
 };
 
+static int set_expires_days(void *ctx, const char *v)
+{
+    if (parse_i64(v, strlen(v), 1, 36500, &((struct admin_args *)ctx)->expires_days)) {
+        fprintf(stderr, "tessera: --expires-days must be a whole number 1..36500\n");
+        return -1;
+    }
+    return 0;
+}
+
+static const struct cli_opt token_opts[] = {
+    {"--expires-days", "N", "the token expires N days from now (default: never)",
+     set_expires_days},
+    {NULL, NULL, NULL, NULL},
+};
+
 static const struct cli_opt *const store_tables[] = {cli_store_opts, NULL};
+static const struct cli_opt *const token_tables[] = {token_opts, cli_store_opts, NULL};
 static const struct cli_opt *const worker_tables[] = {worker_opts, cli_store_opts, NULL};
 
 static int cmd_worker_create(struct core_ctx *c, struct admin_args *a, char **args)
@@ -172,8 +300,31 @@ static int cmd_deposit_args(struct core_ctx *c, struct admin_args *a, char **arg
 
 static int cmd_token_args(struct core_ctx *c, struct admin_args *a, char **args)
 {
+    return cmd_token(c, args[0], a->expires_days);
+}
+
+static int cmd_token_list_args(struct core_ctx *c, struct admin_args *a, char **args)
+{
     (void)a;
-    return cmd_token(c, args[0]);
+    return cmd_token_list(c, args[0]);
+}
+
+static int cmd_token_revoke_args(struct core_ctx *c, struct admin_args *a, char **args)
+{
+    (void)a;
+    return cmd_revoke(c, 0, args[0]);
+}
+
+static int cmd_key_create_args(struct core_ctx *c, struct admin_args *a, char **args)
+{
+    (void)a;
+    return cmd_key_create(c, args[0]);
+}
+
+static int cmd_key_revoke_args(struct core_ctx *c, struct admin_args *a, char **args)
+{
+    (void)a;
+    return cmd_revoke(c, 1, args[0]);
 }
 
 static int cmd_check_args(struct core_ctx *c, struct admin_args *a, char **args)
@@ -200,9 +351,24 @@ static const struct admin_cmd {
     {{"admin deposit", "[--db PATH] [--key PATH] ACCOUNT_ID AMOUNT", store_tables,
       "Adds AMOUNT (dollars, e.g. 100.00) to a requester's available balance.\n"},
      2, cmd_deposit_args},
-    {{"admin token-create", "[--db PATH] [--key PATH] ACCOUNT_ID", store_tables,
-      "Issues one more bearer token for the account and prints it.\n"},
+    {{"admin token-create", "[--db PATH] [--key PATH] ACCOUNT_ID [--expires-days N]",
+      token_tables,
+      "Issues one more bearer token for the account and prints it with its TokenId (it\n"
+      "never expires, unless --expires-days gives it a fixed end).\n"},
      1, cmd_token_args},
+    {{"admin token-list", "[--db PATH] [--key PATH] ACCOUNT_ID", store_tables,
+      "Lists the account's live tokens (TokenId, creation, expiry; never the tokens).\n"},
+     1, cmd_token_list_args},
+    {{"admin token-revoke", "[--db PATH] [--key PATH] TOKEN_ID", store_tables,
+      "Revokes a token at once, on running servers too.\n"},
+     1, cmd_token_revoke_args},
+    {{"admin key-create", "[--db PATH] [--key PATH] ACCOUNT_ID", store_tables,
+      "Creates an access key pair for a requester (for boto3 and other SigV4 clients);\n"
+      "prints the secret once.\n"},
+     1, cmd_key_create_args},
+    {{"admin key-revoke", "[--db PATH] [--key PATH] ACCESS_KEY_ID", store_tables,
+      "Revokes an access key at once, on running servers too.\n"},
+     1, cmd_key_revoke_args},
     {{"admin check", "[--db PATH] [--key PATH]", store_tables,
       "Verifies every invariant of the database (money, counters, states); exit 1 on a\n"
       "violation.\n"},

@@ -3,6 +3,7 @@
 #define TS_CLI_H
 #include <stdio.h>
 #include "../core/core.h"
+#include "../api/exec.h"
 
 struct secrets;
 
@@ -59,6 +60,7 @@ struct cli_common {
     int64_t masters_percent;  /* --masters-percent, or -1 */
     unsigned per_address;      /* --max-connections-per-address, default 64; 0: no limit */
     unsigned header_timeout_s; /* --header-timeout seconds, default 10; 0: none */
+    struct exec_limits limits; /* --login-* and --token-ttl-days, else the defaults */
 };
 
 /* Sets o to the defaults, before cli_parse. */
@@ -70,7 +72,8 @@ int cli_common_finish(struct cli_common *o);
  * cli_common (or a struct whose first member is one). */
 extern const struct cli_opt cli_store_opts[];
 /* The options of a running server (serve and demo): --listen, --base-url and the
- * connection limits (--max-connections-per-address, --header-timeout). A new server
+ * connection limits (--max-connections-per-address, --header-timeout), the login limits
+ * (--login-*) and --token-ttl-days. A new server
  * option goes here, with its field in struct cli_common, and a line in README.md's usage
  * block (tests/e2e/test_cli.py checks it is there). */
 extern const struct cli_opt cli_server_opts[];

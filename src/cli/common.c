@@ -2,11 +2,13 @@
  * the server key, and creating accounts with their credentials. */
 #include "cli.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
 #include <sodium.h>
 #include "../core/secrets.h"
 #include "../http/server.h"
+#include "../util/clock.h"
 #include "../util/parse.h"
 #include "../util/text.h"
 #include "../util/banned.h"
@@ -120,6 +122,66 @@ static int set_header_timeout(void *ctx, const char *v)
     return 0;
 }
 
+/* The login limits and token lifetime of a server (docs/api.md, "Login limits"): the
+ * value of flag i of limit_flags, in its range, scaled to what struct exec_limits keeps. */
+static const struct {
+    const char *flag;
+    int64_t min, max, scale;
+    const char *unit;
+} limit_flags[] = {
+    {"--login-free-failures", 0, 1000, 1, "failures"},
+    {"--login-max-delay", 1, 86400, 1000, "seconds"},
+    {"--login-queue", 1, 100000, 1, "logins"},
+    {"--login-queue-per-address", 1, 100000, 1, "logins"},
+    {"--token-ttl-days", 1, 3650, (int64_t)86400 * 1000, "days"},
+};
+
+static int set_limit(void *ctx, const char *v, size_t i)
+{
+    struct exec_limits *l = &((struct cli_common *)ctx)->limits;
+    int64_t n;
+    if (parse_i64(v, strlen(v), limit_flags[i].min, limit_flags[i].max, &n)) {
+        fprintf(stderr, "tessera: %s must be a whole number of %s, %lld to %lld\n",
+                limit_flags[i].flag, limit_flags[i].unit, (long long)limit_flags[i].min,
+                (long long)limit_flags[i].max);
+        return -1;
+    }
+    n *= limit_flags[i].scale;
+    if (i == 0)
+        l->login.free_failures = n;
+    else if (i == 1)
+        l->login.max_ms = n;
+    else if (i == 2)
+        l->queue_max = n;
+    else if (i == 3)
+        l->queue_per_addr = n;
+    else
+        l->token_ttl_ms = n;
+    return 0;
+}
+
+static int set_login_free_failures(void *ctx, const char *v) { return set_limit(ctx, v, 0); }
+static int set_login_max_delay(void *ctx, const char *v) { return set_limit(ctx, v, 1); }
+static int set_login_queue(void *ctx, const char *v) { return set_limit(ctx, v, 2); }
+static int set_login_queue_per_address(void *ctx, const char *v) { return set_limit(ctx, v, 3); }
+static int set_token_ttl_days(void *ctx, const char *v) { return set_limit(ctx, v, 4); }
+
+/* TESSERA_CLOCK_OFFSET_MS (tests only): runs this process that many ms in the future
+ * (or past), so that tests can see tokens expire. */
+static int clock_offset_from_env(void)
+{
+    const char *v = getenv("TESSERA_CLOCK_OFFSET_MS");
+    int64_t n;
+    if (!v)
+        return 0;
+    if (parse_i64(v, strlen(v), -((int64_t)1 << 50), (int64_t)1 << 50, &n)) {
+        fprintf(stderr, "tessera: TESSERA_CLOCK_OFFSET_MS must be a whole number of ms\n");
+        return -1;
+    }
+    clock_set_offset_ms(n);
+    return 0;
+}
+
 const struct cli_opt cli_store_opts[] = {
     {"--db", "PATH", "the database (default tessera.db; created if missing)", set_db},
     {"--key", "PATH", "the server's master key (default <db>.key; created if missing)",
@@ -138,6 +200,17 @@ const struct cli_opt cli_server_opts[] = {
     {"--header-timeout", "S",
      "seconds a connection has to finish its request headers (default 10; 0: none)",
      set_header_timeout},
+    {"--login-free-failures", "N",
+     "failed logins an address or name has before backoff starts (default 5)",
+     set_login_free_failures},
+    {"--login-max-delay", "S", "the longest login backoff, in seconds (default 60)",
+     set_login_max_delay},
+    {"--login-queue", "N", "logins waiting for a password check at most (default 64)",
+     set_login_queue},
+    {"--login-queue-per-address", "N",
+     "logins one address may have waiting at most (default 4)", set_login_queue_per_address},
+    {"--token-ttl-days", "D", "days a Login token lives after its last use (default 30)",
+     set_token_ttl_days},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -164,10 +237,13 @@ void cli_common_init(struct cli_common *o)
     o->masters_approved = o->masters_percent = -1;
     o->per_address = HTTP_PER_ADDRESS_DEFAULT;
     o->header_timeout_s = HTTP_HEADER_TIMEOUT_DEFAULT;
+    exec_limits_init(&o->limits);
 }
 
 int cli_common_finish(struct cli_common *o)
 {
+    if (clock_offset_from_env())
+        return -1;
     if (!o->key[0] && snprintf(o->key, sizeof o->key, "%s.key", o->db) >= (int)sizeof o->key) {
         fprintf(stderr, "tessera: --db path is too long\n");
         return -1;

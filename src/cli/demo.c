@@ -144,7 +144,9 @@ static int demo_accept(struct core_ctx *c, int64_t worker_id, struct demo_banner
     }
     if (rc)
         return rc;
-    struct op_ctx oc = {c, {0}, NULL};
+    struct op_ctx oc;
+    memset(&oc, 0, sizeof oc);
+    oc.core = c;
     ops_task_urls(&oc, &a, &to, &query);
     /* The bare link: the server sends a browser on to its page with MTurk's parameters. */
     if (!to.err)

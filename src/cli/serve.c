@@ -92,8 +92,9 @@ int cli_serve_until_signal(const struct cli_common *o, void (*banner)(void *, un
      * task pages, forms and files are made with it (behind a proxy: --base-url). */
     cli_base_url(o, base, sizeof base);
     cfg.base_url = base;
-    if (exec_start(o->db, sec, &cfg, &x, &err) ||
-        deliver_start(o->db, sec, x, &policy, &dl, &err) ||
+    if (exec_start(o->db, sec, &cfg, &x, &err) == 0)
+        exec_set_limits(x, &o->limits); /* before the listener lets a request in */
+    if (!x || deliver_start(o->db, sec, x, &policy, &dl, &err) ||
         http_start(o->listen, &lim, x, &http, &err)) {
         fprintf(stderr, "tessera: %s\n", err.msg);
         deliver_stop(dl);

@@ -101,6 +101,21 @@ static const char *mhd_header(void *ctx, const char *lower_name)
     return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, lower_name);
 }
 
+/* The peer's IP address as text, for the login limits; "" if unknown. */
+static void client_address(struct MHD_Connection *conn, char *out, size_t cap)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    out[0] = '\0';
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                  (socklen_t)cap);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                  (socklen_t)cap);
+}
+
 /* Hands q's prepared job to the executor, suspending the connection until it is done. */
 static enum MHD_Result queue(struct req *q)
 {
@@ -111,6 +126,7 @@ static enum MHD_Result queue(struct req *q)
         pthread_mutex_unlock(&q->srv->mu);
         return send_error(q->conn, 503, "ServiceUnavailable", "the server is shutting down");
     }
+    client_address(q->conn, q->job.client, sizeof q->job.client);
     q->queued = 1;
     MHD_suspend_connection(q->conn);
     exec_submit(q->srv->x, &q->job);

@@ -511,6 +511,23 @@ static const char *const schema_v16[] = {
     NULL,
 };
 
+/* v17, credentials that end: a token has a public id (distinct from the secret it is the
+ * hash of: 'tk' and the hex of the hash's first 8 bytes) by which it is listed and
+ * revoked, and an expiry (NULL: never) that slides with each use when sliding is 1 (Login
+ * tokens, see exec.c); tokens and access keys are listed by account. meta('auth_gen') counts revocations, so that the executor's
+ * token cache hears of one made by another process. */
+static const char *const schema_v17[] = {
+    "ALTER TABLE tokens ADD COLUMN id TEXT;"
+    "ALTER TABLE tokens ADD COLUMN expires_ms INTEGER;"
+    "ALTER TABLE tokens ADD COLUMN sliding INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE tokens SET id = 'tk' || lower(hex(substr(hash, 1, 8)));"
+    "CREATE UNIQUE INDEX tokens_id ON tokens(id);"
+    "CREATE INDEX tokens_account ON tokens(account_id, created_ms);"
+    "CREATE INDEX tokens_expiry ON tokens(expires_ms) WHERE expires_ms IS NOT NULL;"
+    "CREATE INDEX access_keys_account ON access_keys(account_id, created_ms);",
+    NULL,
+};
+
 /* migrations[i] takes version i to version i + 1: a NULL-terminated list of script
  * parts (split only to keep each literal within C's portable string length). */
 static const char *const *const schema_migrations[] = {
@@ -530,6 +547,7 @@ static const char *const *const schema_migrations[] = {
     schema_v14,
     schema_v15,
     schema_v16,
+    schema_v17,
 };
 
 #define SCHEMA_VERSION ((int)(sizeof schema_migrations / sizeof schema_migrations[0]))

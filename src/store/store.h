@@ -93,6 +93,55 @@ int store_access_key_get(struct store *st, const char *key_id, int64_t *account_
                          unsigned char *box, size_t cap, size_t *box_len,
                          struct ts_error *err); /* TS_ENOTFOUND */
 
+/* Credentials that end (schema v16). A token's public id is "tk" and the hex of the
+ * first 8 bytes of its hash: it names the token in lists and revocations and does not
+ * reveal it. An expiry of 0 means never. */
+#define STORE_TOKEN_ID_MAX 19
+void store_token_id(const unsigned char hash[32], char id[STORE_TOKEN_ID_MAX]);
+/* As store_token_insert, with an expiry (0: never) that store_token_extend may move
+ * when sliding; writes the id to id_out (may be NULL). store_token_insert is this with
+ * expires_ms 0. */
+int store_token_insert_expiring(struct store *st, const unsigned char hash[32],
+                                int64_t account_id, int64_t now_ms, int64_t expires_ms,
+                                int sliding, char id_out[STORE_TOKEN_ID_MAX],
+                                struct ts_error *err);
+/* The token's account, expiry (0: never) and whether it slides, expired or not;
+ * TS_ENOTFOUND. */
+int store_token_find(struct store *st, const unsigned char hash[32], int64_t *account_id,
+                     int64_t *expires_ms, int *sliding, struct ts_error *err);
+/* Moves a sliding token's expiry later to expires_ms (never earlier; other tokens are
+ * left as they are). */
+int store_token_extend(struct store *st, const unsigned char hash[32], int64_t expires_ms,
+                       struct ts_error *err);
+/* Deletes the token; TS_ENOTFOUND when there is none. */
+int store_token_delete_hash(struct store *st, const unsigned char hash[32], struct ts_error *err);
+/* Deletes token id if it belongs to account_id (0: to anyone); TS_ENOTFOUND otherwise. */
+int store_token_revoke(struct store *st, int64_t account_id, const char *id, struct ts_error *err);
+struct token_info {
+    char id[STORE_TOKEN_ID_MAX];
+    int64_t account_id, created_ms, expires_ms;
+    unsigned char hash[32]; /* to tell the caller's own token in a list */
+};
+typedef int (*store_token_cb)(void *ctx, const struct token_info *t);
+/* The account's tokens not expired at now_ms, newest first, at most limit. A non-zero
+ * return of cb stops the walk and is returned. */
+int store_token_list(struct store *st, int64_t account_id, int64_t now_ms, int limit,
+                     store_token_cb cb, void *ctx, struct ts_error *err);
+/* Deletes up to limit tokens expired at now_ms; *deleted says how many. */
+int store_token_prune(struct store *st, int64_t now_ms, int limit, int *deleted,
+                      struct ts_error *err);
+struct access_key_info {
+    char key_id[STORE_ID_MAX];
+    int64_t account_id, created_ms;
+};
+typedef int (*store_access_key_cb)(void *ctx, const struct access_key_info *k);
+/* The account's access keys, oldest first, at most limit (no secrets). */
+int store_access_key_list(struct store *st, int64_t account_id, int limit,
+                          store_access_key_cb cb, void *ctx, struct ts_error *err);
+/* Deletes access key key_id if it belongs to account_id (0: to anyone); TS_ENOTFOUND. */
+int store_access_key_revoke(struct store *st, int64_t account_id, const char *key_id,
+                            struct ts_error *err);
+
 /* ---- Ledger ------------------------------------------------------------------- */
 
 enum ledger_kind {

@@ -105,6 +105,8 @@ enum stmt_id {
     S_CHECK_QUAL_REQUEST,
     S_NOUT_DUE_AFTER, S_NOUT_PRUNE, S_NOUT_TEST_PENDING,
     S_SIG_REMEMBER, S_SIG_PRUNE,
+    S_TOKEN_FIND, S_TOKEN_EXTEND, S_TOKEN_DELETE_HASH, S_TOKEN_REVOKE, S_TOKEN_LIST,
+    S_TOKEN_PRUNE, S_AKEY_LIST, S_AKEY_REVOKE,
     S__COUNT
 };
 
@@ -132,7 +134,8 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_ACCOUNT_PROFILE] = "UPDATE accounts SET country = ?2, subdivision = ?3, adult = ?4 "
                           "WHERE id = ?1",
 
-    [S_TOKEN_INSERT] = "INSERT INTO tokens(hash, account_id, created_ms) VALUES (?1, ?2, ?3)",
+    [S_TOKEN_INSERT] = "INSERT INTO tokens(hash, account_id, created_ms, id, expires_ms, "
+                       "sliding) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [S_TOKEN_LOOKUP] = "SELECT account_id FROM tokens WHERE hash = ?1",
     [S_AKEY_INSERT] = "INSERT INTO access_keys(key_id, account_id, box, created_ms) "
                       "VALUES (?1, ?2, ?3, ?4)",
@@ -473,6 +476,21 @@ static const char *const stmt_sql[S__COUNT] = {
     [S_SIG_PRUNE] = "DELETE FROM signatures_used WHERE signed_ms < ?1 AND "
                     "(signed_ms, sig_hash, key_id) IN (SELECT signed_ms, sig_hash, key_id "
                     "FROM signatures_used WHERE signed_ms < ?1 ORDER BY signed_ms LIMIT ?2)",
+    /* Credentials that end (schema v17). */
+    [S_TOKEN_FIND] = "SELECT account_id, coalesce(expires_ms, 0), sliding FROM tokens "
+                     "WHERE hash = ?1",
+    [S_TOKEN_EXTEND] = "UPDATE tokens SET expires_ms = ?2 WHERE hash = ?1 "
+                       "AND sliding = 1 AND expires_ms < ?2",
+    [S_TOKEN_DELETE_HASH] = "DELETE FROM tokens WHERE hash = ?1",
+    [S_TOKEN_REVOKE] = "DELETE FROM tokens WHERE id = ?1 AND (?2 = 0 OR account_id = ?2)",
+    [S_TOKEN_LIST] = "SELECT id, account_id, created_ms, coalesce(expires_ms, 0), hash FROM tokens "
+                     "WHERE account_id = ?1 AND (expires_ms IS NULL OR expires_ms > ?2) "
+                     "ORDER BY created_ms DESC, id LIMIT ?3",
+    [S_TOKEN_PRUNE] = "DELETE FROM tokens WHERE hash IN (SELECT hash FROM tokens "
+                      "WHERE expires_ms IS NOT NULL AND expires_ms <= ?1 LIMIT ?2)",
+    [S_AKEY_LIST] = "SELECT key_id, account_id, created_ms FROM access_keys WHERE account_id = ?1 "
+                    "ORDER BY created_ms, key_id LIMIT ?2",
+    [S_AKEY_REVOKE] = "DELETE FROM access_keys WHERE key_id = ?1 AND (?2 = 0 OR account_id = ?2)",
 };
 
 struct store {
@@ -958,25 +976,7 @@ int store_account_by_name(struct store *st, const char *name, struct account *ou
 int store_token_insert(struct store *st, const unsigned char hash[32], int64_t account_id,
                        int64_t now_ms, struct ts_error *err)
 {
-    sqlite3_stmt *s = NULL;
-    int rc = stmt_get(st, S_TOKEN_INSERT, &s, err);
-
-    if (rc)
-        return rc;
-    sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
-    bind_i64(s, 2, account_id);
-    bind_i64(s, 3, now_ms);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_DONE)
-        rc = 0;
-    else if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
-        rc = ts_fail(err, TS_ECONFLICT, "this token is already registered");
-    else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
-        rc = ts_fail(err, TS_ENOTFOUND, "account %" PRId64 " does not exist", account_id);
-    else
-        rc = db_fail(st, rc, "storing a token", err);
-    sqlite3_reset(s);
-    return rc;
+    return store_token_insert_expiring(st, hash, account_id, now_ms, 0, 0, NULL, err);
 }
 
 int store_token_lookup(struct store *st, const unsigned char hash[32], int64_t *account_id,
@@ -1061,6 +1061,216 @@ int store_access_key_get(struct store *st, const char *key_id, int64_t *account_
     }
     sqlite3_reset(s);
     return rc;
+}
+
+/* ---- Credentials that end (schema v17) -------------------------------------------- */
+
+void store_token_id(const unsigned char hash[32], char id[STORE_TOKEN_ID_MAX])
+{
+    static const char hex[] = "0123456789abcdef";
+    id[0] = 't';
+    id[1] = 'k';
+    for (int i = 0; i < 8; i++) {
+        id[2 + 2 * i] = hex[hash[i] >> 4];
+        id[3 + 2 * i] = hex[hash[i] & 15];
+    }
+    id[18] = '\0';
+}
+
+int store_token_insert_expiring(struct store *st, const unsigned char hash[32],
+                                int64_t account_id, int64_t now_ms, int64_t expires_ms,
+                                int sliding, char id_out[STORE_TOKEN_ID_MAX],
+                                struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    char id[STORE_TOKEN_ID_MAX];
+    int rc = stmt_get(st, S_TOKEN_INSERT, &s, err);
+
+    if (rc)
+        return rc;
+    store_token_id(hash, id);
+    sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+    bind_i64(s, 2, account_id);
+    bind_i64(s, 3, now_ms);
+    bind_text(s, 4, id);
+    if (expires_ms > 0)
+        bind_i64(s, 5, expires_ms);
+    else
+        sqlite3_bind_null(s, 5);
+    bind_i64(s, 6, expires_ms > 0 && sliding);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE)
+        rc = 0;
+    else if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)
+        rc = ts_fail(err, TS_ECONFLICT, "this token is already registered");
+    else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+        rc = ts_fail(err, TS_ENOTFOUND, "account %" PRId64 " does not exist", account_id);
+    else
+        rc = db_fail(st, rc, "storing a token", err);
+    sqlite3_reset(s);
+    if (!rc && id_out)
+        memcpy(id_out, id, sizeof id);
+    return rc;
+}
+
+int store_token_find(struct store *st, const unsigned char hash[32], int64_t *account_id,
+                     int64_t *expires_ms, int *sliding, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_TOKEN_FIND, &s, err);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *account_id = col_i64(s, 0);
+        *expires_ms = col_i64(s, 1);
+        *sliding = col_i64(s, 2) != 0;
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = ts_fail(err, TS_ENOTFOUND, "the token is unknown");
+    } else {
+        rc = db_fail(st, rc, "looking up a token", err);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_token_extend(struct store *st, const unsigned char hash[32], int64_t expires_ms,
+                       struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_TOKEN_EXTEND, &s, err);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+    bind_i64(s, 2, expires_ms);
+    return exec_stmt(st, s, "extending a token", err);
+}
+
+/* Runs a DELETE prepared and bound in s; TS_ENOTFOUND (with what) when it deleted none. */
+static int delete_one(struct store *st, sqlite3_stmt *s, const char *what, struct ts_error *err)
+{
+    int rc = exec_stmt(st, s, what, err);
+    if (!rc && sqlite3_changes(st->db) == 0)
+        rc = TS_ENOTFOUND;
+    return rc;
+}
+
+int store_token_delete_hash(struct store *st, const unsigned char hash[32], struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_TOKEN_DELETE_HASH, &s, err);
+
+    if (rc)
+        return rc;
+    sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+    rc = delete_one(st, s, "revoking a token", err);
+    return rc == TS_ENOTFOUND ? ts_fail(err, rc, "the token is unknown") : rc;
+}
+
+int store_token_revoke(struct store *st, int64_t account_id, const char *id, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_TOKEN_REVOKE, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, id);
+    bind_i64(s, 2, account_id);
+    rc = delete_one(st, s, "revoking a token", err);
+    return rc == TS_ENOTFOUND ? ts_fail(err, rc, "there is no token %.40s", id) : rc;
+}
+
+int store_token_list(struct store *st, int64_t account_id, int64_t now_ms, int limit,
+                     store_token_cb cb, void *ctx, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_TOKEN_LIST, &s, err);
+
+    if (rc)
+        return rc;
+    bind_i64(s, 1, account_id);
+    bind_i64(s, 2, now_ms);
+    bind_i64(s, 3, limit);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct token_info t;
+        const void *h = sqlite3_column_blob(s, 4);
+        col_copy(s, 0, t.id, sizeof t.id);
+        t.account_id = col_i64(s, 1);
+        t.created_ms = col_i64(s, 2);
+        t.expires_ms = col_i64(s, 3);
+        memset(t.hash, 0, sizeof t.hash);
+        if (h && sqlite3_column_bytes(s, 4) == 32)
+            memcpy(t.hash, h, 32);
+        rc = cb(ctx, &t);
+        if (rc) {
+            sqlite3_reset(s);
+            return rc;
+        }
+    }
+    rc = rc == SQLITE_DONE ? 0 : db_fail(st, rc, "listing tokens", err);
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_token_prune(struct store *st, int64_t now_ms, int limit, int *deleted,
+                      struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_TOKEN_PRUNE, &s, err);
+
+    *deleted = 0;
+    if (rc)
+        return rc;
+    bind_i64(s, 1, now_ms);
+    bind_i64(s, 2, limit);
+    rc = exec_stmt(st, s, "pruning expired tokens", err);
+    if (!rc)
+        *deleted = sqlite3_changes(st->db);
+    return rc;
+}
+
+int store_access_key_list(struct store *st, int64_t account_id, int limit,
+                          store_access_key_cb cb, void *ctx, struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_AKEY_LIST, &s, err);
+
+    if (rc)
+        return rc;
+    bind_i64(s, 1, account_id);
+    bind_i64(s, 2, limit);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct access_key_info k;
+        col_copy(s, 0, k.key_id, sizeof k.key_id);
+        k.account_id = col_i64(s, 1);
+        k.created_ms = col_i64(s, 2);
+        rc = cb(ctx, &k);
+        if (rc) {
+            sqlite3_reset(s);
+            return rc;
+        }
+    }
+    rc = rc == SQLITE_DONE ? 0 : db_fail(st, rc, "listing access keys", err);
+    sqlite3_reset(s);
+    return rc;
+}
+
+int store_access_key_revoke(struct store *st, int64_t account_id, const char *key_id,
+                            struct ts_error *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = stmt_get(st, S_AKEY_REVOKE, &s, err);
+
+    if (rc)
+        return rc;
+    bind_text(s, 1, key_id);
+    bind_i64(s, 2, account_id);
+    rc = delete_one(st, s, "revoking an access key", err);
+    return rc == TS_ENOTFOUND ? ts_fail(err, rc, "there is no access key %.40s", key_id) : rc;
 }
 
 /* ---- Ledger ----------------------------------------------------------------------- */

@@ -12,12 +12,19 @@
  * shape and always fits the caller's buffer. */
 #define CLOCK_MAX_SEC 253402300799LL
 
+static int64_t clock_offset_ms;
+
+void clock_set_offset_ms(int64_t offset_ms)
+{
+    clock_offset_ms = offset_ms;
+}
+
 int64_t clock_now_ms(void)
 {
     struct timespec ts;
 
     clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + (int64_t)ts.tv_nsec / 1000000;
+    return (int64_t)ts.tv_sec * 1000 + (int64_t)ts.tv_nsec / 1000000 + clock_offset_ms;
 }
 
 int64_t clock_mono_ns(void)

@@ -70,6 +70,8 @@ const char *ts_err_name(enum ts_err code)
         return "AuthFailure";
     case TS_EDUPLICATE:
         return "DuplicateRequest";
+    case TS_ETOOMANY:
+        return "TooManyRequests";
     }
     return "InternalError";
 }

@@ -14,7 +14,8 @@ enum ts_err {
     TS_EBUSY = -7,      /* try again later */
     TS_EIO = -8,        /* storage or system failure */
     TS_EAUTH = -9,      /* missing or invalid credentials */
-    TS_EDUPLICATE = -10 /* a UniqueRequestToken was already used */
+    TS_EDUPLICATE = -10, /* a UniqueRequestToken was already used */
+    TS_ETOOMANY = -11    /* too many attempts from this caller: wait (HTTP 429) */
 };
 
 struct ts_error {

@@ -142,6 +142,7 @@ class Server:
         self._client = None
         self.args = []  # more `tessera serve` options, for the next start
         self.bad_exits = []  # non-zero exit statuses of SIGTERM stops (a leak report: 1)
+        self.env = {}   # more environment variables, for the next start
 
     # -- process ------------------------------------------------------------------------
     def start(self):
@@ -152,7 +153,8 @@ class Server:
             proc = subprocess.Popen([BIN, "serve", "--db", self.db, "--listen",
                                      "127.0.0.1:%d" % port] + list(self.args),
                                     stdout=log, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, env=server_env())
+                                    stdin=subprocess.DEVNULL,
+                                    env=dict(server_env(), **self.env))
             log.close()
             deadline = time.time() + START_TIMEOUT
             while time.time() < deadline:
@@ -298,9 +300,13 @@ class E2E(unittest.TestCase):
     """Base class: a fresh server and database for every test."""
 
     maxDiff = 4000
+    serve_args = ()  # more `tessera serve` options for this class's servers
+    serve_env = {}   # more environment for them (e.g. TESSERA_CLOCK_OFFSET_MS)
 
     def setUp(self):
         self.srv = Server()
+        self.srv.args = list(self.serve_args)
+        self.srv.env = dict(self.serve_env)
         self.srv.start()
         self.addCleanup(self.srv.cleanup)
 

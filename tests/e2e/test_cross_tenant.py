@@ -1,7 +1,8 @@
 """Cross-tenant isolation through the native door: requester A owns one of every kind of
 object (HIT type with notification settings, HITs with review policies, assignments
 submitted with a file, a qualification type with a 64 KB Test and a granted score, a
-qualification request, a HIT layout, a batch with results, a bonus, a worker block), and
+qualification request, a HIT layout, a batch with results, a bonus, a worker block, an
+access key and a token), and
 requester B then calls every requester operation that reads or acts on an owned object
 with A's ids. Each call must answer exactly as it does for an id that never existed (same
 status, same error code: existence never shows), a refusal must be the object's 404,
@@ -55,6 +56,11 @@ def ghost_pseudonym():
                          for _ in range(13))
 
 
+def ghost_token_id():
+    """A token id of the server's shape ("tk" and 16 hex digits) that names nothing."""
+    return "tk" + "".join(random.choice("0123456789abcdef") for _ in range(16))
+
+
 NOT_FOUND = {
     "type": "HITTypeDoesNotExist", "hit": "HITDoesNotExist", "done_hit": "HITDoesNotExist",
     "asg": "AssignmentDoesNotExist", "rejected_asg": "AssignmentDoesNotExist",
@@ -63,6 +69,7 @@ NOT_FOUND = {
     "qreq": "QualificationRequestDoesNotExist",
     "layout": "HITLayoutDoesNotExist", "batch": "BatchDoesNotExist",
     "pseud_w1": "WorkerDoesNotExist", "pseud_w2": "WorkerDoesNotExist",
+    "akey": "AccessKeyDoesNotExist", "tok": "TokenDoesNotExist",
 }
 
 # Requester B's calls: (operation, body, expected status or None, error code or None).
@@ -175,6 +182,11 @@ REQUESTER_CASES = [
     ("ListWorkerBlocks", {}, 200, None),
     ("ListNotificationDeliveries", {}, 200, None),
     ("GetAccountBalance", {}, 200, None),
+    # Credentials: A's access key and A's token, by their public ids.
+    ("RevokeAccessKey", {"AccessKeyId": "{akey}"}, 404, "AccessKeyDoesNotExist"),
+    ("RevokeToken", {"TokenId": "{tok}"}, 404, "TokenDoesNotExist"),
+    ("ListAccessKeys", {}, 200, None),
+    ("ListMyTokens", {}, 200, None),
 ]
 
 # Requester operations that take no id of an owned object (they create one, or read the
@@ -182,7 +194,8 @@ REQUESTER_CASES = [
 REQUESTER_NO_OWNED_ID = {
     "CreateHITType", "CreateHIT", "ListHITs", "GetAccountBalance", "ListWorkerBlocks",
     "CreateQualificationType", "ListQualificationTypes", "CreateHITLayout", "ListHITLayouts",
-    "SendTestEventNotification", "ListNotificationDeliveries",
+    "SendTestEventNotification", "ListNotificationDeliveries", "CreateAccessKey",
+    "ListAccessKeys",
 }
 
 # Worker w1's calls with w2's assignment.
@@ -330,6 +343,12 @@ class CrossTenant(E2E):
         ba = self.accept(W1, hit_type_id=batch["HITTypeId"])["AssignmentId"]
         self.submit(W1, ba, {"label": "greeting"})
 
+        # A's credentials: a second access key, and the token A calls with.
+        ids["akey"] = self.ok("CreateAccessKey", {}, A)["AccessKeyId"]
+        toks = self.ok("ListMyTokens", {}, A)["Tokens"]
+        self.assertEqual(len(toks), 1, toks)
+        ids["tok"] = toks[0]["TokenId"]
+
         # B's own objects, for the calls that pair one of them with one of A's.
         B = self.b["token"]
         ids["b_type"] = self.ok("CreateHITType", {
@@ -368,6 +387,8 @@ class CrossTenant(E2E):
             ("ListWorkerBlocks", {}),
             ("ListNotificationDeliveries", {}),
             ("GetAccountBalance", {}),
+            ("ListAccessKeys", {}),
+            ("ListMyTokens", {}),
         ]
         out = {op + json.dumps(body, sort_keys=True): self.ok(op, body, A)
                for op, body in calls}
@@ -418,7 +439,8 @@ class CrossTenant(E2E):
         ghosts = dict(ids)
         for k in ids:
             if not k.startswith("b_"):
-                ghosts[k] = ghost_pseudonym() if k.startswith("pseud") else ghost_id()
+                ghosts[k] = (ghost_pseudonym() if k.startswith("pseud") else
+                             ghost_token_id() if k == "tok" else ghost_id())
         foreign = {k: v for k, v in ids.items() if not k.startswith("b_")}
         before = self.view(ids)
 

@@ -271,6 +271,10 @@ class Pseudonyms(E2E):
 
 
 class LoginOffTheWriter(E2E):
+    # Six wrong passwords at once from one address: within the limits, which
+    # test_login_limits.py tests.
+    serve_args = ("--login-free-failures", "10", "--login-queue-per-address", "10")
+
     def test_password_checks_do_not_hold_up_other_operations(self):
         """Password checks (argon2id, slow on purpose) run beside the writer: while a queue
         of logins is being checked, other operations are answered at once."""

@@ -1038,6 +1038,97 @@ static void test_check(void)
     fx_close(&fx);
 }
 
-CHECK_MAIN(test_open_migrate, test_migrate_from_v1, test_transactions, test_accounts,
+/* Credentials that end (schema v16): expiry, sliding only forward, revocation by id only
+ * for the owner (or anyone: account 0), listing without the expired, pruning. */
+static int count_tok(void *ctx, const struct token_info *t)
+{
+    (void)t;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static int count_key(void *ctx, const struct access_key_info *k)
+{
+    (void)k;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static void test_credentials(void)
+{
+    struct fixture fx;
+    struct ts_error err = {0};
+    struct account a = {0}, b = {0};
+    unsigned char h1[32], h2[32], h3[32], box[40];
+    char id1[STORE_TOKEN_ID_MAX], id2[STORE_TOKEN_ID_MAX], id3[STORE_TOKEN_ID_MAX];
+    int64_t who = 0, exp = 0;
+    int sliding = -1, n = 0, pruned = 0;
+
+    fx_open(&fx);
+    a.role = b.role = ROLE_REQUESTER;
+    snprintf(a.name, sizeof a.name, "a");
+    snprintf(b.name, sizeof b.name, "b");
+    CHECK_EQ_INT(store_account_insert(fx.st, &a, &err), 0);
+    CHECK_EQ_INT(store_account_insert(fx.st, &b, &err), 0);
+    memset(h1, 1, 32);
+    memset(h2, 2, 32);
+    memset(h3, 3, 32);
+    CHECK_EQ_INT(store_token_insert_expiring(fx.st, h1, a.id, 10, 1000, 1, id1, &err), 0);
+    CHECK_EQ_INT(store_token_insert_expiring(fx.st, h2, a.id, 20, 500, 0, id2, &err), 0);
+    CHECK_EQ_INT(store_token_insert_expiring(fx.st, h3, b.id, 30, 0, 1, id3, &err), 0);
+    CHECK_EQ_STR(id1, "tk0101010101010101");
+    CHECK_EQ_INT(store_token_find(fx.st, h1, &who, &exp, &sliding, &err), 0);
+    CHECK_EQ_INT(who, a.id);
+    CHECK_EQ_INT(exp, 1000);
+    CHECK_EQ_INT(sliding, 1);
+    /* Moves on, never back; a fixed or endless token does not move. */
+    CHECK_EQ_INT(store_token_extend(fx.st, h1, 2000, &err), 0);
+    CHECK_EQ_INT(store_token_extend(fx.st, h1, 1500, &err), 0);
+    CHECK_EQ_INT(store_token_extend(fx.st, h2, 2000, &err), 0);
+    CHECK_EQ_INT(store_token_extend(fx.st, h3, 2000, &err), 0);
+    CHECK_EQ_INT(store_token_find(fx.st, h1, &who, &exp, &sliding, &err), 0);
+    CHECK_EQ_INT(exp, 2000);
+    CHECK_EQ_INT(store_token_find(fx.st, h2, &who, &exp, &sliding, &err), 0);
+    CHECK_EQ_INT(exp, 500);
+    CHECK_EQ_INT(sliding, 0);
+    CHECK_EQ_INT(store_token_find(fx.st, h3, &who, &exp, &sliding, &err), 0);
+    CHECK_EQ_INT(exp, 0);
+    CHECK_EQ_INT(sliding, 0);
+    /* Listing leaves out the expired. */
+    CHECK_EQ_INT(store_token_list(fx.st, a.id, 100, 10, count_tok, &n, &err), 0);
+    CHECK_EQ_INT(n, 2);
+    n = 0;
+    CHECK_EQ_INT(store_token_list(fx.st, a.id, 600, 10, count_tok, &n, &err), 0);
+    CHECK_EQ_INT(n, 1);
+    /* b cannot revoke a's token; a can; nobody twice. */
+    CHECK_EQ_INT(store_token_revoke(fx.st, b.id, id1, &err), TS_ENOTFOUND);
+    CHECK_EQ_INT(store_token_find(fx.st, h1, &who, &exp, &sliding, &err), 0);
+    CHECK_EQ_INT(store_token_revoke(fx.st, a.id, id1, &err), 0);
+    CHECK_EQ_INT(store_token_revoke(fx.st, 0, id1, &err), TS_ENOTFOUND);
+    CHECK_EQ_INT(store_token_find(fx.st, h1, &who, &exp, &sliding, &err), TS_ENOTFOUND);
+    CHECK_EQ_INT(store_token_delete_hash(fx.st, h3, &err), 0);
+    CHECK_EQ_INT(store_token_delete_hash(fx.st, h3, &err), TS_ENOTFOUND);
+    /* Pruning takes the expired only. */
+    CHECK_EQ_INT(store_token_prune(fx.st, 499, 10, &pruned, &err), 0);
+    CHECK_EQ_INT(pruned, 0);
+    CHECK_EQ_INT(store_token_prune(fx.st, 500, 10, &pruned, &err), 0);
+    CHECK_EQ_INT(pruned, 1);
+    /* Access keys. */
+    memset(box, 9, sizeof box);
+    CHECK_EQ_INT(store_access_key_insert(fx.st, "AKA", a.id, box, 40, 1, &err), 0);
+    CHECK_EQ_INT(store_access_key_insert(fx.st, "AKB", b.id, box, 40, 1, &err), 0);
+    n = 0;
+    CHECK_EQ_INT(store_access_key_list(fx.st, a.id, 10, count_key, &n, &err), 0);
+    CHECK_EQ_INT(n, 1);
+    CHECK_EQ_INT(store_access_key_revoke(fx.st, a.id, "AKB", &err), TS_ENOTFOUND);
+    CHECK_EQ_INT(store_access_key_revoke(fx.st, b.id, "AKB", &err), 0);
+    CHECK_EQ_INT(store_access_key_revoke(fx.st, 0, "AKA", &err), 0);
+    n = 0;
+    CHECK_EQ_INT(store_access_key_list(fx.st, a.id, 10, count_key, &n, &err), 0);
+    CHECK_EQ_INT(n, 0);
+    fx_close(&fx);
+}
+
+CHECK_MAIN(test_credentials, test_open_migrate, test_migrate_from_v1, test_transactions, test_accounts,
            test_ledger, test_hit_types, test_hit_roundtrip, test_next_open, test_lists,
            test_quality_rows, test_blocks, test_qual_types, test_due_and_median, test_check)
