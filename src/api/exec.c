@@ -283,18 +283,22 @@ static void job_lost(struct exec_job *j, const char *what, const char *cause)
 }
 
 /* Empties the token cache when another process has revoked a credential since the last
- * look (admin token-revoke and key-revoke count up meta('auth_gen')). */
-static void auth_gen_check(struct exec *x)
+ * look (admin token-revoke and key-revoke count up meta('auth_gen')). Runs first in the
+ * batch's transaction; a failed read fails the batch (a read error may have cost the
+ * transaction, and a job must not run in a transaction of its own). */
+static int auth_gen_check(struct exec *x, struct ts_error *err)
 {
     char gen[32] = "";
-    struct ts_error err = {0};
-    int rc = store_meta_get(x->st, "auth_gen", gen, sizeof gen, &err);
-    if (rc && rc != TS_ENOTFOUND)
-        return;
-    if (strcmp(gen, x->auth_gen) != 0) {
+    int rc = store_meta_get(x->st, "auth_gen", gen, sizeof gen, err);
+    if (rc == TS_ENOTFOUND) {
+        memset(err, 0, sizeof *err);
+        rc = 0;
+    }
+    if (!rc && strcmp(gen, x->auth_gen) != 0) {
         memset(x->auth, 0, AUTH_CACHE_SLOTS * sizeof *x->auth);
         memcpy(x->auth_gen, gen, sizeof gen);
     }
+    return rc;
 }
 
 static void run_batch(struct exec *x, struct exec_job *jobs)
@@ -305,8 +309,8 @@ static void run_batch(struct exec *x, struct exec_job *jobs)
     int64_t t0;
     int rc = store_begin(x->st, &err);
 
-    if (!rc)
-        auth_gen_check(x);
+    if (!rc && (rc = auth_gen_check(x, &err)) != 0 && store_in_transaction(x->st))
+        store_rollback(x->st);
     for (struct exec_job *j = jobs; j; j = j->next) {
         x->n_jobs++;
         if (rc) {
