@@ -101,6 +101,7 @@ struct demo_banner {
     const char *db;
     char base[300]; /* how the server's links start, as cli_serve_until_signal makes them */
     char rq_token[64], wk_token[64];
+    int64_t rq_id; /* for the access-key hint */
     char page[1024]; /* the task link of the assignment accepted for the demo worker, or "" */
 };
 
@@ -115,6 +116,9 @@ static void banner(void *arg, unsigned port)
            "%s/api/v1/ListAvailableWork\n",
            b->base, port, b->db, b->base, DEMO_REQUESTER, b->rq_token, DEMO_WORKER,
            DEMO_PASSWORD, b->wk_token, b->wk_token, b->base);
+    printf("  boto3:      tessera admin --db %s key-create %lld  (an access key pair for the\n"
+           "              requester, for the MTurk door at %s/)\n",
+           b->db, (long long)b->rq_id, b->base);
     if (b->page[0])
         printf("  do a task:  open this in a browser, pick an answer and press Submit (a task\n"
                "              accepted for %s; each start of the demo accepts one more):\n"
@@ -221,6 +225,7 @@ int cli_demo(int argc, char **argv)
     }
     if (!rc)
         rc = store_account_by_name(st, DEMO_WORKER, &wk, &err);
+    b.rq_id = rq.id;
     if (!rc) {
         rc = store_begin(st, &err);
         if (!rc)
