@@ -5,7 +5,12 @@
  * accepted, a submitted and an approved assignment) stays; each input runs in a savepoint
  * of one open transaction that is rolled back afterwards, so inputs do not see each other.
  *
- * The input's first byte picks the operation (modulo 5); the rest is the request body,
+ * CreateBatch runs too, on the batch rows (CSV, and JSON Lines with a gold column), the
+ * reader's output meeting the templates and the HITs it makes.
+ *
+ * The input's first byte picks the operation (modulo 8: the five, then CreateBatch on a
+ * fuzzed body, on fuzzed CSV rows, on fuzzed JSON Lines rows); for rows the rest is the
+ * Rows text. Otherwise the rest is the request body,
  * checked as the native door checks it (a JSON object of known members), in which the
  * words $HIT, $TYPE, $ASG, $SUB, $APPROVED, $WORKER and $SUBWORKER are replaced by the
  * fixture's ids (a fresh HIT, its type, the caller's accepted assignment, a submitted and
@@ -32,9 +37,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FUZZ_NOW_MS 1800000000000LL
 
-static const char *const op_names[] = {"AcceptWork", "SubmitAssignment", "ApproveAssignment",
-                                       "SendBonus", "CreateHIT"};
-static const int op_requester[] = {0, 0, 1, 1, 1};
+/* By the input's first byte modulo 8: the five operations, then CreateBatch three ways:
+ * a fuzzed body, and fuzzed CSV or JSON Lines rows in a fixed body (the batch rows). */
+#define FUZZ_OPS 8
+static const char *const op_names[FUZZ_OPS] = {
+    "AcceptWork", "SubmitAssignment", "ApproveAssignment", "SendBonus",
+    "CreateHIT",  "CreateBatch",      "CreateBatch",       "CreateBatch"};
+static const int op_requester[FUZZ_OPS] = {0, 0, 1, 1, 1, 1, 1, 1};
 
 static char dir[64];
 static int verbose; /* FUZZ_OPS_VERBOSE=1: each input's outcome on stderr (for seeds) */
@@ -105,6 +114,17 @@ static const char *str_at(json_t *o, const char *a, const char *b)
         die("fixture answer without its id", NULL);
     return s;
 }
+
+#define QUESTION                                                                            \
+    "<HTMLQuestion xmlns=\\\"http://mechanicalturk.amazonaws.com/"                               \
+    "AWSMechanicalTurkDataSchemas/2011-11-11/HTMLQuestion.xsd\\\"><HTMLContent><![CDATA[<p>"  \
+    "${text}</p><input name=\\\"label\\\">]]></HTMLContent><FrameHeight>400</FrameHeight>"     \
+    "</HTMLQuestion>"
+/* The fixed part of a CreateBatch of fuzzed rows (members in, Rows to add). */
+#define BATCH_BODY                                                                          \
+    "{\"Title\":\"Label sentences\",\"Description\":\"One per HIT\",\"Reward\":\"0.10\","        \
+    "\"AssignmentDurationInSeconds\":600,\"LifetimeInSeconds\":3600,\"MaxAssignments\":3,"       \
+    "\"Question\":\"" QUESTION "\"}"
 
 #define HIT_BODY                                                                            \
     "{\"Title\":\"Label the text\",\"Description\":\"Read one sentence\",\"Reward\":\"0.50\","  \
@@ -271,10 +291,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (size < 1)
         return 0;
-    which = data[0] % 5;
+    which = data[0] % FUZZ_OPS;
     op = op_find(op_names[which]);
-    substitute((const char *)data + 1, size - 1, &body);
-    in = body.err ? NULL : json_loadb(body.p, body.len, JSON_REJECT_DUPLICATES, &jerr);
+    if (which < 6) {
+        substitute((const char *)data + 1, size - 1, &body);
+        in = body.err ? NULL : json_loadb(body.p, body.len, JSON_REJECT_DUPLICATES, &jerr);
+    } else {
+        /* Rows is a JSON string, so text that is not UTF-8 never gets this far. */
+        json_t *rows = json_stringn((const char *)data + 1, size - 1);
+        in = rows ? json_loads(BATCH_BODY, 0, &jerr) : NULL;
+        if (!in)
+            json_decref(rows);
+        else
+            json_object_set_new(in, "Rows", rows);
+        if (in && which == 7) {
+            json_object_set_new(in, "Format", json_string("jsonl"));
+            json_object_set_new(in, "Quality", json_pack("{s:s, s:s, s:f}", "LabelField",
+                                                         "label", "GoldColumn", "_gold",
+                                                         "GoldRate", 0.25));
+        }
+    }
     /* What the native door lets through: one object of members the operation knows. */
     if (json_is_object(in) && op_check_fields(op, in, &err) == 0)
         run(op, op_requester[which] ? &requester : &worker, in);
