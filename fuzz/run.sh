@@ -50,9 +50,10 @@ if [ "${1:-}" = "--merge" ]; then
 fi
 
 if [ "${FUZZ_NOBUILD:-0}" != 1 ]; then
-    nice -n "$NICE" make --no-print-directory fuzz -j"$PAR" >"$OUT.build.log" 2>&1 || {
-        mkdir -p "$OUT"
-        cat "$OUT.build.log" >&2
+    bash scripts/setup.sh --fuzz || exit 1
+    mkdir -p "$OUT"
+    nice -n "$NICE" make --no-print-directory fuzz CC=clang-14 -j"$PAR" >"$OUT/build.log" 2>&1 || {
+        cat "$OUT/build.log" >&2
         echo "run.sh: make fuzz failed (is clang installed? bash scripts/setup.sh --fuzz)" >&2
         exit 1
     }
