@@ -96,7 +96,7 @@ run_one() {
     [ -d "$seeds" ] || seeds=""
     [ "$TIME" != 0 ] && args+=(-max_total_time="$TIME")
     nice -n "$NICE" "$bin" -runs="$RUNS" -max_len="$(max_len "$t")" -print_final_stats=1 \
-        -timeout=10 -rss_limit_mb=1024 -artifact_prefix="$OUT/crashes/$t/" "${args[@]}" \
+        -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$OUT/crashes/$t/" "${args[@]}" \
         "$OUT/work/$t" $seeds >"$log" 2>&1
     local rc=$?
     local execs cov ft newu crash secs
