@@ -69,7 +69,8 @@ fi
 mkdir -p "$OUT/work" "$OUT/logs" "$OUT/crashes"
 
 # --merge: the repository's corpus stays as it is (hand-named seeds and past crashes
-# included); from the work directory only inputs that reach new coverage are added.
+# included); from the work directory only inputs that reach new code are added: new edges
+# (-use_counters=0), not new hit counts, which keeps a corpus to a few hundred files.
 if [ "$merge" = 1 ]; then
     for t in "${targets[@]}"; do
         [ -d "$OUT/work/$t" ] || continue
@@ -77,7 +78,7 @@ if [ "$merge" = 1 ]; then
         mkdir -p "fuzz/corpus/$t"
         cp -p "fuzz/corpus/$t"/* "$tmp"/ 2>/dev/null
         before=$(ls "$tmp" | wc -l)
-        nice -n "$NICE" "$OUT/fuzz/$t" -merge=1 -max_len="$(max_len "$t")" \
+        nice -n "$NICE" "$OUT/fuzz/$t" -merge=1 -use_counters=0 -max_len="$(max_len "$t")" \
             "$tmp" "$OUT/work/$t" >"$OUT/logs/$t.merge.log" 2>&1
         after=$(ls "$tmp" | wc -l)
         cp -p "$tmp"/* "fuzz/corpus/$t"/ 2>/dev/null
