@@ -43,7 +43,7 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_REPLAY := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/replay_%)
 
-.PHONY: all run test unit e2e setup clean bench fuzz-replay check-deps
+.PHONY: all run test unit e2e setup clean bench fuzz-replay check-deps fuzz fuzz-bins
 all: $(BUILD)/tessera
 
 $(BUILD)/obj/%.o: %.c
@@ -73,6 +73,22 @@ $(BUILD)/fuzz/replay_%: fuzz/%.c fuzz/replay.c $(LIB_OBJ)
 	@$(CC) $(CFLAGS) -Isrc -o $@ fuzz/replay.c $< $(LIB_OBJ) $(LDFLAGS) $(LDLIBS)
 
 bench: $(BUILD)/tessera $(BENCH_BIN)
+
+# `make fuzz CC=clang` (clang is the default here): every fuzz target as a libFuzzer
+# binary in build/fuzz-clang/fuzz/, the library compiled by clang with coverage, ASan and
+# UBSan too. fuzz/run.sh runs the campaign; `make test` needs none of this.
+FUZZ_BUILD := build/fuzz-clang
+FUZZ_CC := $(if $(findstring clang,$(CC)),$(CC),clang)
+fuzz:
+	@$(MAKE) --no-print-directory CC=$(FUZZ_CC) BUILD=$(FUZZ_BUILD) \
+	    WERROR=0 SANITIZE=fuzzer-no-link,address,undefined fuzz-bins
+
+fuzz-bins: $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
+
+$(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS) -fsanitize=fuzzer -Isrc -o $@ $< $(LIB_OBJ) $(LDFLAGS) $(LDLIBS)
 
 setup:
 	@bash scripts/setup.sh

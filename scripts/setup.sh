@@ -7,6 +7,12 @@ set -euo pipefail
 pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
       libsodium-dev libxml2-dev libcurl4-openssl-dev sqlite3 curl python3 python3-boto3
       chromium)
+# --fuzz: also clang and its libFuzzer and sanitizer runtimes, for fuzz/run.sh (make fuzz).
+# Optional because they are large (a few hundred MB) and `make test` does not need them:
+# it replays the fuzz corpora under gcc.
+if [ "${1:-}" = "--fuzz" ]; then
+    pkgs+=(clang-14 libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -15,6 +15,7 @@
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/parse.h"
+#include "../util/text.h"
 #include "../util/banned.h"
 
 /* The task page may run the requester's scripts and post its forms, but as an opaque
@@ -355,11 +356,15 @@ int door_form_page_prepare(const char *cap, const char *query, struct exec_job *
 int door_form_preview_prepare(const char *hit_id, const char *query, struct exec_job *job,
                               struct door_reply *reply)
 {
-    (void)reply;
+    json_t *id = json_string(hit_id);
     memset(job, 0, sizeof *job);
+    if (!id) { /* not UTF-8, so no HIT's id; it could not reach the operation either */
+        door_form_error(404, "there is no HIT by that name", reply);
+        return -1;
+    }
     job->op = &ops_form_preview;
     job->in = json_object();
-    json_object_set_new(job->in, "HITId", json_string(hit_id));
+    json_object_set_new(job->in, "HITId", id);
     json_object_set_new(job->in, "HasParams", json_boolean(has_params(query)));
     return 0;
 }
@@ -380,7 +385,9 @@ int door_form_download_prepare(const char *key, const char *query, struct exec_j
         else if (strcmp(f.f[i].name, "expires") == 0)
             exp = f.f[i].value;
     }
-    if (!sig || !exp || parse_i64(exp, strlen(exp), 0, INT64_MAX / 1000, &expires)) {
+    /* A key that is not UTF-8 is no key this server made (and no JSON string). */
+    if (!sig || !exp || parse_i64(exp, strlen(exp), 0, INT64_MAX / 1000, &expires) ||
+        text_utf8_chars(key, strlen(key)) < 0) {
         form_release(&f);
         door_form_error(403, "this download link is incomplete or altered; ask "
                              "GetFileUploadURL for a new one",

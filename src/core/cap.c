@@ -47,6 +47,12 @@ static int id_char(char c)
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
 }
 
+/* A character of unpadded base64url, the alphabet of every MAC here. */
+static int mac_char(char c)
+{
+    return id_char(c) || (c >= 'a' && c <= 'z') || c == '-' || c == '_';
+}
+
 /* "<id>.<MAC of (domain, id, worker_id)>" into out. */
 static void cap_make(const struct secrets *s, const char *domain, const char *id,
                      int64_t worker_id, char out[CAP_SUBMIT_MAX])
@@ -103,6 +109,12 @@ int cap_submit_parse(const char *cap, char asg_id[32], struct ts_error *err)
                         "/w/<assignment id>.<code>");
     for (size_t i = 0; i < n; i++)
         if (!id_char(cap[i]))
+            return ts_failk(err, TS_EINVAL, "BadCapability",
+                            "this is not a task link of this server");
+    /* The code too: whatever the link carries goes on as a JSON string, so bytes that
+     * are not even UTF-8 must stop here rather than vanish from the request. */
+    for (size_t i = 0; i < CAP_MAC_CHARS; i++)
+        if (!mac_char(dot[1 + i]))
             return ts_failk(err, TS_EINVAL, "BadCapability",
                             "this is not a task link of this server");
     memcpy(asg_id, cap, n);

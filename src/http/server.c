@@ -7,6 +7,7 @@
  * http_limits.per_address connections, and a connection that does not finish its
  * headers in time is shut down (watch.c). */
 #include "server.h"
+#include "route.h"
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <pthread.h>
@@ -186,64 +187,21 @@ static enum MHD_Result form_submit(struct req *q, const char *cap, const char *m
     return queue(q);
 }
 
-/* rest = "<cap><tail>": the capability into cap, and *tail ("" or "/…"). -1 when the
- * capability part is empty or too long. */
-static int split_link(const char *rest, char cap[CAP_SUBMIT_MAX], const char **tail)
-{
-    const char *slash = strchr(rest, '/');
-    size_t n = slash ? (size_t)(slash - rest) : strlen(rest);
-    *tail = slash ? slash : "";
-    if (n == 0 || n >= CAP_SUBMIT_MAX)
-        return -1;
-    memcpy(cap, rest, n);
-    cap[n] = '\0';
-    return 0;
-}
-
-/* /w/<cap>, /w/<cap>/task and /w/<cap>/mturk/externalSubmit. */
-static enum MHD_Result worker_link(struct req *q, const char *rest, const char *method)
+/* The task page /w/<cap> (route: ROUTE_TASK, its method GET). */
+static enum MHD_Result worker_page(struct req *q, const char *cap)
 {
     struct door_reply r = {0};
-    const char *tail;
-    char cap[CAP_SUBMIT_MAX];
     q->door = REQ_FORM;
-    if (split_link(rest, cap, &tail)) {
-        door_form_bad_link(strcmp(tail, "/mturk/externalSubmit") == 0 ? DOOR_LINK_TASK_SUBMIT
-                                                                       : DOOR_LINK_TASK_PAGE,
-                           &r); /* as a forged link */
-        return form_reply(q, &r);
-    }
-    if (strcmp(tail, "/mturk/externalSubmit") == 0)
-        return form_submit(q, cap, method);
-    if (strcmp(tail, "") != 0 && strcmp(tail, "/") != 0 && strcmp(tail, "/task") != 0) {
-        door_form_error(404, "no such page under a task link", &r);
-        return form_reply(q, &r);
-    }
-    if (strcmp(method, "GET") != 0) {
-        door_form_error(405, "the task page is read with GET", &r);
-        return form_reply(q, &r);
-    }
     if (door_form_page_prepare(cap, q->query, &q->job, &r))
         return form_reply(q, &r);
     return queue(q);
 }
 
 /* /q/<cap> (a running qualification test's page) and /q/<cap>/submit. */
-static enum MHD_Result test_link(struct req *q, const char *rest, const char *method)
+static enum MHD_Result test_link(struct req *q, const char *cap, int submit, const char *method)
 {
     struct door_reply r = {0};
-    const char *tail;
-    char cap[CAP_SUBMIT_MAX];
-    int bad = split_link(rest, cap, &tail), submit = strcmp(tail, "/submit") == 0;
     q->door = REQ_FORM;
-    if (bad) {
-        door_form_bad_link(submit ? DOOR_LINK_TEST_SUBMIT : DOOR_LINK_TEST_PAGE, &r);
-        return form_reply(q, &r);
-    }
-    if (!submit && strcmp(tail, "") != 0 && strcmp(tail, "/") != 0) {
-        door_form_error(404, "no such page under a test link", &r);
-        return form_reply(q, &r);
-    }
     if (door_form_qtest_prepare(
             cap, submit, method,
             MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
@@ -252,21 +210,13 @@ static enum MHD_Result test_link(struct req *q, const char *rest, const char *me
     return queue(q);
 }
 
-static enum MHD_Result public_get(struct req *q, const char *what, const char *id,
-                                  const char *method)
+/* /preview/<HITId> and /mturk/upload/<key> (route: a GET with a well-formed name). */
+static enum MHD_Result public_get(struct req *q, enum http_route_kind kind, const char *id)
 {
     struct door_reply r = {0};
     int rc;
     q->door = REQ_FORM;
-    if (strcmp(method, "GET") != 0) {
-        door_form_error(405, "this page is read with GET", &r);
-        return form_reply(q, &r);
-    }
-    if (!*id || strlen(id) > 64 || strchr(id, '/')) {
-        door_form_error(404, "no such page", &r);
-        return form_reply(q, &r);
-    }
-    if (what[0] == 'p')
+    if (kind == ROUTE_PREVIEW)
         rc = door_form_preview_prepare(id, q->query, &q->job, &r);
     else
         rc = door_form_download_prepare(id, q->query, &q->job, &r);
@@ -275,19 +225,23 @@ static enum MHD_Result public_get(struct req *q, const char *what, const char *i
     return queue(q);
 }
 
-/* The task link of /w/<cap>/mturk/externalSubmit into cap (""), or 0 when url is not one. */
-static int submit_link(const char *url, char cap[CAP_SUBMIT_MAX])
+/* A small HTML page for a refusal by the routing table itself. */
+static enum MHD_Result form_refusal(struct req *q, unsigned status, const char *msg)
 {
-    static const char tail[] = "/mturk/externalSubmit";
-    size_t n = strlen(url), t = sizeof tail - 1;
-    if (strncmp(url, "/w/", 3) != 0 || n < 3 + t || strcmp(url + n - t, tail) != 0)
-        return 0;
-    n -= 3 + t;
-    if (n >= CAP_SUBMIT_MAX)
-        n = CAP_SUBMIT_MAX - 1;
-    memcpy(cap, url + 3, n);
-    cap[n] = '\0';
-    return 1;
+    struct door_reply r = {0};
+    q->door = REQ_FORM;
+    door_form_error(status, msg, &r);
+    return form_reply(q, &r);
+}
+
+/* A task or test link that is not shaped as one: answered as a forged link is (403, the
+ * same page), so its shape tells nothing more than a wrong MAC does. */
+static enum MHD_Result bad_link(struct req *q, enum door_link where)
+{
+    struct door_reply r = {0};
+    q->door = REQ_FORM;
+    door_form_bad_link(where, &r);
+    return form_reply(q, &r);
 }
 
 /* The request could not be held: too many bodies are in memory at once. */
@@ -340,37 +294,60 @@ static int declared_over(struct MHD_Connection *conn, size_t max)
     return (uint64_t)n > (uint64_t)max;
 }
 
+
+static enum MHD_Result healthz(struct req *q)
+{
+    struct door_reply r = {0};
+    r.status = 200;
+    r.body = xstrdup("{\"status\":\"ok\"}");
+    r.len = 15;
+    return send_reply(q->conn, &r, "application/json");
+}
+
+/* Acts on http_route's answer (route.h); the table itself lives there. */
 static enum MHD_Result route(struct req *q, const char *url, const char *method)
 {
-    static const char prefix[] = "/api/v1/";
+    struct http_route rt;
     if (q->busy)
         return busy(q, url);
-    if (strcmp(url, "/mturk/externalSubmit") == 0)
-        return form_submit(q, NULL, method);
-    if (strncmp(url, "/w/", 3) == 0)
-        return worker_link(q, url + 3, method);
-    if (strncmp(url, "/q/", 3) == 0)
-        return test_link(q, url + 3, method);
-    if (strncmp(url, "/preview/", 9) == 0)
-        return public_get(q, "preview", url + 9, method);
-    if (strncmp(url, "/mturk/upload/", 14) == 0)
-        return public_get(q, "upload", url + 14, method);
-    if (strcmp(url, "/healthz") == 0) {
-        if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+    http_route(url, method, &rt);
+    switch (rt.kind) {
+    case ROUTE_SUBMIT:
+        return form_submit(q, rt.has_cap ? rt.cap : NULL, method);
+    case ROUTE_TASK:
+        if (!rt.method_ok)
+            return form_refusal(q, 405, "the task page is read with GET");
+        return worker_page(q, rt.cap);
+    case ROUTE_BAD_TASK_LINK:
+        return bad_link(q, rt.submit ? DOOR_LINK_TASK_SUBMIT : DOOR_LINK_TASK_PAGE);
+    case ROUTE_NO_TASK_PAGE:
+        return form_refusal(q, 404, "no such page under a task link");
+    case ROUTE_TEST:
+        return test_link(q, rt.cap, rt.submit, method);
+    case ROUTE_BAD_TEST_LINK:
+        return bad_link(q, rt.submit ? DOOR_LINK_TEST_SUBMIT : DOOR_LINK_TEST_PAGE);
+    case ROUTE_NO_TEST_PAGE:
+        return form_refusal(q, 404, "no such page under a test link");
+    case ROUTE_PREVIEW:
+    case ROUTE_UPLOAD:
+        if (!rt.method_ok)
+            return form_refusal(q, 405, "this page is read with GET");
+        return public_get(q, rt.kind, rt.arg);
+    case ROUTE_NO_PUBLIC_PAGE:
+        return form_refusal(q, 404, "no such page");
+    case ROUTE_HEALTHZ:
+        if (!rt.method_ok)
             return send_error(q->conn, 405, "MethodNotAllowed", "use GET /healthz");
-        struct door_reply r = {0};
-        r.status = 200;
-        r.body = xstrdup("{\"status\":\"ok\"}");
-        r.len = 15;
-        return send_reply(q->conn, &r, "application/json");
-    }
-    if (strcmp(url, "/") == 0 && strcmp(method, "POST") == 0)
+        return healthz(q);
+    case ROUTE_MTURK:
         return mturk(q);
-    if (strncmp(url, prefix, sizeof prefix - 1) == 0) {
-        if (strcmp(method, "POST") != 0)
+    case ROUTE_NATIVE:
+        if (!rt.method_ok)
             return send_error(q->conn, 405, "MethodNotAllowed",
                               "operations are called with POST /api/v1/<Operation>");
-        return native(q, url + sizeof prefix - 1);
+        return native(q, rt.arg);
+    case ROUTE_NOT_FOUND:
+        break;
     }
     return send_error(q->conn, 404, "NotFound", "no such page; operations live under /api/v1/");
 }
@@ -395,7 +372,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
         /* Only the two submit addresses take a form with files, larger than an API call;
          * what they would refuse from the headers alone is refused before any body. */
         char cap[CAP_SUBMIT_MAX];
-        int link = submit_link(url, cap), plain = strcmp(url, "/mturk/externalSubmit") == 0;
+        int link = http_submit_link(url, cap), plain = strcmp(url, "/mturk/externalSubmit") == 0;
         q->started = 1;
         q->conn = conn;
         watch_headers_done(q->srv->watch, conn_watch(conn));

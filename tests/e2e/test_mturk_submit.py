@@ -281,6 +281,7 @@ class WorkerPage(MTurkCase):
                                                                        bad_sig)),
                 ("a later expiry", "%s?expires=%s&signature=%s" % (u.path, later, sig)),
                 ("another key", "/mturk/upload/%s?%s" % ("0" * 30, u.query)),
+                ("a key that is not UTF-8", "/mturk/upload/%%FF%%FE?%s" % u.query),
                 ("no signature", u.path)]:
             with self.subTest(name):
                 self.refused(self.http("GET", path), 403, "link")
@@ -408,6 +409,9 @@ class WorkerPage(MTurkCase):
         self.assertIn('action="http://127.0.0.1:%d/mturk/externalSubmit"' % self.srv.port,
                       body.decode())
         self.refused(self.http("GET", "/preview/NOSUCHHIT"), 404, "no HIT")
+        # A name that is not UTF-8 is no HIT's either (it once lost its way to the
+        # operation, which answered that no HITId was given).
+        self.refused(self.http("GET", "/preview/3Z%C0%AF"), 404, "no HIT")
 
 
 if __name__ == "__main__":

@@ -71,7 +71,12 @@ static void test_submit(void)
                          "0abc." MAC43,                             /* lower case id */
                          "." MAC43,                                 /* no id */
                          "0123456789012345678901234567890A." MAC43, /* id of 31 */
-                         ASG "." MAC43 "3"};                        /* MAC of 44 */
+                         ASG "." MAC43 "3",                         /* MAC of 44 */
+                         /* a MAC of 43 bytes outside base64url (once passed on as a
+                          * JSON string that could not be made, so the link vanished) */
+                         ASG ".AAAAAAAAAAAAAAAAAAAAAAAAAA\277\276\276\301AAAAAAAAAAAAA",
+                         ASG ".012345678901234567890123456789012345678901+",
+                         ASG ".012345678901234567890123456789012345678901 "};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         CHECK_EQ_INT(cap_submit_parse(bad[i], id, &err), TS_EINVAL);
 }
