@@ -14,7 +14,8 @@ else
 BUILD   ?= build/san
 OPT     ?= -O1 -g -fno-omit-frame-pointer
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
-# The test build honours TESSERA_FAULT_FILE (store fault injection, docs/internals/faults.md).
+# The test build honours TESSERA_FAULT_FILE (store fault injection, docs/internals/faults.md)
+# and TESSERA_CLOCK_OFFSET_MS (a moved clock, for expiry tests); other builds ignore both.
 TESTFLAGS := -DTESSERA_FAULTS
 endif
 
