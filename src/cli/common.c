@@ -98,73 +98,54 @@ static int set_masters_percent(void *ctx, const char *v)
     return 0;
 }
 
-static int set_per_address(void *ctx, const char *v)
-{
-    int64_t n;
-    if (parse_i64(v, strlen(v), 0, 4096, &n)) {
-        fprintf(stderr, "tessera: --max-connections-per-address must be a whole number "
-                        "0..4096 (0: no limit)\n");
-        return -1;
-    }
-    ((struct cli_common *)ctx)->per_address = (unsigned)n;
-    return 0;
-}
-
-static int set_header_timeout(void *ctx, const char *v)
-{
-    int64_t n;
-    if (parse_i64(v, strlen(v), 0, 3600, &n)) {
-        fprintf(stderr, "tessera: --header-timeout must be a whole number 0..3600 "
-                        "(0: no timeout)\n");
-        return -1;
-    }
-    ((struct cli_common *)ctx)->header_timeout_s = (unsigned)n;
-    return 0;
-}
-
-/* The login limits and token lifetime of a server (docs/api.md, "Login limits"): the
- * value of flag i of limit_flags, in its range, scaled to what struct exec_limits keeps. */
+/* The whole-number options of a server: its connection limits, login limits (docs/api.md,
+ * "Login limits") and token lifetime. set_number parses flag i of number_flags in its
+ * range, scales it to the unit the field keeps and stores it. */
 static const struct {
     const char *flag;
     int64_t min, max, scale;
     const char *unit;
-} limit_flags[] = {
+} number_flags[] = {
     {"--login-free-failures", 0, 1000, 1, "failures"},
     {"--login-max-delay", 1, 86400, 1000, "seconds"},
     {"--login-queue", 1, 100000, 1, "logins"},
     {"--login-queue-per-address", 1, 100000, 1, "logins"},
     {"--token-ttl-days", 1, 3650, (int64_t)86400 * 1000, "days"},
+    {"--max-connections-per-address", 0, 4096, 1, "connections (0: no limit)"},
+    {"--header-timeout", 0, 3600, 1, "seconds (0: no timeout)"},
 };
 
-static int set_limit(void *ctx, const char *v, size_t i)
+static int set_number(void *ctx, const char *v, size_t i)
 {
-    struct exec_limits *l = &((struct cli_common *)ctx)->limits;
+    struct cli_common *o = ctx;
+    struct exec_limits *l = &o->limits;
     int64_t n;
-    if (parse_i64(v, strlen(v), limit_flags[i].min, limit_flags[i].max, &n)) {
+    if (parse_i64(v, strlen(v), number_flags[i].min, number_flags[i].max, &n)) {
         fprintf(stderr, "tessera: %s must be a whole number of %s, %lld to %lld\n",
-                limit_flags[i].flag, limit_flags[i].unit, (long long)limit_flags[i].min,
-                (long long)limit_flags[i].max);
+                number_flags[i].flag, number_flags[i].unit, (long long)number_flags[i].min,
+                (long long)number_flags[i].max);
         return -1;
     }
-    n *= limit_flags[i].scale;
-    if (i == 0)
-        l->login.free_failures = n;
-    else if (i == 1)
-        l->login.max_ms = n;
-    else if (i == 2)
-        l->queue_max = n;
-    else if (i == 3)
-        l->queue_per_addr = n;
-    else
-        l->token_ttl_ms = n;
+    n *= number_flags[i].scale;
+    switch (i) {
+    case 0: l->login.free_failures = n; break;
+    case 1: l->login.max_ms = n; break;
+    case 2: l->queue_max = n; break;
+    case 3: l->queue_per_addr = n; break;
+    case 4: l->token_ttl_ms = n; break;
+    case 5: o->per_address = (unsigned)n; break;
+    default: o->header_timeout_s = (unsigned)n; break;
+    }
     return 0;
 }
 
-static int set_login_free_failures(void *ctx, const char *v) { return set_limit(ctx, v, 0); }
-static int set_login_max_delay(void *ctx, const char *v) { return set_limit(ctx, v, 1); }
-static int set_login_queue(void *ctx, const char *v) { return set_limit(ctx, v, 2); }
-static int set_login_queue_per_address(void *ctx, const char *v) { return set_limit(ctx, v, 3); }
-static int set_token_ttl_days(void *ctx, const char *v) { return set_limit(ctx, v, 4); }
+static int set_login_free_failures(void *ctx, const char *v) { return set_number(ctx, v, 0); }
+static int set_login_max_delay(void *ctx, const char *v) { return set_number(ctx, v, 1); }
+static int set_login_queue(void *ctx, const char *v) { return set_number(ctx, v, 2); }
+static int set_login_queue_per_address(void *ctx, const char *v) { return set_number(ctx, v, 3); }
+static int set_token_ttl_days(void *ctx, const char *v) { return set_number(ctx, v, 4); }
+static int set_per_address(void *ctx, const char *v) { return set_number(ctx, v, 5); }
+static int set_header_timeout(void *ctx, const char *v) { return set_number(ctx, v, 6); }
 
 /* TESSERA_CLOCK_OFFSET_MS, in the test build only (-DTESSERA_FAULTS, as the fault VFS):
  * runs this process that many ms in the future (or past), so that tests can see tokens

@@ -82,8 +82,6 @@ int store_account_profile_set(struct store *st, const struct account *a, struct 
 /* Bearer tokens are stored only as their SHA-256 hash. */
 int store_token_insert(struct store *st, const unsigned char hash[32], int64_t account_id,
                        int64_t now_ms, struct ts_error *err);
-int store_token_lookup(struct store *st, const unsigned char hash[32], int64_t *account_id,
-                       struct ts_error *err); /* TS_ENOTFOUND */
 
 /* Access keys: the secret is stored only as a secretbox (nonce + ciphertext). */
 int store_access_key_insert(struct store *st, const char *key_id, int64_t account_id,

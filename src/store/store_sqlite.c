@@ -70,7 +70,7 @@ enum stmt_id {
     S_JSAVEPOINT, S_JRELEASE, S_JROLLBACK_TO,
     S_META_GET, S_META_SET,
     S_ACCOUNT_INSERT, S_ACCOUNT_GET, S_ACCOUNT_BY_NAME, S_ACCOUNT_PROFILE,
-    S_TOKEN_INSERT, S_TOKEN_LOOKUP, S_AKEY_INSERT, S_AKEY_GET,
+    S_TOKEN_INSERT, S_AKEY_INSERT, S_AKEY_GET,
     S_LEDGER_FIND, S_LEDGER_CREATE, S_LEDGER_BALANCE, S_LEDGER_ADD,
     S_JOURNAL_INSERT, S_POSTING_INSERT, S_JOURNAL_COUNT,
     S_RTOKEN_GET, S_RTOKEN_PUT,
@@ -136,7 +136,6 @@ static const char *const stmt_sql[S__COUNT] = {
 
     [S_TOKEN_INSERT] = "INSERT INTO tokens(hash, account_id, created_ms, id, expires_ms, "
                        "sliding) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    [S_TOKEN_LOOKUP] = "SELECT account_id FROM tokens WHERE hash = ?1",
     [S_AKEY_INSERT] = "INSERT INTO access_keys(key_id, account_id, box, created_ms) "
                       "VALUES (?1, ?2, ?3, ?4)",
     [S_AKEY_GET] = "SELECT account_id, box FROM access_keys WHERE key_id = ?1",
@@ -977,28 +976,6 @@ int store_token_insert(struct store *st, const unsigned char hash[32], int64_t a
                        int64_t now_ms, struct ts_error *err)
 {
     return store_token_insert_expiring(st, hash, account_id, now_ms, 0, 0, NULL, err);
-}
-
-int store_token_lookup(struct store *st, const unsigned char hash[32], int64_t *account_id,
-                       struct ts_error *err)
-{
-    sqlite3_stmt *s = NULL;
-    int rc = stmt_get(st, S_TOKEN_LOOKUP, &s, err);
-
-    if (rc)
-        return rc;
-    sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        *account_id = col_i64(s, 0);
-        rc = 0;
-    } else if (rc == SQLITE_DONE) {
-        rc = ts_fail(err, TS_ENOTFOUND, "the token is unknown");
-    } else {
-        rc = db_fail(st, rc, "looking up a token", err);
-    }
-    sqlite3_reset(s);
-    return rc;
 }
 
 int store_access_key_insert(struct store *st, const char *key_id, int64_t account_id,

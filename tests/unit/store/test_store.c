@@ -226,7 +226,8 @@ static void test_accounts(void)
     struct ts_error err = {0};
     struct account a = {0}, got;
     unsigned char hash[32], other[32], box[64], out[64];
-    int64_t who = 0;
+    int64_t who = 0, exp = 0;
+    int sliding = 0;
     size_t n = 0;
 
     fx_open(&fx);
@@ -254,9 +255,9 @@ static void test_accounts(void)
     CHECK_EQ_INT(store_token_insert(fx.st, hash, a.id, 50, &err), 0);
     CHECK_EQ_INT(store_token_insert(fx.st, hash, a.id, 50, &err), TS_ECONFLICT);
     CHECK_EQ_INT(store_token_insert(fx.st, other, 999, 50, &err), TS_ENOTFOUND);
-    CHECK_EQ_INT(store_token_lookup(fx.st, hash, &who, &err), 0);
+    CHECK_EQ_INT(store_token_find(fx.st, hash, &who, &exp, &sliding, &err), 0);
     CHECK_EQ_INT(who, a.id);
-    CHECK_EQ_INT(store_token_lookup(fx.st, other, &who, &err), TS_ENOTFOUND);
+    CHECK_EQ_INT(store_token_find(fx.st, other, &who, &exp, &sliding, &err), TS_ENOTFOUND);
 
     memset(box, 9, sizeof box);
     CHECK_EQ_INT(store_access_key_insert(fx.st, "AKIA1", a.id, box, 40, 50, &err), 0);
