@@ -10,7 +10,7 @@
 #include "../core/asg.h"
 #include "../core/layout.h"
 #include "../core/ledger.h"
-#include "../core/question.h"
+#include "../doc/question.h"
 #include "../core/quals.h"
 #include "../core/review.h"
 #include "../core/secrets.h"
