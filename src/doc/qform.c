@@ -15,7 +15,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#include "question.h"
+#include "answers_xml.h"
 #include "xmldoc.h"
 #include "../util/alloc.h"
 #include "../util/parse.h"
@@ -328,8 +328,8 @@ static void qform_html_out(struct buf *b, xmlNodePtr first, int depth)
 /* Re-reads FormattedContent as XHTML and keeps only the allowlist. */
 static int qform_formatted(struct qform_reader *r, xmlNodePtr el, struct qform_node **out)
 {
-    struct buf src = BUF_INIT(QUESTION_MAX_BYTES + 64);
-    struct buf html = BUF_INIT((size_t)QUESTION_MAX_BYTES * 2);
+    struct buf src = BUF_INIT(QFORM_MAX_BYTES + 64);
+    struct buf html = BUF_INIT((size_t)QFORM_MAX_BYTES * 2);
     struct _xmlDoc *doc = NULL;
     char *text = qform_text(r, el, 0);
     int rc;
@@ -1176,9 +1176,9 @@ int qform_parse(const char *xml, size_t n, struct qform *out, struct ts_error *e
     const char *href;
     int rc;
 
-    if (n > QUESTION_MAX_BYTES)
+    if (n > QFORM_MAX_BYTES)
         return ts_fail(err, TS_ETOOBIG, "QuestionForm has %zu bytes; the limit is %d", n,
-                       QUESTION_MAX_BYTES);
+                       QFORM_MAX_BYTES);
     rc = xmldoc_read(xml, n, "QuestionForm", 0, &doc, err);
     if (rc)
         return rc;
@@ -1396,7 +1396,7 @@ static int qform_check_file(const struct qform_question *q, json_t *v, struct ts
     size_t key_len;
     int64_t sz;
 
-    if (!question_upload_of(v, &key, &key_len, &sz) || key_len == 0 || key_len > 1024)
+    if (!answers_xml_upload_of(v, &key, &key_len, &sz) || key_len == 0 || key_len > 1024)
         return ts_fail(err, TS_EINVAL,
                        "question \"%.60s\" takes {\"UploadedFileKey\": \"...\", "
                        "\"UploadedFileSizeInBytes\": N}", q->id);
@@ -1760,7 +1760,7 @@ int qform_render_html(const struct qform *f, const char *submit_url, const char 
 static int qform_put_elem(struct buf *b, const char *tag, const char *s, size_t n)
 {
     buf_printf(b, "<%s>", tag);
-    if (question__put_ascii(b, s, n) != 0)
+    if (answers_xml_put_ascii(b, s, n) != 0)
         return -1;
     buf_printf(b, "</%s>", tag);
     return 0;
@@ -1800,8 +1800,8 @@ static int qform_put_answer(struct buf *b, const struct qform_question *q, const
         const char *file;
         size_t file_len;
         int64_t size;
-        bad = !question_upload_of(v, &file, &file_len, &size) ||
-              question__put_upload(b, file, file_len, size) != 0;
+        bad = !answers_xml_upload_of(v, &file, &file_len, &size) ||
+              answers_xml_put_upload(b, file, file_len, size) != 0;
     } else if (json_is_null(v)) {
         buf_puts(b, "<FreeText></FreeText>");
     } else if (json_is_boolean(v)) {
@@ -1831,7 +1831,7 @@ int qform_answers_xml(const struct qform *f, const char *answers_json, struct bu
     int rc;
 
     if (json_is_object(obj))
-        rc = question__answers_doc(obj, qform_put_member, f, out, err);
+        rc = answers_xml_doc(obj, qform_put_member, f, out, err);
     else
         rc = ts_fail(err, TS_EINVAL, "answers must be a JSON object of QuestionIdentifier: "
                      "answer");

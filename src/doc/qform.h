@@ -25,6 +25,7 @@
 #define QFORM_NS_2017 \
     "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2017-11-06/QuestionForm.xsd"
 
+#define QFORM_MAX_BYTES 65535    /* bytes in the document: QUESTION_MAX_BYTES, as any Question */
 #define QFORM_MAX_QUESTIONS 200  /* Question elements in one form */
 #define QFORM_MAX_SELECTIONS 200 /* Selection elements in one SelectionAnswer */
 #define QFORM_MAX_DEPTH 8        /* unused: the schema's own nesting is fixed */
@@ -104,7 +105,7 @@ struct qform {
 
 /* Parses the QuestionForm XML xml[0..n) (need not be NUL-terminated) into *out, which the
  * caller releases with qform_release. Same safety as question_parse: size-capped at
- * QUESTION_MAX_BYTES (TS_ETOOBIG), no DOCTYPE, no entities, no network. Everything the
+ * QFORM_MAX_BYTES (TS_ETOOBIG), no DOCTYPE, no entities, no network. Everything the
  * schema forbids, and what Tessera cannot show (Application, JavaApplet, Flash, ...), is
  * TS_EINVAL with a message naming the element. Regexes are checked against the
  * QFORM_REGEX_* limits (no back-references) and compiled here, once (POSIX regcomp,
