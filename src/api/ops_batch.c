@@ -144,6 +144,7 @@ static int create_rows(struct op_ctx *c, const struct hit_type *t, const struct 
             rc = row_fail(err, rc, "XMLParseError", i + 1);
             break;
         }
+        p->form = parsed.kind == QUESTION_FORM;
         question_release(&parsed);
         row = rows_row_json(r, i);
         p->question = q.p;
