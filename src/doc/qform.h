@@ -55,6 +55,7 @@ enum qform_style {
     QFORM_STYLE_MULTICHOOSER
 };
 
+struct _xmlDoc;
 struct qform_node; /* a content tree (Title, Text, List, Binary, FormattedContent, ...) */
 
 struct qform_selection {
@@ -114,6 +115,11 @@ struct qform {
  * except when it is not well-formed XHTML.
  * On failure *out is untouched. Thread-safe. */
 int qform_parse(const char *xml, size_t n, struct qform *out, struct ts_error *err);
+
+/* The same for a document already read with xmldoc_read (flags 0) and held to
+ * QFORM_MAX_BYTES, which stays the caller's: question_parse reads a Question once and
+ * hands a QuestionForm on here instead of having it read again. */
+int qform_parse_doc(struct _xmlDoc *doc, struct qform *out, struct ts_error *err);
 
 /* Frees what qform_parse put in f and zeroes it. */
 void qform_release(struct qform *f);

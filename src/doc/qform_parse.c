@@ -788,21 +788,14 @@ static int qform_root(struct qform_reader *r, xmlNodePtr root, struct qform *f)
     return rc;
 }
 
-int qform_parse(const char *xml, size_t n, struct qform *out, struct ts_error *err)
+int qform_parse_doc(struct _xmlDoc *doc, struct qform *out, struct ts_error *err)
 {
     struct qform f = {0};
     struct qform_reader r = {0};
-    struct _xmlDoc *doc = NULL;
     xmlNodePtr root;
     const char *href;
     int rc;
 
-    if (n > QFORM_MAX_BYTES)
-        return ts_fail(err, TS_ETOOBIG, "QuestionForm has %zu bytes; the limit is %d", n,
-                       QFORM_MAX_BYTES);
-    rc = xmldoc_read(xml, n, "QuestionForm", 0, &doc, err);
-    if (rc)
-        return rc;
     r.err = err;
     root = xmlDocGetRootElement(doc);
     href = root && root->ns ? (const char *)root->ns->href : NULL;
@@ -823,11 +816,26 @@ int qform_parse(const char *xml, size_t n, struct qform *out, struct ts_error *e
     f.version = r.version;
     rc = qform_root(&r, root, &f);
 out:
-    xmlFreeDoc(doc);
     if (rc) {
         qform_release(&f);
         return rc;
     }
     *out = f;
     return 0;
+}
+
+int qform_parse(const char *xml, size_t n, struct qform *out, struct ts_error *err)
+{
+    struct _xmlDoc *doc = NULL;
+    int rc;
+
+    if (n > QFORM_MAX_BYTES)
+        return ts_fail(err, TS_ETOOBIG, "QuestionForm has %zu bytes; the limit is %d", n,
+                       QFORM_MAX_BYTES);
+    rc = xmldoc_read(xml, n, "QuestionForm", 0, &doc, err);
+    if (rc)
+        return rc;
+    rc = qform_parse_doc(doc, out, err);
+    xmlFreeDoc(doc);
+    return rc;
 }

@@ -164,10 +164,10 @@ int question_parse(const char *xml, size_t n, struct question *out, struct ts_er
         q.kind = QUESTION_EXTERNAL;
         ns = QUESTION_NS_EXTERNAL;
     } else if (strcmp(name, "QuestionForm") == 0) {
-        xmlFreeDoc(doc);
         q.kind = QUESTION_FORM;
         q.form = xcalloc(1, sizeof *q.form);
-        rc = qform_parse(xml, n, q.form, err);
+        rc = qform_parse_doc(doc, q.form, err);
+        xmlFreeDoc(doc);
         if (rc) {
             free(q.form);
             return rc;
