@@ -9,7 +9,7 @@
 
 #include <jansson.h>
 
-#include "core/answerkey.h"
+#include "doc/answerkey.h"
 #include "util/err.h"
 #include "util/banned.h"
 

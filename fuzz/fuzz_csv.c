@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/rows.h"
+#include "doc/rows.h"
 #include "util/err.h"
 #include "util/banned.h"
 

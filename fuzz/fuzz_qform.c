@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/qform.h"
+#include "doc/qform.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/question.h"
+#include "doc/question.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/rows.h"
+#include "doc/rows.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"

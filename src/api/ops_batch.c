@@ -11,8 +11,8 @@
 #include "render.h"
 #include "../core/hit.h"
 #include "../core/asg.h"
-#include "../core/question.h"
-#include "../core/rows.h"
+#include "../doc/question.h"
+#include "../doc/rows.h"
 #include "../core/secrets.h"
 #include "../quality/agreement.h"
 #include "../util/alloc.h"
@@ -144,6 +144,7 @@ static int create_rows(struct op_ctx *c, const struct hit_type *t, const struct 
             rc = row_fail(err, rc, "XMLParseError", i + 1);
             break;
         }
+        p->form = parsed.kind == QUESTION_FORM;
         question_release(&parsed);
         row = rows_row_json(r, i);
         p->question = q.p;

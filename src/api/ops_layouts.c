@@ -7,7 +7,7 @@
 #include "param.h"
 #include "render.h"
 #include "../core/layout.h"
-#include "../core/question.h"
+#include "../doc/question.h"
 #include "../util/banned.h"
 
 static json_t *render_layout(const struct hit_layout *l)

@@ -10,7 +10,7 @@
 #include "../core/asg.h"
 #include "../core/layout.h"
 #include "../core/ledger.h"
-#include "../core/question.h"
+#include "../doc/question.h"
 #include "../core/quals.h"
 #include "../core/review.h"
 #include "../core/secrets.h"
@@ -141,6 +141,7 @@ static int read_hit_params(struct op_ctx *c, json_t *in, struct hit_params *p, c
             err->kind = "XMLParseError";
         return rc;
     }
+    p->form = q.kind == QUESTION_FORM;
     question_release(&q);
     p->question = question;
     return 0;

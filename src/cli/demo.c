@@ -89,7 +89,7 @@ static int demo_project(struct core_ctx *c, int64_t requester_id, struct ts_erro
         char q[4096];
         struct hit h;
         snprintf(q, sizeof q, DEMO_QUESTION, demo_items[i]);
-        struct hit_params p = {q, NULL, NULL, NULL, NULL, 3, 7 * 86400, NULL, 0, 0, NULL};
+        struct hit_params p = {q, NULL, NULL, NULL, NULL, 3, 7 * 86400, NULL, 0, 0, NULL, 0};
         rc = hit_create(c, &t, &p, &h, err);
         if (!rc)
             store_hit_release(&h);

@@ -11,8 +11,9 @@
 #include "ledger.h"
 #include "notify.h"
 #include "qc.h"
-#include "qform.h"
-#include "question.h"
+#include "../doc/answers_xml.h"
+#include "../doc/qform.h"
+#include "../doc/question.h"
 #include "quals.h"
 #include "review.h"
 #include "secrets.h"
@@ -265,7 +266,7 @@ static int answer_is_upload(json_t *v)
     const char *key;
     size_t n;
     int64_t size;
-    return question_upload_of(v, &key, &n, &size) && size >= 0;
+    return answers_xml_upload_of(v, &key, &n, &size) && size >= 0;
 }
 
 /* Every uploaded-file answer must name a file stored with this assignment under that

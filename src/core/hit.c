@@ -211,7 +211,7 @@ int hit_create(struct core_ctx *c, const struct hit_type *t, const struct hit_pa
     out->gold = p->gold ? xstrdup(p->gold) : NULL;
     out->overlap_max = p->overlap_max;
     out->qc = p->qc;
-    out->form = strstr(p->question, "QuestionForm") != NULL;
+    out->form = p->form;
     out->created_ms = c->now_ms;
     out->expires_ms = c->now_ms + p->lifetime_s * 1000;
     out->escrow = amount;

@@ -45,6 +45,7 @@ struct hit_params {
     int64_t overlap_max;        /* > max_assignments: dynamic overlap up to this; else 0 */
     int qc;                     /* the batch has quality settings (core/qc.c) */
     const char *layout_id;      /* the HIT layout question was made from, or NULL */
+    int form;                   /* question is a QuestionForm (as question_parse read it) */
 };
 
 /* Creates a HIT of the requester's type t, reserving (reward + fee) * MaxAssignments

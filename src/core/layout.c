@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "question.h"
-#include "rows.h"
+#include "../doc/question.h"
+#include "../doc/rows.h"
 #include "secrets.h"
 #include "../util/alloc.h"
 #include "../util/text.h"

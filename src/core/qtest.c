@@ -7,8 +7,8 @@
 #include <string.h>
 #include <jansson.h>
 
-#include "answerkey.h"
-#include "qform.h"
+#include "../doc/answerkey.h"
+#include "../doc/qform.h"
 #include "../util/banned.h"
 
 static int qtest_form(const char *test, struct qform *f, struct ts_error *err)

@@ -2,7 +2,7 @@
  * submit URLs in served HTML, and the Answer XML of an uploaded file. */
 #include "api/form.h"
 #include "api/door_form.h"
-#include "core/question.h"
+#include "doc/question.h"
 
 #include <stdio.h>
 #include <stdlib.h>

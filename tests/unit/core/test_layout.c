@@ -1,7 +1,7 @@
 /* test_layout.c: filling HIT layouts (layout_fill): escaping, CDATA splitting, and the
  * parameter rules (every placeholder once, no unknown or repeated name). */
 #include "core/layout.h"
-#include "core/question.h"
+#include "doc/question.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -49,7 +49,7 @@ static const char *question =
 static void make_hit(struct hit_type *t, int64_t max, struct hit *h, int expect_rc)
 {
     struct ts_error err = {0};
-    struct hit_params p = {question, NULL, NULL, NULL, NULL, max, 3600, NULL, 0, 0, NULL};
+    struct hit_params p = {question, NULL, NULL, NULL, NULL, max, 3600, NULL, 0, 0, NULL, 0};
     core_fixture_type_create(t);
     CHECK_EQ_INT(TX(hit_create(&c, t, &p, h, &err)), expect_rc);
 }

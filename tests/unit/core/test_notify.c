@@ -99,7 +99,7 @@ static void test_events_in_the_transaction(void)
     struct hit h;
     struct assignment a;
     char tid[STORE_ID_MAX];
-    struct hit_params p = {"<HTMLQuestion/>", NULL, NULL, NULL, NULL, 2, 3600, NULL, 0, 0, NULL};
+    struct hit_params p = {"<HTMLQuestion/>", NULL, NULL, NULL, NULL, 2, 3600, NULL, 0, 0, NULL, 0};
     struct notify_spec spec = {"http://127.0.0.1:9/h", "HTTP", "2006-05-05",
                                NOTIFY_BIT(NOTIFY_ASSIGNMENT_ACCEPTED) |
                                    NOTIFY_BIT(NOTIFY_HIT_CREATED)};
@@ -194,7 +194,7 @@ static void test_reviewable_once(void)
     char tid[STORE_ID_MAX];
     int done;
     int64_t seq, t0 = c.now_ms;
-    struct hit_params p = {"<HTMLQuestion/>", NULL, NULL, NULL, NULL, 2, 60, NULL, 0, 0, NULL};
+    struct hit_params p = {"<HTMLQuestion/>", NULL, NULL, NULL, NULL, 2, 60, NULL, 0, 0, NULL, 0};
     struct notify_spec spec = {"http://127.0.0.1:9/h", "HTTP", "2006-05-05",
                                NOTIFY_BIT(NOTIFY_HIT_REVIEWABLE) |
                                    NOTIFY_BIT(NOTIFY_HIT_EXPIRED) |

@@ -3,6 +3,7 @@
  * size-capped here and parsed by xmldoc_read (no network access, DTDs or entity
  * expansion; libxml2's errors captured per parse, never printed). */
 #include "question.h"
+#include "answers_xml.h"
 #include "qform.h"
 #include "xmldoc.h"
 
@@ -16,6 +17,9 @@
 #include "../util/alloc.h"
 #include "../util/parse.h"
 #include "../util/banned.h"
+
+/* A QuestionForm is a Question: qform_parse holds it to the same size. */
+_Static_assert(QFORM_MAX_BYTES == QUESTION_MAX_BYTES, "one size limit for every Question");
 
 /* The text of an element that must hold only text (and CDATA), trimmed of XML
  * whitespace when trim is set; caller frees. NULL with err set otherwise. HTML inside
@@ -160,10 +164,10 @@ int question_parse(const char *xml, size_t n, struct question *out, struct ts_er
         q.kind = QUESTION_EXTERNAL;
         ns = QUESTION_NS_EXTERNAL;
     } else if (strcmp(name, "QuestionForm") == 0) {
-        xmlFreeDoc(doc);
         q.kind = QUESTION_FORM;
         q.form = xcalloc(1, sizeof *q.form);
-        rc = qform_parse(xml, n, q.form, err);
+        rc = qform_parse_doc(doc, q.form, err);
+        xmlFreeDoc(doc);
         if (rc) {
             free(q.form);
             return rc;
@@ -208,103 +212,6 @@ void question_release(struct question *q)
     q->frame_height = 0;
 }
 
-/* Decodes one UTF-8 character at s[0..n) into *cp; returns its length, or 0 when the
- * bytes are not valid UTF-8 (overlong, surrogate, beyond U+10FFFF, truncated). */
-static size_t question_utf8(const unsigned char *s, size_t n, unsigned long *cp)
-{
-    unsigned long c = s[0], min;
-    size_t len;
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    if ((c & 0xe0) == 0xc0) {
-        len = 2;
-        c &= 0x1f;
-        min = 0x80;
-    } else if ((c & 0xf0) == 0xe0) {
-        len = 3;
-        c &= 0x0f;
-        min = 0x800;
-    } else if ((c & 0xf8) == 0xf0) {
-        len = 4;
-        c &= 0x07;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3f);
-    }
-    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-        return 0;
-    *cp = c;
-    return len;
-}
-
-/* Appends s[0..n) as ASCII XML text. -1 when s is not valid UTF-8. */
-int question__put_ascii(struct buf *b, const char *s, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-
-    while (i < n) {
-        unsigned long c;
-        size_t len = question_utf8(p + i, n - i, &c);
-        if (len == 0)
-            return -1;
-        i += len;
-        if (c == '&')
-            buf_puts(b, "&amp;");
-        else if (c == '<')
-            buf_puts(b, "&lt;");
-        else if (c == '>')
-            buf_puts(b, "&gt;");
-        else if (c == '"')
-            buf_puts(b, "&quot;");
-        else if (c == '\'')
-            buf_puts(b, "&apos;");
-        else if (c == '\t' || c == '\n' || (c >= 0x20 && c < 0x7f))
-            buf_putc(b, (char)c);
-        else if (c == '\r' || c == 0x7f || (c >= 0x80 && c != 0xfffe && c != 0xffff))
-            buf_printf(b, "&#%lu;", c); /* \r as a reference survives end-of-line handling */
-        else
-            buf_puts(b, "&#65533;"); /* not an XML 1.0 character, even as a reference */
-    }
-    return 0;
-}
-
-/* An uploaded file's answer {"UploadedFileKey": text, "UploadedFileSizeInBytes": n}
- * (exactly those two members) as MTurk writes a FileUploadAnswer. */
-int question_upload_of(json_t *v, const char **key, size_t *key_len, int64_t *size)
-{
-    json_t *k = json_object_get(v, "UploadedFileKey");
-    json_t *n = json_object_get(v, "UploadedFileSizeInBytes");
-
-    if (!json_is_object(v) || json_object_size(v) != 2 || !json_is_string(k) ||
-        !json_is_integer(n))
-        return 0;
-    *key = json_string_value(k);
-    *key_len = json_string_length(k);
-    *size = (int64_t)json_integer_value(n);
-    return 1;
-}
-
-int question__put_upload(struct buf *b, const char *key, size_t key_len, int64_t size)
-{
-    buf_printf(b, "<UploadedFileSizeInBytes>%lld</UploadedFileSizeInBytes><UploadedFileKey>",
-               (long long)size);
-    if (question__put_ascii(b, key, key_len) != 0)
-        return -1;
-    buf_puts(b, "</UploadedFileKey>");
-    return 0;
-}
-
 static int question_put_upload(struct buf *b, const char *name, json_t *v,
                                struct ts_error *err)
 {
@@ -312,16 +219,16 @@ static int question_put_upload(struct buf *b, const char *name, json_t *v,
     size_t key_len;
     int64_t size;
 
-    if (!question_upload_of(v, &key, &key_len, &size) || size < 0)
+    if (!answers_xml_upload_of(v, &key, &key_len, &size) || size < 0)
         return ts_fail(err, TS_EINVAL,
                        "answer \"%.40s\" must be text, a number, a boolean or an uploaded "
                        "file {\"UploadedFileKey\", \"UploadedFileSizeInBytes\"}",
                        name);
     buf_puts(b, "<Answer><QuestionIdentifier>");
-    if (question__put_ascii(b, name, strlen(name)) != 0)
+    if (answers_xml_put_ascii(b, name, strlen(name)) != 0)
         return ts_fail(err, TS_EINVAL, "answer name is not valid UTF-8");
     buf_puts(b, "</QuestionIdentifier>");
-    if (question__put_upload(b, key, key_len, size) != 0)
+    if (answers_xml_put_upload(b, key, key_len, size) != 0)
         return ts_fail(err, TS_EINVAL, "answer \"%.40s\" is not valid UTF-8", name);
     buf_puts(b, "</Answer>");
     return 0;
@@ -365,40 +272,13 @@ static int question_put_answer(struct buf *b, const char *key, json_t *v, struct
                        key);
     }
     buf_puts(b, "<Answer><QuestionIdentifier>");
-    if (question__put_ascii(b, key, strlen(key)) != 0)
+    if (answers_xml_put_ascii(b, key, strlen(key)) != 0)
         return ts_fail(err, TS_EINVAL, "answer name is not valid UTF-8");
     buf_puts(b, "</QuestionIdentifier><FreeText>");
-    if (question__put_ascii(b, text, n) != 0)
+    if (answers_xml_put_ascii(b, text, n) != 0)
         return ts_fail(err, TS_EINVAL, "answer \"%.40s\" is not valid UTF-8", key);
     buf_puts(b, "</FreeText></Answer>");
     return 0;
-}
-
-int question__answers_doc(json_t *obj, question__put_fn put, const void *ctx, struct buf *out,
-                          struct ts_error *err)
-{
-    size_t start = out->len;
-    const char *key;
-    json_t *v;
-    int rc = 0;
-
-    buf_puts(out, "<?xml version=\"1.0\" encoding=\"ASCII\"?><QuestionFormAnswers xmlns=\"" QUESTION_NS_ANSWERS "\">");
-    json_object_foreach(obj, key, v) {
-        if (strcmp(key, "assignmentId") == 0)
-            continue;
-        rc = put(out, key, v, ctx, err);
-        if (rc)
-            goto out;
-    }
-    buf_puts(out, "</QuestionFormAnswers>");
-    if (out->err)
-        rc = ts_fail(err, TS_ETOOBIG, "answers XML is larger than %zu bytes", out->max);
-out:
-    if (rc && out->len > start) {
-        out->len = start;
-        out->p[start] = '\0';
-    }
-    return rc;
 }
 
 /* One member of a submitted form: an array is one Answer per element. */
@@ -430,7 +310,7 @@ int question_answers_xml(const char *answers_json, struct buf *out, struct ts_er
         return ts_fail(err, TS_EINVAL, "answers are not valid JSON: line %d: %s", jerr.line,
                        jerr.text);
     if (json_is_object(obj))
-        rc = question__answers_doc(obj, question_put_member, NULL, out, err);
+        rc = answers_xml_doc(obj, question_put_member, NULL, out, err);
     else
         rc = ts_fail(err, TS_EINVAL, "answers must be a JSON object of field: value");
     json_decref(obj);

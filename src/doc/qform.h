@@ -25,6 +25,7 @@
 #define QFORM_NS_2017 \
     "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2017-11-06/QuestionForm.xsd"
 
+#define QFORM_MAX_BYTES 65535    /* bytes in the document: QUESTION_MAX_BYTES, as any Question */
 #define QFORM_MAX_QUESTIONS 200  /* Question elements in one form */
 #define QFORM_MAX_SELECTIONS 200 /* Selection elements in one SelectionAnswer */
 #define QFORM_MAX_DEPTH 8        /* unused: the schema's own nesting is fixed */
@@ -54,6 +55,7 @@ enum qform_style {
     QFORM_STYLE_MULTICHOOSER
 };
 
+struct _xmlDoc;
 struct qform_node; /* a content tree (Title, Text, List, Binary, FormattedContent, ...) */
 
 struct qform_selection {
@@ -104,7 +106,7 @@ struct qform {
 
 /* Parses the QuestionForm XML xml[0..n) (need not be NUL-terminated) into *out, which the
  * caller releases with qform_release. Same safety as question_parse: size-capped at
- * QUESTION_MAX_BYTES (TS_ETOOBIG), no DOCTYPE, no entities, no network. Everything the
+ * QFORM_MAX_BYTES (TS_ETOOBIG), no DOCTYPE, no entities, no network. Everything the
  * schema forbids, and what Tessera cannot show (Application, JavaApplet, Flash, ...), is
  * TS_EINVAL with a message naming the element. Regexes are checked against the
  * QFORM_REGEX_* limits (no back-references) and compiled here, once (POSIX regcomp,
@@ -113,6 +115,11 @@ struct qform {
  * except when it is not well-formed XHTML.
  * On failure *out is untouched. Thread-safe. */
 int qform_parse(const char *xml, size_t n, struct qform *out, struct ts_error *err);
+
+/* The same for a document already read with xmldoc_read (flags 0) and held to
+ * QFORM_MAX_BYTES, which stays the caller's: question_parse reads a Question once and
+ * hands a QuestionForm on here instead of having it read again. */
+int qform_parse_doc(struct _xmlDoc *doc, struct qform *out, struct ts_error *err);
 
 /* Frees what qform_parse put in f and zeroes it. */
 void qform_release(struct qform *f);

@@ -1,5 +1,5 @@
 /* test_rows.c: CSV and JSON Lines batch input, row JSON, and ${name} templates. */
-#include "core/rows.h"
+#include "doc/rows.h"
 
 #include <stdlib.h>
 #include <string.h>

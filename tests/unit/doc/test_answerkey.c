@@ -1,6 +1,6 @@
 /* test_answerkey.c: AnswerKey reading (valid, refused, hostile), scoring by exact
  * selection sets with DefaultScore, and the four ways to map a summed score. */
-#include "core/answerkey.h"
+#include "doc/answerkey.h"
 #include "core/qtest.h"
 
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* test_question.c: Question XML parsing (valid, malformed, hostile) and the
  * QuestionFormAnswers writer. */
-#include "core/question.h"
+#include "doc/question.h"
 
 #include <pthread.h>
 #include <stdlib.h>

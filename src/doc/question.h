@@ -15,9 +15,6 @@
 #define QUESTION_NS_EXTERNAL                                                            \
     "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2006-07-14/"      \
     "ExternalQuestion.xsd"
-#define QUESTION_NS_ANSWERS                                                             \
-    "http://mechanicalturk.amazonaws.com/AWSMechanicalTurkDataSchemas/2005-10-01/"      \
-    "QuestionFormAnswers.xsd"
 
 enum question_kind { QUESTION_HTML = 1, QUESTION_EXTERNAL = 2, QUESTION_FORM = 3 };
 
@@ -63,24 +60,5 @@ void question_release(struct question *q);
  * such values, TS_ETOOBIG when out reaches its max. On failure out keeps its length
  * (its sticky error may be set). */
 int question_answers_xml(const char *answers_json, struct buf *out, struct ts_error *err);
-
-/* Internals shared with qform.c. */
-/* Writes one member (key, v) of a submitted form's answers as <Answer> elements. */
-typedef int (*question__put_fn)(struct buf *b, const char *key, json_t *v, const void *ctx,
-                                struct ts_error *err);
-/* Appends the QuestionFormAnswers document for the JSON object obj (borrowed): put(ctx)
- * writes each member but "assignmentId" (which MTurk leaves out), in key order.
- * TS_ETOOBIG when out reaches its max, or put's error; on failure out keeps its
- * length (its sticky error may be set). */
-int question__answers_doc(json_t *obj, question__put_fn put, const void *ctx, struct buf *out,
-                          struct ts_error *err);
-/* Appends s[0..n) as pure-ASCII XML text; -1 when s is not valid UTF-8. */
-int question__put_ascii(struct buf *b, const char *s, size_t n);
-/* An uploaded file's answer: an object of exactly {"UploadedFileKey": text,
- * "UploadedFileSizeInBytes": integer}. 1 with *key (borrowed), *key_len and *size, else 0. */
-int question_upload_of(json_t *v, const char **key, size_t *key_len, int64_t *size);
-/* Appends a file's answer elements as MTurk writes them: UploadedFileSizeInBytes, then
- * UploadedFileKey. -1 when key is not valid UTF-8. */
-int question__put_upload(struct buf *b, const char *key, size_t key_len, int64_t size);
 
 #endif

@@ -1,7 +1,7 @@
 /* test_qform_regex.c: AnswerFormatRegex limits (what is accepted, what is refused before
  * regcomp ever sees it), the compiled regex kept with the form, the answer-size bound for
  * regex checks, and IsNumeric bounds above 1e18. */
-#include "core/qform.h"
+#include "doc/qform.h"
 
 #include <stdio.h>
 #include <stdlib.h>

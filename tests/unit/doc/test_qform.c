@@ -1,7 +1,7 @@
 /* test_qform.c: QuestionForm reading (valid, refused, hostile), the answer check, the
  * rendered page and its sanitised FormattedContent, posted forms, and the answers XML. */
-#include "core/qform.h"
-#include "core/question.h"
+#include "doc/qform.h"
+#include "doc/question.h"
 
 #include <stdlib.h>
 #include <string.h>
