@@ -1,6 +1,7 @@
 /* ops_worker.c: the worker operations: find work (with its measured median time and
  * hourly pay), accept, see the task, submit, return, and see one's own assignments and
- * earnings. A worker only ever sees their own assignments. */
+ * earnings. A worker only ever sees their own assignments. Pay figures come from
+ * core/pay.c. */
 #include "ops.h"
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "../core/asg.h"
 #include "../core/cap.h"
 #include "../core/ledger.h"
+#include "../core/pay.h"
 #include "../core/question.h"
 #include "../core/qform.h"
 #include "../core/qtest.h"
@@ -20,19 +22,7 @@
 #include "../core/secrets.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
-#include "../util/money.h"
 #include "../util/banned.h"
-
-/* reward per hour for work taking work_ms, in micro-units; 0 when unknown. */
-static int64_t hourly(int64_t reward, int64_t work_ms)
-{
-    if (work_ms <= 0)
-        return 0;
-    int64_t v = reward;
-    if (money_mul(&v, 3600000))
-        return 0;
-    return v / work_ms;
-}
 
 struct avail_walk {
     struct op_ctx *c;
@@ -100,7 +90,7 @@ static int avail_cb(void *ctx, const char *type_id, int64_t hits)
     if (n > 0) {
         json_object_set_new(o, "MedianSecondsPerAssignment",
                             json_real((double)median / 1000.0));
-        render_money(o, "MedianHourlyPay", hourly(t.reward, median));
+        render_money(o, "MedianHourlyPay", pay_hourly(t.reward, median));
     } else {
         json_object_set_new(o, "MedianSecondsPerAssignment", json_null());
         json_object_set_new(o, "MedianHourlyPay", json_null());
@@ -142,8 +132,7 @@ static json_t *worker_asg(const struct assignment *a)
     if (a->feedback)
         json_object_set_new(o, "RequesterFeedback", json_string(a->feedback));
     if (a->submitted_ms)
-        json_object_set_new(o, "WorkTimeInSeconds",
-                            json_real((double)(a->submitted_ms - a->accepted_ms) / 1000.0));
+        json_object_set_new(o, "WorkTimeInSeconds", json_real((double)pay_work_ms(a) / 1000.0));
     return o;
 }
 
@@ -369,8 +358,8 @@ static int mine_cb(void *ctx, const struct assignment *a)
         return 1;
     json_t *o = worker_asg(a);
     render_money(o, "Reward", h.reward);
-    if (a->submitted_ms > a->accepted_ms)
-        render_money(o, "HourlyPay", hourly(h.reward, a->submitted_ms - a->accepted_ms));
+    if (pay_work_ms(a) > 0)
+        render_money(o, "HourlyPay", pay_hourly(h.reward, pay_work_ms(a)));
     json_array_append_new(w->arr, o);
     store_hit_release(&h);
     return 0;
@@ -425,7 +414,8 @@ static int op_get_my_earnings(struct op_ctx *c, json_t *in, json_t *out, struct 
     json_object_set_new(out, "ApprovedWorkSeconds",
                         json_real((double)s.approved_work_ms / 1000.0));
     if (s.approved_work_ms > 0)
-        render_money(out, "EffectiveHourlyPay", hourly(s.approved_reward, s.approved_work_ms));
+        render_money(out, "EffectiveHourlyPay",
+                     pay_hourly(s.approved_reward, s.approved_work_ms));
     else
         json_object_set_new(out, "EffectiveHourlyPay", json_null());
     return 0;
