@@ -11,6 +11,7 @@
 #include "render.h"
 #include "../core/hit.h"
 #include "../core/asg.h"
+#include "../core/pseudonym.h"
 #include "../core/question.h"
 #include "../core/rows.h"
 #include "../core/secrets.h"
@@ -397,7 +398,7 @@ static int result_cb(void *ctx, const struct assignment *a)
             return 1;
         }
     }
-    secrets_pseudonym(w->c->core->sec, a->requester_id, a->worker_id, pseud);
+    pseudonym_derive(w->c->core->sec, a->requester_id, a->worker_id, pseud);
     json_t *o = json_object();
     json_object_set_new(o, "HITId", json_string(a->hit_id));
     json_object_set_new(o, "AssignmentId", json_string(a->id));

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "param.h"
 #include "render.h"
+#include "../core/pseudonym.h"
 #include "../core/qtest.h"
 #include "../core/quals.h"
 #include "../core/secrets.h"
@@ -279,7 +280,7 @@ static json_t *render_qual(struct op_ctx *c, const struct qual *q)
 {
     char pseud[16];
     json_t *o = json_object();
-    secrets_pseudonym(c->core->sec, c->who.id, q->worker_id, pseud);
+    pseudonym_derive(c->core->sec, c->who.id, q->worker_id, pseud);
     json_object_set_new(o, "QualificationTypeId", json_string(q->type_id));
     json_object_set_new(o, "WorkerId", json_string(pseud));
     render_time(o, "GrantTime", q->granted_ms);
@@ -420,7 +421,7 @@ static json_t *render_request(struct op_ctx *c, const struct qual_request *r)
 {
     char pseud[16];
     json_t *o = json_object();
-    secrets_pseudonym(c->core->sec, c->who.id, r->worker_id, pseud);
+    pseudonym_derive(c->core->sec, c->who.id, r->worker_id, pseud);
     json_object_set_new(o, "QualificationRequestId", json_string(r->id));
     json_object_set_new(o, "QualificationTypeId", json_string(r->type_id));
     json_object_set_new(o, "WorkerId", json_string(pseud));

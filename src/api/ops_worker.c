@@ -14,6 +14,7 @@
 #include "../core/cap.h"
 #include "../core/ledger.h"
 #include "../core/pay.h"
+#include "../core/pseudonym.h"
 #include "../core/question.h"
 #include "../core/qform.h"
 #include "../core/qtest.h"
@@ -159,9 +160,9 @@ static int op_accept_work(struct op_ctx *c, json_t *in, json_t *out, struct ts_e
 void ops_task_urls(struct op_ctx *c, const struct assignment *a, struct buf *submit_to,
                    struct buf *query)
 {
-    char cap[CAP_SUBMIT_MAX], pseud[16];
+    char cap[CAP_SUBMIT_MAX], pseud[PSEUDONYM_SIZE];
     cap_submit_make(c->core->sec, a->id, a->worker_id, cap);
-    secrets_pseudonym(c->core->sec, a->requester_id, a->worker_id, pseud);
+    pseudonym_derive(c->core->sec, a->requester_id, a->worker_id, pseud);
     buf_printf(submit_to, "%s/w/%s", c->core->cfg->base_url, cap);
     buf_printf(query, "assignmentId=%s&hitId=%s&workerId=%s&turkSubmitTo=", a->id, a->hit_id,
                pseud);
@@ -488,12 +489,10 @@ static int may_retry(struct op_ctx *c, const struct qual_type *t, struct qual_re
 static int request_save(struct op_ctx *c, const char *old_id, struct qual_request *r,
                         struct ts_error *err)
 {
-    char pseud[16];
     int rc = old_id[0] ? store_qual_request_set(c->core->st, old_id, r, err)
                        : store_qual_request_insert(c->core->st, r, err);
-    secrets_pseudonym(c->core->sec, r->requester_id, c->who.id, pseud);
     if (!rc)
-        rc = store_pseudonym_note(c->core->st, r->requester_id, pseud, c->who.id, err);
+        rc = pseudonym_note(c->core, r->requester_id, c->who.id, err);
     return rc;
 }
 

@@ -3,7 +3,7 @@
 #include <string.h>
 #include "../core/hit.h"
 #include "../core/asg.h"
-#include "../core/secrets.h"
+#include "../core/pseudonym.h"
 #include "../core/question.h"
 #include "../core/qform.h"
 #include "../util/buf.h"
@@ -112,7 +112,7 @@ json_t *render_asg_form(struct op_ctx *c, const struct assignment *a, const stru
     json_t *o = json_object();
     char pseud[16];
 
-    secrets_pseudonym(c->core->sec, a->requester_id, a->worker_id, pseud);
+    pseudonym_derive(c->core->sec, a->requester_id, a->worker_id, pseud);
     json_object_set_new(o, "AssignmentId", json_string(a->id));
     json_object_set_new(o, "WorkerId", json_string(pseud));
     json_object_set_new(o, "HITId", json_string(a->hit_id));
@@ -149,7 +149,7 @@ json_t *render_bonus(struct op_ctx *c, const struct bonus *b)
 {
     json_t *o = json_object();
     char pseud[16];
-    secrets_pseudonym(c->core->sec, b->requester_id, b->worker_id, pseud);
+    pseudonym_derive(c->core->sec, b->requester_id, b->worker_id, pseud);
     json_object_set_new(o, "WorkerId", json_string(pseud));
     render_money(o, "BonusAmount", b->amount);
     render_money(o, "Fee", b->fee);

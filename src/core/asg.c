@@ -10,6 +10,7 @@
 #include "hit.h"
 #include "ledger.h"
 #include "notify.h"
+#include "pseudonym.h"
 #include "qc.h"
 #include "qform.h"
 #include "question.h"
@@ -220,9 +221,7 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
     rc = store_hit_update_counts(c->st, &h, err);
     if (!rc) {
         /* What the requester will know this worker by, so that it can name them. */
-        char pseud[16];
-        secrets_pseudonym(c->sec, h.requester_id, worker_id, pseud);
-        rc = store_pseudonym_note(c->st, h.requester_id, pseud, worker_id, err);
+        rc = pseudonym_note(c, h.requester_id, worker_id, err);
     }
     if (!rc)
         rc = notify_hit(c, &h, out->id, NOTIFY_BIT(NOTIFY_ASSIGNMENT_ACCEPTED), err);
