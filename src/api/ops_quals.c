@@ -1,8 +1,9 @@
 /* ops_quals.c: a requester's own qualification types and the scores it gives workers
- * (MTurk's qualification operations), and the requests workers make for them
- * (RequestQualification, GetQualificationTest, SubmitQualificationTest in ops_worker.c).
- * A type may carry a test (core/qtest.h). Requirements on these types are checked in
- * core/quals.c. Workers are named by pseudonym. */
+ * (MTurk's qualification operations), and its decisions on the requests workers make for
+ * them (RequestQualification, GetQualificationTest, SubmitQualificationTest in
+ * ops_worker.c). A type may carry a test (core/qtest.h). Scores and requirements
+ * are core/quals.c's, the requests' states core/qreq.c's. Workers are named by
+ * pseudonym. */
 #include "ops.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "param.h"
 #include "render.h"
 #include "../core/pseudonym.h"
+#include "../core/qreq.h"
 #include "../core/qtest.h"
 #include "../core/quals.h"
 #include "../core/secrets.h"
@@ -292,16 +294,16 @@ static json_t *render_qual(struct op_ctx *c, const struct qual *q)
 static int set_score(struct op_ctx *c, json_t *in, int grant, struct ts_error *err)
 {
     struct qual_type t;
-    struct qual q;
-    int64_t value = 1;
+    int64_t worker = 0, value = 1;
     int notify = 0;
     const char *reason = NULL;
+    char type_id[STORE_ID_MAX];
     int rc = type_owned(c, in, &t, err);
     if (rc)
         return rc;
+    memcpy(type_id, t.id, sizeof type_id);
     store_qual_type_release(&t);
-    memset(&q, 0, sizeof q);
-    rc = ops_worker_named(c, in, &q.worker_id, err);
+    rc = ops_worker_named(c, in, &worker, err);
     if (!rc && grant)
         rc = param_int(in, "IntegerValue", PARAM_OPTIONAL, INT32_MIN, INT32_MAX, &value, err);
     if (!rc && grant)
@@ -310,22 +312,8 @@ static int set_score(struct op_ctx *c, json_t *in, int grant, struct ts_error *e
         rc = param_str(in, "Reason", PARAM_OPTIONAL, 4096, &reason, err);
     if (rc)
         return rc;
-    snprintf(q.type_id, sizeof q.type_id, "%s",
-             json_string_value(json_object_get(in, "QualificationTypeId")));
-    if (!grant) {
-        struct qual old;
-        rc = store_qual_get(c->core->st, q.type_id, q.worker_id, &old, err);
-        if (rc == TS_ENOTFOUND)
-            return ts_failk(err, TS_ENOTFOUND, "QualificationDoesNotExist",
-                            "the worker has no score for qualification type %s", q.type_id);
-        if (rc)
-            return rc;
-        value = old.value;
-    }
-    q.value = value;
-    q.granted = grant;
-    q.granted_ms = c->core->now_ms;
-    return store_qual_put(c->core->st, &q, err);
+    return grant ? quals_grant(c->core, type_id, worker, value, err)
+                 : quals_revoke(c->core, type_id, worker, err);
 }
 
 static int op_associate(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
@@ -349,22 +337,8 @@ static int op_get_score(struct op_ctx *c, json_t *in, json_t *out, struct ts_err
     if (rc)
         return rc;
     rc = ops_worker_named(c, in, &worker, err);
-    if (!rc) {
-        rc = store_qual_get(c->core->st, t.id, worker, &q, err);
-        if (rc == TS_ENOTFOUND && t.auto_granted) {
-            /* An auto-granted type: the worker has it without having been given it. */
-            memset(&q, 0, sizeof q);
-            snprintf(q.type_id, sizeof q.type_id, "%s", t.id);
-            q.worker_id = worker;
-            q.value = t.auto_value;
-            q.granted = 1;
-            q.granted_ms = t.created_ms;
-            rc = 0;
-        }
-        if (rc == TS_ENOTFOUND)
-            rc = ts_failk(err, TS_ENOTFOUND, "QualificationDoesNotExist",
-                          "the worker has no score for qualification type %s", t.id);
-    }
+    if (!rc)
+        rc = quals_score(c->core, &t, worker, &q, err);
     if (!rc)
         json_object_set_new(out, "Qualification", render_qual(c, &q));
     store_qual_type_release(&t);
@@ -439,52 +413,20 @@ static int request_pending(struct op_ctx *c, json_t *in, struct qual_request *r,
 {
     const char *id = NULL;
     int rc = param_str(in, "QualificationRequestId", PARAM_REQUIRED, 64, &id, err);
-    if (rc)
-        return rc;
-    rc = store_qual_request_get(c->core->st, id, NULL, 0, r, err);
-    if (rc == 0 && (r->requester_id != c->who.id || r->status == QREQ_TESTING)) {
-        store_qual_request_release(r); /* a test not handed in is not a request yet */
-        rc = TS_ENOTFOUND;
-    }
-    if (rc == TS_ENOTFOUND)
-        return ts_failk(err, TS_ENOTFOUND, "QualificationRequestDoesNotExist",
-                        "qualification request %s does not exist", id);
-    if (rc == 0 && r->status != QREQ_PENDING) {
-        rc = ts_failk(err, TS_ECONFLICT, "InvalidQualificationRequestState",
-                      "qualification request %s was already %s", id,
-                      r->status == QREQ_ACCEPTED   ? "accepted"
-                      : r->status == QREQ_REJECTED ? "rejected"
-                                                   : "scored with the type's AnswerKey");
-        store_qual_request_release(r);
-    }
-    return rc;
+    return rc ? rc : qreq_pending(c->core, c->who.id, id, r, err);
 }
 
 static int op_accept_request(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
 {
     struct qual_request r;
-    struct qual q;
     int64_t value = 1;
     int rc = request_pending(c, in, &r, err);
     (void)out;
     if (rc)
         return rc;
     rc = param_int(in, "IntegerValue", PARAM_OPTIONAL, INT32_MIN, INT32_MAX, &value, err);
-    if (rc)
-        goto out;
-    memset(&q, 0, sizeof q);
-    memcpy(q.type_id, r.type_id, sizeof q.type_id);
-    q.worker_id = r.worker_id;
-    q.value = value;
-    q.granted = 1;
-    q.granted_ms = c->core->now_ms;
-    r.status = QREQ_ACCEPTED;
-    r.value = value;
-    r.decided_ms = c->core->now_ms;
-    rc = store_qual_put(c->core->st, &q, err);
     if (!rc)
-        rc = store_qual_request_set(c->core->st, r.id, &r, err);
-out:
+        rc = qreq_grant(c->core, &r, value, err);
     store_qual_request_release(&r);
     return rc;
 }
@@ -498,12 +440,8 @@ static int op_reject_request(struct op_ctx *c, json_t *in, json_t *out, struct t
     if (rc)
         return rc;
     rc = param_str(in, "Reason", PARAM_OPTIONAL, sizeof r.reason - 1, &reason, err);
-    if (!rc) {
-        r.status = QREQ_REJECTED;
-        r.decided_ms = c->core->now_ms;
-        snprintf(r.reason, sizeof r.reason, "%s", reason ? reason : "");
-        rc = store_qual_request_set(c->core->st, r.id, &r, err);
-    }
+    if (!rc)
+        rc = qreq_reject(c->core, &r, reason, err);
     store_qual_request_release(&r);
     return rc;
 }

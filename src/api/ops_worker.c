@@ -17,10 +17,10 @@
 #include "../core/pseudonym.h"
 #include "../core/question.h"
 #include "../core/qform.h"
+#include "../core/qreq.h"
 #include "../core/qtest.h"
 #include "../core/qc.h"
 #include "../core/quals.h"
-#include "../core/secrets.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/banned.h"
@@ -422,116 +422,9 @@ static int op_get_my_earnings(struct op_ctx *c, json_t *in, json_t *out, struct 
     return 0;
 }
 
-/* The active type in's QualificationTypeId names, for a worker to request. */
-static int requestable_type_id(struct op_ctx *c, const char *id, struct qual_type *t,
-                               struct ts_error *err)
+static int type_id_of(json_t *in, const char **id, struct ts_error *err)
 {
-    int rc = store_qual_type_get(c->core->st, id, t, err);
-    if (rc == 0 && (t->deleted || !t->active)) {
-        store_qual_type_release(t);
-        rc = TS_ENOTFOUND;
-    }
-    if (rc == TS_ENOTFOUND)
-        return ts_failk(err, TS_ENOTFOUND, "QualificationTypeDoesNotExist",
-                        "there is no qualification type %s that can be requested", id);
-    return rc;
-}
-
-static int requestable_type(struct op_ctx *c, json_t *in, struct qual_type *t,
-                            struct ts_error *err)
-{
-    const char *id = NULL;
-    int rc = param_id(in, "QualificationTypeId", PARAM_REQUIRED, &id, err);
-    return rc ? rc : requestable_type_id(c, id, t, err);
-}
-
-/* Whether the worker may ask for t again, given their last request old (read; released
- * here). 0: yes, and *old_id names the row to reuse; TS_ECONFLICT saying why not. A
- * rejected or scored request, or a test not handed in on time, may be retried once the
- * type's RetryDelayInSeconds has passed since it ended; without a delay never (MTurk). */
-static int may_retry(struct op_ctx *c, const struct qual_type *t, struct qual_request *old,
-                     char *old_id, struct ts_error *err)
-{
-    int64_t now = c->core->now_ms, ended = old->decided_ms;
-    int rc = 0;
-    int expired = old->status == QREQ_TESTING && now > old->deadline_ms;
-
-    if (expired)
-        ended = old->deadline_ms;
-    if (old->status == QREQ_PENDING)
-        rc = ts_failk(err, TS_ECONFLICT, "AlreadyRequested",
-                      "you have asked for %s already (waiting for the requester)", t->id);
-    else if (old->status == QREQ_ACCEPTED)
-        rc = ts_failk(err, TS_ECONFLICT, "AlreadyRequested",
-                      "you have asked for %s already (granted)", t->id);
-    else if (old->status == QREQ_TESTING && !expired)
-        TS_BUG("may_retry: a running test");
-    else if (t->retry_delay_s < 0)
-        rc = ts_failk(err, TS_ECONFLICT, "AlreadyRequested",
-                      "%s can be requested once only, and your request %s%s%s", t->id,
-                      old->status == QREQ_REJECTED ? "was rejected: "
-                      : expired                    ? "ran out of time"
-                                                   : "was scored",
-                      old->status == QREQ_REJECTED && !old->reason[0] ? "no reason given"
-                                                                      : "",
-                      old->status == QREQ_REJECTED ? old->reason : "");
-    else if (now < ended + t->retry_delay_s * 1000)
-        rc = ts_failk(err, TS_ECONFLICT, "RetryTooSoon",
-                      "you may ask for %s again in %lld seconds", t->id,
-                      (long long)((ended + t->retry_delay_s * 1000 - now + 999) / 1000));
-    memcpy(old_id, old->id, STORE_ID_MAX);
-    store_qual_request_release(old);
-    return rc;
-}
-
-/* Stores r, a new request or (old_id[0]) a retry reusing the worker's row, and notes
- * the worker's pseudonym, which the requester sees with the request. */
-static int request_save(struct op_ctx *c, const char *old_id, struct qual_request *r,
-                        struct ts_error *err)
-{
-    int rc = old_id[0] ? store_qual_request_set(c->core->st, old_id, r, err)
-                       : store_qual_request_insert(c->core->st, r, err);
-    if (!rc)
-        rc = pseudonym_note(c->core, r->requester_id, c->who.id, err);
-    return rc;
-}
-
-/* Reads the worker's last request for t into old_id (may_retry): 0 when none or a retry
- * is allowed. With running set, a test still running is reported through *running
- * (and *cur holds it) instead of refused. */
-static int last_request(struct op_ctx *c, const struct qual_type *t, char *old_id,
-                        struct qual_request *cur, int *running, struct ts_error *err)
-{
-    int rc = store_qual_request_get(c->core->st, NULL, t->id, c->who.id, cur, err);
-    old_id[0] = '\0';
-    if (running)
-        *running = 0;
-    if (rc == TS_ENOTFOUND)
-        return 0;
-    if (rc)
-        return rc;
-    if (cur->status == QREQ_TESTING && c->core->now_ms <= cur->deadline_ms) {
-        if (running) {
-            *running = 1;
-            return 0;
-        }
-        store_qual_request_release(cur);
-        return ts_failk(err, TS_ECONFLICT, "AlreadyRequested",
-                        "you are taking the test of %s: hand it in with "
-                        "SubmitQualificationTest",
-                        t->id);
-    }
-    return may_retry(c, t, cur, old_id, err);
-}
-
-static void request_new(struct op_ctx *c, const struct qual_type *t, struct qual_request *r)
-{
-    memset(r, 0, sizeof *r);
-    secrets_id_new(r->id);
-    memcpy(r->type_id, t->id, sizeof r->type_id);
-    r->worker_id = c->who.id;
-    r->requester_id = t->requester_id;
-    r->submitted_ms = c->core->now_ms;
+    return param_id(in, "QualificationTypeId", PARAM_REQUIRED, id, err);
 }
 
 /* Asks for a requester's qualification type: an auto-granted one is given at once, any
@@ -540,46 +433,19 @@ static void request_new(struct op_ctx *c, const struct qual_type *t, struct qual
 static int op_request_qualification(struct op_ctx *c, json_t *in, json_t *out,
                                     struct ts_error *err)
 {
-    struct qual_type t;
-    struct qual_request r, cur;
-    char old_id[STORE_ID_MAX];
-    int rc = requestable_type(c, in, &t, err);
+    const char *type_id = NULL;
+    struct qual_request r;
+    int rc = type_id_of(in, &type_id, err);
+    if (!rc)
+        rc = qreq_request(c->core, c->who.id, type_id, &r, err);
     if (rc)
         return rc;
-    if (t.test) {
-        rc = ts_failk(err, TS_ECONFLICT, "QualificationTestRequired",
-                      "%s has a qualification test: take it with GetQualificationTest and "
-                      "hand it in with SubmitQualificationTest",
-                      t.id);
-        goto out;
-    }
-    rc = last_request(c, &t, old_id, &cur, NULL, err);
-    if (rc)
-        goto out;
-    request_new(c, &t, &r);
-    r.status = t.auto_granted ? QREQ_ACCEPTED : QREQ_PENDING;
-    if (t.auto_granted) {
-        r.value = t.auto_value;
-        r.decided_ms = c->core->now_ms;
-    }
-    rc = request_save(c, old_id, &r, err);
-    if (!rc && t.auto_granted) {
-        struct qual q = {{0}, c->who.id, t.auto_value, 1, c->core->now_ms};
-        memcpy(q.type_id, t.id, sizeof q.type_id);
-        rc = store_qual_put(c->core->st, &q, err);
-    }
-    if (!rc) {
-        json_object_set_new(out, "QualificationRequestId", json_string(r.id));
-        json_object_set_new(out, "Status", json_string(t.auto_granted ? "Granted" : "Pending"));
-    }
-out:
-    store_qual_type_release(&t);
-    return rc;
+    json_object_set_new(out, "QualificationRequestId", json_string(r.id));
+    json_object_set_new(out, "Status", json_string(qreq_status_name(&r)));
+    store_qual_request_release(&r);
+    return 0;
 }
 
-/* Hands the worker the test of a type and starts its clock: the answers must come by
- * Deadline (TestDurationInSeconds from the first call). Asking again while the test runs
- * gives the same test and the same deadline. */
 /* The page address of a running test, <base>/q/<request id>.<MAC>, into url: the
  * worker's browser shows the test there and posts it to that address + "/submit". */
 static void qtest_link(struct op_ctx *c, const char *request_id, int64_t worker_id, char *url,
@@ -590,35 +456,22 @@ static void qtest_link(struct op_ctx *c, const char *request_id, int64_t worker_
     snprintf(url, n, "%s/q/%s", c->core->cfg->base_url, cap);
 }
 
+/* Hands the worker the test of a type and starts its clock: the answers must come by
+ * Deadline (TestDurationInSeconds from the first call). Asking again while the test runs
+ * gives the same test and the same deadline. */
 static int op_get_qualification_test(struct op_ctx *c, json_t *in, json_t *out,
                                      struct ts_error *err)
 {
+    const char *type_id = NULL;
     struct qual_type t;
     struct qual_request r;
     struct buf html = BUF_INIT(4 * 1024 * 1024);
-    char old_id[STORE_ID_MAX], url[400];
-    int running = 0;
-    int rc = requestable_type(c, in, &t, err);
+    char url[400];
+    int rc = type_id_of(in, &type_id, err);
+    if (!rc)
+        rc = qreq_test_start(c->core, c->who.id, type_id, &t, &r, err);
     if (rc)
         return rc;
-    if (!t.test) {
-        rc = ts_failk(err, TS_ENOTFOUND, "QualificationTestDoesNotExist",
-                      "%s has no qualification test: ask for it with RequestQualification",
-                      t.id);
-        goto out;
-    }
-    rc = last_request(c, &t, old_id, &r, &running, err);
-    if (!rc && !running) {
-        request_new(c, &t, &r);
-        r.status = QREQ_TESTING;
-        r.test = xstrdup(t.test);
-        r.deadline_ms = c->core->now_ms + t.test_duration_s * 1000;
-        rc = request_save(c, old_id, &r, err);
-        if (rc)
-            store_qual_request_release(&r);
-    }
-    if (rc)
-        goto out;
     qtest_link(c, r.id, c->who.id, url, sizeof url);
     json_object_set_new(out, "TestURL", json_string(url));
     strncat(url, "/submit", sizeof url - strlen(url) - 1);
@@ -632,96 +485,43 @@ static int op_get_qualification_test(struct op_ctx *c, json_t *in, json_t *out,
         render_time(out, "Deadline", r.deadline_ms);
     }
     store_qual_request_release(&r);
-out:
     buf_release(&html);
     store_qual_type_release(&t);
     return rc;
 }
 
-/* Hands in the answers of a running test: scored at once with the type's AnswerKey (the
- * mapped value is granted), otherwise kept for the requester to accept or reject. */
-/* Hands in answers (an object {QuestionIdentifier: answer}) for worker's running test r
- * of type t: refused after its deadline; scored at once with the type's AnswerKey (the
- * mapped value is granted), otherwise kept for the requester to accept or reject. */
-static int qtest_hand_in(struct op_ctx *c, int64_t worker_id, const struct qual_type *t,
-                         struct qual_request *r, json_t *answers, json_t *out,
-                         struct ts_error *err)
+/* The answer to handing in a test r: its state, the score, the value granted, and why
+ * it was rejected. */
+static void render_hand_in(const struct qual_request *r, const struct qreq_score *score,
+                           json_t *out)
 {
-    struct qtest_result res = {0};
-    char *text = NULL;
-    int rc;
-
-    if (c->core->now_ms > r->deadline_ms)
-        return ts_failk(err, TS_ECONFLICT, "TestTimeExceeded",
-                        "the time for the test of %s ran out %lld seconds ago; nothing was "
-                        "recorded",
-                        t->id, (long long)((c->core->now_ms - r->deadline_ms) / 1000));
-    if (!json_is_object(answers))
-        return ts_failk(err, TS_EINVAL, "ParameterValidationError",
-                        "Answers must be an object {QuestionIdentifier: answer}");
-    text = json_dumps(answers, JSON_COMPACT);
-    rc = qtest_grade(r->test ? r->test : t->test, t->answer_key, text, &res, err);
-    free(text);
-    if (rc)
-        return rc;
-    free(r->answer);
-    r->answer = res.answer_xml;
-    res.answer_xml = NULL;
-    r->submitted_ms = c->core->now_ms;
-    r->status = QREQ_PENDING;
-    if (res.scored) {
-        r->decided_ms = c->core->now_ms;
-        r->status = res.has_value ? QREQ_SCORED : QREQ_REJECTED;
-        r->value = res.value;
-        if (!res.has_value)
-            snprintf(r->reason, sizeof r->reason,
-                     "your score %lld is outside every range of the answer key",
-                     (long long)res.sum);
-    }
-    rc = store_qual_request_set(c->core->st, r->id, r, err);
-    if (!rc && res.scored && res.has_value) {
-        struct qual q = {{0}, worker_id, res.value, 1, c->core->now_ms};
-        memcpy(q.type_id, t->id, sizeof q.type_id);
-        rc = store_qual_put(c->core->st, &q, err);
-    }
-    if (!rc) {
-        json_object_set_new(out, "QualificationRequestId", json_string(r->id));
-        json_object_set_new(out, "Status",
-                            json_string(r->status == QREQ_SCORED     ? "Granted"
-                                        : r->status == QREQ_REJECTED ? "Rejected"
-                                                                     : "Pending"));
-        if (res.scored)
-            json_object_set_new(out, "Score", json_integer(res.sum));
-        if (r->status == QREQ_SCORED)
-            json_object_set_new(out, "IntegerValue", json_integer(r->value));
-        if (r->reason[0])
-            json_object_set_new(out, "Reason", json_string(r->reason));
-    }
-    return rc;
+    json_object_set_new(out, "QualificationRequestId", json_string(r->id));
+    json_object_set_new(out, "Status", json_string(qreq_status_name(r)));
+    if (score->scored)
+        json_object_set_new(out, "Score", json_integer(score->sum));
+    if (r->status == QREQ_SCORED)
+        json_object_set_new(out, "IntegerValue", json_integer(r->value));
+    if (r->reason[0])
+        json_object_set_new(out, "Reason", json_string(r->reason));
 }
 
+/* Hands in the answers of a running test: scored at once with the type's AnswerKey (the
+ * mapped value is granted), otherwise kept for the requester to accept or reject. */
 static int op_submit_qualification_test(struct op_ctx *c, json_t *in, json_t *out,
                                         struct ts_error *err)
 {
-    struct qual_type t;
+    const char *type_id = NULL;
     struct qual_request r;
-    int rc = requestable_type(c, in, &t, err);
+    struct qreq_score score;
+    int rc = type_id_of(in, &type_id, err);
+    if (!rc)
+        rc = qreq_test_submit(c->core, c->who.id, type_id, json_object_get(in, "Answers"), &r,
+                              &score, err);
     if (rc)
         return rc;
-    rc = store_qual_request_get(c->core->st, NULL, t.id, c->who.id, &r, err);
-    if (rc == TS_ENOTFOUND || (rc == 0 && r.status != QREQ_TESTING)) {
-        if (rc == 0)
-            store_qual_request_release(&r);
-        rc = ts_failk(err, TS_ECONFLICT, "NoTestInProgress",
-                      "you are not taking the test of %s: start it with GetQualificationTest",
-                      t.id);
-    }
-    if (!rc) {
-        rc = qtest_hand_in(c, c->who.id, &t, &r, json_object_get(in, "Answers"), out, err);
-        store_qual_request_release(&r);
-    }
-    store_qual_type_release(&t);
-    return rc;
+    render_hand_in(&r, &score, out);
+    store_qual_request_release(&r);
+    return 0;
 }
 
 /* The worker's own profile: Subdivision (ISO 3166-2, "" to clear) and Adult (consent to
@@ -819,9 +619,8 @@ static int cap_request(struct op_ctx *c, json_t *in, struct qual_request *r,
     if (rc)
         return rc;
     rc = cap_qtest_check(c->core->sec, cap, r->id, r->worker_id, err);
-    if (!rc && (r->status != QREQ_TESTING || c->core->now_ms > r->deadline_ms))
-        rc = ts_failk(err, TS_ECONFLICT, "NoTestInProgress",
-                      "this test is over: it was handed in, or its time ran out");
+    if (!rc)
+        rc = qreq_test_running(c->core, r, err);
     if (rc)
         store_qual_request_release(r);
     return rc;
@@ -874,14 +673,12 @@ static int op_form_qtest_submit(struct op_ctx *c, json_t *in, json_t *out, struc
     if (!rc && !answers)
         rc = TS_EINVAL;
     if (!rc) {
-        struct qual_type t;
-        rc = requestable_type_id(c, r.type_id, &t, err);
-        if (!rc) {
-            json_t *a = json_loads(answers, 0, NULL);
-            rc = qtest_hand_in(c, r.worker_id, &t, &r, a, out, err);
-            json_decref(a);
-            store_qual_type_release(&t);
-        }
+        struct qreq_score score;
+        json_t *a = json_loads(answers, 0, NULL);
+        rc = qreq_test_hand_in(c->core, &r, a, &score, err);
+        json_decref(a);
+        if (!rc)
+            render_hand_in(&r, &score, out);
     }
     free(posted);
     free(answers);

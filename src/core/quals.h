@@ -77,6 +77,21 @@ int quals_value(struct core_ctx *c, const char *type_id, int64_t worker_id, int6
 int quals_type_get_owned(struct core_ctx *c, int64_t requester_id, const char *id,
                          int with_deleted, struct qual_type *out, struct ts_error *err);
 
+/* Gives worker_id a Granted score of value for type_id now, replacing any score it had
+ * (AssociateQualificationWithWorker, a granted request, a scored test). */
+int quals_grant(struct core_ctx *c, const char *type_id, int64_t worker_id, int64_t value,
+                struct ts_error *err);
+/* Revokes worker_id's score of type_id now, keeping its value
+ * (DisassociateQualificationFromWorker). TS_ENOTFOUND ("QualificationDoesNotExist") when
+ * the worker has no score of the type. */
+int quals_revoke(struct core_ctx *c, const char *type_id, int64_t worker_id,
+                 struct ts_error *err);
+/* worker_id's score of type t into *out: the one given, or for an auto-granted type the
+ * worker was never given one, the type's AutoGrantedValue, granted when the type was made.
+ * TS_ENOTFOUND ("QualificationDoesNotExist") when neither. */
+int quals_score(struct core_ctx *c, const struct qual_type *t, int64_t worker_id,
+                struct qual *out, struct ts_error *err);
+
 /* 1 when id is a system type this server computes (not the refused legacy ones). */
 int quals_is_system(const char *id);
 
