@@ -41,60 +41,22 @@ static int read_status(json_t *in, int required, int *active, struct ts_error *e
     return 0;
 }
 
-static int invalid(struct ts_error *err, const char *msg)
-{
-    return ts_failk(err, TS_EINVAL, "ParameterValidationError", "%s", msg);
-}
-
-/* Reads Test, AnswerKey, TestDurationInSeconds and RetryDelayInSeconds from in into q
- * (given members replace q's; on an update q holds the type as it is), then checks the
- * type they make: a duration exactly with a test, a key only with a test and fitting it,
- * no test on an auto-granted type. On failure q may hold borrowed strings: the caller
- * frees only what it owned before. */
+/* Reads Test, AnswerKey, TestDurationInSeconds and RetryDelayInSeconds from in and
+ * gives them to q (on an update q holds the type as it is) with quals_type_set_test,
+ * which checks the type they make. */
 static int read_test(json_t *in, struct qual_type *q, struct ts_error *err)
 {
-    const char *test = NULL, *key = NULL;
-    int64_t dur = -1, retry = -1;
-    int rc = param_str(in, "Test", PARAM_OPTIONAL, QTEST_MAX_BYTES, &test, err);
+    struct quals_test_change ch = {NULL, NULL, -1, -1};
+    int rc = param_str(in, "Test", PARAM_OPTIONAL, QTEST_MAX_BYTES, &ch.test, err);
     if (!rc)
-        rc = param_str(in, "AnswerKey", PARAM_OPTIONAL, QTEST_MAX_BYTES, &key, err);
+        rc = param_str(in, "AnswerKey", PARAM_OPTIONAL, QTEST_MAX_BYTES, &ch.answer_key, err);
     if (!rc)
         rc = param_int(in, "TestDurationInSeconds", PARAM_OPTIONAL, 1, QTEST_MAX_DURATION_S,
-                       &dur, err);
+                       &ch.duration_s, err);
     if (!rc)
         rc = param_int(in, "RetryDelayInSeconds", PARAM_OPTIONAL, 0, QTEST_MAX_DURATION_S,
-                       &retry, err);
-    if (rc)
-        return rc;
-    if (retry >= 0)
-        q->retry_delay_s = retry; /* can be set or changed, never removed */
-    if (q->auto_granted && (test || q->test))
-        return invalid(err, "a type with a Test cannot be AutoGranted: workers get it by "
-                            "taking the test");
-    if (!test && !key && dur < 0)
-        return 0;
-    if (dur >= 0 && !test && !q->test)
-        return invalid(err, "TestDurationInSeconds is given with a Test only");
-    if (test && dur < 0 && !q->test)
-        return invalid(err, "a Test needs TestDurationInSeconds");
-    if (key && !test && !q->test)
-        return invalid(err, "an AnswerKey needs a Test");
-    rc = qtest_check(test ? test : q->test, key ? key : q->answer_key, err);
-    if (rc) {
-        err->kind = "ParameterValidationError";
-        return rc;
-    }
-    if (test) {
-        free(q->test);
-        q->test = xstrdup(test);
-    }
-    if (key) {
-        free(q->answer_key);
-        q->answer_key = xstrdup(key);
-    }
-    if (dur >= 0)
-        q->test_duration_s = dur;
-    return 0;
+                       &ch.retry_delay_s, err);
+    return rc ? rc : quals_type_set_test(q, &ch, err);
 }
 
 static json_t *render_type(const struct qual_type *q)
@@ -233,11 +195,7 @@ static int op_delete_qual_type(struct op_ctx *c, json_t *in, json_t *out, struct
     (void)out;
     if (rc)
         return rc;
-    /* Kept, marked deleted: a requirement on it is then met by no one, so HITs of types
-     * that need it are no longer offered. */
-    q.deleted = 1;
-    q.active = 0;
-    rc = store_qual_type_update(c->core->st, &q, err);
+    rc = quals_type_delete(c->core, &q, err);
     store_qual_type_release(&q);
     return rc;
 }

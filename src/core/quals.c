@@ -1,11 +1,14 @@
 /* quals.c: validating and checking qualification requirements. A requirement compares
  * the worker's value of one qualification type with the values it lists; a worker meets
- * a HIT type's requirements when every one of them holds. Also granting and revoking
+ * a HIT type's requirements when every one of them holds. Also the rules of the types
+ * and scores themselves: a type's test settings, deleting a type, granting and revoking
  * a score (the requests for one are qreq.c's). */
 #include "quals.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "qtest.h"
+#include "../util/alloc.h"
 #include "../util/banned.h"
 
 enum cmp { LT, LE, GT, GE, EQ, NE, EXISTS, NOT_EXISTS, IN, NOT_IN, CMP_BAD };
@@ -488,4 +491,53 @@ int quals_score(struct core_ctx *c, const struct qual_type *t, int64_t worker_id
         rc = ts_failk(err, TS_ENOTFOUND, "QualificationDoesNotExist",
                       "the worker has no score for qualification type %s", t->id);
     return rc;
+}
+
+static int invalid(struct ts_error *err, const char *msg)
+{
+    return ts_failk(err, TS_EINVAL, "ParameterValidationError", "%s", msg);
+}
+
+int quals_type_set_test(struct qual_type *q, const struct quals_test_change *ch,
+                        struct ts_error *err)
+{
+    const char *test = ch->test, *key = ch->answer_key;
+    int64_t dur = ch->duration_s;
+    int rc;
+    if (ch->retry_delay_s >= 0)
+        q->retry_delay_s = ch->retry_delay_s;
+    if (q->auto_granted && (test || q->test))
+        return invalid(err, "a type with a Test cannot be AutoGranted: workers get it by "
+                            "taking the test");
+    if (!test && !key && dur < 0)
+        return 0;
+    if (dur >= 0 && !test && !q->test)
+        return invalid(err, "TestDurationInSeconds is given with a Test only");
+    if (test && dur < 0 && !q->test)
+        return invalid(err, "a Test needs TestDurationInSeconds");
+    if (key && !test && !q->test)
+        return invalid(err, "an AnswerKey needs a Test");
+    rc = qtest_check(test ? test : q->test, key ? key : q->answer_key, err);
+    if (rc) {
+        err->kind = "ParameterValidationError";
+        return rc;
+    }
+    if (test) {
+        free(q->test);
+        q->test = xstrdup(test);
+    }
+    if (key) {
+        free(q->answer_key);
+        q->answer_key = xstrdup(key);
+    }
+    if (dur >= 0)
+        q->test_duration_s = dur;
+    return 0;
+}
+
+int quals_type_delete(struct core_ctx *c, struct qual_type *q, struct ts_error *err)
+{
+    q->deleted = 1;
+    q->active = 0;
+    return store_qual_type_update(c->st, q, err);
 }
