@@ -1,7 +1,7 @@
 /* ops_quals.c: a requester's own qualification types and the scores it gives workers
  * (MTurk's qualification operations), and its decisions on the requests workers make for
  * them (RequestQualification, GetQualificationTest, SubmitQualificationTest in
- * ops_worker.c). A type may carry a test (core/qtest.h). Scores and requirements
+ * ops_worker_quals.c). A type may carry a test (core/qtest.h). Scores and requirements
  * are core/quals.c's, the requests' states core/qreq.c's. Workers are named by
  * pseudonym. */
 #include "ops.h"

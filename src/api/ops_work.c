@@ -1,24 +1,20 @@
-/* ops_worker.c: the worker operations: find work (with its measured median time and
- * hourly pay), accept, see the task, submit, return, and see one's own assignments and
- * earnings. A worker only ever sees their own assignments. Pay figures come from
+/* ops_work.c: the worker's work: find it (with its measured median time and hourly
+ * pay), preview and accept it, see the task, submit or return it, and list one's own
+ * assignments. A worker only ever sees their own assignments. Pay figures come from
  * core/pay.c. */
 #include "ops.h"
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
-#include <sodium.h>
 #include "param.h"
 #include "render.h"
 #include "../core/hit.h"
 #include "../core/asg.h"
 #include "../core/cap.h"
-#include "../core/ledger.h"
 #include "../core/pay.h"
 #include "../core/pseudonym.h"
 #include "../core/question.h"
 #include "../core/qform.h"
-#include "../core/qreq.h"
-#include "../core/qtest.h"
 #include "../core/qc.h"
 #include "../core/quals.h"
 #include "../util/alloc.h"
@@ -393,318 +389,15 @@ static int op_list_my_assignments(struct op_ctx *c, json_t *in, json_t *out,
     return param_page_reply(out, "Assignments", w.arr, last, more, rc);
 }
 
-static int op_get_my_earnings(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
-{
-    struct worker_stats s;
-    int64_t bal;
-    (void)in;
-    int rc = ledger_balance(c->core, c->who.id, LEDGER_EARNINGS, &bal, err);
-    if (!rc)
-        rc = store_worker_stats(c->core->st, c->who.id, &s, err);
-    if (rc)
-        return rc;
-    render_money(out, "Balance", bal);
-    render_money(out, "ApprovedEarnings", s.approved_reward);
-    render_money(out, "Bonuses", s.bonuses);
-    json_object_set_new(out, "AcceptedAssignments", json_integer(s.accepted));
-    json_object_set_new(out, "SubmittedAssignments", json_integer(s.submitted));
-    json_object_set_new(out, "ApprovedAssignments", json_integer(s.approved));
-    json_object_set_new(out, "RejectedAssignments", json_integer(s.rejected));
-    json_object_set_new(out, "ReturnedAssignments", json_integer(s.returned));
-    json_object_set_new(out, "AbandonedAssignments", json_integer(s.abandoned));
-    json_object_set_new(out, "ApprovedWorkSeconds",
-                        json_real((double)s.approved_work_ms / 1000.0));
-    if (s.approved_work_ms > 0)
-        render_money(out, "EffectiveHourlyPay",
-                     pay_hourly(s.approved_reward, s.approved_work_ms));
-    else
-        json_object_set_new(out, "EffectiveHourlyPay", json_null());
-    return 0;
-}
-
-static int type_id_of(json_t *in, const char **id, struct ts_error *err)
-{
-    return param_id(in, "QualificationTypeId", PARAM_REQUIRED, id, err);
-}
-
-/* Asks for a requester's qualification type: an auto-granted one is given at once, any
- * other waits for the requester (AcceptQualificationRequest or Reject...). A type with a
- * test is asked for by taking it (GetQualificationTest). */
-static int op_request_qualification(struct op_ctx *c, json_t *in, json_t *out,
-                                    struct ts_error *err)
-{
-    const char *type_id = NULL;
-    struct qual_request r;
-    int rc = type_id_of(in, &type_id, err);
-    if (!rc)
-        rc = qreq_request(c->core, c->who.id, type_id, &r, err);
-    if (rc)
-        return rc;
-    json_object_set_new(out, "QualificationRequestId", json_string(r.id));
-    json_object_set_new(out, "Status", json_string(qreq_status_name(&r)));
-    store_qual_request_release(&r);
-    return 0;
-}
-
-/* The page address of a running test, <base>/q/<request id>.<MAC>, into url: the
- * worker's browser shows the test there and posts it to that address + "/submit". */
-static void qtest_link(struct op_ctx *c, const char *request_id, int64_t worker_id, char *url,
-                       size_t n)
-{
-    char cap[CAP_SUBMIT_MAX];
-    cap_qtest_make(c->core->sec, request_id, worker_id, cap);
-    snprintf(url, n, "%s/q/%s", c->core->cfg->base_url, cap);
-}
-
-/* Hands the worker the test of a type and starts its clock: the answers must come by
- * Deadline (TestDurationInSeconds from the first call). Asking again while the test runs
- * gives the same test and the same deadline. */
-static int op_get_qualification_test(struct op_ctx *c, json_t *in, json_t *out,
-                                     struct ts_error *err)
-{
-    const char *type_id = NULL;
-    struct qual_type t;
-    struct qual_request r;
-    struct buf html = BUF_INIT(4 * 1024 * 1024);
-    char url[400];
-    int rc = type_id_of(in, &type_id, err);
-    if (!rc)
-        rc = qreq_test_start(c->core, c->who.id, type_id, &t, &r, err);
-    if (rc)
-        return rc;
-    qtest_link(c, r.id, c->who.id, url, sizeof url);
-    json_object_set_new(out, "TestURL", json_string(url));
-    strncat(url, "/submit", sizeof url - strlen(url) - 1);
-    rc = qtest_render(r.test, url, &html, err);
-    if (!rc) {
-        json_object_set_new(out, "QualificationRequestId", json_string(r.id));
-        json_object_set_new(out, "QualificationTypeId", json_string(t.id));
-        json_object_set_new(out, "Test", json_string(r.test));
-        json_object_set_new(out, "TestHTML", json_stringn(html.p, html.len));
-        json_object_set_new(out, "TestDurationInSeconds", json_integer(t.test_duration_s));
-        render_time(out, "Deadline", r.deadline_ms);
-    }
-    store_qual_request_release(&r);
-    buf_release(&html);
-    store_qual_type_release(&t);
-    return rc;
-}
-
-/* The answer to handing in a test r: its state, the score, the value granted, and why
- * it was rejected. */
-static void render_hand_in(const struct qual_request *r, const struct qreq_score *score,
-                           json_t *out)
-{
-    json_object_set_new(out, "QualificationRequestId", json_string(r->id));
-    json_object_set_new(out, "Status", json_string(qreq_status_name(r)));
-    if (score->scored)
-        json_object_set_new(out, "Score", json_integer(score->sum));
-    if (r->status == QREQ_SCORED)
-        json_object_set_new(out, "IntegerValue", json_integer(r->value));
-    if (r->reason[0])
-        json_object_set_new(out, "Reason", json_string(r->reason));
-}
-
-/* Hands in the answers of a running test: scored at once with the type's AnswerKey (the
- * mapped value is granted), otherwise kept for the requester to accept or reject. */
-static int op_submit_qualification_test(struct op_ctx *c, json_t *in, json_t *out,
-                                        struct ts_error *err)
-{
-    const char *type_id = NULL;
-    struct qual_request r;
-    struct qreq_score score;
-    int rc = type_id_of(in, &type_id, err);
-    if (!rc)
-        rc = qreq_test_submit(c->core, c->who.id, type_id, json_object_get(in, "Answers"), &r,
-                              &score, err);
-    if (rc)
-        return rc;
-    render_hand_in(&r, &score, out);
-    store_qual_request_release(&r);
-    return 0;
-}
-
-/* The worker's own profile: Subdivision (ISO 3166-2, "" to clear) and Adult (consent to
- * adult content, Worker_Adult). Members left out stay as they are; {} just reads it. */
-static int op_update_my_profile(struct op_ctx *c, json_t *in, json_t *out,
-                                struct ts_error *err)
-{
-    struct account a;
-    const char *sd = NULL;
-    int adult = -1;
-    int rc = param_str(in, "Subdivision", PARAM_OPTIONAL, 16, &sd, err);
-    if (!rc)
-        rc = param_bool(in, "Adult", PARAM_OPTIONAL, &adult, err);
-    if (!rc)
-        rc = store_account_get(c->core->st, c->who.id, &a, err);
-    if (rc)
-        return rc;
-    if (sd && sd[0] && quals_subdivision_check(a.country, sd, err)) {
-        char msg[sizeof err->msg];
-        memcpy(msg, err->msg, sizeof msg);
-        return ts_failk(err, TS_EINVAL, "ParameterValidationError", "Subdivision: %s", msg);
-    }
-    if (sd || adult >= 0) {
-        if (sd)
-            snprintf(a.subdivision, sizeof a.subdivision, "%s", sd);
-        if (adult >= 0)
-            a.adult = adult;
-        rc = store_account_profile_set(c->core->st, &a, err);
-    }
-    if (!rc) {
-        json_object_set_new(out, "Country", json_string(a.country));
-        json_object_set_new(out, "Subdivision", json_string(a.subdivision));
-        json_object_set_new(out, "Adult", json_boolean(a.adult));
-    }
-    return rc;
-}
-
-struct msg_walk {
-    struct op_ctx *c;
-    json_t *arr;
-    struct ts_error *err;
-    int rc;
-};
-
-static int msg_cb(void *ctx, const struct message *m)
-{
-    struct msg_walk *w = ctx;
-    struct account rq;
-    json_t *o;
-    w->rc = store_account_get(w->c->core->st, m->requester_id, &rq, w->err);
-    if (w->rc)
-        return 1;
-    o = json_object();
-    json_object_set_new(o, "RequesterName", json_string(rq.name));
-    json_object_set_new(o, "Subject", json_string(m->subject ? m->subject : ""));
-    json_object_set_new(o, "MessageText", json_string(m->body ? m->body : ""));
-    render_time(o, "SentTime", m->sent_ms);
-    json_array_append_new(w->arr, o);
-    return 0;
-}
-
-/* Messages requesters sent this worker with NotifyWorkers, oldest first. */
-static int op_list_my_messages(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
-{
-    struct msg_walk w = {c, NULL, err, 0};
-    int64_t after, last = 0;
-    int limit, more = 0;
-    int rc = param_page(in, &after, &limit, err);
-    if (rc)
-        return rc;
-    w.arr = json_array();
-    rc = store_message_list(c->core->st, c->who.id, after, limit, msg_cb, &w, &last, &more,
-                            err);
-    if (!rc)
-        rc = w.rc;
-    return param_page_reply(out, "Messages", w.arr, last, more, rc);
-}
-
-/* ---- Qualification tests from a browser: /q/<cap> and /q/<cap>/submit -------------- */
-
-/* The running test a test link names, once its MAC checks out against the request's
- * worker. An earlier attempt's link names a request id that no longer exists. */
-static int cap_request(struct op_ctx *c, json_t *in, struct qual_request *r,
-                       struct ts_error *err)
-{
-    const char *cap = json_string_value(json_object_get(in, "Capability"));
-    char id[32];
-    int rc = cap ? cap_submit_parse(cap, id, err)
-                 : ts_failk(err, TS_EINVAL, "BadCapability", "no test link was given");
-    if (rc)
-        return rc;
-    rc = store_qual_request_get(c->core->st, id, NULL, 0, r, err);
-    if (rc == TS_ENOTFOUND)
-        return ts_failk(err, TS_EFORBIDDEN, "BadCapability", CAP_QTEST_INVALID);
-    if (rc)
-        return rc;
-    rc = cap_qtest_check(c->core->sec, cap, r->id, r->worker_id, err);
-    if (!rc)
-        rc = qreq_test_running(c->core, r, err);
-    if (rc)
-        store_qual_request_release(r);
-    return rc;
-}
-
-static int op_form_qtest_page(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
-{
-    struct qual_request r;
-    struct buf html = BUF_INIT(4 * 1024 * 1024);
-    char url[400];
-    int rc = cap_request(c, in, &r, err);
-    if (rc)
-        return rc;
-    qtest_link(c, r.id, r.worker_id, url, sizeof url);
-    strncat(url, "/submit", sizeof url - strlen(url) - 1);
-    rc = qtest_render(r.test, url, &html, err);
-    if (!rc) {
-        json_t *task = json_object();
-        json_object_set_new(task, "Content", json_stringn(html.p, html.len));
-        json_object_set_new(out, "Task", task);
-        json_object_set_new(out, "SubmitURL", json_string(url));
-    }
-    buf_release(&html);
-    store_qual_request_release(&r);
-    return rc;
-}
-
-/* A test's form as the browser posted it: the fields become the test's answers (as
- * qform_from_post reads the form Tessera rendered) and are handed in for the worker the
- * link names, exactly as SubmitQualificationTest does. */
-static int op_form_qtest_submit(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
-{
-    struct qual_request r;
-    struct question q = {0};
-    json_t *files = json_object_get(in, "Files");
-    char *posted, *answers = NULL;
-    int rc = cap_request(c, in, &r, err);
-    if (rc)
-        return rc;
-    if (json_array_size(files) > 0) {
-        store_qual_request_release(&r);
-        return ts_failk(err, TS_EINVAL, "BadForm", "a qualification test takes no files");
-    }
-    rc = question_parse(r.test, strlen(r.test), &q, err);
-    if (!rc && q.kind != QUESTION_FORM)
-        rc = ts_fail(err, TS_EIO, "the test of request %s is not a QuestionForm", r.id);
-    posted = rc ? NULL : json_dumps(json_object_get(in, "Answers"), JSON_COMPACT);
-    if (posted)
-        answers = qform_from_post(q.form, posted, err);
-    if (!rc && !answers)
-        rc = TS_EINVAL;
-    if (!rc) {
-        struct qreq_score score;
-        json_t *a = json_loads(answers, 0, NULL);
-        rc = qreq_test_hand_in(c->core, &r, a, &score, err);
-        json_decref(a);
-        if (!rc)
-            render_hand_in(&r, &score, out);
-    }
-    free(posted);
-    free(answers);
-    if (q.kind)
-        question_release(&q);
-    store_qual_request_release(&r);
-    return rc;
-}
-
 static const char *const f_none[] = {NULL};
-const struct op ops_form_qtest_page = {"QualificationTestPage", ROLE_NONE, 0, f_none,
-                                       op_form_qtest_page, NULL};
-const struct op ops_form_qtest_submit = {"QualificationTestSubmit", ROLE_NONE, OP_WRITE, f_none,
-                                         op_form_qtest_submit, NULL};
-static const char *const f_page[] = {"NextToken", "MaxResults", NULL};
-static const char *const f_qual_type[] = {"QualificationTypeId", NULL};
 static const char *const f_accept[] = {"HITTypeId", "HITId", NULL};
 static const char *const f_asg[] = {"AssignmentId", NULL};
 static const char *const f_submit[] = {"AssignmentId", "Answers", NULL};
 static const char *const f_mine[] = {"AssignmentStatus", "NextToken", "MaxResults", NULL};
-static const char *const f_qual_test[] = {"QualificationTypeId", "Answers", NULL};
-static const char *const f_profile[] = {"Subdivision", "Adult", NULL};
 
 #define WK ROLE_WORKER
 
-const struct op ops_worker[] = {
+const struct op ops_work[] = {
     {"ListAvailableWork", WK, 0, f_none, op_list_available_work, NULL},
     {"AcceptWork", WK, OP_WRITE, f_accept, op_accept_work, NULL},
     {"PreviewWork", WK, 0, f_accept, op_preview_work, NULL},
@@ -712,11 +405,5 @@ const struct op ops_worker[] = {
     {"SubmitAssignment", WK, OP_WRITE, f_submit, op_submit, NULL},
     {"ReturnAssignment", WK, OP_WRITE, f_asg, op_return, NULL},
     {"ListMyAssignments", WK, 0, f_mine, op_list_my_assignments, NULL},
-    {"GetMyEarnings", WK, 0, f_none, op_get_my_earnings, NULL},
-    {"ListMyMessages", WK, 0, f_page, op_list_my_messages, NULL},
-    {"RequestQualification", WK, OP_WRITE, f_qual_type, op_request_qualification, NULL},
-    {"GetQualificationTest", WK, OP_WRITE, f_qual_type, op_get_qualification_test, NULL},
-    {"SubmitQualificationTest", WK, OP_WRITE, f_qual_test, op_submit_qualification_test, NULL},
-    {"UpdateMyProfile", WK, OP_WRITE, f_profile, op_update_my_profile, NULL},
 };
-const size_t ops_worker_n = sizeof ops_worker / sizeof ops_worker[0];
+const size_t ops_work_n = sizeof ops_work / sizeof ops_work[0];
