@@ -133,18 +133,28 @@ static json_t *worker_asg(const struct assignment *a)
     return o;
 }
 
+/* The work in names: exactly one of HITTypeId (any HIT of the type) and HITId. */
+static int read_work_ref(json_t *in, const char **type_id, const char **hit_id,
+                         struct ts_error *err)
+{
+    int rc = param_id(in, "HITTypeId", PARAM_OPTIONAL, type_id, err);
+    if (!rc)
+        rc = param_id(in, "HITId", PARAM_OPTIONAL, hit_id, err);
+    if (rc)
+        return rc;
+    if (!*type_id == !*hit_id)
+        return ts_failk(err, TS_EINVAL, "ParameterValidationError",
+                        "give exactly one of HITTypeId and HITId");
+    return 0;
+}
+
 static int op_accept_work(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
 {
     const char *type_id = NULL, *hit_id = NULL;
     struct assignment a;
-    int rc = param_id(in, "HITTypeId", PARAM_OPTIONAL, &type_id, err);
-    if (!rc)
-        rc = param_id(in, "HITId", PARAM_OPTIONAL, &hit_id, err);
+    int rc = read_work_ref(in, &type_id, &hit_id, err);
     if (rc)
         return rc;
-    if (!type_id == !hit_id)
-        return ts_failk(err, TS_EINVAL, "ParameterValidationError",
-                        "give exactly one of HITTypeId and HITId");
     rc = asg_accept(c->core, c->who.id, type_id, hit_id, &a, err);
     if (rc)
         return rc;
@@ -241,14 +251,9 @@ static int op_preview_work(struct op_ctx *c, json_t *in, json_t *out, struct ts_
     const char *type_id = NULL, *id = NULL;
     char picked[STORE_ID_MAX];
     struct hit h;
-    int rc = param_id(in, "HITTypeId", PARAM_OPTIONAL, &type_id, err);
-    if (!rc)
-        rc = param_id(in, "HITId", PARAM_OPTIONAL, &id, err);
+    int rc = read_work_ref(in, &type_id, &id, err);
     if (rc)
         return rc;
-    if (!type_id == !id)
-        return ts_failk(err, TS_EINVAL, "ParameterValidationError",
-                        "give exactly one of HITTypeId and HITId");
     if (type_id) {
         rc = qc_pick(c->core, type_id, c->who.id, picked, err);
         if (rc == TS_ENOTFOUND)
