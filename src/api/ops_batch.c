@@ -11,6 +11,7 @@
 #include "render.h"
 #include "../core/hit.h"
 #include "../core/asg.h"
+#include "../core/pay.h"
 #include "../core/pseudonym.h"
 #include "../core/question.h"
 #include "../core/rows.h"
@@ -406,8 +407,7 @@ static int result_cb(void *ctx, const struct assignment *a)
     json_object_set_new(o, "AssignmentStatus", json_string(asg_status_name(a->status)));
     render_time(o, "AcceptTime", a->accepted_ms);
     render_time(o, "SubmitTime", a->submitted_ms);
-    json_object_set_new(o, "WorkTimeInSeconds",
-                        json_real((double)(a->submitted_ms - a->accepted_ms) / 1000.0));
+    json_object_set_new(o, "WorkTimeInSeconds", json_real((double)pay_work_ms(a) / 1000.0));
     if (w->cur.consensus) {
         json_object_set_new(o, "Consensus", json_string(w->cur.consensus));
         json_object_set_new(o, "Confidence", json_real(w->cur.confidence));

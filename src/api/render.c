@@ -3,6 +3,7 @@
 #include <string.h>
 #include "../core/hit.h"
 #include "../core/asg.h"
+#include "../core/pay.h"
 #include "../core/pseudonym.h"
 #include "../core/question.h"
 #include "../core/qform.h"
@@ -140,8 +141,7 @@ json_t *render_asg_form(struct op_ctx *c, const struct assignment *a, const stru
     if (a->feedback)
         json_object_set_new(o, "RequesterFeedback", json_string(a->feedback));
     if (a->submitted_ms)
-        json_object_set_new(o, "WorkTimeInSeconds",
-                            json_real((double)(a->submitted_ms - a->accepted_ms) / 1000.0));
+        json_object_set_new(o, "WorkTimeInSeconds", json_real((double)pay_work_ms(a) / 1000.0));
     return o;
 }
 
