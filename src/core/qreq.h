@@ -39,7 +39,7 @@ int qreq_request(struct core_ctx *c, int64_t worker_id, const char *type_id,
 /* GetQualificationTest: hands worker_id the test of type_id and starts its clock
  * (deadline_ms = now + TestDurationInSeconds); asked again while the test runs, the same
  * request (same test, same deadline). *t and *out get the type and the request (release
- * both). "QualificationTestDoesNotExist" for a type without a test; retries as
+ * both; on failure there is nothing to release). "QualificationTestDoesNotExist" for a type without a test; retries as
  * qreq_request. */
 int qreq_test_start(struct core_ctx *c, int64_t worker_id, const char *type_id,
                     struct qual_type *t, struct qual_request *out, struct ts_error *err);
@@ -56,7 +56,7 @@ int qreq_test_running(struct core_ctx *c, const struct qual_request *r, struct t
 
 /* SubmitQualificationTest: hands in answers (an object {QuestionIdentifier: answer},
  * borrowed) for worker_id's running test of type_id. *out gets the request as it now
- * is (release it). With the type's AnswerKey the answers are scored at once: SCORED with
+ * is (release it; on failure there is nothing to release). With the type's AnswerKey the answers are scored at once: SCORED with
  * the mapped value granted, or REJECTED when the score maps to none; without one the
  * request is PENDING for the requester. "NoTestInProgress" when no test runs,
  * "TestTimeExceeded" after the deadline, TS_EINVAL when answers do not fit the test. */
@@ -65,7 +65,7 @@ int qreq_test_submit(struct core_ctx *c, int64_t worker_id, const char *type_id,
                      struct ts_error *err);
 
 /* The same for a running test r already loaded (a test link names it): r is updated in
- * place as it is stored. */
+ * place as it is stored, and stays the caller's to release. */
 int qreq_test_hand_in(struct core_ctx *c, struct qual_request *r, json_t *answers,
                       struct qreq_score *score, struct ts_error *err);
 
