@@ -15,7 +15,8 @@ static void table_build(void)
     const struct {
         const struct op *ops;
         size_t n;
-    } groups[] = {{ops_requester, ops_requester_n}, {ops_worker, ops_worker_n},
+    } groups[] = {{ops_requester, ops_requester_n}, {ops_work, ops_work_n},
+                  {ops_account, ops_account_n}, {ops_worker_quals, ops_worker_quals_n},
                   {ops_batch, ops_batch_n}, {ops_quals, ops_quals_n},
                   {ops_notify, ops_notify_n}, {ops_files, ops_files_n},
                   {ops_layouts, ops_layouts_n}, {ops_review, ops_review_n},

@@ -7,8 +7,12 @@
 
 extern const struct op ops_requester[];
 extern const size_t ops_requester_n;
-extern const struct op ops_worker[];
-extern const size_t ops_worker_n;
+extern const struct op ops_work[];          /* ops_work.c: find, accept, do and submit work */
+extern const size_t ops_work_n;
+extern const struct op ops_account[];       /* ops_account.c: earnings, profile, messages */
+extern const size_t ops_account_n;
+extern const struct op ops_worker_quals[];  /* ops_worker_quals.c: asking, tests */
+extern const size_t ops_worker_quals_n;
 extern const struct op ops_batch[];
 extern const size_t ops_batch_n;
 extern const struct op ops_quals[];

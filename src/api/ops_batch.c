@@ -11,6 +11,8 @@
 #include "render.h"
 #include "../core/hit.h"
 #include "../core/asg.h"
+#include "../core/pay.h"
+#include "../core/pseudonym.h"
 #include "../doc/question.h"
 #include "../doc/rows.h"
 #include "../core/secrets.h"
@@ -398,7 +400,7 @@ static int result_cb(void *ctx, const struct assignment *a)
             return 1;
         }
     }
-    secrets_pseudonym(w->c->core->sec, a->requester_id, a->worker_id, pseud);
+    pseudonym_derive(w->c->core->sec, a->requester_id, a->worker_id, pseud);
     json_t *o = json_object();
     json_object_set_new(o, "HITId", json_string(a->hit_id));
     json_object_set_new(o, "AssignmentId", json_string(a->id));
@@ -406,8 +408,7 @@ static int result_cb(void *ctx, const struct assignment *a)
     json_object_set_new(o, "AssignmentStatus", json_string(asg_status_name(a->status)));
     render_time(o, "AcceptTime", a->accepted_ms);
     render_time(o, "SubmitTime", a->submitted_ms);
-    json_object_set_new(o, "WorkTimeInSeconds",
-                        json_real((double)(a->submitted_ms - a->accepted_ms) / 1000.0));
+    json_object_set_new(o, "WorkTimeInSeconds", json_real((double)pay_work_ms(a) / 1000.0));
     if (w->cur.consensus) {
         json_object_set_new(o, "Consensus", json_string(w->cur.consensus));
         json_object_set_new(o, "Confidence", json_real(w->cur.confidence));

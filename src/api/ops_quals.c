@@ -1,14 +1,17 @@
 /* ops_quals.c: a requester's own qualification types and the scores it gives workers
- * (MTurk's qualification operations), and the requests workers make for them
- * (RequestQualification, GetQualificationTest, SubmitQualificationTest in ops_worker.c).
- * A type may carry a test (core/qtest.h). Requirements on these types are checked in
- * core/quals.c. Workers are named by pseudonym. */
+ * (MTurk's qualification operations), and its decisions on the requests workers make for
+ * them (RequestQualification, GetQualificationTest, SubmitQualificationTest in
+ * ops_worker_quals.c). A type may carry a test (core/qtest.h). Scores and requirements
+ * are core/quals.c's, the requests' states core/qreq.c's. Workers are named by
+ * pseudonym. */
 #include "ops.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "param.h"
 #include "render.h"
+#include "../core/pseudonym.h"
+#include "../core/qreq.h"
 #include "../core/qtest.h"
 #include "../core/quals.h"
 #include "../core/secrets.h"
@@ -38,60 +41,22 @@ static int read_status(json_t *in, int required, int *active, struct ts_error *e
     return 0;
 }
 
-static int invalid(struct ts_error *err, const char *msg)
-{
-    return ts_failk(err, TS_EINVAL, "ParameterValidationError", "%s", msg);
-}
-
-/* Reads Test, AnswerKey, TestDurationInSeconds and RetryDelayInSeconds from in into q
- * (given members replace q's; on an update q holds the type as it is), then checks the
- * type they make: a duration exactly with a test, a key only with a test and fitting it,
- * no test on an auto-granted type. On failure q may hold borrowed strings: the caller
- * frees only what it owned before. */
+/* Reads Test, AnswerKey, TestDurationInSeconds and RetryDelayInSeconds from in and
+ * gives them to q (on an update q holds the type as it is) with quals_type_set_test,
+ * which checks the type they make. */
 static int read_test(json_t *in, struct qual_type *q, struct ts_error *err)
 {
-    const char *test = NULL, *key = NULL;
-    int64_t dur = -1, retry = -1;
-    int rc = param_str(in, "Test", PARAM_OPTIONAL, QTEST_MAX_BYTES, &test, err);
+    struct quals_test_change ch = {NULL, NULL, -1, -1};
+    int rc = param_str(in, "Test", PARAM_OPTIONAL, QTEST_MAX_BYTES, &ch.test, err);
     if (!rc)
-        rc = param_str(in, "AnswerKey", PARAM_OPTIONAL, QTEST_MAX_BYTES, &key, err);
+        rc = param_str(in, "AnswerKey", PARAM_OPTIONAL, QTEST_MAX_BYTES, &ch.answer_key, err);
     if (!rc)
         rc = param_int(in, "TestDurationInSeconds", PARAM_OPTIONAL, 1, QTEST_MAX_DURATION_S,
-                       &dur, err);
+                       &ch.duration_s, err);
     if (!rc)
         rc = param_int(in, "RetryDelayInSeconds", PARAM_OPTIONAL, 0, QTEST_MAX_DURATION_S,
-                       &retry, err);
-    if (rc)
-        return rc;
-    if (retry >= 0)
-        q->retry_delay_s = retry; /* can be set or changed, never removed */
-    if (q->auto_granted && (test || q->test))
-        return invalid(err, "a type with a Test cannot be AutoGranted: workers get it by "
-                            "taking the test");
-    if (!test && !key && dur < 0)
-        return 0;
-    if (dur >= 0 && !test && !q->test)
-        return invalid(err, "TestDurationInSeconds is given with a Test only");
-    if (test && dur < 0 && !q->test)
-        return invalid(err, "a Test needs TestDurationInSeconds");
-    if (key && !test && !q->test)
-        return invalid(err, "an AnswerKey needs a Test");
-    rc = qtest_check(test ? test : q->test, key ? key : q->answer_key, err);
-    if (rc) {
-        err->kind = "ParameterValidationError";
-        return rc;
-    }
-    if (test) {
-        free(q->test);
-        q->test = xstrdup(test);
-    }
-    if (key) {
-        free(q->answer_key);
-        q->answer_key = xstrdup(key);
-    }
-    if (dur >= 0)
-        q->test_duration_s = dur;
-    return 0;
+                       &ch.retry_delay_s, err);
+    return rc ? rc : quals_type_set_test(q, &ch, err);
 }
 
 static json_t *render_type(const struct qual_type *q)
@@ -230,11 +195,7 @@ static int op_delete_qual_type(struct op_ctx *c, json_t *in, json_t *out, struct
     (void)out;
     if (rc)
         return rc;
-    /* Kept, marked deleted: a requirement on it is then met by no one, so HITs of types
-     * that need it are no longer offered. */
-    q.deleted = 1;
-    q.active = 0;
-    rc = store_qual_type_update(c->core->st, &q, err);
+    rc = quals_type_delete(c->core, &q, err);
     store_qual_type_release(&q);
     return rc;
 }
@@ -279,7 +240,7 @@ static json_t *render_qual(struct op_ctx *c, const struct qual *q)
 {
     char pseud[16];
     json_t *o = json_object();
-    secrets_pseudonym(c->core->sec, c->who.id, q->worker_id, pseud);
+    pseudonym_derive(c->core->sec, c->who.id, q->worker_id, pseud);
     json_object_set_new(o, "QualificationTypeId", json_string(q->type_id));
     json_object_set_new(o, "WorkerId", json_string(pseud));
     render_time(o, "GrantTime", q->granted_ms);
@@ -291,16 +252,16 @@ static json_t *render_qual(struct op_ctx *c, const struct qual *q)
 static int set_score(struct op_ctx *c, json_t *in, int grant, struct ts_error *err)
 {
     struct qual_type t;
-    struct qual q;
-    int64_t value = 1;
+    int64_t worker = 0, value = 1;
     int notify = 0;
     const char *reason = NULL;
+    char type_id[STORE_ID_MAX];
     int rc = type_owned(c, in, &t, err);
     if (rc)
         return rc;
+    memcpy(type_id, t.id, sizeof type_id);
     store_qual_type_release(&t);
-    memset(&q, 0, sizeof q);
-    rc = ops_worker_named(c, in, &q.worker_id, err);
+    rc = ops_worker_named(c, in, &worker, err);
     if (!rc && grant)
         rc = param_int(in, "IntegerValue", PARAM_OPTIONAL, INT32_MIN, INT32_MAX, &value, err);
     if (!rc && grant)
@@ -309,22 +270,8 @@ static int set_score(struct op_ctx *c, json_t *in, int grant, struct ts_error *e
         rc = param_str(in, "Reason", PARAM_OPTIONAL, 4096, &reason, err);
     if (rc)
         return rc;
-    snprintf(q.type_id, sizeof q.type_id, "%s",
-             json_string_value(json_object_get(in, "QualificationTypeId")));
-    if (!grant) {
-        struct qual old;
-        rc = store_qual_get(c->core->st, q.type_id, q.worker_id, &old, err);
-        if (rc == TS_ENOTFOUND)
-            return ts_failk(err, TS_ENOTFOUND, "QualificationDoesNotExist",
-                            "the worker has no score for qualification type %s", q.type_id);
-        if (rc)
-            return rc;
-        value = old.value;
-    }
-    q.value = value;
-    q.granted = grant;
-    q.granted_ms = c->core->now_ms;
-    return store_qual_put(c->core->st, &q, err);
+    return grant ? quals_grant(c->core, type_id, worker, value, err)
+                 : quals_revoke(c->core, type_id, worker, err);
 }
 
 static int op_associate(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
@@ -348,22 +295,8 @@ static int op_get_score(struct op_ctx *c, json_t *in, json_t *out, struct ts_err
     if (rc)
         return rc;
     rc = ops_worker_named(c, in, &worker, err);
-    if (!rc) {
-        rc = store_qual_get(c->core->st, t.id, worker, &q, err);
-        if (rc == TS_ENOTFOUND && t.auto_granted) {
-            /* An auto-granted type: the worker has it without having been given it. */
-            memset(&q, 0, sizeof q);
-            snprintf(q.type_id, sizeof q.type_id, "%s", t.id);
-            q.worker_id = worker;
-            q.value = t.auto_value;
-            q.granted = 1;
-            q.granted_ms = t.created_ms;
-            rc = 0;
-        }
-        if (rc == TS_ENOTFOUND)
-            rc = ts_failk(err, TS_ENOTFOUND, "QualificationDoesNotExist",
-                          "the worker has no score for qualification type %s", t.id);
-    }
+    if (!rc)
+        rc = quals_score(c->core, &t, worker, &q, err);
     if (!rc)
         json_object_set_new(out, "Qualification", render_qual(c, &q));
     store_qual_type_release(&t);
@@ -420,7 +353,7 @@ static json_t *render_request(struct op_ctx *c, const struct qual_request *r)
 {
     char pseud[16];
     json_t *o = json_object();
-    secrets_pseudonym(c->core->sec, c->who.id, r->worker_id, pseud);
+    pseudonym_derive(c->core->sec, c->who.id, r->worker_id, pseud);
     json_object_set_new(o, "QualificationRequestId", json_string(r->id));
     json_object_set_new(o, "QualificationTypeId", json_string(r->type_id));
     json_object_set_new(o, "WorkerId", json_string(pseud));
@@ -438,52 +371,20 @@ static int request_pending(struct op_ctx *c, json_t *in, struct qual_request *r,
 {
     const char *id = NULL;
     int rc = param_str(in, "QualificationRequestId", PARAM_REQUIRED, 64, &id, err);
-    if (rc)
-        return rc;
-    rc = store_qual_request_get(c->core->st, id, NULL, 0, r, err);
-    if (rc == 0 && (r->requester_id != c->who.id || r->status == QREQ_TESTING)) {
-        store_qual_request_release(r); /* a test not handed in is not a request yet */
-        rc = TS_ENOTFOUND;
-    }
-    if (rc == TS_ENOTFOUND)
-        return ts_failk(err, TS_ENOTFOUND, "QualificationRequestDoesNotExist",
-                        "qualification request %s does not exist", id);
-    if (rc == 0 && r->status != QREQ_PENDING) {
-        rc = ts_failk(err, TS_ECONFLICT, "InvalidQualificationRequestState",
-                      "qualification request %s was already %s", id,
-                      r->status == QREQ_ACCEPTED   ? "accepted"
-                      : r->status == QREQ_REJECTED ? "rejected"
-                                                   : "scored with the type's AnswerKey");
-        store_qual_request_release(r);
-    }
-    return rc;
+    return rc ? rc : qreq_pending(c->core, c->who.id, id, r, err);
 }
 
 static int op_accept_request(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
 {
     struct qual_request r;
-    struct qual q;
     int64_t value = 1;
     int rc = request_pending(c, in, &r, err);
     (void)out;
     if (rc)
         return rc;
     rc = param_int(in, "IntegerValue", PARAM_OPTIONAL, INT32_MIN, INT32_MAX, &value, err);
-    if (rc)
-        goto out;
-    memset(&q, 0, sizeof q);
-    memcpy(q.type_id, r.type_id, sizeof q.type_id);
-    q.worker_id = r.worker_id;
-    q.value = value;
-    q.granted = 1;
-    q.granted_ms = c->core->now_ms;
-    r.status = QREQ_ACCEPTED;
-    r.value = value;
-    r.decided_ms = c->core->now_ms;
-    rc = store_qual_put(c->core->st, &q, err);
     if (!rc)
-        rc = store_qual_request_set(c->core->st, r.id, &r, err);
-out:
+        rc = qreq_grant(c->core, &r, value, err);
     store_qual_request_release(&r);
     return rc;
 }
@@ -497,12 +398,8 @@ static int op_reject_request(struct op_ctx *c, json_t *in, json_t *out, struct t
     if (rc)
         return rc;
     rc = param_str(in, "Reason", PARAM_OPTIONAL, sizeof r.reason - 1, &reason, err);
-    if (!rc) {
-        r.status = QREQ_REJECTED;
-        r.decided_ms = c->core->now_ms;
-        snprintf(r.reason, sizeof r.reason, "%s", reason ? reason : "");
-        rc = store_qual_request_set(c->core->st, r.id, &r, err);
-    }
+    if (!rc)
+        rc = qreq_reject(c->core, &r, reason, err);
     store_qual_request_release(&r);
     return rc;
 }

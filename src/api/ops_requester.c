@@ -10,10 +10,10 @@
 #include "../core/asg.h"
 #include "../core/layout.h"
 #include "../core/ledger.h"
+#include "../core/pseudonym.h"
 #include "../doc/question.h"
 #include "../core/quals.h"
 #include "../core/review.h"
-#include "../core/secrets.h"
 #include "../util/alloc.h"
 #include "../util/money.h"
 #include "../util/text.h"
@@ -608,13 +608,7 @@ int ops_worker_named(struct op_ctx *c, json_t *in, int64_t *worker, struct ts_er
     int rc = param_str(in, "WorkerId", PARAM_REQUIRED, 64, &pseud, err);
     if (rc)
         return rc;
-    rc = store_pseudonym_find(c->core->st, c->who.id, pseud, worker, err);
-    if (rc == TS_ENOTFOUND)
-        return ts_failk(err, TS_ENOTFOUND, "WorkerDoesNotExist",
-                        "no worker %s has accepted a HIT of yours: you know workers only by "
-                        "the WorkerId shown with their assignments",
-                        pseud);
-    return rc;
+    return pseudonym_resolve(c->core, c->who.id, pseud, worker, err);
 }
 
 static int op_create_worker_block(struct op_ctx *c, json_t *in, json_t *out,
@@ -661,7 +655,7 @@ static int block_cb(void *ctx, int64_t worker_id, const char *reason)
     struct block_walk *w = ctx;
     char pseud[16];
     json_t *o = json_object();
-    secrets_pseudonym(w->c->core->sec, w->c->who.id, worker_id, pseud);
+    pseudonym_derive(w->c->core->sec, w->c->who.id, worker_id, pseud);
     json_object_set_new(o, "WorkerId", json_string(pseud));
     json_object_set_new(o, "Reason", json_string(reason ? reason : ""));
     json_array_append_new(w->arr, o);
@@ -768,7 +762,7 @@ static int op_notify_workers(struct op_ctx *c, json_t *in, json_t *out, struct t
         const char *pseud = json_string_value(v);
         struct message m = {0, 0, c->who.id, subject, text, c->core->now_ms};
         int reviewed = 0;
-        rc = store_pseudonym_find(c->core->st, c->who.id, pseud, &m.worker_id, err);
+        rc = pseudonym_resolve(c->core, c->who.id, pseud, &m.worker_id, err);
         if (rc == TS_ENOTFOUND) {
             notify_failure(fails, pseud, "no such worker has worked for you");
             continue;

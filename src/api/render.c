@@ -3,7 +3,8 @@
 #include <string.h>
 #include "../core/hit.h"
 #include "../core/asg.h"
-#include "../core/secrets.h"
+#include "../core/pay.h"
+#include "../core/pseudonym.h"
 #include "../doc/question.h"
 #include "../doc/qform.h"
 #include "../util/buf.h"
@@ -112,7 +113,7 @@ json_t *render_asg_form(struct op_ctx *c, const struct assignment *a, const stru
     json_t *o = json_object();
     char pseud[16];
 
-    secrets_pseudonym(c->core->sec, a->requester_id, a->worker_id, pseud);
+    pseudonym_derive(c->core->sec, a->requester_id, a->worker_id, pseud);
     json_object_set_new(o, "AssignmentId", json_string(a->id));
     json_object_set_new(o, "WorkerId", json_string(pseud));
     json_object_set_new(o, "HITId", json_string(a->hit_id));
@@ -140,8 +141,7 @@ json_t *render_asg_form(struct op_ctx *c, const struct assignment *a, const stru
     if (a->feedback)
         json_object_set_new(o, "RequesterFeedback", json_string(a->feedback));
     if (a->submitted_ms)
-        json_object_set_new(o, "WorkTimeInSeconds",
-                            json_real((double)(a->submitted_ms - a->accepted_ms) / 1000.0));
+        json_object_set_new(o, "WorkTimeInSeconds", json_real((double)pay_work_ms(a) / 1000.0));
     return o;
 }
 
@@ -149,7 +149,7 @@ json_t *render_bonus(struct op_ctx *c, const struct bonus *b)
 {
     json_t *o = json_object();
     char pseud[16];
-    secrets_pseudonym(c->core->sec, b->requester_id, b->worker_id, pseud);
+    pseudonym_derive(c->core->sec, b->requester_id, b->worker_id, pseud);
     json_object_set_new(o, "WorkerId", json_string(pseud));
     render_money(o, "BonusAmount", b->amount);
     render_money(o, "Fee", b->fee);

@@ -10,6 +10,7 @@
 #include "hit.h"
 #include "ledger.h"
 #include "notify.h"
+#include "pseudonym.h"
 #include "qc.h"
 #include "../doc/answers_xml.h"
 #include "../doc/qform.h"
@@ -221,9 +222,7 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
     rc = store_hit_update_counts(c->st, &h, err);
     if (!rc) {
         /* What the requester will know this worker by, so that it can name them. */
-        char pseud[16];
-        secrets_pseudonym(c->sec, h.requester_id, worker_id, pseud);
-        rc = store_pseudonym_note(c->st, h.requester_id, pseud, worker_id, err);
+        rc = pseudonym_note(c, h.requester_id, worker_id, err);
     }
     if (!rc)
         rc = notify_hit(c, &h, out->id, NOTIFY_BIT(NOTIFY_ASSIGNMENT_ACCEPTED), err);
@@ -719,7 +718,7 @@ int asg_bonus(struct core_ctx *c, int64_t requester_id, const char *worker_pseud
     rc = asg_get_owned(c, requester_id, asg_id, &a, err);
     if (rc)
         return rc;
-    secrets_pseudonym(c->sec, requester_id, a.worker_id, pseud);
+    pseudonym_derive(c->sec, requester_id, a.worker_id, pseud);
     if (strcmp(pseud, worker_pseudonym) != 0) {
         rc = ts_fail(err, TS_EINVAL, "WorkerId %s did not work on assignment %s",
                      worker_pseudonym, a.id);

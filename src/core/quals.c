@@ -1,10 +1,14 @@
 /* quals.c: validating and checking qualification requirements. A requirement compares
  * the worker's value of one qualification type with the values it lists; a worker meets
- * a HIT type's requirements when every one of them holds. */
+ * a HIT type's requirements when every one of them holds. Also the rules of the types
+ * and scores themselves: a type's test settings, deleting a type, granting and revoking
+ * a score (the requests for one are qreq.c's). */
 #include "quals.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "qtest.h"
+#include "../util/alloc.h"
 #include "../util/banned.h"
 
 enum cmp { LT, LE, GT, GE, EQ, NE, EXISTS, NOT_EXISTS, IN, NOT_IN, CMP_BAD };
@@ -444,4 +448,96 @@ int quals_blocked(struct core_ctx *c, const char *quals_json, const struct quals
                   unsigned *blocked, struct ts_error *err)
 {
     return check(c, quals_json, w, QUALS_DISCOVER | QUALS_PREVIEW | QUALS_ACCEPT, blocked, err);
+}
+
+int quals_grant(struct core_ctx *c, const char *type_id, int64_t worker_id, int64_t value,
+                struct ts_error *err)
+{
+    struct qual q = {{0}, worker_id, value, 1, c->now_ms};
+    snprintf(q.type_id, sizeof q.type_id, "%s", type_id);
+    return store_qual_put(c->st, &q, err);
+}
+
+int quals_revoke(struct core_ctx *c, const char *type_id, int64_t worker_id,
+                 struct ts_error *err)
+{
+    struct qual q;
+    int rc = store_qual_get(c->st, type_id, worker_id, &q, err);
+    if (rc == TS_ENOTFOUND)
+        return ts_failk(err, TS_ENOTFOUND, "QualificationDoesNotExist",
+                        "the worker has no score for qualification type %s", type_id);
+    if (rc)
+        return rc;
+    q.granted = 0;
+    q.granted_ms = c->now_ms;
+    return store_qual_put(c->st, &q, err);
+}
+
+int quals_score(struct core_ctx *c, const struct qual_type *t, int64_t worker_id,
+                struct qual *out, struct ts_error *err)
+{
+    int rc = store_qual_get(c->st, t->id, worker_id, out, err);
+    if (rc == TS_ENOTFOUND && t->auto_granted) {
+        /* An auto-granted type: the worker has it without having been given it. */
+        memset(out, 0, sizeof *out);
+        snprintf(out->type_id, sizeof out->type_id, "%s", t->id);
+        out->worker_id = worker_id;
+        out->value = t->auto_value;
+        out->granted = 1;
+        out->granted_ms = t->created_ms;
+        rc = 0;
+    }
+    if (rc == TS_ENOTFOUND)
+        rc = ts_failk(err, TS_ENOTFOUND, "QualificationDoesNotExist",
+                      "the worker has no score for qualification type %s", t->id);
+    return rc;
+}
+
+static int invalid(struct ts_error *err, const char *msg)
+{
+    return ts_failk(err, TS_EINVAL, "ParameterValidationError", "%s", msg);
+}
+
+int quals_type_set_test(struct qual_type *q, const struct quals_test_change *ch,
+                        struct ts_error *err)
+{
+    const char *test = ch->test, *key = ch->answer_key;
+    int64_t dur = ch->duration_s;
+    int rc;
+    if (ch->retry_delay_s >= 0)
+        q->retry_delay_s = ch->retry_delay_s;
+    if (q->auto_granted && (test || q->test))
+        return invalid(err, "a type with a Test cannot be AutoGranted: workers get it by "
+                            "taking the test");
+    if (!test && !key && dur < 0)
+        return 0;
+    if (dur >= 0 && !test && !q->test)
+        return invalid(err, "TestDurationInSeconds is given with a Test only");
+    if (test && dur < 0 && !q->test)
+        return invalid(err, "a Test needs TestDurationInSeconds");
+    if (key && !test && !q->test)
+        return invalid(err, "an AnswerKey needs a Test");
+    rc = qtest_check(test ? test : q->test, key ? key : q->answer_key, err);
+    if (rc) {
+        err->kind = "ParameterValidationError";
+        return rc;
+    }
+    if (test) {
+        free(q->test);
+        q->test = xstrdup(test);
+    }
+    if (key) {
+        free(q->answer_key);
+        q->answer_key = xstrdup(key);
+    }
+    if (dur >= 0)
+        q->test_duration_s = dur;
+    return 0;
+}
+
+int quals_type_delete(struct core_ctx *c, struct qual_type *q, struct ts_error *err)
+{
+    q->deleted = 1;
+    q->active = 0;
+    return store_qual_type_update(c->st, q, err);
 }

@@ -77,6 +77,41 @@ int quals_value(struct core_ctx *c, const char *type_id, int64_t worker_id, int6
 int quals_type_get_owned(struct core_ctx *c, int64_t requester_id, const char *id,
                          int with_deleted, struct qual_type *out, struct ts_error *err);
 
+/* What a type's test is to become (CreateQualificationType, UpdateQualificationType):
+ * each member NULL or -1 when not given. */
+struct quals_test_change {
+    const char *test;        /* Test: a QuestionForm */
+    const char *answer_key;  /* AnswerKey */
+    int64_t duration_s;      /* TestDurationInSeconds */
+    int64_t retry_delay_s;   /* RetryDelayInSeconds: can be set or changed, never removed */
+};
+/* Gives ch to q, which holds the type as it is (or a new type with its other members
+ * set), after checking the type they make: no test on an auto-granted type, a duration
+ * exactly with a test, a key only with a test and fitting it (qtest_check). The strings
+ * are copied. TS_EINVAL ("ParameterValidationError") saying what is wrong; q may then
+ * have its retry delay changed, nothing else. */
+int quals_type_set_test(struct qual_type *q, const struct quals_test_change *ch,
+                        struct ts_error *err);
+/* Deletes requester's type q (loaded with quals_type_get_owned): kept, marked deleted
+ * and inactive, so a requirement on it is then met by no one and the HITs of types that
+ * need it are no longer offered. */
+int quals_type_delete(struct core_ctx *c, struct qual_type *q, struct ts_error *err);
+
+/* Gives worker_id a Granted score of value for type_id now, replacing any score it had
+ * (AssociateQualificationWithWorker, a granted request, a scored test). */
+int quals_grant(struct core_ctx *c, const char *type_id, int64_t worker_id, int64_t value,
+                struct ts_error *err);
+/* Revokes worker_id's score of type_id now, keeping its value
+ * (DisassociateQualificationFromWorker). TS_ENOTFOUND ("QualificationDoesNotExist") when
+ * the worker has no score of the type. */
+int quals_revoke(struct core_ctx *c, const char *type_id, int64_t worker_id,
+                 struct ts_error *err);
+/* worker_id's score of type t into *out: the one given, or for an auto-granted type the
+ * worker was never given one, the type's AutoGrantedValue, granted when the type was made.
+ * TS_ENOTFOUND ("QualificationDoesNotExist") when neither. */
+int quals_score(struct core_ctx *c, const struct qual_type *t, int64_t worker_id,
+                struct qual *out, struct ts_error *err);
+
 /* 1 when id is a system type this server computes (not the refused legacy ones). */
 int quals_is_system(const char *id);
 

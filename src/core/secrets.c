@@ -373,38 +373,10 @@ int secrets_open(const struct secrets *s, const unsigned char *box, size_t len, 
     return 0;
 }
 
-static void secrets_put_be64(unsigned char *p, int64_t v)
+void secrets_pseudonym_mac(const struct secrets *s, const void *msg, size_t n,
+                           unsigned char out[SECRETS_MAC_LEN])
 {
-    uint64_t u = (uint64_t)v;
-
-    for (int i = 7; i >= 0; i--) {
-        p[i] = (unsigned char)(u & 0xff);
-        u >>= 8;
-    }
-}
-
-void secrets_pseudonym(const struct secrets *s, int64_t requester_id, int64_t worker_id,
-                       char out[16])
-{
-    unsigned char msg[16], mac[crypto_auth_hmacsha256_BYTES];
-
-    secrets_put_be64(msg, requester_id);
-    secrets_put_be64(msg + 8, worker_id);
-    crypto_auth_hmacsha256(mac, msg, sizeof msg, s->pseudonym);
-    /* Base-36 digits of the 256-bit MAC, by repeated long division: the bias over
-     * 13 digits is below 2^-188. */
-    out[0] = 'A';
-    for (int d = 1; d <= 13; d++) {
-        unsigned rem = 0;
-        for (size_t i = 0; i < sizeof mac; i++) {
-            unsigned cur = rem * 256u + mac[i];
-            mac[i] = (unsigned char)(cur / 36u);
-            rem = cur % 36u;
-        }
-        out[d] = secrets_upper36[rem];
-    }
-    out[14] = '\0';
-    sodium_memzero(mac, sizeof mac);
+    crypto_auth_hmacsha256(out, msg, n, s->pseudonym);
 }
 
 void secrets_mac(const struct secrets *s, const char *domain, const void *msg, size_t n,

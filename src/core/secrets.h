@@ -1,7 +1,7 @@
 /* secrets.h: the server master key and everything derived from it or drawn from
  * libsodium's CSPRNG: API tokens (stored only as hashes), password hashes, SigV4
- * access keys, the box that encrypts stored SigV4 secrets, per-requester worker
- * pseudonyms, and random object ids. */
+ * access keys, the box that encrypts stored SigV4 secrets, the MAC that per-requester
+ * worker pseudonyms are made from (pseudonym.h), and random object ids. */
 #ifndef TS_SECRETS_H
 #define TS_SECRETS_H
 #include <stddef.h>
@@ -62,13 +62,6 @@ int secrets_seal(const struct secrets *s, const char *plain, size_t n, unsigned 
 int secrets_open(const struct secrets *s, const unsigned char *box, size_t len, char *plain,
                  size_t cap, struct ts_error *err);
 
-/* The worker id a requester sees: "A" + 13 characters [A-Z0-9], from
- * HMAC-SHA256(pseudonym subkey, requester_id || worker_id as big-endian int64). Stable
- * for a (requester, worker) pair and for a given master key; unlinkable across
- * requesters without the key. out is NUL-terminated (14 characters). */
-void secrets_pseudonym(const struct secrets *s, int64_t requester_id, int64_t worker_id,
-                       char out[16]);
-
 /* HMAC-SHA256 under the capability subkey of domain (with its NUL) || msg[0..n): the
  * MACs of URLs that carry their own authority (a worker's submit capability, a signed
  * download link; see src/core/cap.h). Distinct domains give independent MACs. Compare
@@ -76,6 +69,12 @@ void secrets_pseudonym(const struct secrets *s, int64_t requester_id, int64_t wo
 #define SECRETS_MAC_LEN 32
 void secrets_mac(const struct secrets *s, const char *domain, const void *msg, size_t n,
                  unsigned char out[SECRETS_MAC_LEN]);
+
+/* HMAC-SHA256 under the pseudonym subkey of msg[0..n): what pseudonym_derive
+ * (pseudonym.h) turns into the worker id a requester sees. */
+void secrets_pseudonym_mac(const struct secrets *s, const void *msg, size_t n,
+                           unsigned char out[SECRETS_MAC_LEN]);
+
 
 /* A random (version 4) UUID in lower-case hex with dashes, e.g. for x-amzn-RequestId. */
 void secrets_uuid(char out[37]);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "core/hit.h"
 #include "core/ledger.h"
+#include "core/pseudonym.h"
 #include "core/secrets.h"
 
 static char dir[64];
@@ -236,7 +237,7 @@ static inline enum asg_status core_fixture_asg_status(const char *id)
 /* The pseudonym the requester knows the worker by. */
 static inline void core_fixture_pseudonym(int64_t requester, int64_t worker, char out[16])
 {
-    secrets_pseudonym(sec, requester, worker, out);
+    pseudonym_derive(sec, requester, worker, out);
 }
 
 #endif

@@ -1,5 +1,5 @@
-/* test_secrets.c: tokens, passwords, access keys, sealed boxes, pseudonyms, ids and
- * the master key file. */
+/* test_secrets.c: tokens, passwords, access keys, sealed boxes, the pseudonym MAC (the
+ * pseudonyms themselves: test_pseudonym.c), ids and the master key file. */
 #include "core/secrets.h"
 
 #include <stdlib.h>
@@ -152,25 +152,23 @@ static void test_seal(void)
     secrets_free(s);
 }
 
-static void test_pseudonym(void)
+/* The pseudonym MAC is keyed by its own subkey: deterministic, message-dependent, and
+ * not the capability MAC of the same bytes. */
+static void test_pseudonym_mac(void)
 {
     struct secrets *s = load_tmp("pseud.key");
-    char a[16], b[16], c[16], d[16];
+    unsigned char a[SECRETS_MAC_LEN], b[SECRETS_MAC_LEN], c[SECRETS_MAC_LEN],
+        cap[SECRETS_MAC_LEN];
 
     if (!s)
         return;
-    secrets_pseudonym(s, 1, 42, a);
-    secrets_pseudonym(s, 1, 42, b);
-    secrets_pseudonym(s, 2, 42, c);
-    secrets_pseudonym(s, 1, 43, d);
-    CHECK_EQ_INT(strlen(a), 14);
-    CHECK(a[0] == 'A');
-    CHECK(all_in(a, UPPER36));
-    CHECK_EQ_STR(a, b);
-    CHECK(strcmp(a, c) != 0);
-    CHECK(strcmp(a, d) != 0);
-    secrets_pseudonym(s, INT64_MIN, INT64_MAX, d);
-    CHECK(all_in(d, UPPER36) && strlen(d) == 14);
+    secrets_pseudonym_mac(s, "rq1wk42", 7, a);
+    secrets_pseudonym_mac(s, "rq1wk42", 7, b);
+    secrets_pseudonym_mac(s, "rq2wk42", 7, c);
+    secrets_mac(s, "", "rq1wk42", 7, cap);
+    CHECK(memcmp(a, b, sizeof a) == 0);
+    CHECK(memcmp(a, c, sizeof a) != 0);
+    CHECK(memcmp(a, cap, sizeof a) != 0);
     secrets_free(s);
 }
 
@@ -178,7 +176,8 @@ static void test_key_file(void)
 {
     struct secrets *s1, *s2, *s3;
     struct ts_error err = {0};
-    char p1[16], p2[16], p3[16], plain[32];
+    unsigned char p1[SECRETS_MAC_LEN], p2[SECRETS_MAC_LEN], p3[SECRETS_MAC_LEN];
+    char plain[32];
     unsigned char box[64];
     size_t len;
     struct stat st;
@@ -193,11 +192,11 @@ static void test_key_file(void)
     s3 = load_tmp("other.key");
     if (!s1 || !s2 || !s3)
         goto out;
-    secrets_pseudonym(s1, 7, 9, p1);
-    secrets_pseudonym(s2, 7, 9, p2);
-    secrets_pseudonym(s3, 7, 9, p3);
-    CHECK_EQ_STR(p1, p2);
-    CHECK(strcmp(p1, p3) != 0);
+    secrets_pseudonym_mac(s1, "7:9", 3, p1);
+    secrets_pseudonym_mac(s2, "7:9", 3, p2);
+    secrets_pseudonym_mac(s3, "7:9", 3, p3);
+    CHECK(memcmp(p1, p2, sizeof p1) == 0);
+    CHECK(memcmp(p1, p3, sizeof p1) != 0);
     CHECK_EQ_INT(secrets_seal(s1, "secret", 6, box, sizeof box, &len, &err), 0);
     CHECK_EQ_INT(secrets_open(s2, box, len, plain, sizeof plain, &err), 0);
     CHECK_EQ_STR(plain, "secret");
@@ -244,5 +243,5 @@ static void teardown(void)
     rmdir(tmpdir);
 }
 
-CHECK_MAIN(setup, test_token, test_password, test_access_key_and_id, test_seal, test_pseudonym,
-           test_key_file, teardown)
+CHECK_MAIN(setup, test_token, test_password, test_access_key_and_id, test_seal,
+           test_pseudonym_mac, test_key_file, teardown)
