@@ -655,11 +655,11 @@ out:
  * of type t: refused after its deadline; scored at once with the type's AnswerKey (the
  * mapped value is granted), otherwise kept for the requester to accept or reject. */
 static int qtest_hand_in(struct op_ctx *c, int64_t worker_id, const struct qual_type *t,
-                         struct qual_request *r, json_t *answers, json_t *out,
-                         struct ts_error *err)
+                         struct qual_request *r, const struct qform *form, json_t *answers,
+                         json_t *out, struct ts_error *err)
 {
     struct qtest_result res = {0};
-    char *text = NULL;
+    struct qform f = {0};
     int rc;
 
     if (c->core->now_ms > r->deadline_ms)
@@ -670,9 +670,14 @@ static int qtest_hand_in(struct op_ctx *c, int64_t worker_id, const struct qual_
     if (!json_is_object(answers))
         return ts_failk(err, TS_EINVAL, "ParameterValidationError",
                         "Answers must be an object {QuestionIdentifier: answer}");
-    text = json_dumps(answers, JSON_COMPACT);
-    rc = qtest_grade(r->test ? r->test : t->test, t->answer_key, text, &res, err);
-    free(text);
+    if (!form) {
+        rc = qtest_parse(r->test ? r->test : t->test, &f, err);
+        if (rc)
+            return rc;
+        form = &f;
+    }
+    rc = qtest_grade(form, t->answer_key, answers, &res, err);
+    qform_release(&f);
     if (rc)
         return rc;
     free(r->answer);
@@ -728,7 +733,8 @@ static int op_submit_qualification_test(struct op_ctx *c, json_t *in, json_t *ou
                       t.id);
     }
     if (!rc) {
-        rc = qtest_hand_in(c, c->who.id, &t, &r, json_object_get(in, "Answers"), out, err);
+        rc = qtest_hand_in(c, c->who.id, &t, &r, NULL, json_object_get(in, "Answers"), out,
+                           err);
         store_qual_request_release(&r);
     }
     store_qual_type_release(&t);
@@ -867,8 +873,7 @@ static int op_form_qtest_submit(struct op_ctx *c, json_t *in, json_t *out, struc
 {
     struct qual_request r;
     struct question q = {0};
-    json_t *files = json_object_get(in, "Files");
-    char *posted, *answers = NULL;
+    json_t *files = json_object_get(in, "Files"), *answers = NULL;
     int rc = cap_request(c, in, &r, err);
     if (rc)
         return rc;
@@ -879,23 +884,20 @@ static int op_form_qtest_submit(struct op_ctx *c, json_t *in, json_t *out, struc
     rc = question_parse(r.test, strlen(r.test), &q, err);
     if (!rc && q.kind != QUESTION_FORM)
         rc = ts_fail(err, TS_EIO, "the test of request %s is not a QuestionForm", r.id);
-    posted = rc ? NULL : json_dumps(json_object_get(in, "Answers"), JSON_COMPACT);
-    if (posted)
-        answers = qform_from_post(q.form, posted, err);
-    if (!rc && !answers)
-        rc = TS_EINVAL;
+    if (!rc) {
+        answers = qform_from_post_obj(q.form, json_object_get(in, "Answers"), err);
+        if (!answers)
+            rc = TS_EINVAL;
+    }
     if (!rc) {
         struct qual_type t;
         rc = requestable_type_id(c, r.type_id, &t, err);
         if (!rc) {
-            json_t *a = json_loads(answers, 0, NULL);
-            rc = qtest_hand_in(c, r.worker_id, &t, &r, a, out, err);
-            json_decref(a);
+            rc = qtest_hand_in(c, r.worker_id, &t, &r, q.form, answers, out, err);
             store_qual_type_release(&t);
         }
     }
-    free(posted);
-    free(answers);
+    json_decref(answers);
     if (q.kind)
         question_release(&q);
     store_qual_request_release(&r);
