@@ -174,8 +174,7 @@ static int op_form_qtest_submit(struct op_ctx *c, json_t *in, json_t *out, struc
 {
     struct qual_request r;
     struct question q = {0};
-    json_t *files = json_object_get(in, "Files");
-    char *posted, *answers = NULL;
+    json_t *files = json_object_get(in, "Files"), *answers = NULL;
     int rc = cap_request(c, in, &r, err);
     if (rc)
         return rc;
@@ -186,21 +185,18 @@ static int op_form_qtest_submit(struct op_ctx *c, json_t *in, json_t *out, struc
     rc = question_parse(r.test, strlen(r.test), &q, err);
     if (!rc && q.kind != QUESTION_FORM)
         rc = ts_fail(err, TS_EIO, "the test of request %s is not a QuestionForm", r.id);
-    posted = rc ? NULL : json_dumps(json_object_get(in, "Answers"), JSON_COMPACT);
-    if (posted)
-        answers = qform_from_post(q.form, posted, err);
-    if (!rc && !answers)
-        rc = TS_EINVAL;
+    if (!rc) {
+        answers = qform_from_post_obj(q.form, json_object_get(in, "Answers"), err);
+        if (!answers)
+            rc = TS_EINVAL;
+    }
     if (!rc) {
         struct qreq_score score;
-        json_t *a = json_loads(answers, 0, NULL);
-        rc = qreq_test_hand_in(c->core, &r, a, &score, err);
-        json_decref(a);
+        rc = qreq_test_hand_in(c->core, &r, q.form, answers, &score, err);
         if (!rc)
             render_hand_in(&r, &score, out);
     }
-    free(posted);
-    free(answers);
+    json_decref(answers);
     if (q.kind)
         question_release(&q);
     store_qual_request_release(&r);

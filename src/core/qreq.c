@@ -6,6 +6,7 @@
 #include <string.h>
 #include "pseudonym.h"
 #include "qtest.h"
+#include "../doc/qform.h"
 #include "quals.h"
 #include "secrets.h"
 #include "../util/alloc.h"
@@ -191,10 +192,11 @@ int qreq_test_running(struct core_ctx *c, const struct qual_request *r, struct t
  * its deadline; scored at once with the type's AnswerKey (the mapped value is granted),
  * otherwise kept for the requester to accept or reject. */
 static int hand_in(struct core_ctx *c, const struct qual_type *t, struct qual_request *r,
-                   json_t *answers, struct qreq_score *score, struct ts_error *err)
+                   const struct qform *form, json_t *answers, struct qreq_score *score,
+                   struct ts_error *err)
 {
     struct qtest_result res = {0};
-    char *text = NULL;
+    struct qform f = {0};
     int rc;
 
     memset(score, 0, sizeof *score);
@@ -206,9 +208,14 @@ static int hand_in(struct core_ctx *c, const struct qual_type *t, struct qual_re
     if (!json_is_object(answers))
         return ts_failk(err, TS_EINVAL, "ParameterValidationError",
                         "Answers must be an object {QuestionIdentifier: answer}");
-    text = json_dumps(answers, JSON_COMPACT);
-    rc = qtest_grade(r->test ? r->test : t->test, t->answer_key, text, &res, err);
-    free(text);
+    if (!form) {
+        rc = qtest_parse(r->test ? r->test : t->test, &f, err);
+        if (rc)
+            return rc;
+        form = &f;
+    }
+    rc = qtest_grade(form, t->answer_key, answers, &res, err);
+    qform_release(&f);
     if (rc)
         return rc;
     free(r->answer);
@@ -252,7 +259,7 @@ int qreq_test_submit(struct core_ctx *c, int64_t worker_id, const char *type_id,
                       t.id);
     }
     if (!rc) {
-        rc = hand_in(c, &t, out, answers, score, err);
+        rc = hand_in(c, &t, out, NULL, answers, score, err);
         if (rc)
             store_qual_request_release(out);
     }
@@ -260,14 +267,14 @@ int qreq_test_submit(struct core_ctx *c, int64_t worker_id, const char *type_id,
     return rc;
 }
 
-int qreq_test_hand_in(struct core_ctx *c, struct qual_request *r, json_t *answers,
-                      struct qreq_score *score, struct ts_error *err)
+int qreq_test_hand_in(struct core_ctx *c, struct qual_request *r, const struct qform *form,
+                      json_t *answers, struct qreq_score *score, struct ts_error *err)
 {
     struct qual_type t;
     int rc = qreq_type(c, r->type_id, &t, err);
     if (rc)
         return rc;
-    rc = hand_in(c, &t, r, answers, score, err);
+    rc = hand_in(c, &t, r, form, answers, score, err);
     store_qual_type_release(&t);
     return rc;
 }

@@ -65,9 +65,11 @@ int qreq_test_submit(struct core_ctx *c, int64_t worker_id, const char *type_id,
                      struct ts_error *err);
 
 /* The same for a running test r already loaded (a test link names it): r is updated in
- * place as it is stored, and stays the caller's to release. */
-int qreq_test_hand_in(struct core_ctx *c, struct qual_request *r, json_t *answers,
-                      struct qreq_score *score, struct ts_error *err);
+ * place as it is stored, and stays the caller's to release. form is the test already
+ * parsed by the caller, or NULL to have it read from r. */
+struct qform;
+int qreq_test_hand_in(struct core_ctx *c, struct qual_request *r, const struct qform *form,
+                      json_t *answers, struct qreq_score *score, struct ts_error *err);
 
 /* requester_id's request id that waits for a decision, into *r (release it). Another
  * requester's, a test not handed in, or none: TS_ENOTFOUND

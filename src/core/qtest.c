@@ -11,7 +11,7 @@
 #include "../doc/qform.h"
 #include "../util/banned.h"
 
-static int qtest_form(const char *test, struct qform *f, struct ts_error *err)
+int qtest_parse(const char *test, struct qform *f, struct ts_error *err)
 {
     int rc = qform_parse(test, strlen(test), f, err);
     if (rc) {
@@ -58,7 +58,7 @@ int qtest_check(const char *test, const char *answer_key, struct ts_error *err)
 {
     struct qform f;
     struct answerkey k;
-    int rc = qtest_form(test, &f, err);
+    int rc = qtest_parse(test, &f, err);
     if (rc)
         return rc;
     if (answer_key) {
@@ -76,7 +76,7 @@ int qtest_render(const char *test, const char *submit_url, struct buf *out,
                  struct ts_error *err)
 {
     struct qform f;
-    int rc = qtest_form(test, &f, err);
+    int rc = qtest_parse(test, &f, err);
     if (rc)
         return rc;
     rc = qform_render_html(&f, submit_url, "", out, err);
@@ -84,34 +84,26 @@ int qtest_render(const char *test, const char *submit_url, struct buf *out,
     return rc;
 }
 
-int qtest_grade(const char *test, const char *answer_key, const char *answers_json,
+int qtest_grade(const struct qform *test, const char *answer_key, json_t *answers,
                 struct qtest_result *res, struct ts_error *err)
 {
-    struct qform f;
     struct answerkey k;
     struct buf xml = BUF_INIT(4 * 1024 * 1024);
-    json_t *answers = NULL;
-    int rc = qtest_form(test, &f, err);
+    int rc = qform_check_answers_obj(test, answers, err);
 
     memset(res, 0, sizeof *res);
-    if (rc)
-        return rc;
-    rc = qform_check_answers(&f, answers_json, err);
     if (!rc)
-        rc = qform_answers_xml(&f, answers_json, &xml, err);
+        rc = qform_answers_xml_obj(test, answers, &xml, err);
     if (!rc && answer_key) {
         rc = answerkey_parse(answer_key, strlen(answer_key), &k, err);
         if (!rc) {
-            answers = json_loads(answers_json, 0, NULL);
             res->scored = 1;
             res->has_value = answerkey_score(&k, answers, &res->sum, &res->value);
-            json_decref(answers);
             answerkey_release(&k);
         }
     }
     if (!rc)
         res->answer_xml = buf_detach(&xml, NULL);
     buf_release(&xml);
-    qform_release(&f);
     return rc;
 }

@@ -7,11 +7,19 @@
 #define TS_QTEST_H
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "../util/buf.h"
 #include "../util/err.h"
 
 #define QTEST_MAX_BYTES 65535            /* Test and AnswerKey, as MTurk's limit */
 #define QTEST_MAX_DURATION_S 31536000    /* TestDurationInSeconds, RetryDelayInSeconds */
+
+struct qform;
+
+/* Reads a type's test (a QuestionForm) into *f, which the caller releases with
+ * qform_release. Errors as qform_parse, the message starting "Test: ". */
+int qtest_parse(const char *test, struct qform *f, struct ts_error *err);
 
 /* Checks a type's test: test (required) must be a QuestionForm qform_parse accepts;
  * answer_key (or NULL) must parse, and every question it scores must be a
@@ -33,10 +41,11 @@ struct qtest_result {
     int64_t value;    /* the qualification value (has_value) */
 };
 
-/* Checks answers_json (qform.h's answers JSON) against test and, with answer_key (or
- * NULL), scores it. TS_EINVAL naming the question when the answers do not fit the form;
+/* Checks answers (qform.h's answers JSON object, borrowed, not changed) against the
+ * parsed test and, with answer_key (or NULL), scores them: the answers are read once,
+ * by the caller. TS_EINVAL naming the question when the answers do not fit the form;
  * on success *res is filled (free res->answer_xml). */
-int qtest_grade(const char *test, const char *answer_key, const char *answers_json,
+int qtest_grade(const struct qform *test, const char *answer_key, json_t *answers,
                 struct qtest_result *res, struct ts_error *err);
 
 #endif

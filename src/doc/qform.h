@@ -17,6 +17,8 @@
 #include <regex.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "../util/buf.h"
 #include "../util/err.h"
 
@@ -127,22 +129,36 @@ void qform_release(struct qform *f);
 /* The question with that identifier, or NULL. */
 const struct qform_question *qform_find(const struct qform *f, const char *id);
 
-/* Checks the answers JSON object text (see the top of this file) against f: every
- * required question answered, no unknown question, values of the right shape, FreeText
- * constraints (IsNumeric range, Length, AnswerFormatRegex matched with POSIX regexec on
- * REG_EXTENDED against answers of at most QFORM_REGEX_MAX_ANSWER bytes), selection
- * counts, known SelectionIdentifiers without repeats,
- * OtherSelection only when offered, file sizes within bounds. TS_EINVAL with a message
- * that names the question on the first failure; 0 when all is well. No side effects. */
+/* Checks the answers JSON object (see the top of this file; borrowed, not changed)
+ * against f: every required question answered, no unknown question, values of the right
+ * shape, FreeText constraints (IsNumeric range, Length, AnswerFormatRegex matched with
+ * POSIX regexec on REG_EXTENDED against answers of at most QFORM_REGEX_MAX_ANSWER bytes),
+ * selection counts, known SelectionIdentifiers without repeats, OtherSelection only when
+ * offered, file sizes within bounds. TS_EINVAL with a message that names the question on
+ * the first failure (answers not an object, or NULL: "answers must be a JSON object of
+ * QuestionIdentifier: answer"); 0 when all is well. No side effects. */
+int qform_check_answers_obj(const struct qform *f, json_t *answers, struct ts_error *err);
+
+/* The same for the answers as JSON text, read with JSON_REJECT_DUPLICATES (text that is
+ * not a JSON object: the message above). A caller holding the parsed object calls
+ * qform_check_answers_obj instead of handing text over to be parsed again. */
 int qform_check_answers(const struct qform *f, const char *answers_json, struct ts_error *err);
 
 /* Turns the fields of a posted HTML form (as rendered by qform_render_html: a JSON
- * object of field: string or array of strings) into the answers JSON described above:
- * selection fields become SelectionIdentifiers (an array when the question allows more
- * than one), the text field "<QuestionIdentifier>.OtherSelectionText" becomes the
- * {"OtherSelectionText": ...} element, empty fields are dropped. Does not check the
- * answers (call qform_check_answers). Returns a new string the caller frees, or NULL
- * with err set (TS_EINVAL) when posted is not such an object. */
+ * object of field: string or array of strings; borrowed, not changed) into the answers
+ * JSON described above: selection fields become SelectionIdentifiers (an array when the
+ * question allows more than one), the text field "<QuestionIdentifier>.OtherSelectionText"
+ * becomes the {"OtherSelectionText": ...} element, empty fields are dropped. Does not
+ * check the answers (call qform_check_answers_obj). Returns a new object the caller
+ * releases with json_decref; its values may be posted's own (reference-counted), so
+ * neither is to be changed while both are held. NULL with err set (TS_EINVAL, "the posted
+ * form must be a JSON object of field: value") when posted is not such an object, or
+ * holds a string with a NUL character (which the form's JSON text never could). */
+json_t *qform_from_post_obj(const struct qform *f, json_t *posted, struct ts_error *err);
+
+/* The same for the posted fields as JSON text (read without JSON_REJECT_DUPLICATES):
+ * returns the answers as compact JSON text (key order kept) the caller frees, or NULL
+ * with err set. */
 char *qform_from_post(const struct qform *f, const char *posted_json, struct ts_error *err);
 
 /* Appends to out a self-contained HTML page showing the form: every text escaped,
@@ -154,10 +170,17 @@ char *qform_from_post(const struct qform *f, const char *posted_json, struct ts_
 int qform_render_html(const struct qform *f, const char *submit_url, const char *assignment_id,
                       struct buf *out, struct ts_error *err);
 
-/* Appends the QuestionFormAnswers document for answers_json (checked or not) given the
- * form f: SelectionIdentifier per selected choice, OtherSelectionText, UploadedFileKey +
- * UploadedFileSizeInBytes, FreeText otherwise; answers to unknown questions are written
- * as FreeText. Same escaping, errors and guarantees as question_answers_xml. */
+/* Appends the QuestionFormAnswers document for the answers JSON object (borrowed;
+ * checked or not) given the form f: SelectionIdentifier per selected choice,
+ * OtherSelectionText, UploadedFileKey + UploadedFileSizeInBytes, FreeText otherwise;
+ * answers to unknown questions are written as FreeText. Same escaping, errors and
+ * guarantees as question_answers_xml_obj; answers not an object (or NULL): TS_EINVAL
+ * "answers must be a JSON object of QuestionIdentifier: answer". */
+int qform_answers_xml_obj(const struct qform *f, json_t *answers, struct buf *out,
+                          struct ts_error *err);
+
+/* The same for the answers as JSON text (an answer the store keeps), read with
+ * JSON_REJECT_DUPLICATES; text that is not a JSON object gets the message above. */
 int qform_answers_xml(const struct qform *f, const char *answers_json, struct buf *out,
                       struct ts_error *err);
 

@@ -78,18 +78,22 @@ static int qform_put_member(struct buf *b, const char *key, json_t *v, const voi
     return qform_put_answer(b, qform_find(ctx, key), key, v, err);
 }
 
+int qform_answers_xml_obj(const struct qform *f, json_t *answers, struct buf *out,
+                          struct ts_error *err)
+{
+    if (!json_is_object(answers))
+        return ts_fail(err, TS_EINVAL, "answers must be a JSON object of QuestionIdentifier: "
+                       "answer");
+    return answers_xml_doc(answers, qform_put_member, f, out, err);
+}
+
 int qform_answers_xml(const struct qform *f, const char *answers_json, struct buf *out,
                       struct ts_error *err)
 {
     json_error_t jerr;
     json_t *obj = json_loads(answers_json, JSON_REJECT_DUPLICATES, &jerr);
-    int rc;
+    int rc = qform_answers_xml_obj(f, obj, out, err);
 
-    if (json_is_object(obj))
-        rc = answers_xml_doc(obj, qform_put_member, f, out, err);
-    else
-        rc = ts_fail(err, TS_EINVAL, "answers must be a JSON object of QuestionIdentifier: "
-                     "answer");
     json_decref(obj);
     return rc;
 }

@@ -213,27 +213,21 @@ static int qform_check_one(const struct qform_question *q, json_t *v, struct ts_
     TS_BUG("question kind %d", (int)q->kind);
 }
 
-int qform_check_answers(const struct qform *f, const char *answers_json, struct ts_error *err)
+int qform_check_answers_obj(const struct qform *f, json_t *o, struct ts_error *err)
 {
-    json_error_t jerr;
-    json_t *o = json_loads(answers_json, JSON_REJECT_DUPLICATES, &jerr);
     const char *k;
     json_t *v;
     int rc = 0;
 
-    if (!json_is_object(o)) {
-        json_decref(o);
+    if (!json_is_object(o))
         return ts_fail(err, TS_EINVAL, "answers must be a JSON object of QuestionIdentifier: "
                        "answer");
-    }
     json_object_foreach(o, k, v)
     {
         if (strcmp(k, "assignmentId") == 0)
             continue;
-        if (!qform_find(f, k)) {
-            rc = ts_fail(err, TS_EINVAL, "the form has no question \"%.60s\"", k);
-            goto out;
-        }
+        if (!qform_find(f, k))
+            return ts_fail(err, TS_EINVAL, "the form has no question \"%.60s\"", k);
     }
     for (size_t i = 0; i < f->n_questions && !rc; i++) {
         const struct qform_question *q = &f->questions[i];
@@ -245,7 +239,15 @@ int qform_check_answers(const struct qform *f, const char *answers_json, struct 
         }
         rc = qform_check_one(q, v, err);
     }
-out:
+    return rc;
+}
+
+int qform_check_answers(const struct qform *f, const char *answers_json, struct ts_error *err)
+{
+    json_error_t jerr;
+    json_t *o = json_loads(answers_json, JSON_REJECT_DUPLICATES, &jerr);
+    int rc = qform_check_answers_obj(f, o, err);
+
     json_decref(o);
     return rc;
 }

@@ -10,17 +10,35 @@
 #include "../util/buf.h"
 #include "../util/banned.h"
 
-char *qform_from_post(const struct qform *f, const char *posted_json, struct ts_error *err)
+/* Whether v holds a string with a NUL character anywhere: the posted form's JSON text
+ * could not carry one (JSON text read without JSON_ALLOW_NUL refuses \u0000). */
+static int qform_has_nul(json_t *v)
 {
-    json_error_t jerr;
-    json_t *in = json_loads(posted_json, 0, &jerr);
+    const char *k;
+    json_t *e;
+    size_t i;
+
+    if (json_is_string(v))
+        return memchr(json_string_value(v), '\0', json_string_length(v)) != NULL;
+    if (json_is_array(v)) {
+        json_array_foreach(v, i, e)
+            if (qform_has_nul(e))
+                return 1;
+    } else if (json_is_object(v)) {
+        json_object_foreach(v, k, e)
+            if (qform_has_nul(e))
+                return 1;
+    }
+    return 0;
+}
+
+json_t *qform_from_post_obj(const struct qform *f, json_t *in, struct ts_error *err)
+{
     json_t *out;
     const char *k;
     json_t *v;
-    char *s;
 
-    if (!json_is_object(in)) {
-        json_decref(in);
+    if (!json_is_object(in) || qform_has_nul(in)) {
         ts_fail(err, TS_EINVAL, "the posted form must be a JSON object of field: value");
         return NULL;
     }
@@ -73,7 +91,19 @@ char *qform_from_post(const struct qform *f, const char *posted_json, struct ts_
         else if (a && json_array_size(a) == 0)
             json_object_del(out, q->id);
     }
+    return out;
+}
+
+char *qform_from_post(const struct qform *f, const char *posted_json, struct ts_error *err)
+{
+    json_error_t jerr;
+    json_t *in = json_loads(posted_json, 0, &jerr);
+    json_t *out = qform_from_post_obj(f, in, err);
+    char *s;
+
     json_decref(in);
+    if (!out)
+        return NULL;
     s = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(out);
     if (!s)

@@ -300,6 +300,13 @@ static int question_put_member(struct buf *b, const char *key, json_t *v, const 
     return 0;
 }
 
+int question_answers_xml_obj(json_t *answers, struct buf *out, struct ts_error *err)
+{
+    if (!json_is_object(answers))
+        return ts_fail(err, TS_EINVAL, "answers must be a JSON object of field: value");
+    return answers_xml_doc(answers, question_put_member, NULL, out, err);
+}
+
 int question_answers_xml(const char *answers_json, struct buf *out, struct ts_error *err)
 {
     json_error_t jerr;
@@ -309,10 +316,7 @@ int question_answers_xml(const char *answers_json, struct buf *out, struct ts_er
     if (!obj)
         return ts_fail(err, TS_EINVAL, "answers are not valid JSON: line %d: %s", jerr.line,
                        jerr.text);
-    if (json_is_object(obj))
-        rc = answers_xml_doc(obj, question_put_member, NULL, out, err);
-    else
-        rc = ts_fail(err, TS_EINVAL, "answers must be a JSON object of field: value");
+    rc = question_answers_xml_obj(obj, out, err);
     json_decref(obj);
     return rc;
 }

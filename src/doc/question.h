@@ -46,7 +46,7 @@ int question_parse(const char *xml, size_t n, struct question *out, struct ts_er
 void question_release(struct question *q);
 
 /* Appends to out the QuestionFormAnswers document for a submitted form:
- * answers_json is a JSON object {"field": "value", ...}; each member becomes one
+ * answers is a JSON object {"field": "value", ...} (borrowed); each member becomes one
  * <Answer><QuestionIdentifier>field</QuestionIdentifier><FreeText>value</FreeText>
  * </Answer>, in the object's key order. A member whose value is an array becomes one
  * Answer per element (a repeated form field). Numbers and booleans are written as
@@ -56,9 +56,15 @@ void question_release(struct question *q);
  * <UploadedFileKey> instead of <FreeText>.
  * The document is pure ASCII: markup characters are escaped and every non-ASCII
  * character is a numeric character reference; characters XML cannot carry (most C0
- * controls) become U+FFFD. Errors: TS_EINVAL for text that is not a JSON object of
- * such values, TS_ETOOBIG when out reaches its max. On failure out keeps its length
- * (its sticky error may be set). */
+ * controls) become U+FFFD. Errors: TS_EINVAL when answers is not an object (or NULL:
+ * "answers must be a JSON object of field: value") or holds other values, TS_ETOOBIG
+ * when out reaches its max. On failure out keeps its length (its sticky error may be
+ * set). */
+int question_answers_xml_obj(json_t *answers, struct buf *out, struct ts_error *err);
+
+/* The same for the answers as JSON text (an answer the store keeps), read with
+ * JSON_REJECT_DUPLICATES: text that is not JSON is TS_EINVAL "answers are not valid
+ * JSON: line N: ...". */
 int question_answers_xml(const char *answers_json, struct buf *out, struct ts_error *err);
 
 #endif

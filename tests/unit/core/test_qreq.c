@@ -350,7 +350,7 @@ static void test_for_the_requester(void)
     start(id, &r);
     /* Handed in through the test's link: the loaded request is handed in in place. */
     json_t *a = json_loads("{\"q1\":\"b\"}", 0, NULL);
-    CHECK_EQ_INT(TX(qreq_test_hand_in(&c, &r, a, &score, &err)), 0);
+    CHECK_EQ_INT(TX(qreq_test_hand_in(&c, &r, NULL, a, &score, &err)), 0);
     json_decref(a);
     CHECK_EQ_INT(r.status, QREQ_PENDING);
     CHECK(!score.scored);

@@ -2,6 +2,7 @@
  * selection sets with DefaultScore, and the four ways to map a summed score. */
 #include "doc/answerkey.h"
 #include "core/qtest.h"
+#include "doc/qform.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -314,19 +315,34 @@ static void test_key_fits_test(void)
     memset(&err, 0, sizeof err);
     CHECK_EQ_INT(qtest_check("<QuestionForm/>", NULL, &err), TS_EINVAL);
     CHECK(strncmp(err.msg, "Test: ", 6) == 0);
-    /* Grading: checked against the form, written as QuestionFormAnswers, scored. */
+    /* Grading: checked against the parsed form, written as QuestionFormAnswers, scored,
+     * from answers read once. */
+    struct qform f;
+    json_t *a;
     memset(&err, 0, sizeof err);
-    CHECK_EQ_INT(qtest_grade(form, cases[0].key, "{\"q1\":\"b\",\"t\":\"x<y\"}", &res, &err), 0);
+    CHECK_EQ_INT(qtest_parse("<QuestionForm/>", &f, &err), TS_EINVAL);
+    CHECK(strncmp(err.msg, "Test: ", 6) == 0);
+    CHECK_EQ_INT(qtest_parse(form, &f, &err), 0);
+    a = json_loads("{\"q1\":\"b\",\"t\":\"x<y\"}", 0, NULL);
+    CHECK_EQ_INT(qtest_grade(&f, cases[0].key, a, &res, &err), 0);
+    json_decref(a);
     CHECK(res.scored && res.has_value);
     CHECK_EQ_INT(res.value, 1);
     CHECK(res.answer_xml && strstr(res.answer_xml, "<SelectionIdentifier>b</SelectionIdentifier>"));
     CHECK(res.answer_xml && strstr(res.answer_xml, "x&lt;y"));
     free(res.answer_xml);
-    CHECK_EQ_INT(qtest_grade(form, NULL, "{\"q1\":\"z\"}", &res, &err), TS_EINVAL);
+    a = json_loads("{\"q1\":\"z\"}", 0, NULL);
+    CHECK_EQ_INT(qtest_grade(&f, NULL, a, &res, &err), TS_EINVAL);
+    json_decref(a);
     CHECK(res.answer_xml == NULL);
-    CHECK_EQ_INT(qtest_grade(form, NULL, "{\"q1\":\"a\"}", &res, &err), 0);
+    a = json_loads("{\"q1\":\"a\"}", 0, NULL);
+    CHECK_EQ_INT(qtest_grade(&f, NULL, a, &res, &err), 0);
+    json_decref(a);
     CHECK(!res.scored);
     free(res.answer_xml);
+    CHECK_EQ_INT(qtest_grade(&f, NULL, NULL, &res, &err), TS_EINVAL);
+    CHECK_EQ_STR(err.msg, "answers must be a JSON object of QuestionIdentifier: answer");
+    qform_release(&f);
 }
 
 CHECK_MAIN(test_parse_valid, test_parse_refused, test_too_big, test_scoring, test_mappings,

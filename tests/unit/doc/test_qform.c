@@ -492,5 +492,90 @@ static void test_formatted_spaces(void)
     qform_release(&f);
 }
 
+/* The parsed-object entry points agree with the text ones, byte for byte, errors
+ * included; the text ones are a parse in front of them. */
+static void test_obj_variants(void)
+{
+    static const char *const answers[] = {
+        "{\"assignmentId\":\"A\",\"species\":[\"robin\",{\"OtherSelectionText\":\"x\"}],"
+        "\"colours\":[\"red\"],\"count\":\"4\"}",
+        "{\"species\":\"robin\",\"colours\":[\"red\",\"red\"],\"count\":\"4\"}",
+        "{\"species\":\"robin\",\"colours\":\"red\",\"count\":4.5}",
+        "{\"species\":[1],\"count\":\"4\"}",
+        "{\"nope\":\"x\"}",
+        "{}",
+        "[1]",
+    };
+    static const char *const posted[] = {
+        "{\"assignmentId\":\"A1\",\"species\":\"\",\"species.OtherSelectionText\":\"owl\","
+        "\"colours\":[\"red\",\"blue\"],\"count\":\"4\",\"code\":\"\"}",
+        "{\"species\":\"robin\",\"colours\":\"green\",\"count\":\"2\"}",
+        "{\"species\":[\"robin\",\"\"],\"species.OtherSelectionText\":[\"a\",\"b\"]}",
+        "[]",
+        "\"text\"",
+    };
+    struct qform f;
+    struct ts_error e1 = {0}, e2 = {0};
+
+    CHECK_EQ_INT(parse(FORM, &f, &e1), 0);
+    for (size_t i = 0; i < sizeof answers / sizeof answers[0]; i++) {
+        json_t *o = json_loads(answers[i], JSON_REJECT_DUPLICATES, NULL);
+        struct buf x1 = BUF_INIT(1 << 16), x2 = BUF_INIT(1 << 16);
+        memset(&e1, 0, sizeof e1);
+        memset(&e2, 0, sizeof e2);
+        CHECK_EQ_INT(qform_check_answers_obj(&f, o, &e1), qform_check_answers(&f, answers[i], &e2));
+        CHECK_EQ_STR(e1.msg, e2.msg);
+        memset(&e1, 0, sizeof e1);
+        memset(&e2, 0, sizeof e2);
+        CHECK_EQ_INT(qform_answers_xml_obj(&f, o, &x1, &e1),
+                     qform_answers_xml(&f, answers[i], &x2, &e2));
+        CHECK_EQ_STR(e1.msg, e2.msg);
+        CHECK_EQ_STR(x1.p, x2.p);
+        memset(&e1, 0, sizeof e1);
+        memset(&e2, 0, sizeof e2);
+        CHECK_EQ_INT(question_answers_xml_obj(o, &x1, &e1), question_answers_xml(answers[i], &x2, &e2));
+        CHECK_EQ_STR(e1.msg, e2.msg);
+        CHECK_EQ_STR(x1.p, x2.p);
+        buf_release(&x1);
+        buf_release(&x2);
+        json_decref(o);
+    }
+    for (size_t i = 0; i < sizeof posted / sizeof posted[0]; i++) {
+        json_t *in = json_loads(posted[i], JSON_DECODE_ANY, NULL);
+        json_t *o;
+        char *t, *d;
+        memset(&e1, 0, sizeof e1);
+        memset(&e2, 0, sizeof e2);
+        o = qform_from_post_obj(&f, in, &e1);
+        t = qform_from_post(&f, posted[i], &e2);
+        d = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        CHECK((o == NULL) == (t == NULL));
+        if (d && t)
+            CHECK_EQ_STR(d, t);
+        CHECK_EQ_STR(e1.msg, e2.msg);
+        free(d);
+        free(t);
+        json_decref(o);
+        json_decref(in);
+    }
+    /* A posted string with a NUL (only json_stringn_nocheck makes one) is refused as the
+     * form's JSON text would have been. */
+    {
+        json_t *in = json_object();
+        json_object_set_new(in, "count", json_stringn_nocheck("4\0", 2));
+        memset(&e1, 0, sizeof e1);
+        CHECK(qform_from_post_obj(&f, in, &e1) == NULL);
+        CHECK_EQ_STR(e1.msg, "the posted form must be a JSON object of field: value");
+        json_decref(in);
+        memset(&e1, 0, sizeof e1);
+        CHECK(qform_from_post_obj(&f, NULL, &e1) == NULL);
+        CHECK_EQ_STR(e1.msg, "the posted form must be a JSON object of field: value");
+    }
+    memset(&e1, 0, sizeof e1);
+    CHECK_EQ_INT(qform_check_answers_obj(&f, NULL, &e1), TS_EINVAL);
+    CHECK_EQ_STR(e1.msg, "answers must be a JSON object of QuestionIdentifier: answer");
+    qform_release(&f);
+}
+
 CHECK_MAIN(test_formatted_spaces, test_parse, test_file_2005, test_bad, test_hostile, test_check, test_render,
-           test_post_and_xml)
+           test_post_and_xml, test_obj_variants)
