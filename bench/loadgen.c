@@ -239,7 +239,7 @@ static double hist_quantile(const struct hist *h, double p)
 /* ---- configuration and shared state ----------------------------------------------- */
 
 enum op { OP_ACCEPT, OP_SUBMIT, OP_COUNT };
-static const char *const op_name[OP_COUNT] = {"AcceptWork", "SubmitAssignment"};
+static const char *op_name[OP_COUNT] = {"AcceptWork", "SubmitAssignment"};
 
 /* Per token: its AcceptWork request (complete) and its SubmitAssignment request up
  * to and including "Content-Length: ". Both are built once. */
@@ -260,7 +260,8 @@ struct worker {
     int want_out;        /* EPOLLOUT is in the interest set */
     unsigned fails;      /* consecutive connection failures, for backoff */
     const struct token_req *tok;
-    const char *out;     /* the request being sent: tok->accept or sub */
+    const char *out;     /* the request being sent: tok->accept or sub (or a raw one) */
+    size_t next;         /* --requests: the index of the next raw request */
     size_t out_len, out_off;
     char *sub;           /* this worker's SubmitAssignment request */
     size_t sub_cap;
@@ -275,6 +276,8 @@ struct cfg {
     uint16_t port;
     const char *hit_type;
     const char *tokens;
+    const char *requests; /* or: a file of raw requests, each sent as it is */
+    int once;
     unsigned workers;
     uint64_t duration_ms, warmup_ms, max_cycles;
 };
@@ -291,6 +294,9 @@ struct run {
     uint64_t errors[OP_COUNT];
     struct hist lat[OP_COUNT];
     int shown[OP_COUNT];
+    char **raw;          /* --requests: the requests, raw_len[i] bytes each */
+    size_t *raw_len, nraw;
+    int once;            /* --once: each request is sent once, then the worker stops */
 };
 
 static volatile sig_atomic_t got_signal;
@@ -677,6 +683,21 @@ static void cycle_start(struct run *r, struct worker *w, uint16_t port)
         worker_done(r, w);
         return;
     }
+    if (r->nraw) {
+        /* One request is one cycle; the workers take the file's requests in turn. */
+        if (r->once && w->next >= r->nraw) {
+            worker_done(r, w);
+            if (r->active == 0)
+                stop(r, now_ns(), "every request sent");
+            return;
+        }
+        w->op = OP_SUBMIT;
+        w->out = r->raw[w->next % r->nraw];
+        w->out_len = r->raw_len[w->next % r->nraw];
+        w->next = r->once ? w->next + r->nw : (w->next + r->nw) % r->nraw;
+        send_request(r, w, port);
+        return;
+    }
     w->op = OP_ACCEPT;
     w->out = w->tok->accept;
     w->out_len = w->tok->accept_len;
@@ -871,7 +892,11 @@ static void usage(FILE *f)
           "               [--duration 10] [--max-cycles N] [--warmup 1] [--host 127.0.0.1]\n"
           "Each simulated worker loops AcceptWork -> SubmitAssignment on its own keep-alive\n"
           "connection to 127.0.0.1:P; worker i uses the token on line i % lines of FILE.\n"
-          "Durations are seconds (up to 3 decimals). Only 127.0.0.1 is ever contacted.\n",
+          "Durations are seconds (up to 3 decimals). Only 127.0.0.1 is ever contacted.\n"
+          "       loadgen --port P --requests FILE [--workers 64] [--duration 10] ...\n"
+          "Each worker loops over the complete HTTP requests in FILE (separated by NUL\n"
+          "bytes; worker i sends request i, i + workers, ...), one cycle per 2xx answer;\n"
+          "with --once each request is sent once (for signed writes, which take effect once).\n",
           f);
 }
 
@@ -882,7 +907,9 @@ static int parse_args(int argc, char **argv, struct cfg *c)
         {"tokens", required_argument, NULL, 'k'},   {"workers", required_argument, NULL, 'w'},
         {"duration", required_argument, NULL, 'd'}, {"max-cycles", required_argument, NULL, 'm'},
         {"warmup", required_argument, NULL, 'u'},   {"host", required_argument, NULL, 'H'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"requests", required_argument, NULL, 'r'}, {"once", no_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     uint64_t v;
     int o, idx = 0;
@@ -903,6 +930,12 @@ static int parse_args(int argc, char **argv, struct cfg *c)
             break;
         case 'k':
             c->tokens = optarg;
+            break;
+        case 'r':
+            c->requests = optarg;
+            break;
+        case 'o':
+            c->once = 1;
             break;
         case 'w':
             if (parse_u64(optarg, 1, MAX_WORKERS, &v))
@@ -936,10 +969,13 @@ static int parse_args(int argc, char **argv, struct cfg *c)
             return -1;
         }
     }
-    if (optind != argc || !c->port || !c->hit_type || !c->tokens) {
+    if (optind != argc || !c->port ||
+        (c->requests ? c->hit_type || c->tokens : !c->hit_type || !c->tokens)) {
         usage(stderr);
         return -1;
     }
+    if (c->requests)
+        return 0;
     if (!id_ok(c->hit_type, strlen(c->hit_type))) {
         fprintf(stderr, "loadgen: --hit-type must be 1-%d letters, digits, '-' or '_'\n", MAX_ID);
         return -1;
@@ -1006,6 +1042,47 @@ static long read_tokens(const char *path, char ***out)
 }
 
 /* One blocking connect first, so a wrong port fails at once with a clear message. */
+/* Reads FILE's NUL-separated requests into r. Returns the count, or -1. */
+static long read_requests(const char *path, struct run *r)
+{
+    FILE *f = fopen(path, "rb");
+    char *all = NULL;
+    size_t n = 0, cap = 0, start = 0;
+    if (!f) {
+        fprintf(stderr, "loadgen: cannot open %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    for (;;) {
+        size_t got;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 1 << 16;
+            all = xrealloc(all, cap);
+        }
+        got = fread(all + n, 1, cap - n, f);
+        if (got == 0)
+            break;
+        n += got;
+    }
+    fclose(f);
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && all[i] != '\0')
+            continue;
+        if (i > start) {
+            r->raw = xrealloc(r->raw, (r->nraw + 1) * sizeof *r->raw);
+            r->raw_len = xrealloc(r->raw_len, (r->nraw + 1) * sizeof *r->raw_len);
+            r->raw[r->nraw] = xcalloc(i - start, 1);
+            memcpy(r->raw[r->nraw], all + start, i - start);
+            r->raw_len[r->nraw] = i - start;
+            r->nraw++;
+        }
+        start = i + 1;
+    }
+    free(all);
+    if (!r->nraw)
+        fprintf(stderr, "loadgen: %s holds no request\n", path);
+    return r->nraw ? (long)r->nraw : -1;
+}
+
 static int probe(uint16_t port)
 {
     struct sockaddr_in sa;
@@ -1146,7 +1223,20 @@ int main(int argc, char **argv)
 
     if (parse_args(argc, argv, &c))
         return 2;
-    ntok = read_tokens(c.tokens, &tokens);
+    r = xcalloc(1, sizeof *r);
+    if (c.requests) {
+        if (read_requests(c.requests, r) < 0)
+            return 2;
+        op_name[OP_SUBMIT] = "request";
+        r->once = c.once;
+        tokens = xcalloc(1, sizeof *tokens);
+        tokens[0] = xcalloc(2, 1); /* one unused token: the workers' shared state stays */
+        tokens[0][0] = '-';
+        ntok = 1;
+        c.hit_type = "-";
+    } else {
+        ntok = read_tokens(c.tokens, &tokens);
+    }
     if (ntok < 0)
         return 2;
     if (probe(c.port))
@@ -1164,7 +1254,6 @@ int main(int argc, char **argv)
     for (long i = 0; i < ntok; i++)
         token_req_init(&treq[i], tokens[i], host, c.hit_type);
 
-    r = xcalloc(1, sizeof *r);
     r->ep = epoll_create1(EPOLL_CLOEXEC);
     if (r->ep < 0) {
         perror("loadgen: epoll_create1");
@@ -1180,6 +1269,7 @@ int main(int argc, char **argv)
         struct worker *w = &r->w[i];
         w->fd = -1;
         w->tok = &treq[(size_t)i % (size_t)ntok];
+        w->next = r->nraw ? i % r->nraw : 0;
         w->sub_cap = w->tok->submit_head_len + 32 + strlen(sub_body0) + MAX_ID + strlen(sub_body1);
         w->sub = xcalloc(w->sub_cap, 1);
     }
@@ -1202,13 +1292,17 @@ int main(int argc, char **argv)
     free(r->w);
     close(r->ep);
 free_run:
-    free(r);
     for (long i = 0; i < ntok; i++) {
         free(treq[i].accept);
         free(treq[i].submit_head);
     }
     free(treq);
 free_tokens:
+    for (size_t i = 0; i < r->nraw; i++)
+        free(r->raw[i]);
+    free(r->raw);
+    free(r->raw_len);
+    free(r);
     for (long i = 0; i < ntok; i++)
         free(tokens[i]);
     free(tokens);

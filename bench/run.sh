@@ -3,7 +3,9 @@
 # throwaway database with one requester and WORKERS worker accounts, serves it on a free
 # 127.0.0.1 port, posts enough HITs, runs loadgen (accept -> submit cycles), then stops
 # the server it started, runs `tessera admin check` on the database and removes the temp
-# dir. See docs/bench.md.
+# dir. With MTURK_OP set it measures the MTurk door instead: one requester with one access
+# key (tessera admin key-create), requests signed with botocore's SigV4 signer and sent
+# by loadgen --requests. See docs/bench.md.
 #
 # Environment (defaults in brackets):
 #   WORKERS [64]        simulated workers (connections)
@@ -13,6 +15,11 @@
 #   BATCHES [3]         CreateBatch calls       ROWS [20000] HITs per batch
 #   MAX_ASSIGNMENTS [3] assignments per HIT     DEPOSIT [100000.00] requester balance
 #   KEEP [0]            1: keep the temp dir (database, server log) and print its path
+#   TESSERA [build/tessera]  the server binary (another build, to compare)
+#   MTURK_OP []         GetAccountBalance (a read: WORKERS signed requests, each sent
+#                       again and again) or CreateHITType (a write: SIGNED requests, each
+#                       signed apart and sent once, since a signed write takes effect once)
+#   SIGNED [120000]     with MTURK_OP=CreateHITType: how many requests to sign
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -29,12 +36,18 @@ ROWS=${ROWS:-20000}
 MAX_ASSIGNMENTS=${MAX_ASSIGNMENTS:-3}
 DEPOSIT=${DEPOSIT:-100000.00}
 KEEP=${KEEP:-0}
-TESSERA=build/tessera
+TESSERA=${TESSERA:-build/tessera}
+MTURK_OP=${MTURK_OP:-}
+SIGNED=${SIGNED:-120000}
 LOADGEN=build/bench/loadgen
 
 say() { printf 'bench: %s\n' "$*" >&2; }
 
 make -s all build/bench/loadgen
+case "$MTURK_OP" in
+    ""|GetAccountBalance|CreateHITType) ;;
+    *) say "MTURK_OP must be GetAccountBalance or CreateHITType"; exit 2 ;;
+esac
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tessera-bench.XXXXXX")
 db="$tmp/bench.db"
@@ -66,17 +79,19 @@ for path in sys.argv[2:]:
 }
 
 # ---- accounts
+[ -n "$MTURK_OP" ] && ACCOUNTS=0
 say "creating 1 requester and $ACCOUNTS worker accounts in $db"
 "$TESSERA" admin --db "$db" requester-create bench-requester >"$tmp/requester.json"
 requester_id=$(json_field id "$tmp/requester.json")
 requester_token=$(json_field token "$tmp/requester.json")
 "$TESSERA" admin --db "$db" deposit "$requester_id" "$DEPOSIT" >/dev/null
+"$TESSERA" admin --db "$db" key-create "$requester_id" >"$tmp/key.json"
 mkdir "$tmp/workers"
 for i in $(seq 1 "$ACCOUNTS"); do
     "$TESSERA" admin --db "$db" worker-create "bench-worker-$i" --country US \
         --password "bench-password-$i" >"$tmp/workers/$i.json"
 done
-json_field token "$tmp"/workers/*.json >"$tmp/tokens"
+[ -n "$MTURK_OP" ] || json_field token "$tmp"/workers/*.json >"$tmp/tokens"
 
 # ---- server
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -84,7 +99,7 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 "$TESSERA" serve --db "$db" --listen "127.0.0.1:$port" \
     --max-connections-per-address $((WORKERS + 16)) >"$tmp/server.log" 2>&1 &
 server_pid=$!
-say "server pid $server_pid on 127.0.0.1:$port"
+say "server pid $server_pid on 127.0.0.1:$port ($TESSERA)"
 for _ in $(seq 1 100); do
     if ! kill -0 "$server_pid" 2>/dev/null; then
         say "server exited; its log:"; cat "$tmp/server.log" >&2; server_pid=""; exit 1
@@ -97,7 +112,40 @@ done
 curl -fsS --noproxy '*' -o /dev/null --max-time 1 "http://127.0.0.1:$port/healthz" ||
     { say "server not healthy after 10 s"; exit 1; }
 
+# ---- the MTurk door: signed requests in a file, one after another (NUL between them)
+if [ -n "$MTURK_OP" ]; then
+    n=$WORKERS
+    [ "$MTURK_OP" = GetAccountBalance ] || n=$SIGNED
+    say "signing $n $MTURK_OP requests"
+    python3 - "$port" "$tmp/key.json" "$MTURK_OP" "$n" "$tmp/requests" <<'PY'
+import json, sys
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+port, key_path, op, n, out = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
+key = json.load(open(key_path))
+creds = Credentials(key["access_key_id"], key["secret_access_key"])
+host = "127.0.0.1:%s" % port
+with open(out, "wb") as f:
+    for i in range(n):
+        body = "{}" if op == "GetAccountBalance" else json.dumps(
+            {"Title": "bench %d" % i, "Description": "bench", "Reward": "0.01",
+             "AssignmentDurationInSeconds": 600})
+        req = AWSRequest(method="POST", url="http://%s/" % host, data=body.encode(), headers={
+            "X-Amz-Target": "MTurkRequesterServiceV20170117." + op,
+            "Content-Type": "application/x-amz-json-1.1", "Host": host})
+        SigV4Auth(creds, "mturk-requester", "us-east-1").add_auth(req)
+        head = "POST / HTTP/1.1\r\n" + "".join("%s: %s\r\n" % kv for kv in req.headers.items())
+        head += "Content-Length: %d\r\n\r\n" % len(body)
+        f.write(head.encode() + body.encode() + b"\0")
+PY
+    args=(--port "$port" --requests "$tmp/requests")
+    [ "$MTURK_OP" = GetAccountBalance ] || args+=(--once)
+fi
+
 # ---- work: BATCHES batches of ROWS HITs, all of one HIT type
+[ -n "$MTURK_OP" ] || {
 say "creating $BATCHES batches of $ROWS HITs (MaxAssignments $MAX_ASSIGNMENTS)"
 hit_type=$(python3 - "$port" "$requester_token" "$BATCHES" "$ROWS" "$MAX_ASSIGNMENTS" <<'PY'
 import json, sys, urllib.request
@@ -151,10 +199,11 @@ for b in range(batches):
 print(hit_type)
 PY
 )
+args=(--port "$port" --hit-type "$hit_type" --tokens "$tmp/tokens")
+}
 
 # ---- load
-args=(--port "$port" --hit-type "$hit_type" --tokens "$tmp/tokens"
-      --workers "$WORKERS" --duration "$DURATION" --warmup "$WARMUP")
+args+=(--workers "$WORKERS" --duration "$DURATION" --warmup "$WARMUP")
 if [ -n "$MAX_CYCLES" ]; then
     args+=(--max-cycles "$MAX_CYCLES")
 fi

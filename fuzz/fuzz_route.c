@@ -102,6 +102,28 @@ static void check_route(const struct request *q, const struct http_route *rt)
     if ((rt->kind == ROUTE_PREVIEW || rt->kind == ROUTE_UPLOAD) && rt->method_ok &&
         (!rt->arg || !*rt->arg || strlen(rt->arg) > 64 || strchr(rt->arg, '/')))
         abort();
+    /* The door is the one its kind lives behind (route.h). */
+    switch (rt->kind) {
+    case ROUTE_NATIVE:
+    case ROUTE_HEALTHZ:
+        if (rt->door != HTTP_DOOR_NATIVE)
+            abort();
+        break;
+    case ROUTE_MTURK:
+        if (rt->door != HTTP_DOOR_MTURK)
+            abort();
+        break;
+    case ROUTE_SUBMIT:
+        if (rt->door != HTTP_DOOR_FORM_POST)
+            abort();
+        break;
+    case ROUTE_NOT_FOUND:
+        break;
+    default:
+        if (rt->door != HTTP_DOOR_FORM_POST && rt->door != HTTP_DOOR_PAGE)
+            abort();
+        break;
+    }
     /* The early check sees the submit links the routing table sees; one it takes for a
      * link that the table does not (a capability cut to fit) is refused before the body. */
     if (rt->kind == ROUTE_SUBMIT && rt->has_cap) {

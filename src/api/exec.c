@@ -1,4 +1,5 @@
-/* exec.c: the executor: one writer thread, group commit, and the timer sweep.
+/* exec.c: the executor: one writer thread, group commit, and the timer sweep; a side
+ * thread for the slow checks before a write (password hashes, request signatures).
  * Invariant: a job's done() runs only after the transaction holding its changes has
  * committed (or failed as a whole), so no answer ever reports a write that is not
  * durable. Each operation runs in its own savepoint: a failed one changes nothing. */
@@ -13,6 +14,7 @@
 #include "../core/asg.h"
 #include "../core/notify.h"
 #include "../core/secrets.h"
+#include "keycache.h"
 #include "sigv4.h"
 #include "../util/alloc.h"
 #include "../util/clock.h"
@@ -54,12 +56,16 @@ struct exec {
     int stopping;
     struct store *st;
     /* The side thread runs the slow first step of operations that have one (op->prep),
-     * with its own store connection, then queues them here. */
+     * and checks the signatures of signed requests, with its own store connection, then
+     * queues them here. Logins and signed requests wait apart (side_head, sig_head): each
+     * turn checks every signed request waiting, then at most one login. */
     pthread_t side_thread;
     pthread_cond_t side_cv;
     struct exec_job *side_head, *side_tail;
+    struct exec_job *sig_head, *sig_tail;
     int side_stopping;
     struct store *side_st;
+    struct keycache *keys; /* access key id -> decrypted secret (the side thread's) */
     const struct secrets *sec;
     const struct core_config *cfg;
     int64_t next_sweep_ms;
@@ -80,27 +86,72 @@ static struct auth_slot *auth_slot(struct exec *x, const unsigned char hash[32])
     return &x->auth[i];
 }
 
-/* The account of j's access key, once j->verify accepts the request's signature made
- * with the key's secret. */
-static int access_key_verify(struct exec *x, struct exec_job *j, int64_t *id)
+static int no_access_key(struct exec_job *j)
+{
+    return ts_failk(&j->err, TS_EAUTH, "UnrecognizedClientException",
+                    "The security token included in the request is invalid: no access "
+                    "key %s",
+                    j->access_key_id);
+}
+
+/* On the side thread: the account of j's access key and its secret, from the cache or
+ * else from the store (then kept in the cache, unless it was emptied meanwhile). */
+static int access_key_secret(struct exec *x, struct exec_job *j, int64_t *id,
+                             char secret[KEYCACHE_SECRET_MAX + 1])
 {
     unsigned char box[256];
-    char secret[256 - SECRETS_SEAL_OVERHEAD + 1];
     size_t len = 0;
-    int rc = store_access_key_get(x->st, j->access_key_id, id, box, sizeof box, &len, &j->err);
+    uint64_t gen;
+    int rc;
 
+    if (keycache_get(x->keys, j->access_key_id, id, secret))
+        return 0;
+    gen = keycache_gen(x->keys);
+    rc = store_access_key_get(x->side_st, j->access_key_id, id, box, sizeof box, &len, &j->err);
     if (rc == TS_ENOTFOUND)
-        return ts_failk(&j->err, TS_EAUTH, "UnrecognizedClientException",
-                        "The security token included in the request is invalid: no access "
-                        "key %s",
-                        j->access_key_id);
+        return no_access_key(j);
     if (!rc)
-        rc = secrets_open(x->sec, box, len, secret, sizeof secret, &j->err);
+        rc = secrets_open(x->sec, box, len, secret, KEYCACHE_SECRET_MAX + 1, &j->err);
+    if (!rc)
+        keycache_put(x->keys, gen, j->access_key_id, *id, secret);
+    return rc;
+}
+
+/* On the side thread: j->verify accepts the request's signature made with the secret of
+ * j's access key; j->signer_id is then the key's account. */
+static int signature_verify(struct exec *x, struct exec_job *j)
+{
+    char secret[KEYCACHE_SECRET_MAX + 1];
+    int64_t id = 0;
+    int rc;
+
+    if (!j->verify)
+        TS_BUG("a job with an access key has no signature to verify");
+    rc = access_key_secret(x, j, &id, secret);
     if (!rc)
         rc = j->verify(j->verify_ctx, secret, clock_now_ms(), &j->err);
     sodium_memzero(secret, sizeof secret);
-    if (rc)
-        *id = 0;
+    j->signer_id = rc ? 0 : id;
+    return rc;
+}
+
+/* On the writer, in the operation's savepoint: the key whose signature the side thread
+ * verified is still there and still its account's, so that a key revoked since (by
+ * another job of this batch, or another process) is refused. */
+static int access_key_active(struct exec *x, struct exec_job *j, int64_t *id)
+{
+    unsigned char box[256];
+    size_t len = 0;
+    int64_t owner = 0;
+    int rc;
+
+    if (j->signer_id <= 0)
+        TS_BUG("a signed job reached the writer unverified");
+    rc = store_access_key_get(x->st, j->access_key_id, &owner, box, sizeof box, &len, &j->err);
+    if (rc == TS_ENOTFOUND || (!rc && owner != j->signer_id))
+        return no_access_key(j);
+    if (!rc)
+        *id = owner;
     return rc;
 }
 
@@ -146,7 +197,7 @@ static int authenticate(struct exec *x, struct exec_job *j, int64_t now_ms, stru
                                   : rc;
     }
     if (id <= 0 && j->access_key_id) {
-        rc = access_key_verify(x, j, &id);
+        rc = access_key_active(x, j, &id);
         if (rc)
             return rc;
     }
@@ -254,9 +305,11 @@ static void run_job(struct exec *x, struct core_ctx *core, struct exec_job *j)
         j->out = json_object();
         j->rc = j->op->fn(&c, j->in, j->out, &j->err);
     }
-    /* Emptying the cache is always safe, whether the revocation commits or not. */
-    if (c.auth_changed)
+    /* Emptying the caches is always safe, whether the revocation commits or not. */
+    if (c.auth_changed) {
         memset(x->auth, 0, AUTH_CACHE_SLOTS * sizeof *x->auth);
+        keycache_clear(x->keys);
+    }
     if (j->rc) {
         if (!j->err.msg[0])
             ts_fail(&j->err, j->rc, "%s failed", j->op->name);
@@ -282,7 +335,7 @@ static void job_lost(struct exec_job *j, const char *what, const char *cause)
             strstr(cause, "try again") ? "" : "; nothing was changed, try again");
 }
 
-/* Empties the token cache when another process has revoked a credential since the last
+/* Empties the token and key caches when another process has revoked a credential since the last
  * look (admin token-revoke and key-revoke count up meta('auth_gen')). Runs first in the
  * batch's transaction; a failed read fails the batch (a read error may have cost the
  * transaction, and a job must not run in a transaction of its own). */
@@ -296,6 +349,7 @@ static int auth_gen_check(struct exec *x, struct ts_error *err)
     }
     if (!rc && strcmp(gen, x->auth_gen) != 0) {
         memset(x->auth, 0, AUTH_CACHE_SLOTS * sizeof *x->auth);
+        keycache_clear(x->keys);
         memcpy(x->auth_gen, gen, sizeof gen);
     }
     return rc;
@@ -374,6 +428,7 @@ static void sweep(struct exec *x)
     int hits = 0, asgs = 0, pruned = 0, sigs = 0, tokens = 0;
     int rc = store_begin(x->st, &err);
     memset(x->auth, 0, AUTH_CACHE_SLOTS * sizeof *x->auth);
+    keycache_clear(x->keys);
     if (!rc)
         rc = hit_sweep(&core, SWEEP_CAP, &hits, &err);
     if (!rc)
@@ -488,46 +543,91 @@ static int login_admit(struct exec *x, struct exec_job *j)
     return 0;
 }
 
+/* Checks the signatures of the signed jobs in list (taken off sig_head): the verified
+ * ones go to the writer's queue together, the others are answered here (nothing was
+ * written: the answer needs no commit). */
+static void side_signed(struct exec *x, struct exec_job *list)
+{
+    struct exec_job *ok = NULL, *ok_tail = NULL;
+    for (struct exec_job *j = list, *next; j; j = next) {
+        next = j->next;
+        memset(&j->err, 0, sizeof j->err);
+        j->out = NULL;
+        j->rc = signature_verify(x, j);
+        if (j->rc) {
+            if (!j->err.msg[0])
+                ts_fail(&j->err, j->rc, "%s failed", j->op->name);
+            j->done(j);
+            continue;
+        }
+        push(&ok, &ok_tail, j);
+    }
+    if (!ok)
+        return;
+    pthread_mutex_lock(&x->mu);
+    if (x->tail)
+        x->tail->next = ok;
+    else
+        x->head = ok;
+    x->tail = ok_tail;
+    pthread_cond_signal(&x->cv);
+    pthread_mutex_unlock(&x->mu);
+}
+
+/* The login's slow first step (op->prep), under the login limits. */
+static void side_login(struct exec *x, struct exec_job *j)
+{
+    memset(&j->err, 0, sizeof j->err);
+    j->out = NULL;
+    j->account_id = 0;
+    j->rc = j->op->prep(x->side_st, j->in, &j->account_id, &j->err);
+    pthread_mutex_lock(&x->mu);
+    x->side_n--;
+    x->side_cur = NULL;
+    /* The attempt was counted as a failure when it was let in (login_admit). */
+    if (!j->rc)
+        limiter_succeeded(x->limiter, j->client, login_name(j), clock_now_ms());
+    pthread_mutex_unlock(&x->mu);
+    if (j->rc) {
+        if (!j->err.msg[0])
+            ts_fail(&j->err, j->rc, "%s failed", j->op->name);
+        j->done(j); /* nothing was written: the answer needs no commit */
+        return;
+    }
+    pthread_mutex_lock(&x->mu);
+    push(&x->head, &x->tail, j);
+    pthread_cond_signal(&x->cv);
+    pthread_mutex_unlock(&x->mu);
+}
+
+/* Each turn takes every signed request waiting, then at most one login: a signed request
+ * waits for at most one password check, and a login for one round of signature checks
+ * (each some microseconds), so neither kind can starve the other. */
 static void *side_main(void *arg)
 {
     struct exec *x = arg;
     for (;;) {
-        struct exec_job *j;
+        struct exec_job *sig, *login = NULL;
         pthread_mutex_lock(&x->mu);
-        while (!x->side_head && !x->side_stopping)
+        while (!x->side_head && !x->sig_head && !x->side_stopping)
             pthread_cond_wait(&x->side_cv, &x->mu);
-        j = x->side_head;
-        if (!j) {
-            pthread_mutex_unlock(&x->mu);
-            break;
+        sig = x->sig_head;
+        x->sig_head = x->sig_tail = NULL;
+        if (!sig && x->side_head) {
+            login = x->side_head;
+            x->side_head = login->next;
+            if (!x->side_head)
+                x->side_tail = NULL;
+            login->next = NULL;
+            x->side_cur = login;
         }
-        x->side_head = j->next;
-        if (!x->side_head)
-            x->side_tail = NULL;
-        x->side_cur = j;
         pthread_mutex_unlock(&x->mu);
-
-        memset(&j->err, 0, sizeof j->err);
-        j->out = NULL;
-        j->account_id = 0;
-        j->rc = j->op->prep(x->side_st, j->in, &j->account_id, &j->err);
-        pthread_mutex_lock(&x->mu);
-        x->side_n--;
-        x->side_cur = NULL;
-        /* The attempt was counted as a failure when it was let in (login_admit). */
-        if (!j->rc)
-            limiter_succeeded(x->limiter, j->client, login_name(j), clock_now_ms());
-        pthread_mutex_unlock(&x->mu);
-        if (j->rc) {
-            if (!j->err.msg[0])
-                ts_fail(&j->err, j->rc, "%s failed", j->op->name);
-            j->done(j); /* nothing was written: the answer needs no commit */
-            continue;
-        }
-        pthread_mutex_lock(&x->mu);
-        push(&x->head, &x->tail, j);
-        pthread_cond_signal(&x->cv);
-        pthread_mutex_unlock(&x->mu);
+        if (!sig && !login)
+            break; /* stopping, and nothing waits */
+        if (sig)
+            side_signed(x, sig);
+        else
+            side_login(x, login);
     }
     return NULL;
 }
@@ -551,6 +651,7 @@ int exec_start(const char *db_path, const struct secrets *sec, const struct core
     x->sec = sec;
     x->cfg = cfg;
     x->auth = xcalloc(AUTH_CACHE_SLOTS, sizeof *x->auth);
+    x->keys = keycache_new(KEYCACHE_SLOTS_DEFAULT);
     exec_limits_init(&x->lim);
     x->limiter = limiter_new(&x->lim.login);
     x->next_sweep_ms = clock_now_ms();
@@ -602,11 +703,26 @@ void exec_submit(struct exec *x, struct exec_job *job)
         x->side_n++;
         push(&x->side_head, &x->side_tail, job);
         pthread_cond_signal(&x->side_cv);
+    } else if (job->access_key_id) {
+        /* Signed: its signature is checked on the side thread, not under the login
+         * limits. */
+        job->signer_id = 0;
+        push(&x->sig_head, &x->sig_tail, job);
+        pthread_cond_signal(&x->side_cv);
     } else {
         push(&x->head, &x->tail, job);
         pthread_cond_signal(&x->cv);
     }
     pthread_mutex_unlock(&x->mu);
+}
+
+int exec_key_cached(struct exec *x, const char *key_id)
+{
+    char secret[KEYCACHE_SECRET_MAX + 1];
+    int64_t id;
+    int hit = keycache_get(x->keys, key_id, &id, secret);
+    sodium_memzero(secret, sizeof secret);
+    return hit;
 }
 
 struct waiter {
@@ -660,6 +776,7 @@ void exec_stop(struct exec *x)
                  (double)x->commit_ns / 1e6 / (double)x->n_batches);
     store_close(x->st);
     free(x->auth);
+    keycache_free(x->keys);
     limiter_free(x->limiter);
     pthread_mutex_destroy(&x->mu);
     pthread_cond_destroy(&x->cv);

@@ -20,11 +20,15 @@ struct exec_job {
     int has_token;                /* authenticate by token_hash */
     unsigned char token_hash[32];
     int64_t account_id;           /* or: already authenticated as this account (> 0) */
-    /* or: signed with an access key (the MTurk door). The executor looks the key up,
-     * opens its secret and calls verify, which checks the request's signature. */
+    /* or: signed with an access key (the MTurk door). The executor's side thread looks
+     * the key's secret up (a cache, else the store), and calls verify, which checks the
+     * request's signature, before the job reaches the writer; the writer checks again,
+     * in the operation's savepoint, that the key has not been revoked since. verify and
+     * verify_ctx are used on the side thread only. */
     const char *access_key_id;
     int (*verify)(void *ctx, const char *secret, int64_t now_ms, struct ts_error *err);
     void *verify_ctx;
+    int64_t signer_id;            /* set by the executor: the key's account, once verified */
     /* With access_key_id: the request's signature (64 hex digits, borrowed) and its
      * X-Amz-Date in ms. For an OP_WRITE operation the executor records them with the key
      * in the operation's own savepoint, for SIGV4_REPLAY_MS after signed_ms, so one
@@ -72,6 +76,8 @@ int exec_start(const char *db_path, const struct secrets *sec, const struct core
 void exec_submit(struct exec *x, struct exec_job *job);
 /* Queues job and waits for its outcome. */
 void exec_run(struct exec *x, struct exec_job *job);
+/* For tests: whether the secret of access key key_id is in the executor's cache. */
+int exec_key_cached(struct exec *x, const char *key_id);
 /* Finishes what is queued, stops the thread, closes the store. */
 void exec_stop(struct exec *x);
 

@@ -202,6 +202,8 @@ static int op_revoke_access_key(struct op_ctx *c, json_t *in, json_t *out, struc
     if (rc == TS_ENOTFOUND)
         return ts_failk(err, TS_ENOTFOUND, "AccessKeyDoesNotExist", "you have no access key %s",
                         id);
+    if (!rc)
+        c->auth_changed = 1; /* the executor forgets the key's secret */
     return rc;
 }
 

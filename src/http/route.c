@@ -67,11 +67,25 @@ static void public_get(enum http_route_kind kind, const char *id, const char *me
         out->arg = id;
 }
 
+static enum http_door door_of(const char *url)
+{
+    char cap[CAP_SUBMIT_MAX];
+    if (strcmp(url, "/") == 0)
+        return HTTP_DOOR_MTURK;
+    if (strcmp(url, "/mturk/externalSubmit") == 0 || http_submit_link(url, cap))
+        return HTTP_DOOR_FORM_POST;
+    if (strncmp(url, "/w/", 3) == 0 || strncmp(url, "/q/", 3) == 0 ||
+        strncmp(url, "/mturk/", 7) == 0 || strncmp(url, "/preview/", 9) == 0)
+        return HTTP_DOOR_PAGE;
+    return HTTP_DOOR_NATIVE;
+}
+
 void http_route(const char *url, const char *method, struct http_route *out)
 {
     static const char prefix[] = "/api/v1/";
     memset(out, 0, sizeof *out);
     out->kind = ROUTE_NOT_FOUND;
+    out->door = door_of(url);
     if (strcmp(url, "/mturk/externalSubmit") == 0) {
         out->kind = ROUTE_SUBMIT;
         out->method_ok = 1;

@@ -25,8 +25,21 @@ enum http_route_kind {
                            * or over-64-byte name */
 };
 
+/* The door a request came through, told by its path alone (not the method), so that it is
+ * known on the first sight of the headers and answers everything after: the body limit,
+ * a refusal before the body (413) or for want of memory (503), the reply. */
+enum http_door {
+    HTTP_DOOR_NATIVE,    /* anything not below: /api/v1/, /healthz, unknown paths */
+    HTTP_DOOR_MTURK,     /* "/" (ROUTE_MTURK when the method is POST) */
+    HTTP_DOOR_FORM_POST, /* /mturk/externalSubmit and every path http_submit_link takes */
+    HTTP_DOOR_PAGE,      /* the rest of /w/, /q/, /mturk/ and /preview/ */
+};
+
 struct http_route {
     enum http_route_kind kind;
+    enum http_door door;      /* ROUTE_NATIVE, ROUTE_HEALTHZ: NATIVE; ROUTE_MTURK: MTURK;
+                               * ROUTE_SUBMIT: FORM_POST; the other link and page kinds:
+                               * FORM_POST or PAGE; ROUTE_NOT_FOUND: any */
     int method_ok;            /* the method is one this route takes (see each kind) */
     int has_cap;              /* cap holds the link's capability */
     int submit;               /* ROUTE_TEST, ROUTE_BAD_*_LINK: the form, not the page */

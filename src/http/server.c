@@ -41,7 +41,31 @@ struct http_server {
     struct watch *watch; /* the header deadline, or NULL */
 };
 
-enum req_door { REQ_NATIVE = 0, REQ_MTURK, REQ_FORM };
+struct req;
+
+/* One door of the HTTP layer (route.h, enum http_door): how a request that came through
+ * it is held, handed to the executor and answered. The handler picks the row once, from
+ * http_route on its first call, keeps it in the request, and asks it for everything after.
+ * Each door's replies set their own Content-Type; type is for those that name none. */
+struct door {
+    const char *name;
+    const char *type;
+    size_t (*body_max)(void); /* the request's body limit */
+    /* A refusal of the HTTP layer itself (413, 503, 405, 404) in this door's shape; code
+     * is the error code where the shape carries one. */
+    void (*refuse)(unsigned status, const char *code, const char *msg, struct door_reply *r);
+    const char *too_large_code; /* the code of its 413 */
+    /* The door whose shape answers 503 when the body budget is spent: NULL for this one. */
+    const struct door *busy_as;
+    /* What the headers alone refuse, before any body (0: read the body), or NULL. */
+    int (*early)(struct req *q, const char *url, const char *method, struct door_reply *r);
+    /* Acts on the route once the body is in: queues the job or answers. */
+    enum MHD_Result (*prepare)(struct req *q, const struct http_route *rt, const char *method);
+    /* The reply for a job the executor has run (takes job->out). */
+    void (*reply)(struct exec_job *job, struct door_reply *r);
+    /* Frees what prepare attached to the job, or NULL. */
+    void (*release)(struct exec_job *job);
+};
 
 struct req {
     struct http_server *srv;
@@ -52,7 +76,10 @@ struct req {
     struct buf body;
     int toobig;
     int busy;     /* the body would have gone over BODY_BUDGET */
-    enum req_door door; /* which door answers it */
+    const struct door *door; /* which door answers it (NULL until the headers are in) */
+    struct http_route rt;    /* the route, taken with the headers; rt.arg is re-pointed
+                              * into each call's url (arg_at bytes in) */
+    size_t arg_at;
     int queued;   /* handed to the executor */
     int finished; /* the executor is done: job holds the outcome */
     struct exec_job job;
@@ -82,12 +109,19 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, struct door_reply
     return ret;
 }
 
-static enum MHD_Result send_error(struct MHD_Connection *conn, unsigned status, const char *code,
-                                  const char *msg)
+/* Sends r, which door d rendered. */
+static enum MHD_Result answer(struct req *q, const struct door *d, struct door_reply *r)
+{
+    return send_reply(q->conn, r, d->type);
+}
+
+/* A refusal of the HTTP layer in door d's shape. */
+static enum MHD_Result refuse(struct req *q, const struct door *d, unsigned status,
+                              const char *code, const char *msg)
 {
     struct door_reply r = {0};
-    door_error(status, code, msg, &r);
-    return send_reply(conn, &r, "application/json");
+    d->refuse(status, code, msg, &r);
+    return answer(q, d, &r);
 }
 
 static void job_done(struct exec_job *job)
@@ -100,6 +134,11 @@ static void job_done(struct exec_job *job)
 static const char *mhd_header(void *ctx, const char *lower_name)
 {
     return MHD_lookup_connection_value(ctx, MHD_HEADER_KIND, lower_name);
+}
+
+static const char *req_header(struct req *q, const char *name)
+{
+    return MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, name);
 }
 
 /* The peer's IP address as text, for the login limits; "" if unknown. */
@@ -117,6 +156,8 @@ static void client_address(struct MHD_Connection *conn, char *out, size_t cap)
                   (socklen_t)cap);
 }
 
+static const struct door door_native;
+
 /* Hands q's prepared job to the executor, suspending the connection until it is done. */
 static enum MHD_Result queue(struct req *q)
 {
@@ -125,7 +166,8 @@ static enum MHD_Result queue(struct req *q)
     pthread_mutex_lock(&q->srv->mu);
     if (q->srv->stopping) {
         pthread_mutex_unlock(&q->srv->mu);
-        return send_error(q->conn, 503, "ServiceUnavailable", "the server is shutting down");
+        return refuse(q, &door_native, 503, "ServiceUnavailable",
+                      "the server is shutting down");
     }
     client_address(q->conn, q->job.client, sizeof q->job.client);
     q->queued = 1;
@@ -135,150 +177,215 @@ static enum MHD_Result queue(struct req *q)
     return MHD_YES;
 }
 
-static enum MHD_Result native(struct req *q, const char *op)
+/* The body is over the door's limit (declared, or once read): 413 in the door's shape. */
+static enum MHD_Result too_large(struct req *q)
+{
+    char msg[96];
+    snprintf(msg, sizeof msg, "the request body is larger than %zu bytes", q->body.max);
+    return refuse(q, q->door, 413, q->door->too_large_code, msg);
+}
+
+/* An address that no route takes: JSON whichever door it came through. */
+static enum MHD_Result not_found(struct req *q)
+{
+    return refuse(q, &door_native, 404, "NotFound",
+                  "no such page; operations live under /api/v1/");
+}
+
+static size_t api_body_max(void)
+{
+    return DOOR_MAX_BODY;
+}
+
+/* ---- the native door: POST /api/v1/<Operation>, and /healthz ---- */
+
+static void native_refuse(unsigned status, const char *code, const char *msg,
+                          struct door_reply *r)
+{
+    door_error(status, code, msg, r);
+}
+
+static enum MHD_Result healthz(struct req *q)
 {
     struct door_reply r = {0};
-    const char *auth =
-        MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-    if (q->toobig) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "the request body is larger than %zu bytes", DOOR_MAX_BODY);
-        return send_error(q->conn, 413, "RequestTooLarge", msg);
+    r.status = 200;
+    r.body = xstrdup("{\"status\":\"ok\"}");
+    r.len = 15;
+    return answer(q, &door_native, &r);
+}
+
+static enum MHD_Result native_prepare(struct req *q, const struct http_route *rt,
+                                      const char *method)
+{
+    struct door_reply r = {0};
+    (void)method;
+    if (rt->kind == ROUTE_HEALTHZ) {
+        if (!rt->method_ok)
+            return refuse(q, q->door, 405, "MethodNotAllowed", "use GET /healthz");
+        return healthz(q);
     }
-    if (door_native_prepare(op, auth, q->body.p, q->body.len, &q->job, &r))
-        return send_reply(q->conn, &r, "application/json");
+    if (rt->kind != ROUTE_NATIVE)
+        return not_found(q);
+    if (!rt->method_ok)
+        return refuse(q, q->door, 405, "MethodNotAllowed",
+                      "operations are called with POST /api/v1/<Operation>");
+    if (q->toobig)
+        return too_large(q);
+    if (door_native_prepare(rt->arg, req_header(q, MHD_HTTP_HEADER_AUTHORIZATION), q->body.p,
+                            q->body.len, &q->job, &r))
+        return answer(q, q->door, &r);
     return queue(q);
 }
 
-static enum MHD_Result mturk(struct req *q)
+static const struct door door_native = {
+    "native", "application/json", api_body_max, native_refuse, "RequestTooLarge", NULL, NULL,
+    native_prepare, door_native_reply, NULL,
+};
+
+/* ---- the MTurk door: POST / with X-Amz-Target and SigV4 ---- */
+
+static void mturk_refuse(unsigned status, const char *code, const char *msg,
+                         struct door_reply *r)
+{
+    door_mturk_error(status, code, NULL, msg, r);
+}
+
+static enum MHD_Result mturk_prepare(struct req *q, const struct http_route *rt,
+                                     const char *method)
 {
     struct door_reply r = {0};
-    q->door = REQ_MTURK;
-    if (q->toobig) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "the request body is larger than %zu bytes", DOOR_MAX_BODY);
-        door_mturk_error(413, "RequestEntityTooLargeException", NULL, msg, &r);
-        return send_reply(q->conn, &r, NULL);
-    }
+    (void)method;
+    if (rt->kind != ROUTE_MTURK)
+        return not_found(q);
+    if (q->toobig)
+        return too_large(q);
     if (door_mturk_prepare(mhd_header, q->conn, q->path, q->query, q->body.p, q->body.len,
                            &q->job, &r))
-        return send_reply(q->conn, &r, NULL);
+        return answer(q, q->door, &r);
     return queue(q);
 }
 
-static enum MHD_Result form_reply(struct req *q, struct door_reply *r)
+static const struct door door_mturk = {
+    "mturk", "application/x-amz-json-1.1", api_body_max, mturk_refuse,
+    "RequestEntityTooLargeException", NULL, NULL, mturk_prepare, door_mturk_reply,
+    door_mturk_release,
+};
+
+/* ---- the browser's doors: task and test links, public pages, form posts ---- */
+
+static void form_refuse(unsigned status, const char *code, const char *msg,
+                        struct door_reply *r)
 {
-    return send_reply(q->conn, r, "text/html; charset=utf-8");
+    (void)code;
+    door_form_error(status, msg, r);
+}
+
+/* The submit addresses refuse what they can from the headers alone, before the body. */
+static int form_early(struct req *q, const char *url, const char *method, struct door_reply *r)
+{
+    char cap[CAP_SUBMIT_MAX];
+    int link = http_submit_link(url, cap);
+    return door_form_submit_early(link ? cap : NULL,
+                                  req_header(q, MHD_HTTP_HEADER_AUTHORIZATION), method, r);
 }
 
 /* A form submitted to /mturk/externalSubmit (cap NULL: the bearer token says who) or to
  * /w/<cap>/mturk/externalSubmit. */
-static enum MHD_Result form_submit(struct req *q, const char *cap, const char *method)
+static int form_submit(struct req *q, const char *cap, const char *method, struct door_reply *r)
+{
+    return door_form_submit_prepare(cap, req_header(q, MHD_HTTP_HEADER_AUTHORIZATION), method,
+                                    q->query, req_header(q, MHD_HTTP_HEADER_CONTENT_TYPE),
+                                    q->body.p, q->body.len, q->toobig, &q->job, r);
+}
+
+/* The route's page or form, prepared: 0 with the job ready, else r filled. A task or test
+ * link that is not shaped as one is answered as a forged link is (403, the same page), so
+ * its shape tells nothing more than a wrong MAC does. */
+static int form_job(struct req *q, const struct http_route *rt, const char *method,
+                    struct door_reply *r)
+{
+    switch (rt->kind) {
+    case ROUTE_SUBMIT:
+        return form_submit(q, rt->has_cap ? rt->cap : NULL, method, r);
+    case ROUTE_TASK:
+        if (!rt->method_ok)
+            break;
+        return door_form_page_prepare(rt->cap, q->query, &q->job, r);
+    case ROUTE_BAD_TASK_LINK:
+        door_form_bad_link(rt->submit ? DOOR_LINK_TASK_SUBMIT : DOOR_LINK_TASK_PAGE, r);
+        return -1;
+    case ROUTE_NO_TASK_PAGE:
+        door_form_error(404, "no such page under a task link", r);
+        return -1;
+    case ROUTE_TEST:
+        return door_form_qtest_prepare(rt->cap, rt->submit, method,
+                                       req_header(q, MHD_HTTP_HEADER_CONTENT_TYPE), q->body.p,
+                                       q->body.len, q->toobig, &q->job, r);
+    case ROUTE_BAD_TEST_LINK:
+        door_form_bad_link(rt->submit ? DOOR_LINK_TEST_SUBMIT : DOOR_LINK_TEST_PAGE, r);
+        return -1;
+    case ROUTE_NO_TEST_PAGE:
+        door_form_error(404, "no such page under a test link", r);
+        return -1;
+    case ROUTE_PREVIEW:
+    case ROUTE_UPLOAD:
+        if (!rt->method_ok)
+            break;
+        if (rt->kind == ROUTE_PREVIEW)
+            return door_form_preview_prepare(rt->arg, q->query, &q->job, r);
+        return door_form_download_prepare(rt->arg, q->query, &q->job, r);
+    case ROUTE_NO_PUBLIC_PAGE:
+        door_form_error(404, "no such page", r);
+        return -1;
+    default:
+        TS_BUG("a route the browser's doors do not take");
+    }
+    door_form_error(405, rt->kind == ROUTE_TASK ? "the task page is read with GET"
+                                                : "this page is read with GET",
+                    r);
+    return -1;
+}
+
+static enum MHD_Result form_prepare(struct req *q, const struct http_route *rt,
+                                    const char *method)
 {
     struct door_reply r = {0};
-    q->door = REQ_FORM;
-    if (door_form_submit_prepare(
-            cap, MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND,
-                                             MHD_HTTP_HEADER_AUTHORIZATION),
-            method, q->query,
-            MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
-            q->body.p, q->body.len, q->toobig, &q->job, &r))
-        return form_reply(q, &r);
+    if (rt->kind == ROUTE_NOT_FOUND)
+        return not_found(q);
+    if (form_job(q, rt, method, &r))
+        return answer(q, q->door, &r);
     return queue(q);
 }
 
-/* The task page /w/<cap> (route: ROUTE_TASK, its method GET). */
-static enum MHD_Result worker_page(struct req *q, const char *cap)
+static size_t form_body_max(void)
 {
-    struct door_reply r = {0};
-    q->door = REQ_FORM;
-    if (door_form_page_prepare(cap, q->query, &q->job, &r))
-        return form_reply(q, &r);
-    return queue(q);
+    return door_form_max_body();
 }
 
-/* /q/<cap> (a running qualification test's page) and /q/<cap>/submit. */
-static enum MHD_Result test_link(struct req *q, const char *cap, int submit, const char *method)
-{
-    struct door_reply r = {0};
-    q->door = REQ_FORM;
-    if (door_form_qtest_prepare(
-            cap, submit, method,
-            MHD_lookup_connection_value(q->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
-            q->body.p, q->body.len, q->toobig, &q->job, &r))
-        return form_reply(q, &r);
-    return queue(q);
-}
+/* Only the two submit addresses take a form with files, larger than an API call. */
+static const struct door door_form_post = {
+    "form post", "text/html; charset=utf-8", form_body_max, form_refuse, NULL, NULL,
+    form_early, form_prepare, door_form_reply, NULL,
+};
 
-/* /preview/<HITId> and /mturk/upload/<key> (route: a GET with a well-formed name). */
-static enum MHD_Result public_get(struct req *q, enum http_route_kind kind, const char *id)
-{
-    struct door_reply r = {0};
-    int rc;
-    q->door = REQ_FORM;
-    if (kind == ROUTE_PREVIEW)
-        rc = door_form_preview_prepare(id, q->query, &q->job, &r);
-    else
-        rc = door_form_download_prepare(id, q->query, &q->job, &r);
-    if (rc)
-        return form_reply(q, &r);
-    return queue(q);
-}
+/* The pages' 503 for want of memory is JSON, as it has always been. */
+static const struct door door_page = {
+    "page", "text/html; charset=utf-8", api_body_max, form_refuse, NULL, &door_native, NULL,
+    form_prepare, door_form_reply, NULL,
+};
 
-/* A small HTML page for a refusal by the routing table itself. */
-static enum MHD_Result form_refusal(struct req *q, unsigned status, const char *msg)
-{
-    struct door_reply r = {0};
-    q->door = REQ_FORM;
-    door_form_error(status, msg, &r);
-    return form_reply(q, &r);
-}
-
-/* A task or test link that is not shaped as one: answered as a forged link is (403, the
- * same page), so its shape tells nothing more than a wrong MAC does. */
-static enum MHD_Result bad_link(struct req *q, enum door_link where)
-{
-    struct door_reply r = {0};
-    q->door = REQ_FORM;
-    door_form_bad_link(where, &r);
-    return form_reply(q, &r);
-}
+static const struct door *const doors[] = {
+    [HTTP_DOOR_NATIVE] = &door_native,
+    [HTTP_DOOR_MTURK] = &door_mturk,
+    [HTTP_DOOR_FORM_POST] = &door_form_post,
+    [HTTP_DOOR_PAGE] = &door_page,
+};
 
 /* The request could not be held: too many bodies are in memory at once. */
-static enum MHD_Result busy(struct req *q, const char *url)
+static enum MHD_Result busy(struct req *q)
 {
-    struct door_reply r = {0};
-    static const char msg[] = "the server holds too many request bodies at once; retry soon";
-    if (strcmp(url, "/") == 0) {
-        door_mturk_error(503, "ServiceUnavailable", NULL, msg, &r);
-        return send_reply(q->conn, &r, NULL);
-    }
-    if (q->door == REQ_FORM) {
-        door_form_error(503, msg, &r);
-        return form_reply(q, &r);
-    }
-    return send_error(q->conn, 503, "ServiceUnavailable", msg);
-}
-
-/* The body declared by Content-Length is over this request's limit: refused from the
- * headers alone, on the handler's first call, so libmicrohttpd sends no 100 Continue and
- * closes the connection after the answer rather than read the body. Each door answers
- * in its own shape. */
-static enum MHD_Result too_large(struct req *q, const char *url)
-{
-    struct door_reply r = {0};
-    char msg[96];
-    snprintf(msg, sizeof msg, "the request body is larger than %zu bytes", q->body.max);
-    if (strcmp(url, "/") == 0) {
-        door_mturk_error(413, "RequestEntityTooLargeException", NULL, msg, &r);
-        return send_reply(q->conn, &r, NULL);
-    }
-    if (strncmp(url, "/w/", 3) == 0 || strncmp(url, "/q/", 3) == 0 ||
-        strncmp(url, "/mturk/", 7) == 0 || strncmp(url, "/preview/", 9) == 0) {
-        door_form_error(413, msg, &r);
-        return form_reply(q, &r);
-    }
-    return send_error(q->conn, 413, "RequestTooLarge", msg);
+    return refuse(q, q->door->busy_as ? q->door->busy_as : q->door, 503, "ServiceUnavailable",
+                  "the server holds too many request bodies at once; retry soon");
 }
 
 /* Whether the request declares a Content-Length over max (one too large to parse is). */
@@ -294,70 +401,32 @@ static int declared_over(struct MHD_Connection *conn, size_t max)
     return (uint64_t)n > (uint64_t)max;
 }
 
-
-static enum MHD_Result healthz(struct req *q)
-{
-    struct door_reply r = {0};
-    r.status = 200;
-    r.body = xstrdup("{\"status\":\"ok\"}");
-    r.len = 15;
-    return send_reply(q->conn, &r, "application/json");
-}
-
-/* Acts on http_route's answer (route.h); the table itself lives there. */
-static enum MHD_Result route(struct req *q, const char *url, const char *method)
-{
-    struct http_route rt;
-    if (q->busy)
-        return busy(q, url);
-    http_route(url, method, &rt);
-    switch (rt.kind) {
-    case ROUTE_SUBMIT:
-        return form_submit(q, rt.has_cap ? rt.cap : NULL, method);
-    case ROUTE_TASK:
-        if (!rt.method_ok)
-            return form_refusal(q, 405, "the task page is read with GET");
-        return worker_page(q, rt.cap);
-    case ROUTE_BAD_TASK_LINK:
-        return bad_link(q, rt.submit ? DOOR_LINK_TASK_SUBMIT : DOOR_LINK_TASK_PAGE);
-    case ROUTE_NO_TASK_PAGE:
-        return form_refusal(q, 404, "no such page under a task link");
-    case ROUTE_TEST:
-        return test_link(q, rt.cap, rt.submit, method);
-    case ROUTE_BAD_TEST_LINK:
-        return bad_link(q, rt.submit ? DOOR_LINK_TEST_SUBMIT : DOOR_LINK_TEST_PAGE);
-    case ROUTE_NO_TEST_PAGE:
-        return form_refusal(q, 404, "no such page under a test link");
-    case ROUTE_PREVIEW:
-    case ROUTE_UPLOAD:
-        if (!rt.method_ok)
-            return form_refusal(q, 405, "this page is read with GET");
-        return public_get(q, rt.kind, rt.arg);
-    case ROUTE_NO_PUBLIC_PAGE:
-        return form_refusal(q, 404, "no such page");
-    case ROUTE_HEALTHZ:
-        if (!rt.method_ok)
-            return send_error(q->conn, 405, "MethodNotAllowed", "use GET /healthz");
-        return healthz(q);
-    case ROUTE_MTURK:
-        return mturk(q);
-    case ROUTE_NATIVE:
-        if (!rt.method_ok)
-            return send_error(q->conn, 405, "MethodNotAllowed",
-                              "operations are called with POST /api/v1/<Operation>");
-        return native(q, rt.arg);
-    case ROUTE_NOT_FOUND:
-        break;
-    }
-    return send_error(q->conn, 404, "NotFound", "no such page; operations live under /api/v1/");
-}
-
 /* The connection's entry in the header deadline (NULL without one). */
 static struct watch_conn *conn_watch(struct MHD_Connection *conn)
 {
     const union MHD_ConnectionInfo *i =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     return i ? i->socket_context : NULL;
+}
+
+/* The headers are in: routes the request, which picks its door for good, and refuses
+ * what the headers alone refuse. A body over the door's limit declared by Content-Length
+ * is refused here, on the handler's first call, so libmicrohttpd sends no 100 Continue
+ * and closes the connection after the answer rather than read the body. */
+static enum MHD_Result headers_in(struct req *q, const char *url, const char *method)
+{
+    struct door_reply r = {0};
+    q->started = 1;
+    watch_headers_done(q->srv->watch, conn_watch(q->conn));
+    http_route(url, method, &q->rt);
+    q->arg_at = q->rt.arg ? (size_t)(q->rt.arg - url) : 0;
+    q->door = doors[q->rt.door];
+    buf_init(&q->body, q->door->body_max());
+    if (declared_over(q->conn, q->body.max))
+        return too_large(q);
+    if (q->door->early && q->door->early(q, url, method, &r))
+        return answer(q, q->door, &r);
+    return MHD_YES;
 }
 
 static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const char *url,
@@ -369,27 +438,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
     (void)version;
     (void)cls;
     if (!q->started) {
-        /* Only the two submit addresses take a form with files, larger than an API call;
-         * what they would refuse from the headers alone is refused before any body. */
-        char cap[CAP_SUBMIT_MAX];
-        int link = http_submit_link(url, cap), plain = strcmp(url, "/mturk/externalSubmit") == 0;
-        q->started = 1;
         q->conn = conn;
-        watch_headers_done(q->srv->watch, conn_watch(conn));
-        buf_init(&q->body, link || plain ? door_form_max_body() : DOOR_MAX_BODY);
-        if (declared_over(conn, q->body.max))
-            return too_large(q, url);
-        if (link || plain) {
-            struct door_reply r = {0};
-            q->door = REQ_FORM;
-            if (door_form_submit_early(
-                    link ? cap : NULL,
-                    MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                MHD_HTTP_HEADER_AUTHORIZATION),
-                    method, &r))
-                return form_reply(q, &r);
-        }
-        return MHD_YES;
+        return headers_in(q, url, method);
     }
     if (*upload_data_size) {
         size_t n = *upload_data_size;
@@ -414,17 +464,19 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
     }
     if (q->finished) {
         struct door_reply r = {0};
-        if (q->door == REQ_MTURK)
-            door_mturk_reply(&q->job, &r);
-        else if (q->door == REQ_FORM)
-            door_form_reply(&q->job, &r);
-        else
-            door_native_reply(&q->job, &r);
-        return send_reply(conn, &r, "application/json");
+        q->door->reply(&q->job, &r);
+        return answer(q, q->door, &r);
     }
     if (q->queued)
         return MHD_YES; /* spurious call while suspended */
-    return route(q, url, method);
+    if (q->busy)
+        return busy(q);
+    {
+        struct http_route rt = q->rt;
+        if (rt.arg)
+            rt.arg = url + q->arg_at;
+        return q->door->prepare(q, &rt, method);
+    }
 }
 
 static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -440,8 +492,8 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     buf_release(&q->body);
     free(q->query);
     free(q->path);
-    if (q->door == REQ_MTURK)
-        door_mturk_release(&q->job);
+    if (q->door && q->door->release)
+        q->door->release(&q->job);
     json_decref(q->job.in);
     json_decref(q->job.out);
     free(q);

@@ -179,8 +179,31 @@ class AdminKeys(MTurkCase):
                     secret_access_key=key["secret_access_key"])
         mt = self.client_for(acct)
         self.assertEqual(mt.get_account_balance()["AvailableBalance"], "50.00")
+        # Used for reads and a write, so its secret is in the server's key cache.
+        mt.create_hit_type(Title="t", Description="d", Reward="0.05",
+                           AssignmentDurationInSeconds=60)
+        self.assertEqual(mt.get_account_balance()["AvailableBalance"], "50.00")
         self.srv.admin_json("key-revoke", key["access_key_id"])
-        resp = self.error_of(mt.get_account_balance)
-        self.assertEqual(resp["ResponseMetadata"]["HTTPStatusCode"], 400)
+        # The very next request is refused, a read as a write, and nothing is written.
+        for call in (mt.get_account_balance,
+                     lambda: mt.create_hit_type(Title="t2", Description="d", Reward="0.05",
+                                                AssignmentDurationInSeconds=60)):
+            resp = self.error_of(call)
+            self.assertEqual(resp["ResponseMetadata"]["HTTPStatusCode"], 400)
+            self.assertEqual(resp["Error"]["Code"], "UnrecognizedClientException")
+            self.assertIn("no access key " + key["access_key_id"], resp["Error"]["Message"])
         # The requester's first key is untouched.
+        self.assertEqual(self.mt.get_account_balance()["AvailableBalance"], "50.00")
+
+    def test_revoke_access_key_ends_a_key_in_use_at_once(self):
+        # RevokeAccessKey through the native door, on a key whose secret the server holds
+        # in its cache: the next signed request is refused.
+        key = self.srv.admin_json("key-create", self.rq["id"])
+        mt = self.client_for(dict(self.rq, access_key_id=key["access_key_id"],
+                                  secret_access_key=key["secret_access_key"]))
+        for _ in range(3):
+            self.assertEqual(mt.get_account_balance()["AvailableBalance"], "50.00")
+        self.ok("RevokeAccessKey", {"AccessKeyId": key["access_key_id"]}, self.rq["token"])
+        resp = self.error_of(mt.get_account_balance)
+        self.assertEqual(resp["Error"]["Code"], "UnrecognizedClientException")
         self.assertEqual(self.mt.get_account_balance()["AvailableBalance"], "50.00")
