@@ -254,6 +254,8 @@ static void run_job(struct exec *x, struct core_ctx *core, struct exec_job *j)
         j->out = json_object();
         j->rc = j->op->fn(&c, j->in, j->out, &j->err);
     }
+    /* The settle step: the reactors of what the operation did, in its savepoint. */
+    j->rc = core_finish(core, j->rc, &j->err);
     /* Emptying the cache is always safe, whether the revocation commits or not. */
     if (c.auth_changed)
         memset(x->auth, 0, AUTH_CACHE_SLOTS * sizeof *x->auth);
@@ -303,7 +305,7 @@ static int auth_gen_check(struct exec *x, struct ts_error *err)
 
 static void run_batch(struct exec *x, struct exec_job *jobs)
 {
-    struct core_ctx core = {x->st, x->sec, x->cfg, clock_now_ms()};
+    struct core_ctx core = CORE_CTX_INIT(x->st, x->sec, x->cfg, clock_now_ms());
     struct ts_error err = {0};
     struct exec_job *seg = jobs; /* the first job of the open transaction */
     int64_t t0;
@@ -369,15 +371,15 @@ static void run_batch(struct exec *x, struct exec_job *jobs)
 
 static void sweep(struct exec *x)
 {
-    struct core_ctx core = {x->st, x->sec, x->cfg, clock_now_ms()};
+    struct core_ctx core = CORE_CTX_INIT(x->st, x->sec, x->cfg, clock_now_ms());
     struct ts_error err = {0};
     int hits = 0, asgs = 0, pruned = 0, sigs = 0, tokens = 0;
     int rc = store_begin(x->st, &err);
     memset(x->auth, 0, AUTH_CACHE_SLOTS * sizeof *x->auth);
     if (!rc)
-        rc = hit_sweep(&core, SWEEP_CAP, &hits, &err);
+        rc = core_finish(&core, hit_sweep(&core, SWEEP_CAP, &hits, &err), &err);
     if (!rc)
-        rc = asg_sweep(&core, SWEEP_CAP, &asgs, &err);
+        rc = core_finish(&core, asg_sweep(&core, SWEEP_CAP, &asgs, &err), &err);
     if (!rc)
         rc = notify_prune(&core, SWEEP_CAP, &pruned, &err);
     if (!rc)

@@ -7,14 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
+#include "event.h"
 #include "hit.h"
 #include "ledger.h"
-#include "notify.h"
-#include "qc.h"
+#include "qc_pick.h"
 #include "qform.h"
 #include "question.h"
 #include "quals.h"
-#include "review.h"
 #include "secrets.h"
 #include "../util/alloc.h"
 #include "../util/money.h"
@@ -61,7 +60,7 @@ static int asg_release_slot(struct core_ctx *c, struct assignment *a, enum asg_s
     int rc = store_hit_get(c->st, a->hit_id, &h, err);
     if (rc)
         return rc;
-    before = notify_hit_status(c, &h);
+    before = hit_status_seen(c, &h);
     h.pending--;
     if (h.expired || h.disposed) {
         int64_t cost = hit_slot_cost(&h);
@@ -80,14 +79,8 @@ static int asg_release_slot(struct core_ctx *c, struct assignment *a, enum asg_s
         rc = store_asg_update(c->st, a, err);
     }
     if (!rc)
-        rc = notify_hit(c, &h, a->id,
-                        NOTIFY_BIT(to == ASG_RETURNED ? NOTIFY_ASSIGNMENT_RETURNED
-                                                      : NOTIFY_ASSIGNMENT_ABANDONED) |
-                            notify_if_reviewable(c, before, &h),
-                        err);
-    /* The last pending assignment of an expired HIT gone: it may now be Reviewable. */
-    if (!rc && (h.policies & REVIEW_LEVEL_BIT(REVIEW_HIT)))
-        rc = review_hit_maybe_id(c, a->hit_id, err);
+        event_raise(c, to == ASG_RETURNED ? EVENT_ASG_RETURNED : EVENT_ASG_ABANDONED, &h, a->id,
+                    before, hit_status_seen(c, &h));
     store_hit_release(&h);
     return rc;
 }
@@ -142,7 +135,7 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
     char id[STORE_ID_MAX];
     struct hit h;
     struct hit_type t;
-    int rc;
+    int before, rc;
 
     memset(out, 0, sizeof *out);
     if (!hit_id) {
@@ -216,6 +209,7 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
     }
     if (rc)
         goto out_hit;
+    before = hit_status_seen(c, &h);
     h.pending++;
     rc = store_hit_update_counts(c->st, &h, err);
     if (!rc) {
@@ -225,7 +219,7 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
         rc = store_pseudonym_note(c->st, h.requester_id, pseud, worker_id, err);
     }
     if (!rc)
-        rc = notify_hit(c, &h, out->id, NOTIFY_BIT(NOTIFY_ASSIGNMENT_ACCEPTED), err);
+        event_raise(c, EVENT_ASG_ACCEPTED, &h, out->id, before, hit_status_seen(c, &h));
 out_hit:
     store_hit_release(&h);
     return rc;
@@ -334,18 +328,32 @@ static int check_answer_values(json_t *o, struct ts_error *err)
     return 0;
 }
 
-/* answers_json parsed into *out (the caller's to release): at most ANSWERS_MAX_BYTES of
- * one JSON object. */
-static int parse_answers(const char *answers_json, json_t **out, struct ts_error *err)
+/* The text of answers, as it is stored (*text, the caller frees it): at most
+ * ANSWERS_MAX_BYTES of one JSON object. */
+static int answers_text(json_t *answers, char **text, struct ts_error *err)
 {
-    json_error_t jerr;
-    json_t *o;
-
-    *out = NULL;
-    if (strlen(answers_json) > ANSWERS_MAX_BYTES)
+    *text = NULL;
+    if (!json_is_object(answers))
+        return ts_fail(err, TS_EINVAL, "Answers must be a JSON object of field names to text");
+    *text = json_dumps(answers, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (!*text)
+        return ts_fail(err, TS_EINVAL, "Answers could not be encoded");
+    if (strlen(*text) > ANSWERS_MAX_BYTES) {
+        free(*text);
+        *text = NULL;
         return ts_failk(err, TS_EINVAL, "ParameterValidationError",
                         "Answers are larger than %d bytes", ANSWERS_MAX_BYTES);
-    o = json_loads(answers_json, JSON_REJECT_DUPLICATES, &jerr);
+    }
+    return 0;
+}
+
+/* text parsed into *out (the caller's to release): one JSON object. */
+static int parse_answers(const char *text, json_t **out, struct ts_error *err)
+{
+    json_error_t jerr;
+    json_t *o = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+
+    *out = NULL;
     if (!o || !json_is_object(o)) {
         json_decref(o);
         return ts_fail(err, TS_EINVAL, "Answers must be a JSON object of field names to text");
@@ -354,68 +362,69 @@ static int parse_answers(const char *answers_json, json_t **out, struct ts_error
     return 0;
 }
 
-/* Checks answers_json, whose parsed object is o, against the question of a HIT that may
+/* Checks the answers (*text, and *o, its object) against the question of a HIT that may
  * be a QuestionForm (h->form; h must hold its texts): for a QuestionForm every rule the
  * form sets, for any other question the general shape. When posted, the answers are the
  * fields of the form Tessera rendered for a QuestionForm, first turned into its answers
- * shape (qform_from_post); *final then receives that text, which the caller frees, and
- * stays NULL when answers_json itself is the answer. */
-static int check_form_answers(const struct hit *h, const char *answers_json, json_t *o,
-                              int posted, char **final, struct ts_error *err)
+ * shape (qform_from_post): *text and *o (both the caller's) are then replaced by those. */
+static int check_form_answers(const struct hit *h, char **text, json_t **o, int posted,
+                              struct ts_error *err)
 {
     struct question q;
     json_t *conv = NULL;
+    char *final = NULL;
     int rc;
 
-    *final = NULL;
     rc = question_parse(h->question, strlen(h->question), &q, err);
     if (rc)
         return ts_fail(err, TS_EIO, "HIT %s has a Question that no longer parses", h->id);
     if (q.kind != QUESTION_FORM) {
         question_release(&q);
-        return check_answer_values(o, err);
+        return check_answer_values(*o, err);
     }
     if (posted) {
-        *final = qform_from_post(q.form, answers_json, err);
-        if (!*final)
+        final = qform_from_post(q.form, *text, err);
+        if (!final)
             rc = TS_EINVAL;
         else
-            rc = parse_answers(*final, &conv, err);
-        if (!rc) {
-            answers_json = *final;
-            o = conv;
-        }
+            rc = parse_answers(final, &conv, err);
+        if (!rc)
+            rc = check_answer_names(conv, err); /* empty fields were dropped */
     }
-    if (!rc && conv)
-        rc = check_answer_names(conv, err); /* empty fields were dropped */
     if (!rc)
-        rc = qform_check_answers(q.form, answers_json, err);
-    json_decref(conv);
+        rc = qform_check_answers(q.form, final ? final : *text, err);
     question_release(&q);
     if (rc) {
-        free(*final);
-        *final = NULL;
+        json_decref(conv);
+        free(final);
+    } else if (final) {
+        free(*text);
+        *text = final;
+        json_decref(*o);
+        *o = conv;
     }
     return rc;
 }
 
-static int submit(struct core_ctx *c, int64_t worker_id, const char *id, const char *answers_json,
+static int submit(struct core_ctx *c, int64_t worker_id, const char *id, json_t *answers,
                   int posted, struct ts_error *err)
 {
     struct assignment a;
     struct hit h;
     struct hit_type t;
     struct batch b;
-    char *final = NULL;
-    json_t *o;
+    struct event *e;
+    char *text = NULL;
+    json_t *o = json_incref(answers);
     int before;
-    int rc = parse_answers(answers_json, &o, err);
+    int rc = answers_text(answers, &text, err);
     if (!rc)
         rc = check_answer_names(o, err);
     if (!rc)
         rc = asg_get_worker(c, worker_id, id, &a, err);
     if (rc) {
         json_decref(o);
+        free(text);
         return rc;
     }
     if (a.status == ASG_ABANDONED) {
@@ -437,19 +446,17 @@ static int submit(struct core_ctx *c, int64_t worker_id, const char *id, const c
     if (h.form) {
         rc = store_hit_load_texts(c->st, &h, err);
         if (!rc)
-            rc = check_form_answers(&h, answers_json, o, posted, &final, err);
+            rc = check_form_answers(&h, &text, &o, posted, err);
     } else {
         rc = check_answer_values(o, err);
     }
     if (rc)
         goto out_hit;
-    if (final)
-        answers_json = final;
-    before = notify_hit_status(c, &h);
+    before = hit_status_seen(c, &h);
     rc = store_hit_type_get(c->st, h.hit_type_id, &t, err);
     if (rc)
         goto out_hit;
-    rc = qc_label(c, &h, answers_json, &b, &a.label, err);
+    rc = qc_label(c, &h, o, &b, &a.label, err);
     if (rc) {
         store_hit_type_release(&t);
         goto out_batch;
@@ -459,22 +466,23 @@ static int submit(struct core_ctx *c, int64_t worker_id, const char *id, const c
     a.status = ASG_SUBMITTED;
     a.submitted_ms = c->now_ms;
     a.auto_approve_ms = c->now_ms + t.auto_approval_s * 1000;
-    a.answer_json = xstrdup(answers_json);
+    a.answer_json = text;
+    text = NULL;
     store_hit_type_release(&t);
     rc = store_hit_update_counts(c->st, &h, err);
     if (!rc)
         rc = store_asg_update(c->st, &a, err);
-    if (!rc)
-        rc = qc_after_submit(c, &h, &a, &b, err);
-    if (!rc)
-        rc = notify_hit(c, &h, a.id,
-                        NOTIFY_BIT(NOTIFY_ASSIGNMENT_SUBMITTED) |
-                            notify_if_reviewable(c, before, &h),
-                        err);
-    /* Review policies: a flag on the HIT row already read, so HITs without any pay
-     * nothing more. The policies reload what they need (h is not written after this). */
-    if (!rc && h.policies)
-        rc = review_after_submit(c, h.id, a.id, h.policies, err);
+    if (rc)
+        goto out_batch;
+    /* The reactors (quality, notifications, review policies) take the rows from here. */
+    e = event_raise(c, EVENT_ASG_SUBMITTED, &h, a.id, before, hit_status_seen(c, &h));
+    e->has_asg = 1;
+    e->asg = a;
+    memset(&a, 0, sizeof a);
+    e->answers = o;
+    o = NULL;
+    e->batch = b;
+    memset(&b, 0, sizeof b);
 out_batch:
     store_batch_release(&b);
 out_hit:
@@ -482,20 +490,20 @@ out_hit:
 out:
     store_asg_release(&a);
     json_decref(o);
-    free(final);
+    free(text);
     return rc;
 }
 
-int asg_submit(struct core_ctx *c, int64_t worker_id, const char *id, const char *answers_json,
+int asg_submit(struct core_ctx *c, int64_t worker_id, const char *id, json_t *answers,
                struct ts_error *err)
 {
-    return submit(c, worker_id, id, answers_json, 0, err);
+    return submit(c, worker_id, id, answers, 0, err);
 }
 
-int asg_submit_posted(struct core_ctx *c, int64_t worker_id, const char *id,
-                      const char *fields_json, struct ts_error *err)
+int asg_submit_posted(struct core_ctx *c, int64_t worker_id, const char *id, json_t *fields,
+                      struct ts_error *err)
 {
-    return submit(c, worker_id, id, fields_json, 1, err);
+    return submit(c, worker_id, id, fields, 1, err);
 }
 
 int asg_return(struct core_ctx *c, int64_t worker_id, const char *id, struct ts_error *err)
@@ -571,7 +579,7 @@ static int approve_loaded(struct core_ctx *c, struct assignment *a, int override
     rc = store_hit_get(c->st, a->hit_id, &h, err);
     if (rc)
         return rc;
-    before = notify_hit_status(c, &h);
+    before = hit_status_seen(c, &h);
     if (a->status == ASG_REJECTED) {
         if (h.disposed || c->now_ms - a->submitted_ms > 30 * DAY_MS) {
             rc = ts_failk(err, TS_ECONFLICT, "InvalidAssignmentState",
@@ -599,13 +607,10 @@ static int approve_loaded(struct core_ctx *c, struct assignment *a, int override
     rc = store_hit_update_counts(c->st, &h, err);
     if (!rc)
         rc = store_asg_update(c->st, a, err);
-    if (!rc && override)
-        rc = qc_review(c, &h, err); /* a rejected answer counts again */
     if (!rc)
-        rc = notify_hit(c, &h, a->id,
-                        NOTIFY_BIT(NOTIFY_ASSIGNMENT_APPROVED) |
-                            notify_if_reviewable(c, before, &h),
-                        err);
+        /* With override, a rejected answer counts again (qc_react). */
+        event_raise(c, EVENT_ASG_APPROVED, &h, a->id, before, hit_status_seen(c, &h))->flags =
+            override ? EVENT_OVERRIDE : 0;
 out:
     store_hit_release(&h);
     return rc;
@@ -651,7 +656,7 @@ int asg_reject(struct core_ctx *c, int64_t requester_id, const char *id, const c
     rc = store_hit_get(c->st, a.hit_id, &h, err);
     if (rc)
         goto out;
-    before = notify_hit_status(c, &h);
+    before = hit_status_seen(c, &h);
     {
         int64_t cost = hit_slot_cost(&h);
         struct ledger_leg legs[2] = {
@@ -671,13 +676,8 @@ int asg_reject(struct core_ctx *c, int64_t requester_id, const char *id, const c
         rc = store_hit_update_counts(c->st, &h, err);
     if (!rc)
         rc = store_asg_update(c->st, &a, err);
-    if (!rc)
-        rc = qc_review(c, &h, err); /* a rejected answer no longer counts */
-    if (!rc)
-        rc = notify_hit(c, &h, a.id,
-                        NOTIFY_BIT(NOTIFY_ASSIGNMENT_REJECTED) |
-                            notify_if_reviewable(c, before, &h),
-                        err);
+    if (!rc) /* a rejected answer no longer counts (qc_react) */
+        event_raise(c, EVENT_ASG_REJECTED, &h, a.id, before, hit_status_seen(c, &h));
     store_hit_release(&h);
 out:
     store_asg_release(&a);

@@ -6,9 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "event.h"
 #include "ledger.h"
-#include "notify.h"
-#include "review.h"
 #include "secrets.h"
 #include "../util/alloc.h"
 #include "../util/money.h"
@@ -57,6 +56,14 @@ enum hit_status hit_status_at(const struct hit *h, int64_t now_ms)
     if (h->pending > 0)
         return HIT_UNASSIGNABLE;
     return HIT_REVIEWABLE;
+}
+
+int hit_status_seen(const struct core_ctx *c, const struct hit *h)
+{
+    int64_t at = c->now_ms;
+    if (!h->expired && h->expires_ms <= at)
+        at = h->expires_ms - 1;
+    return hit_status_at(h, at);
 }
 
 int64_t hit_slot_cost(const struct hit *h)
@@ -220,7 +227,7 @@ int hit_create(struct core_ctx *c, const struct hit_type *t, const struct hit_pa
     if (!rc)
         rc = store_hit_insert(c->st, out, err);
     if (!rc)
-        rc = notify_hit(c, out, NULL, NOTIFY_BIT(NOTIFY_HIT_CREATED), err);
+        event_raise(c, EVENT_HIT_CREATED, out, NULL, 0, hit_status_seen(c, out));
     if (!rc && p->unique_token)
         rc = store_request_token_put(c->st, t->requester_id, "CreateHIT", p->unique_token,
                                      out->id, c->now_ms, err);
@@ -247,6 +254,7 @@ int hit_close_slots(struct core_ctx *c, struct hit *h, struct ts_error *err)
     if (n > 0)
         h->max_assignments -= n;
     h->overlap_max = 0;
+    c->events.gen++; /* the caller holds h up to date; other rows in events may not be */
     return store_hit_update(c->st, h, err);
 }
 
@@ -255,6 +263,7 @@ int hit_open_slot(struct core_ctx *c, struct hit *h, struct ts_error *err)
     if (h->expired || h->disposed || hit_reserve_slots(h) == 0)
         return 0;
     h->max_assignments++;
+    c->events.gen++; /* as in hit_close_slots */
     return store_hit_update(c->st, h, err);
 }
 
@@ -265,7 +274,7 @@ int hit_settle(struct core_ctx *c, struct hit *h, struct ts_error *err)
 
     if (h->disposed || h->expired || h->expires_ms > c->now_ms)
         return 0;
-    before = notify_hit_status(c, h); /* as it was just before it expired */
+    before = hit_status_seen(c, h); /* as it was just before it expired */
     rc = slots_cost(hit_slot_cost(h), hit_free_slots(h) + hit_reserve_slots(h), &amount, err);
     if (!rc)
         rc = escrow_move(c, h->requester_id, "release", h->id, -amount, err);
@@ -275,11 +284,7 @@ int hit_settle(struct core_ctx *c, struct hit *h, struct ts_error *err)
     h->expired = 1;
     rc = store_hit_update(c->st, h, err);
     if (!rc)
-        rc = notify_hit(c, h, NULL,
-                        NOTIFY_BIT(NOTIFY_HIT_EXPIRED) | notify_if_reviewable(c, before, h), err);
-    /* Expired with its work in: a HIT-level review policy runs now (and reloads h). */
-    if (!rc && (h->policies & REVIEW_LEVEL_BIT(REVIEW_HIT)))
-        rc = review_hit_maybe(c, h, err);
+        event_raise(c, EVENT_HIT_EXPIRED, h, NULL, before, hit_status_seen(c, h));
     return rc;
 }
 
@@ -315,10 +320,11 @@ int hit_update_expiration(struct core_ctx *c, int64_t requester_id, const char *
 {
     struct hit h;
     int64_t amount;
-    int later;
+    int later, before;
     int rc = hit_get_owned(c, requester_id, hit_id, &h, err);
     if (rc)
         return rc;
+    before = hit_status_seen(c, &h);
     if (expire_at_ms > c->now_ms + 31536000LL * 1000) {
         rc = ts_fail(err, TS_EINVAL, "ExpireAt may be at most 365 days from now");
         goto out;
@@ -349,7 +355,7 @@ int hit_update_expiration(struct core_ctx *c, int64_t requester_id, const char *
     reopen_if_assignable(c, &h);
     rc = store_hit_update(c->st, &h, err);
     if (!rc && later)
-        rc = notify_hit(c, &h, NULL, NOTIFY_BIT(NOTIFY_HIT_EXTENDED), err);
+        event_raise(c, EVENT_HIT_EXTENDED, &h, NULL, before, hit_status_seen(c, &h));
 out:
     store_hit_release(&h);
     return rc;
@@ -360,7 +366,7 @@ int hit_add_assignments(struct core_ctx *c, int64_t requester_id, const char *hi
 {
     struct hit h;
     int64_t amount, total;
-    int rc;
+    int before, rc;
 
     rc = check_range("NumberOfAdditionalAssignments", n, 1, c->cfg->max_assignments, err);
     if (!rc && unique_token)
@@ -382,6 +388,7 @@ int hit_add_assignments(struct core_ctx *c, int64_t requester_id, const char *hi
     rc = hit_get_owned(c, requester_id, hit_id, &h, err);
     if (rc)
         return rc;
+    before = hit_status_seen(c, &h);
     if (h.overlap_max > 0) {
         rc = ts_failk(err, TS_ECONFLICT, "InvalidHITState",
                       "HIT %s uses dynamic overlap: it grows by itself, up to %lld assignments, "
@@ -408,7 +415,7 @@ int hit_add_assignments(struct core_ctx *c, int64_t requester_id, const char *hi
     reopen_if_assignable(c, &h);
     rc = store_hit_update(c->st, &h, err);
     if (!rc)
-        rc = notify_hit(c, &h, NULL, NOTIFY_BIT(NOTIFY_HIT_EXTENDED), err);
+        event_raise(c, EVENT_HIT_EXTENDED, &h, NULL, before, hit_status_seen(c, &h));
     if (!rc && unique_token)
         rc = store_request_token_put(c->st, requester_id, "CreateAdditionalAssignmentsForHIT",
                                      unique_token, h.id, c->now_ms, err);
@@ -422,6 +429,7 @@ int hit_delete(struct core_ctx *c, int64_t requester_id, const char *hit_id,
 {
     struct hit h;
     enum hit_status s;
+    int before;
     int rc = hit_get_owned(c, requester_id, hit_id, &h, err);
     if (rc)
         return rc;
@@ -448,10 +456,11 @@ int hit_delete(struct core_ctx *c, int64_t requester_id, const char *hit_id,
     }
     if (h.escrow != 0)
         TS_BUG("HIT %s deleted with escrow %lld", h.id, (long long)h.escrow);
+    before = hit_status_seen(c, &h);
     h.disposed = 1;
     rc = store_hit_update(c->st, &h, err);
     if (!rc)
-        rc = notify_hit(c, &h, NULL, NOTIFY_BIT(NOTIFY_HIT_DISPOSED), err);
+        event_raise(c, EVENT_HIT_DISPOSED, &h, NULL, before, HIT_DISPOSED);
 out:
     store_hit_release(&h);
     return rc;
@@ -474,6 +483,7 @@ int hit_set_reviewing(struct core_ctx *c, int64_t requester_id, const char *hit_
     }
     h.reviewing = !revert;
     rc = store_hit_update(c->st, &h, err);
+    c->events.gen++; /* no reactor cares, but a row in an event may now be out of date */
 out:
     store_hit_release(&h);
     return rc;

@@ -1,8 +1,8 @@
 /* notify.h: notifications of HIT and assignment events (MTurk's UpdateNotificationSettings
  * and SendTestEventNotification). A HIT type's settings name a destination URL and the
- * event types wanted; when such an event happens, notify_hit writes the message into the
- * outbox in the caller's transaction, so a committed change always has its message and a
- * rolled-back one never sends. The delivery thread (api/deliver.c) POSTs the outbox. */
+ * event types wanted; when such an event happens (core/event.h), the settle step's
+ * notify_react writes the message into the outbox in the operation's transaction, so a
+ * committed change always has its message and a rolled-back one never sends. The delivery thread (api/deliver.c) POSTs the outbox. */
 #ifndef TS_NOTIFY_H
 #define TS_NOTIFY_H
 #include "core.h"
@@ -40,14 +40,11 @@ struct notify_spec {
  * settings for. When the type has no settings this costs one primary-key lookup. */
 int notify_hit(struct core_ctx *c, const struct hit *h, const char *asg_id, unsigned events,
                struct ts_error *err);
-/* h's status as far as its events go: a passed expiry counts only once it has been
- * processed (h->expired), since that is when HITExpired is sent. So a HIT becomes
- * Reviewable, and HITReviewable is sent, once, whether its expiry or its last
- * submission is processed first. */
-int notify_hit_status(const struct core_ctx *c, const struct hit *h);
-/* NOTIFY_BIT(NOTIFY_HIT_REVIEWABLE) when h, whose notify_hit_status was before, has just
- * become Reviewable; 0 otherwise. */
-unsigned notify_if_reviewable(const struct core_ctx *c, int before, const struct hit *h);
+struct event;
+/* The notification reactor (core_settle): writes the message of event e (and
+ * HITReviewable with it when e's HIT became Reviewable: its status before e was not,
+ * after e it is) through notify_hit. */
+int notify_react(struct core_ctx *c, const struct event *e, struct ts_error *err);
 
 /* UpdateNotificationSettings: spec (or NULL to keep the stored one) and active (1, 0, or
  * -1 to keep it; a new spec without it is active) for requester's HIT type. key_id is

@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <stdarg.h>
 #include "asg.h"
+#include "event.h"
 #include "hit.h"
 #include "secrets.h"
 #include "../util/alloc.h"
@@ -711,6 +712,7 @@ static int act(struct run *r, enum act what, const struct act_args *a, struct ts
     struct ts_error aerr = {0};
     const char *result = NULL;
     char id[STORE_ID_MAX], code[96];
+    size_t mark = event_count(r->c);
     int rc = store_savepoint(r->c->st, err);
     if (rc)
         return rc;
@@ -729,6 +731,7 @@ static int act(struct run *r, enum act what, const struct act_args *a, struct ts
     }
     if (rc) {
         store_savepoint_rollback(r->c->st);
+        event_drop_since(r->c, mark); /* what it raised did not happen */
         if (!refused(rc)) {
             if (err)
                 *err = aerr;
@@ -763,14 +766,13 @@ static json_t *answers_json(const struct assignment *a)
     return o;
 }
 
-static int run_known(struct core_ctx *c, const struct hit *h, const char *asg_id,
-                     struct ts_error *err)
+/* Scores the just submitted assignment a, whose answers are answers, of HIT h. */
+static int run_known(struct core_ctx *c, const struct hit *h, const struct assignment *a,
+                     json_t *answers, struct ts_error *err)
 {
     struct review_policy pol;
     struct review_params p;
-    struct assignment a;
     struct run r;
-    json_t *answers;
     int *correct = NULL, score, right = 0, rc;
     char summary[128];
 
@@ -781,12 +783,6 @@ static int run_known(struct core_ctx *c, const struct hit *h, const char *asg_id
     store_review_policy_release(&pol);
     if (rc)
         return rc;
-    rc = store_asg_get(c->st, asg_id, &a, err);
-    if (rc) {
-        review_params_release(&p);
-        return rc;
-    }
-    answers = answers_json(&a);
     correct = xcalloc(p.nkeys, sizeof *correct);
     score = review_known_score(&p, answers, correct);
     begin_run(&r, c, h->id, h->requester_id, REVIEW_ASSIGNMENT);
@@ -794,15 +790,15 @@ static int run_known(struct core_ctx *c, const struct hit *h, const char *asg_id
         right += correct[i];
     snprintf(summary, sizeof summary, "Reviewed %zu known answer%s; %d/%zu correct", p.nkeys,
              p.nkeys == 1 ? "" : "s", right, p.nkeys);
-    rc = put_action(&r, r.review_id, "review", a.id, "Assignment", "Succeeded", summary, NULL,
+    rc = put_action(&r, r.review_id, "review", a->id, "Assignment", "Succeeded", summary, NULL,
                     err);
     for (size_t i = 0; !rc && i < p.nkeys; i++)
-        rc = put_result(&r, a.id, "Assignment", p.keys[i].question, "KnownAnswerCorrect",
+        rc = put_result(&r, a->id, "Assignment", p.keys[i].question, "KnownAnswerCorrect",
                         correct[i] ? "1" : "0", err);
     if (!rc)
-        rc = put_result_int(&r, a.id, "Assignment", NULL, "KnownAnswerScore", score, err);
+        rc = put_result_int(&r, a->id, "Assignment", NULL, "KnownAnswerScore", score, err);
     if (!rc) {
-        struct act_args args = {a.id, NULL, p.extend_max, p.extend_min_s};
+        struct act_args args = {a->id, NULL, p.extend_max, p.extend_min_s};
         if (p.approve_at_least >= 0 && score >= p.approve_at_least) {
             args.reason = p.approve_reason;
             rc = act(&r, ACT_APPROVE, &args, err);
@@ -816,8 +812,6 @@ static int run_known(struct core_ctx *c, const struct hit *h, const char *asg_id
         }
     }
     free(correct);
-    json_decref(answers);
-    store_asg_release(&a);
     review_params_release(&p);
     return rc;
 }
@@ -1032,12 +1026,13 @@ int review_attach(struct core_ctx *c, const char *hit_id, const struct review_po
     return rc;
 }
 
-int review_hit_maybe(struct core_ctx *c, struct hit *h, struct ts_error *err)
+/* Runs h's HIT-level policy when h (current) is Reviewable and has finished work the
+ * policy has not seen yet. */
+static int review_hit_maybe(struct core_ctx *c, const struct hit *h, struct ts_error *err)
 {
     struct review_policy pol;
     struct review_params p;
     int64_t finished = h->submitted + h->approved + h->rejected;
-    char id[STORE_ID_MAX];
     int rc;
 
     if (!(h->policies & REVIEW_LEVEL_BIT(REVIEW_HIT)) || finished == 0 ||
@@ -1050,8 +1045,8 @@ int review_hit_maybe(struct core_ctx *c, struct hit *h, struct ts_error *err)
         store_review_policy_release(&pol);
         return 0; /* this work was reviewed already */
     }
-    /* Marked first: an action that reaches this hook again (an extension settles the
-     * HIT) finds the work reviewed. */
+    /* Marked before the run: an event its actions raise (an extension that settles the
+     * HIT's expiry) finds this work reviewed. */
     rc = store_review_policy_mark(c->st, h->id, REVIEW_HIT, finished, err);
     if (!rc)
         rc = review_params_load(&pol, &p, err);
@@ -1060,37 +1055,32 @@ int review_hit_maybe(struct core_ctx *c, struct hit *h, struct ts_error *err)
         return rc;
     rc = run_plurality(c, h, &p, err);
     review_params_release(&p);
-    if (rc)
-        return rc;
-    memcpy(id, h->id, STORE_ID_MAX);
-    store_hit_release(h);
-    return store_hit_get(c->st, id, h, err);
-}
-
-int review_hit_maybe_id(struct core_ctx *c, const char *hit_id, struct ts_error *err)
-{
-    struct hit h;
-    int rc = store_hit_get(c->st, hit_id, &h, err);
-    if (rc)
-        return rc;
-    rc = review_hit_maybe(c, &h, err);
-    store_hit_release(&h);
     return rc;
 }
 
-int review_after_submit(struct core_ctx *c, const char *hit_id, const char *asg_id,
-                        int policies, struct ts_error *err)
+int review_react(struct core_ctx *c, struct event *e, struct ts_error *err)
 {
     int rc = 0;
-    if (policies & REVIEW_LEVEL_BIT(REVIEW_ASSIGNMENT)) {
-        struct hit h;
-        rc = store_hit_get(c->st, hit_id, &h, err);
-        if (rc)
-            return rc;
-        rc = run_known(c, &h, asg_id, err);
-        store_hit_release(&h);
+
+    switch (e->kind) {
+    case EVENT_ASG_SUBMITTED:
+        /* The assignment-level policy scores the submission with the event's rows. */
+        if (e->hit.policies & REVIEW_LEVEL_BIT(REVIEW_ASSIGNMENT))
+            rc = run_known(c, &e->hit, &e->asg, e->answers, err);
+        break;
+    case EVENT_ASG_RETURNED:  /* the last pending assignment of an expired HIT gone */
+    case EVENT_ASG_ABANDONED:
+    case EVENT_HIT_EXPIRED:   /* expired with its work in */
+        break;
+    default:
+        return 0;
     }
-    if (!rc && (policies & REVIEW_LEVEL_BIT(REVIEW_HIT)))
-        rc = review_hit_maybe_id(c, hit_id, err);
+    /* The HIT-level policy, when the HIT is Reviewable now: the row in hand, or read
+     * again when events were raised since (the scoring's actions, say). */
+    if (!rc && (e->hit.policies & REVIEW_LEVEL_BIT(REVIEW_HIT))) {
+        rc = event_hit(c, e, err);
+        if (!rc)
+            rc = review_hit_maybe(c, &e->hit, err);
+    }
     return rc;
 }

@@ -5,7 +5,7 @@
  * results and actions (docs/mturk.md, "Review policies") and carry the actions out with
  * the same functions as ApproveAssignment, RejectAssignment and
  * CreateAdditionalAssignmentsForHIT, inside the transaction of the change that set them
- * off. */
+ * off: review_react is a reactor of the settle step (core/event.h). */
 #ifndef TS_REVIEW_H
 #define TS_REVIEW_H
 #include <stddef.h>
@@ -86,15 +86,12 @@ int review_worker_score(const struct review_params *p, const struct review_quest
 int review_attach(struct core_ctx *c, const char *hit_id, const struct review_policy *asg,
                   const struct review_policy *hit, struct ts_error *err);
 
-/* Runs after assignment asg_id of HIT hit_id was submitted; policies are the HIT's
- * REVIEW_LEVEL_BIT bits. The assignment-level policy scores it; the HIT-level one runs
- * if the HIT has become Reviewable. */
-int review_after_submit(struct core_ctx *c, const char *hit_id, const char *asg_id,
-                        int policies, struct ts_error *err);
-/* Runs h's HIT-level policy when h is Reviewable and has finished work the policy has not
- * seen yet; then reloads *h, which the policy's actions may have changed. */
-int review_hit_maybe(struct core_ctx *c, struct hit *h, struct ts_error *err);
-/* The same, for a HIT named by id. */
-int review_hit_maybe_id(struct core_ctx *c, const char *hit_id, struct ts_error *err);
+struct event;
+/* The review reactor (core_settle), which runs after the quality and notification
+ * reactors: after EVENT_ASG_SUBMITTED the assignment-level policy scores the submission;
+ * after it, EVENT_ASG_RETURNED, EVENT_ASG_ABANDONED and EVENT_HIT_EXPIRED the HIT-level
+ * policy runs if the HIT is Reviewable now with finished work it has not seen. The
+ * policies' actions are transitions, whose events the settle step takes in turn. */
+int review_react(struct core_ctx *c, struct event *e, struct ts_error *err);
 
 #endif

@@ -94,11 +94,11 @@ static void test_pay_once(void)
     store_hit_release(&got);
 
     /* wk2 cannot submit wk1's assignment. */
-    CHECK_EQ_INT(TX(asg_submit(&c, wk2, a1.id, "{\"label\":\"cat\"}", &err)), TS_ENOTFOUND);
-    CHECK_EQ_INT(TX(asg_submit(&c, wk1, a1.id, "not json", &err)), TS_EINVAL);
-    CHECK_EQ_INT(TX(asg_submit(&c, wk1, a1.id, "{\"label\":\"cat\"}", &err)), 0);
-    CHECK_EQ_INT(TX(asg_submit(&c, wk1, a1.id, "{\"label\":\"cat\"}", &err)), TS_ECONFLICT);
-    CHECK_EQ_INT(TX(asg_submit(&c, wk2, a2.id, "{\"label\":\"dog\"}", &err)), 0);
+    CHECK_EQ_INT(TX(submit_text(&c, wk2, a1.id, "{\"label\":\"cat\"}", &err)), TS_ENOTFOUND);
+    CHECK_EQ_INT(TX(submit_text(&c, wk1, a1.id, "not json", &err)), TS_EINVAL);
+    CHECK_EQ_INT(TX(submit_text(&c, wk1, a1.id, "{\"label\":\"cat\"}", &err)), 0);
+    CHECK_EQ_INT(TX(submit_text(&c, wk1, a1.id, "{\"label\":\"cat\"}", &err)), TS_ECONFLICT);
+    CHECK_EQ_INT(TX(submit_text(&c, wk2, a2.id, "{\"label\":\"dog\"}", &err)), 0);
     store_hit_get(st, h.id, &got, &err);
     CHECK_EQ_INT(hit_status_at(&got, c.now_ms), HIT_REVIEWABLE);
     store_hit_release(&got);
@@ -165,7 +165,7 @@ static void test_expiry_and_return(void)
     CHECK_EQ_INT(got.pending, 0);
     CHECK_EQ_INT(hit_status_at(&got, c.now_ms), HIT_REVIEWABLE);
     store_hit_release(&got);
-    CHECK_EQ_INT(TX(asg_submit(&c, wk2, a.id, "{\"a\":\"b\"}", &err)), TS_ECONFLICT);
+    CHECK_EQ_INT(TX(submit_text(&c, wk2, a.id, "{\"a\":\"b\"}", &err)), TS_ECONFLICT);
 
     /* Extending re-reserves the three free slots; deleting then is refused. */
     CHECK_EQ_INT(TX(hit_update_expiration(&c, rq, h.id, c.now_ms + 3600 * 1000, &err)), 0);
@@ -194,7 +194,7 @@ static void test_auto_approval_and_bonus(void)
     make_hit(&t, 1, &h, 0);
     int64_t earned = balance(wk1, LEDGER_EARNINGS);
     CHECK_EQ_INT(TX(asg_accept(&c, wk1, NULL, h.id, &a, &err)), 0);
-    CHECK_EQ_INT(TX(asg_submit(&c, wk1, a.id, "{\"x\":\"y\"}", &err)), 0);
+    CHECK_EQ_INT(TX(submit_text(&c, wk1, a.id, "{\"x\":\"y\"}", &err)), 0);
     CHECK_EQ_INT(TX(asg_sweep(&c, 10, &done, &err)), 0);
     CHECK_EQ_INT(done, 1);
     CHECK_EQ_INT(balance(wk1, LEDGER_EARNINGS), earned + 50000);
@@ -224,7 +224,7 @@ static void test_reviewing_reopens(void)
 
     make_hit(&t, 1, &h, 0);
     CHECK_EQ_INT(TX(asg_accept(&c, wk1, NULL, h.id, &a, &err)), 0);
-    CHECK_EQ_INT(TX(asg_submit(&c, wk1, a.id, "{\"a\":\"b\"}", &err)), 0);
+    CHECK_EQ_INT(TX(submit_text(&c, wk1, a.id, "{\"a\":\"b\"}", &err)), 0);
     CHECK_EQ_INT(TX(asg_approve(&c, rq, a.id, NULL, 0, &err)), 0);
     store_asg_release(&a);
     CHECK_EQ_INT(TX(hit_set_reviewing(&c, rq, h.id, 0, &err)), 0);
