@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
+#include "escrow.h"
 #include "event.h"
 #include "hit.h"
-#include "ledger.h"
 #include "qc_pick.h"
 #include "qform.h"
 #include "question.h"
@@ -63,13 +63,8 @@ static int asg_release_slot(struct core_ctx *c, struct assignment *a, enum asg_s
     before = hit_status_seen(c, &h);
     h.pending--;
     if (h.expired || h.disposed) {
-        int64_t cost = hit_slot_cost(&h);
-        struct ledger_leg legs[2] = {
-            {h.requester_id, LEDGER_ESCROW, -cost},
-            {h.requester_id, LEDGER_AVAILABLE, cost},
-        };
-        rc = ledger_post(c, "release", a->id, legs, 2, err);
-        h.escrow -= cost;
+        rc = escrow_release_slot(c, &h, a->id, err);
+        h.escrow -= hit_slot_cost(&h);
     }
     if (!rc)
         rc = store_hit_update_counts(c->st, &h, err);
@@ -550,19 +545,6 @@ static int set_feedback(struct assignment *a, const char *feedback, struct ts_er
     return 0;
 }
 
-/* Pays a's reward to its worker and its fee to the platform, from the HIT's escrow, or
- * (for an overridden rejection) from the requester's available balance. */
-static int asg_pay(struct core_ctx *c, const struct assignment *a, const struct hit *h,
-                   enum ledger_kind from, struct ts_error *err)
-{
-    struct ledger_leg legs[3] = {
-        {h->requester_id, from, -hit_slot_cost(h)},
-        {a->worker_id, LEDGER_EARNINGS, h->reward},
-        {0, LEDGER_FEES, h->fee},
-    };
-    return ledger_post(c, "pay", a->id, legs, 3, err);
-}
-
 static int approve_loaded(struct core_ctx *c, struct assignment *a, int override,
                           struct ts_error *err)
 {
@@ -588,10 +570,10 @@ static int approve_loaded(struct core_ctx *c, struct assignment *a, int override
                           a->id);
             goto out;
         }
-        rc = asg_pay(c, a, &h, LEDGER_AVAILABLE, err);
+        rc = escrow_pay(c, &h, a, 1, err); /* its slot was released: from available */
         h.rejected--;
     } else {
-        rc = asg_pay(c, a, &h, LEDGER_ESCROW, err);
+        rc = escrow_pay(c, &h, a, 0, err);
         h.escrow -= hit_slot_cost(&h);
         h.submitted--;
     }
@@ -657,15 +639,8 @@ int asg_reject(struct core_ctx *c, int64_t requester_id, const char *id, const c
     if (rc)
         goto out;
     before = hit_status_seen(c, &h);
-    {
-        int64_t cost = hit_slot_cost(&h);
-        struct ledger_leg legs[2] = {
-            {h.requester_id, LEDGER_ESCROW, -cost},
-            {h.requester_id, LEDGER_AVAILABLE, cost},
-        };
-        rc = ledger_post(c, "release", a.id, legs, 2, err);
-        h.escrow -= cost;
-    }
+    rc = escrow_release_slot(c, &h, a.id, err);
+    h.escrow -= hit_slot_cost(&h);
     h.submitted--;
     h.rejected++;
     a.status = ASG_REJECTED;
@@ -690,7 +665,7 @@ int asg_bonus(struct core_ctx *c, int64_t requester_id, const char *worker_pseud
 {
     struct assignment a;
     char pseud[16], max[32];
-    int64_t fee, total;
+    int64_t fee;
     long n;
     int rc;
 
@@ -728,9 +703,8 @@ int asg_bonus(struct core_ctx *c, int64_t requester_id, const char *worker_pseud
         rc = wrong_state(&a, "Submitted, Approved, Rejected", err);
         goto out;
     }
-    if (money_fee(amount, c->cfg->fee_bp, &fee))
+    if (escrow_fee(c, amount, &fee))
         TS_BUG("bonus fee overflow");
-    total = amount + fee;
     secrets_id_new(out->id);
     out->requester_id = requester_id;
     out->worker_id = a.worker_id;
@@ -740,14 +714,7 @@ int asg_bonus(struct core_ctx *c, int64_t requester_id, const char *worker_pseud
     out->fee = fee;
     out->reason = xstrdup(reason);
     out->granted_ms = c->now_ms;
-    {
-        struct ledger_leg legs[3] = {
-            {requester_id, LEDGER_AVAILABLE, -total},
-            {a.worker_id, LEDGER_EARNINGS, amount},
-            {0, LEDGER_FEES, fee},
-        };
-        rc = ledger_post(c, "bonus", out->id, legs, 3, err);
-    }
+    rc = escrow_bonus(c, out, err);
     if (!rc)
         rc = store_bonus_insert(c->st, out, err);
     if (!rc && unique_token)

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "escrow.h"
 #include "event.h"
-#include "ledger.h"
 #include "secrets.h"
 #include "../util/alloc.h"
 #include "../util/money.h"
@@ -139,28 +139,6 @@ int hit_type_get_owned(struct core_ctx *c, int64_t requester_id, const char *id,
     return rc;
 }
 
-/* amount = cost * slots, failing cleanly on overflow. */
-static int slots_cost(int64_t cost, int64_t slots, int64_t *amount, struct ts_error *err)
-{
-    *amount = cost;
-    if (money_mul(amount, slots) || *amount > MONEY_MAX)
-        return ts_fail(err, TS_EINVAL, "the cost of %lld assignments is too large",
-                       (long long)slots);
-    return 0;
-}
-
-/* Moves amount from the requester's available balance into escrow (amount > 0) or back
- * (amount < 0), for HIT ref. */
-static int escrow_move(struct core_ctx *c, int64_t requester_id, const char *kind,
-                       const char *ref, int64_t amount, struct ts_error *err)
-{
-    struct ledger_leg legs[2] = {
-        {requester_id, LEDGER_AVAILABLE, -amount},
-        {requester_id, LEDGER_ESCROW, amount},
-    };
-    return ledger_post(c, kind, ref, legs, 2, err);
-}
-
 int hit_create(struct core_ctx *c, const struct hit_type *t, const struct hit_params *p,
                struct hit *out, struct ts_error *err)
 {
@@ -194,13 +172,13 @@ int hit_create(struct core_ctx *c, const struct hit_type *t, const struct hit_pa
             return rc;
     }
 
-    if (money_fee(t->reward, c->cfg->fee_bp, &fee))
+    if (escrow_fee(c, t->reward, &fee))
         return ts_fail(err, TS_EINVAL, "Reward is too large");
     out->reward = t->reward;
     out->fee = fee;
     /* A dynamic-overlap HIT holds the cost of every slot it may grow to. */
-    rc = slots_cost(hit_slot_cost(out), p->overlap_max ? p->overlap_max : p->max_assignments,
-                    &amount, err);
+    rc = escrow_cost(hit_slot_cost(out), p->overlap_max ? p->overlap_max : p->max_assignments,
+                     &amount, err);
     if (rc)
         return rc;
 
@@ -223,7 +201,7 @@ int hit_create(struct core_ctx *c, const struct hit_type *t, const struct hit_pa
     out->expires_ms = c->now_ms + p->lifetime_s * 1000;
     out->escrow = amount;
 
-    rc = escrow_move(c, t->requester_id, "escrow", out->id, amount, err);
+    rc = escrow_hold(c, out, amount, err);
     if (!rc)
         rc = store_hit_insert(c->st, out, err);
     if (!rc)
@@ -244,9 +222,9 @@ int hit_close_slots(struct core_ctx *c, struct hit *h, struct ts_error *err)
     if (n <= 0 && hit_reserve_slots(h) == 0)
         return 0;
     if (!h->expired) {
-        rc = slots_cost(hit_slot_cost(h), (n > 0 ? n : 0) + hit_reserve_slots(h), &amount, err);
+        rc = escrow_cost(hit_slot_cost(h), (n > 0 ? n : 0) + hit_reserve_slots(h), &amount, err);
         if (!rc && amount)
-            rc = escrow_move(c, h->requester_id, "release", h->id, -amount, err);
+            rc = escrow_release(c, h, amount, err);
         if (rc)
             return rc;
     }
@@ -275,9 +253,9 @@ int hit_settle(struct core_ctx *c, struct hit *h, struct ts_error *err)
     if (h->disposed || h->expired || h->expires_ms > c->now_ms)
         return 0;
     before = hit_status_seen(c, h); /* as it was just before it expired */
-    rc = slots_cost(hit_slot_cost(h), hit_free_slots(h) + hit_reserve_slots(h), &amount, err);
+    rc = escrow_cost(hit_slot_cost(h), hit_free_slots(h) + hit_reserve_slots(h), &amount, err);
     if (!rc)
-        rc = escrow_move(c, h->requester_id, "release", h->id, -amount, err);
+        rc = escrow_release(c, h, amount, err);
     if (rc)
         return rc;
     h->escrow -= amount;
@@ -341,10 +319,10 @@ int hit_update_expiration(struct core_ctx *c, int64_t requester_id, const char *
     if (h.expired) {
         /* Extending an expired HIT makes its free slots assignable again: hold their
          * cost once more. */
-        rc = slots_cost(hit_slot_cost(&h), hit_free_slots(&h) + hit_reserve_slots(&h), &amount,
-                        err);
+        rc = escrow_cost(hit_slot_cost(&h), hit_free_slots(&h) + hit_reserve_slots(&h), &amount,
+                         err);
         if (!rc)
-            rc = escrow_move(c, requester_id, "escrow", h.id, amount, err);
+            rc = escrow_hold(c, &h, amount, err);
         if (rc)
             goto out;
         h.escrow += amount;
@@ -404,9 +382,9 @@ int hit_add_assignments(struct core_ctx *c, int64_t requester_id, const char *hi
         goto out;
     }
     if (!h.expired) {
-        rc = slots_cost(hit_slot_cost(&h), n, &amount, err);
+        rc = escrow_cost(hit_slot_cost(&h), n, &amount, err);
         if (!rc)
-            rc = escrow_move(c, requester_id, "escrow", h.id, amount, err);
+            rc = escrow_hold(c, &h, amount, err);
         if (rc)
             goto out;
         h.escrow += amount;
