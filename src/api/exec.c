@@ -13,6 +13,7 @@
 #include "../core/asg.h"
 #include "../core/notify.h"
 #include "../core/secrets.h"
+#include "../core/timers.h"
 #include "sigv4.h"
 #include "../util/alloc.h"
 #include "../util/clock.h"
@@ -20,7 +21,6 @@
 #include "../util/banned.h"
 
 #define EXEC_BATCH_MAX 512
-#define SWEEP_EVERY_MS 1000
 #define SWEEP_CAP 500
 /* Signature records deleted per sweep once SIGV4_REPLAY_MS old: more than the signed
  * writes of a second, so the table holds about 20 minutes' worth of them. */
@@ -37,7 +37,7 @@
  * used only while its token needs no extension (so never once it has expired). It is
  * emptied when an operation here revokes a credential, when meta('auth_gen') shows that
  * another process did (read once per batch), and at every timer sweep, so a token or
- * account removed elsewhere stops working at once, or within SWEEP_EVERY_MS at worst. */
+ * account removed elsewhere stops working at once, or within TIMERS_SWEEP_EVERY_MS at worst. */
 struct auth_slot {
     int used;
     unsigned char token_hash[32];
@@ -391,11 +391,10 @@ static void sweep(struct exec *x)
     if (rc)
         log_warn("timer sweep failed, will retry: %s", err.msg);
     /* A full sweep means more may be due: come back at once. */
-    x->next_sweep_ms = core.now_ms + ((hits == SWEEP_CAP || asgs == SWEEP_CAP ||
-                                        pruned == SWEEP_CAP || sigs == SIG_PRUNE_CAP ||
-                                        tokens == TOKEN_PRUNE_CAP)
-                                           ? 0
-                                           : SWEEP_EVERY_MS);
+    x->next_sweep_ms = timers_next_sweep(core.now_ms, hits == SWEEP_CAP || asgs == SWEEP_CAP ||
+                                                          pruned == SWEEP_CAP ||
+                                                          sigs == SIG_PRUNE_CAP ||
+                                                          tokens == TOKEN_PRUNE_CAP);
 }
 
 static void *exec_main(void *arg)

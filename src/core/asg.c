@@ -15,12 +15,12 @@
 #include "question.h"
 #include "quals.h"
 #include "secrets.h"
+#include "timers.h"
 #include "../util/alloc.h"
 #include "../util/money.h"
 #include "../util/text.h"
 #include "../util/banned.h"
 
-#define DAY_MS (24LL * 3600 * 1000)
 #define ANSWERS_MAX_BYTES (64 * 1024)
 
 const char *asg_status_name(enum asg_status s)
@@ -192,7 +192,7 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
     out->requester_id = h.requester_id;
     out->status = ASG_ACCEPTED;
     out->accepted_ms = c->now_ms;
-    out->deadline_ms = c->now_ms + t.duration_s * 1000;
+    out->deadline_ms = timers_deadline(c, &t);
     store_hit_type_release(&t);
     rc = store_asg_insert(c->st, out, err);
     if (rc == TS_ECONFLICT) {
@@ -460,7 +460,7 @@ static int submit(struct core_ctx *c, int64_t worker_id, const char *id, json_t 
     h.submitted++;
     a.status = ASG_SUBMITTED;
     a.submitted_ms = c->now_ms;
-    a.auto_approve_ms = c->now_ms + t.auto_approval_s * 1000;
+    a.auto_approve_ms = timers_auto_approval(c, &t);
     a.answer_json = text;
     text = NULL;
     store_hit_type_release(&t);
@@ -563,7 +563,7 @@ static int approve_loaded(struct core_ctx *c, struct assignment *a, int override
         return rc;
     before = hit_status_seen(c, &h);
     if (a->status == ASG_REJECTED) {
-        if (h.disposed || c->now_ms - a->submitted_ms > 30 * DAY_MS) {
+        if (h.disposed || !timers_override_open(c, a)) {
             rc = ts_failk(err, TS_ECONFLICT, "InvalidAssignmentState",
                           "Assignment %s can no longer be approved: a rejection can be "
                           "overridden within 30 days of submission while its HIT exists",
@@ -682,7 +682,7 @@ int asg_bonus(struct core_ctx *c, int64_t requester_id, const char *worker_pseud
         if (text_utf8_chars(unique_token, strlen(unique_token)) < 1 || strlen(unique_token) > 64)
             return ts_fail(err, TS_EINVAL, "UniqueRequestToken must be 1 to 64 characters");
         rc = store_request_token_get(c->st, requester_id, "SendBonus", unique_token,
-                                     c->now_ms - DAY_MS, ref, sizeof ref, err);
+                                     timers_token_since(c), ref, sizeof ref, err);
         if (rc == 0)
             return ts_failk(err, TS_EDUPLICATE, "DuplicateRequest",
                             "bonus %s was already sent with UniqueRequestToken %s", ref,

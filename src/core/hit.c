@@ -9,12 +9,12 @@
 #include "escrow.h"
 #include "event.h"
 #include "secrets.h"
+#include "timers.h"
 #include "../util/alloc.h"
 #include "../util/money.h"
 #include "../util/text.h"
 #include "../util/banned.h"
 
-#define DAY_MS (24LL * 3600 * 1000)
 
 const char *hit_status_name(enum hit_status s)
 {
@@ -102,7 +102,7 @@ int hit_type_create(struct core_ctx *c, struct hit_type *t, char id[STORE_ID_MAX
     if (!rc)
         rc = check_text("Keywords", t->keywords, 0, 1000, err);
     if (!rc)
-        rc = check_range("AssignmentDurationInSeconds", t->duration_s, 30, 31536000, err);
+        rc = check_range("AssignmentDurationInSeconds", t->duration_s, 30, TIMERS_YEAR_S, err);
     if (!rc)
         rc = check_range("AutoApprovalDelayInSeconds", t->auto_approval_s, 0, 2592000, err);
     if (rc)
@@ -148,7 +148,7 @@ int hit_create(struct core_ctx *c, const struct hit_type *t, const struct hit_pa
     memset(out, 0, sizeof *out);
     rc = check_range("MaxAssignments", p->max_assignments, 1, c->cfg->max_assignments, err);
     if (!rc)
-        rc = check_range("LifetimeInSeconds", p->lifetime_s, 30, 31536000, err);
+        rc = check_range("LifetimeInSeconds", p->lifetime_s, 30, TIMERS_YEAR_S, err);
     if (!rc && p->annotation)
         rc = check_text("RequesterAnnotation", p->annotation, 0, 255, err);
     if (!rc && p->unique_token)
@@ -162,7 +162,7 @@ int hit_create(struct core_ctx *c, const struct hit_type *t, const struct hit_pa
     if (p->unique_token) {
         char ref[64];
         rc = store_request_token_get(c->st, t->requester_id, "CreateHIT", p->unique_token,
-                                     c->now_ms - DAY_MS, ref, sizeof ref, err);
+                                     timers_token_since(c), ref, sizeof ref, err);
         if (rc == 0)
             return ts_failk(err, TS_EDUPLICATE, "HitAlreadyExists",
                             "The HIT with ID %s already exists: UniqueRequestToken %s was used "
@@ -198,7 +198,7 @@ int hit_create(struct core_ctx *c, const struct hit_type *t, const struct hit_pa
     out->qc = p->qc;
     out->form = strstr(p->question, "QuestionForm") != NULL;
     out->created_ms = c->now_ms;
-    out->expires_ms = c->now_ms + p->lifetime_s * 1000;
+    out->expires_ms = timers_hit_expiry(c, p->lifetime_s);
     out->escrow = amount;
 
     rc = escrow_hold(c, out, amount, err);
@@ -303,7 +303,7 @@ int hit_update_expiration(struct core_ctx *c, int64_t requester_id, const char *
     if (rc)
         return rc;
     before = hit_status_seen(c, &h);
-    if (expire_at_ms > c->now_ms + 31536000LL * 1000) {
+    if (expire_at_ms > timers_expiry_max(c)) {
         rc = ts_fail(err, TS_EINVAL, "ExpireAt may be at most 365 days from now");
         goto out;
     }
@@ -354,7 +354,8 @@ int hit_add_assignments(struct core_ctx *c, int64_t requester_id, const char *hi
     if (unique_token) {
         char ref[64];
         rc = store_request_token_get(c->st, requester_id, "CreateAdditionalAssignmentsForHIT",
-                                     unique_token, c->now_ms - DAY_MS, ref, sizeof ref, err);
+                                     unique_token, timers_token_since(c), ref, sizeof ref,
+                                     err);
         if (rc == 0)
             return ts_failk(err, TS_EDUPLICATE, "DuplicateRequest",
                             "assignments were already added to HIT %s with UniqueRequestToken "

@@ -6,6 +6,7 @@
 #ifndef TS_NOTIFY_H
 #define TS_NOTIFY_H
 #include "core.h"
+#include "timers.h"
 
 enum notify_event {
     NOTIFY_ASSIGNMENT_ACCEPTED = 0,
@@ -67,8 +68,8 @@ int notify_spec_check(const struct notify_spec *spec, int ping_ok, struct ts_err
 /* Delivery policy: the delay before attempt n + 1 after n failed attempts is
  * base_ms * 2^(n-1), at most NOTIFY_DELAY_MAX_MS; a message is given up after
  * max_attempts attempts or once NOTIFY_GIVE_UP_MS have passed since it was queued. */
-#define NOTIFY_DELAY_MAX_MS (3600LL * 1000)
-#define NOTIFY_GIVE_UP_MS (24LL * 3600 * 1000)
+#define NOTIFY_DELAY_MAX_MS (3600 * TIMERS_SECOND_MS)
+#define NOTIFY_GIVE_UP_MS TIMERS_DAY_MS
 #define NOTIFY_BASE_MS_DEFAULT 30000
 #define NOTIFY_ATTEMPTS_DEFAULT 30
 struct notify_policy {
@@ -85,7 +86,7 @@ int notify_record_attempt(struct core_ctx *c, int64_t seq, int ok, int http_stat
 /* Delivered and given-up messages are kept NOTIFY_KEEP_MS after they were done (for
  * ListNotificationDeliveries), then deleted by notify_prune, which the executor's timer
  * sweep calls: up to limit of them, oldest first; *pruned says how many. */
-#define NOTIFY_KEEP_MS (30LL * 24 * 3600 * 1000)
+#define NOTIFY_KEEP_MS (30 * TIMERS_DAY_MS)
 int notify_prune(struct core_ctx *c, int limit, int *pruned, struct ts_error *err);
 
 #endif

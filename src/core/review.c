@@ -15,6 +15,7 @@
 #include "event.h"
 #include "hit.h"
 #include "secrets.h"
+#include "timers.h"
 #include "../util/alloc.h"
 #include "../util/parse.h"
 #include "../util/text.h"
@@ -696,9 +697,9 @@ static int do_extend(struct run *r, const struct act_args *a, const char **resul
     until = h.expires_ms;
     store_hit_release(&h);
     rc = hit_add_assignments(c, r->requester_id, r->hit_id, 1, NULL, err);
-    if (!rc && a->extend_min_s > 0 && until < c->now_ms + a->extend_min_s * 1000)
+    if (!rc && a->extend_min_s > 0 && until < timers_after_s(c->now_ms, a->extend_min_s))
         rc = hit_update_expiration(c, r->requester_id, r->hit_id,
-                                   c->now_ms + a->extend_min_s * 1000, err);
+                                   timers_after_s(c->now_ms, a->extend_min_s), err);
     *result = a->extend_min_s > 0 ? "extended by one assignment; open for at least "
                                     "ExtendMinimumTimeInSeconds"
                                   : "extended by one assignment";
