@@ -1,6 +1,7 @@
 /* event.c: the queue of events in an operation's core context. Transitions raise events
  * here; core_settle (core.c) takes them and runs the reactors. Knows no reactor. */
 #include "event.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../util/alloc.h"
@@ -49,7 +50,7 @@ struct event *event_raise(struct core_ctx *c, enum event_kind kind, const struct
     e->after = after;
     copy_row(&e->hit, h);
     if (asg_id)
-        memcpy(e->asg_id, asg_id, STORE_ID_MAX);
+        snprintf(e->asg_id, sizeof e->asg_id, "%s", asg_id);
     q->v[q->n++] = e;
     return e;
 }
