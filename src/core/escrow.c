@@ -2,10 +2,14 @@
  * release on expiry, closed slots, rejection and work given up after expiry, pay on
  * approval, bonuses, and the fee on rewards and bonuses. ledger.c posts them. */
 #include "escrow.h"
-#include "hit.h"
 #include "ledger.h"
 #include "../util/money.h"
 #include "../util/banned.h"
+
+int64_t escrow_slot_cost(const struct hit *h)
+{
+    return h->reward + h->fee; /* both bounded at creation: cannot overflow */
+}
 
 int escrow_fee(const struct core_ctx *c, int64_t amount, int64_t *fee)
 {
@@ -47,7 +51,7 @@ int escrow_release(struct core_ctx *c, const struct hit *h, int64_t amount,
 int escrow_release_slot(struct core_ctx *c, const struct hit *h, const char *asg_id,
                         struct ts_error *err)
 {
-    int64_t cost = hit_slot_cost(h);
+    int64_t cost = escrow_slot_cost(h);
     struct ledger_leg legs[2] = {
         {h->requester_id, LEDGER_ESCROW, -cost},
         {h->requester_id, LEDGER_AVAILABLE, cost},
@@ -59,7 +63,7 @@ int escrow_pay(struct core_ctx *c, const struct hit *h, const struct assignment 
                int from_available, struct ts_error *err)
 {
     struct ledger_leg legs[3] = {
-        {h->requester_id, from_available ? LEDGER_AVAILABLE : LEDGER_ESCROW, -hit_slot_cost(h)},
+        {h->requester_id, from_available ? LEDGER_AVAILABLE : LEDGER_ESCROW, -escrow_slot_cost(h)},
         {a->worker_id, LEDGER_EARNINGS, h->reward},
         {0, LEDGER_FEES, h->fee},
     };

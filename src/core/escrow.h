@@ -7,6 +7,8 @@
 #define TS_ESCROW_H
 #include "core.h"
 
+/* What one assignment slot of h costs its requester: reward + fee. */
+int64_t escrow_slot_cost(const struct hit *h);
 /* The platform's fee on amount (fee_bp basis points of the configuration): 0, or
  * non-zero on overflow (*fee then unchanged). */
 int escrow_fee(const struct core_ctx *c, int64_t amount, int64_t *fee);

@@ -68,7 +68,7 @@ int hit_status_seen(const struct core_ctx *c, const struct hit *h)
 
 int64_t hit_slot_cost(const struct hit *h)
 {
-    return h->reward + h->fee; /* both bounded at creation: cannot overflow */
+    return escrow_slot_cost(h);
 }
 
 static int check_text(const char *what, const char *s, long min, long max, struct ts_error *err)

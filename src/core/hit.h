@@ -26,7 +26,7 @@ int64_t hit_free_slots(const struct hit *h);       /* slots nobody holds or fini
  * is held in escrow from creation, like free slots, until the HIT closes or expires. */
 int64_t hit_reserve_slots(const struct hit *h);
 int64_t hit_available_at(const struct hit *h, int64_t now_ms); /* 0 once expired */
-/* Escrow per assignment slot: reward + fee. */
+/* Escrow per assignment slot: reward + fee (escrow_slot_cost). */
 int64_t hit_slot_cost(const struct hit *h);
 
 /* Validates t (title, description, keywords, durations, reward) and returns in id the
