@@ -20,13 +20,10 @@ static int64_t rq, wk;
 static void setup(void)
 {
     struct ts_error err = {0};
-    struct ledger_leg legs[2];
     core_fixture_open();
     rq = account(ROLE_REQUESTER, "rq");
     wk = account(ROLE_WORKER, "wk");
-    legs[0] = (struct ledger_leg){0, LEDGER_EXTERNAL, -100000000};
-    legs[1] = (struct ledger_leg){rq, LEDGER_AVAILABLE, 100000000};
-    CHECK_EQ_INT(TX(ledger_post(&c, "deposit", "", legs, 2, &err)), 0);
+    CHECK_EQ_INT(TX(ledger_deposit(&c, rq, 100000000, &err)), 0);
 }
 
 /* A HIT row for events raised by hand: only its id matters here. */
