@@ -471,12 +471,12 @@ static int submit(struct core_ctx *c, int64_t worker_id, const char *id, json_t 
         goto out_batch;
     /* The reactors (quality, notifications, review policies) take the rows from here. */
     e = event_raise(c, EVENT_ASG_SUBMITTED, &h, a.id, before, hit_status_seen(c, &h));
-    e->has_asg = 1;
-    e->asg = a;
+    e->submit = xmalloc(sizeof *e->submit);
+    e->submit->asg = a;
     memset(&a, 0, sizeof a);
-    e->answers = o;
+    e->submit->answers = o;
     o = NULL;
-    e->batch = b;
+    e->submit->batch = b;
     memset(&b, 0, sizeof b);
 out_batch:
     store_batch_release(&b);

@@ -53,8 +53,8 @@ struct core_ctx {
  * notifications (notify.c), then review policies (review.c). Call it after the
  * operation's function succeeded and before its savepoint (or transaction) is released.
  * A failure of a reactor is the operation's: the caller rolls back, and the queue is
- * emptied. More than EVENT_SETTLE_MAX events in one step is a bug (reactors that feed
- * each other without end). */
+ * emptied. Reactors that raise more than EVENT_SETTLE_MAX events in one step are a bug
+ * (they feed each other without end). */
 int core_settle(struct core_ctx *c, struct ts_error *err);
 /* core_settle with the reactors r[0..nr) and the bound max (for tests). */
 typedef int (*core_reactor)(struct core_ctx *c, struct event *e, struct ts_error *err);

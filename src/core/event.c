@@ -35,8 +35,6 @@ struct event *event_raise(struct core_ctx *c, enum event_kind kind, const struct
     struct event_queue *q = &c->events;
     struct event *e;
 
-    if (q->n - q->head >= EVENT_QUEUE_MAX)
-        TS_BUG("more than %d events queued: a reactor keeps raising them", EVENT_QUEUE_MAX);
     if (q->head > 0 && q->head == q->n)
         q->head = q->n = 0; /* all taken: start the array again */
     if (q->n == q->cap) {
@@ -65,11 +63,12 @@ void event_release(struct event *e)
     if (!e)
         return;
     store_hit_release(&e->hit);
-    if (e->has_asg) {
-        store_asg_release(&e->asg);
-        store_batch_release(&e->batch);
+    if (e->submit) {
+        store_asg_release(&e->submit->asg);
+        store_batch_release(&e->submit->batch);
+        json_decref(e->submit->answers);
+        free(e->submit);
     }
-    json_decref(e->answers);
     free(e);
 }
 

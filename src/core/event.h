@@ -29,10 +29,19 @@ const char *event_kind_name(enum event_kind k);
 
 #define EVENT_OVERRIDE 1u /* EVENT_ASG_APPROVED: a rejection was overridden */
 
-/* Events queued in one context before core_settle sees a bug (a reactor that keeps
- * raising events), and events one settle step may take in all. */
-#define EVENT_QUEUE_MAX 4096
+/* The most events the reactors of one settle step may raise: past it, reactors feed each
+ * other without end (a bug). The operation's own events are bounded by its input (a
+ * CreateBatch raises one per row). */
 #define EVENT_SETTLE_MAX 100000
+
+/* What a submission had in hand (EVENT_ASG_SUBMITTED), all moved in by asg_submit: the
+ * assignment as written, its answers (a reference is held) and the HIT's batch as
+ * qc_label read it. */
+struct event_submit {
+    struct assignment asg;
+    json_t *answers;
+    struct batch batch;
+};
 
 struct event {
     enum event_kind kind;
@@ -44,18 +53,13 @@ struct event {
     int before, after;
     struct hit hit;              /* the HIT as the transition left it, without its texts */
     char asg_id[STORE_ID_MAX];   /* "" for an event of the HIT alone */
-    /* EVENT_ASG_SUBMITTED only: the assignment as written, its answers (a reference is
-     * held) and the HIT's batch as qc_label read it, all moved in by asg_submit. */
-    int has_asg;
-    struct assignment asg;
-    json_t *answers;
-    struct batch batch;
+    struct event_submit *submit; /* EVENT_ASG_SUBMITTED only (owned); NULL otherwise */
 };
 
 /* Raises an event of kind for HIT *h (and assignment asg_id, or NULL): the event keeps a
- * copy of h's row without its texts; before/after as above.
- * Returns the event, which the caller may fill further (flags, the submit members) until
- * its next call into the core. Never fails: a queue past EVENT_QUEUE_MAX is a bug. */
+ * copy of h's row without its texts; before/after as above. Returns the event, which the
+ * caller may fill further (flags, the submit members) until its next call into the
+ * core. Never fails. */
 struct event *event_raise(struct core_ctx *c, enum event_kind kind, const struct hit *h,
                           const char *asg_id, int before, int after);
 

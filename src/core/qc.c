@@ -191,7 +191,7 @@ int qc_react(struct core_ctx *c, struct event *e, struct ts_error *err)
     int rc;
 
     if (e->kind == EVENT_ASG_SUBMITTED) {
-        if (!e->batch.label_field[0] || !e->asg.label)
+        if (!e->submit || !e->submit->batch.label_field[0] || !e->submit->asg.label)
             return 0;
     } else if (e->kind == EVENT_ASG_REJECTED ||
                (e->kind == EVENT_ASG_APPROVED && (e->flags & EVENT_OVERRIDE))) {
@@ -206,7 +206,7 @@ int qc_react(struct core_ctx *c, struct event *e, struct ts_error *err)
     max = e->hit.max_assignments;
     overlap = e->hit.overlap_max;
     if (e->kind == EVENT_ASG_SUBMITTED)
-        rc = qc_after_submit(c, &e->hit, &e->asg, &e->batch, err);
+        rc = qc_after_submit(c, &e->hit, &e->submit->asg, &e->submit->batch, err);
     else
         rc = qc_review(c, &e->hit, err);
     if (rc)

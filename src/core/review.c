@@ -484,8 +484,8 @@ int review_react(struct core_ctx *c, struct event *e, struct ts_error *err)
     switch (e->kind) {
     case EVENT_ASG_SUBMITTED:
         /* The assignment-level policy scores the submission with the event's rows. */
-        if (e->hit.policies & REVIEW_LEVEL_BIT(REVIEW_ASSIGNMENT))
-            rc = run_known(c, &e->hit, &e->asg, e->answers, err);
+        if (e->submit && (e->hit.policies & REVIEW_LEVEL_BIT(REVIEW_ASSIGNMENT)))
+            rc = run_known(c, &e->hit, &e->submit->asg, e->submit->answers, err);
         break;
     case EVENT_ASG_RETURNED:  /* the last pending assignment of an expired HIT gone */
     case EVENT_ASG_ABANDONED:

@@ -165,6 +165,20 @@ static int looping(struct core_ctx *cc, struct event *e, struct ts_error *err)
     return 0;
 }
 
+static void test_bound_counts_reactors_only(void)
+{
+    struct ts_error err = {0};
+    struct hit h = row("H1");
+    core_reactor r[] = {record};
+
+    /* An operation's own events (a CreateBatch raises one per row) are not the bound's. */
+    nseen = 0;
+    for (int i = 0; i < 50; i++)
+        event_raise(&c, EVENT_HIT_CREATED, &h, NULL, 0, 0);
+    CHECK_EQ_INT(core__settle(&c, r, 1, 10, &err), 0);
+    CHECK_EQ_INT(nseen, 50);
+}
+
 static void test_bound(void)
 {
     pid_t pid = fork();
@@ -266,4 +280,5 @@ static void teardown(void)
 }
 
 CHECK_MAIN(setup, test_settle_drains_in_order, test_raised_by_reactors_are_settled,
-           test_failures_drop_events, test_row_in_hand, test_bound, test_reactors, teardown)
+           test_failures_drop_events, test_row_in_hand, test_bound_counts_reactors_only,
+           test_bound, test_reactors, teardown)
