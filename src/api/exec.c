@@ -233,6 +233,8 @@ static void run_job(struct exec *x, struct core_ctx *core, struct exec_job *j)
 {
     struct op_ctx c;
     int recorded = 0;
+    if (!core_idle(core))
+        TS_BUG("an operation before %s left its events unsettled", j->op->name);
     j->out = NULL;
     memset(&j->err, 0, sizeof j->err);
     j->rc = store_savepoint(x->st, &j->err);

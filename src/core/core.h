@@ -61,6 +61,13 @@ typedef int (*core_reactor)(struct core_ctx *c, struct event *e, struct ts_error
 int core__settle(struct core_ctx *c, const core_reactor *r, size_t nr, size_t max,
                  struct ts_error *err);
 
+/* Whether no event is queued: true between steps (a step that was not finished with
+ * core_finish leaves its events behind). */
+static inline int core_idle(const struct core_ctx *c)
+{
+    return c->events.head == c->events.n;
+}
+
 /* The one way to end a core step: with rc == 0, settles (and returns its result);
  * otherwise drops the queued events and returns rc. So
  *     rc = store_end(st, core_finish(c, fn(c, ..., err), err), err);

@@ -2,7 +2,8 @@
  * and SendTestEventNotification). A HIT type's settings name a destination URL and the
  * event types wanted; when such an event happens (core/event.h), the settle step's
  * notify_react writes the message into the outbox in the operation's transaction, so a
- * committed change always has its message and a rolled-back one never sends. The delivery thread (api/deliver.c) POSTs the outbox. */
+ * committed change always has its message and a rolled-back one never sends. The
+ * delivery thread (api/deliver.c) POSTs the outbox. */
 #ifndef TS_NOTIFY_H
 #define TS_NOTIFY_H
 #include "core.h"

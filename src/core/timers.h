@@ -14,6 +14,9 @@
 #define TIMERS_YEAR_S 31536000LL /* 365 days: the longest duration, lifetime and ExpireAt */
 #define TIMERS_OVERRIDE_DAYS 30  /* a rejection may be overridden this long after submission */
 #define TIMERS_TOKEN_MS TIMERS_DAY_MS /* a UniqueRequestToken is remembered this long */
+/* The most seconds a request may give for a duration: they convert to milliseconds
+ * without overflow, before the core's own ranges are checked. */
+#define TIMERS_SECONDS_MAX (INT64_MAX / TIMERS_SECOND_MS)
 
 /* now_ms + s seconds (s bounded by its validation: cannot overflow). */
 int64_t timers_after_s(int64_t now_ms, int64_t s);
