@@ -15,7 +15,6 @@
 #include "../util/text.h"
 #include "../util/banned.h"
 
-
 const char *hit_status_name(enum hit_status s)
 {
     switch (s) {
