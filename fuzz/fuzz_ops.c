@@ -96,7 +96,7 @@ static json_t *must(const char *name, const struct account *who, const char *bod
     struct ts_error err = {0};
     json_error_t jerr;
     json_t *in = json_loads(body, 0, &jerr), *out = json_object();
-    if (!op || !in || op->fn(&c, in, out, &err))
+    if (!op || !in || core_finish(&core, op->fn(&c, in, out, &err), &err))
         die(name, &err);
     json_decref(in);
     return out;
@@ -154,7 +154,7 @@ static void fixture(void)
     if (store_open(path, &st, &err))
         die("store", &err);
     core_config_init(&cfg);
-    core = (struct core_ctx){st, sec, &cfg, FUZZ_NOW_MS - 60000};
+    core = (struct core_ctx)CORE_CTX_INIT(st, sec, &cfg, FUZZ_NOW_MS - 60000);
 
     if (store_begin(st, &err))
         die("begin", &err);
@@ -257,7 +257,7 @@ static void run(const struct op *op, const struct account *who, json_t *in)
 
     if (store_savepoint(st, &err))
         die("savepoint", &err);
-    rc = op->fn(&c, in, out, &err);
+    rc = core_finish(&core, op->fn(&c, in, out, &err), &err);
     if (verbose)
         fprintf(stderr, "fuzz_ops: %s: %d %s\n", op->name, rc, rc ? err.msg : "ok");
     if (rc) {

@@ -15,6 +15,7 @@
 #include "../core/notify.h"
 #include "../core/secrets.h"
 #include "keycache.h"
+#include "../core/timers.h"
 #include "sigv4.h"
 #include "../util/alloc.h"
 #include "../util/clock.h"
@@ -22,7 +23,6 @@
 #include "../util/banned.h"
 
 #define EXEC_BATCH_MAX 512
-#define SWEEP_EVERY_MS 1000
 #define SWEEP_CAP 500
 /* Signature records deleted per sweep once SIGV4_REPLAY_MS old: more than the signed
  * writes of a second, so the table holds about 20 minutes' worth of them. */
@@ -39,7 +39,7 @@
  * used only while its token needs no extension (so never once it has expired). It is
  * emptied when an operation here revokes a credential, when meta('auth_gen') shows that
  * another process did (read once per batch), and at every timer sweep, so a token or
- * account removed elsewhere stops working at once, or within SWEEP_EVERY_MS at worst. */
+ * account removed elsewhere stops working at once, or within TIMERS_SWEEP_EVERY_MS at worst. */
 struct auth_slot {
     int used;
     unsigned char token_hash[32];
@@ -284,6 +284,8 @@ static void run_job(struct exec *x, struct core_ctx *core, struct exec_job *j)
 {
     struct op_ctx c;
     int recorded = 0;
+    if (!core_idle(core))
+        TS_BUG("an operation before %s left its events unsettled", j->op->name);
     j->out = NULL;
     memset(&j->err, 0, sizeof j->err);
     j->rc = store_savepoint(x->st, &j->err);
@@ -305,6 +307,8 @@ static void run_job(struct exec *x, struct core_ctx *core, struct exec_job *j)
         j->out = json_object();
         j->rc = j->op->fn(&c, j->in, j->out, &j->err);
     }
+    /* The settle step: the reactors of what the operation did, in its savepoint. */
+    j->rc = core_finish(core, j->rc, &j->err);
     /* Emptying the caches is always safe, whether the revocation commits or not. */
     if (c.auth_changed) {
         memset(x->auth, 0, AUTH_CACHE_SLOTS * sizeof *x->auth);
@@ -357,7 +361,7 @@ static int auth_gen_check(struct exec *x, struct ts_error *err)
 
 static void run_batch(struct exec *x, struct exec_job *jobs)
 {
-    struct core_ctx core = {x->st, x->sec, x->cfg, clock_now_ms()};
+    struct core_ctx core = CORE_CTX_INIT(x->st, x->sec, x->cfg, clock_now_ms());
     struct ts_error err = {0};
     struct exec_job *seg = jobs; /* the first job of the open transaction */
     int64_t t0;
@@ -423,16 +427,16 @@ static void run_batch(struct exec *x, struct exec_job *jobs)
 
 static void sweep(struct exec *x)
 {
-    struct core_ctx core = {x->st, x->sec, x->cfg, clock_now_ms()};
+    struct core_ctx core = CORE_CTX_INIT(x->st, x->sec, x->cfg, clock_now_ms());
     struct ts_error err = {0};
     int hits = 0, asgs = 0, pruned = 0, sigs = 0, tokens = 0;
     int rc = store_begin(x->st, &err);
     memset(x->auth, 0, AUTH_CACHE_SLOTS * sizeof *x->auth);
     keycache_clear(x->keys);
     if (!rc)
-        rc = hit_sweep(&core, SWEEP_CAP, &hits, &err);
+        rc = core_finish(&core, hit_sweep(&core, SWEEP_CAP, &hits, &err), &err);
     if (!rc)
-        rc = asg_sweep(&core, SWEEP_CAP, &asgs, &err);
+        rc = core_finish(&core, asg_sweep(&core, SWEEP_CAP, &asgs, &err), &err);
     if (!rc)
         rc = notify_prune(&core, SWEEP_CAP, &pruned, &err);
     if (!rc)
@@ -444,11 +448,10 @@ static void sweep(struct exec *x)
     if (rc)
         log_warn("timer sweep failed, will retry: %s", err.msg);
     /* A full sweep means more may be due: come back at once. */
-    x->next_sweep_ms = core.now_ms + ((hits == SWEEP_CAP || asgs == SWEEP_CAP ||
-                                        pruned == SWEEP_CAP || sigs == SIG_PRUNE_CAP ||
-                                        tokens == TOKEN_PRUNE_CAP)
-                                           ? 0
-                                           : SWEEP_EVERY_MS);
+    x->next_sweep_ms = timers_next_sweep(core.now_ms, hits == SWEEP_CAP || asgs == SWEEP_CAP ||
+                                                          pruned == SWEEP_CAP ||
+                                                          sigs == SIG_PRUNE_CAP ||
+                                                          tokens == TOKEN_PRUNE_CAP);
 }
 
 static void *exec_main(void *arg)

@@ -90,7 +90,6 @@ static int submit(struct op_ctx *c, int64_t worker_id, const char *asg_id, json_
 {
     json_t *answers = json_deep_copy(json_object_get(in, "Answers"));
     int rc;
-    char *text;
     if (!json_is_object(answers))
         TS_BUG("the form door sent no Answers object");
     rc = store_files(c, asg_id, json_object_get(in, "Files"), answers, err);
@@ -102,12 +101,8 @@ static int submit(struct op_ctx *c, int64_t worker_id, const char *asg_id, json_
         json_decref(answers);
         return rc;
     }
-    text = json_dumps(answers, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    rc = asg_submit_posted(c->core, worker_id, asg_id, answers, err);
     json_decref(answers);
-    if (!text)
-        return ts_fail(err, TS_EINVAL, "the answers could not be encoded");
-    rc = asg_submit_posted(c->core, worker_id, asg_id, text, err);
-    free(text);
     if (!rc)
         json_object_set_new(out, "AssignmentId", json_string(asg_id));
     return rc;

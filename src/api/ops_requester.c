@@ -14,6 +14,7 @@
 #include "../doc/question.h"
 #include "../core/quals.h"
 #include "../core/review.h"
+#include "../core/timers.h"
 #include "../util/alloc.h"
 #include "../util/money.h"
 #include "../util/text.h"
@@ -39,10 +40,10 @@ int ops_read_hit_type(struct op_ctx *c, json_t *in, struct hit_type *t, struct t
     if (!rc)
         rc = param_money(in, "Reward", PARAM_REQUIRED, &reward, err);
     if (!rc)
-        rc = param_int(in, "AssignmentDurationInSeconds", PARAM_REQUIRED, 0, INT64_MAX / 1000,
+        rc = param_int(in, "AssignmentDurationInSeconds", PARAM_REQUIRED, 0, TIMERS_SECONDS_MAX,
                        &duration, err);
     if (!rc)
-        rc = param_int(in, "AutoApprovalDelayInSeconds", PARAM_OPTIONAL, 0, INT64_MAX / 1000,
+        rc = param_int(in, "AutoApprovalDelayInSeconds", PARAM_OPTIONAL, 0, TIMERS_SECONDS_MAX,
                        &autoapp, err);
     if (rc)
         return rc;
@@ -108,7 +109,7 @@ static int read_hit_params(struct op_ctx *c, json_t *in, struct hit_params *p, c
     memset(p, 0, sizeof *p);
     *owned = NULL;
     p->max_assignments = 1;
-    rc = param_int(in, "LifetimeInSeconds", PARAM_REQUIRED, 0, INT64_MAX / 1000, &p->lifetime_s,
+    rc = param_int(in, "LifetimeInSeconds", PARAM_REQUIRED, 0, TIMERS_SECONDS_MAX, &p->lifetime_s,
                    err);
     if (!rc)
         rc = param_int(in, "MaxAssignments", PARAM_OPTIONAL, 0, INT64_MAX, &p->max_assignments,

@@ -328,12 +328,7 @@ static int op_submit(struct op_ctx *c, json_t *in, json_t *out, struct ts_error 
         return ts_failk(err, TS_EINVAL, "ParameterValidationError",
                         "Answers must be an object of field names to text, e.g. "
                         "{\"label\":\"cat\"}");
-    char *text = json_dumps(answers, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    if (!text)
-        return ts_fail(err, TS_EINVAL, "Answers could not be encoded");
-    rc = asg_submit(c->core, c->who.id, id, text, err);
-    free(text);
-    return rc;
+    return asg_submit(c->core, c->who.id, id, answers, err);
 }
 
 static int op_return(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)

@@ -438,7 +438,7 @@ int cli_admin(int argc, char **argv)
         return 2;
     if (cli_open(&a.common, &st, &sec, &cfg))
         return 1;
-    struct core_ctx c = {st, sec, &cfg, clock_now_ms()};
+    struct core_ctx c = CORE_CTX_INIT(st, sec, &cfg, clock_now_ms());
     rc = cmd->run(&c, &a, argv + 1);
     store_close(st);
     secrets_free(sec);

@@ -207,7 +207,7 @@ int cli_demo(int argc, char **argv)
     b.db = o.db;
     cli_base_url(&o, b.base, sizeof b.base);
     cfg.base_url = b.base;
-    struct core_ctx c = {st, sec, &cfg, clock_now_ms()};
+    struct core_ctx c = CORE_CTX_INIT(st, sec, &cfg, clock_now_ms());
     rc = store_account_by_name(st, DEMO_REQUESTER, &rq, &err);
     if (rc == TS_ENOTFOUND) {
         rc = cli_account_create(&c, ROLE_REQUESTER, DEMO_REQUESTER, "US", NULL, NULL, 0, NULL, 0);
@@ -220,7 +220,7 @@ int cli_demo(int argc, char **argv)
             rc = store_begin(st, &err);
             if (!rc)
                 rc = demo_project(&c, rq.id, &err);
-            rc = store_end(st, rc, &err);
+            rc = store_end(st, core_finish(&c, rc, &err), &err);
         }
     }
     if (!rc)
@@ -238,7 +238,7 @@ int cli_demo(int argc, char **argv)
         rc = store_begin(st, &err);
         if (!rc)
             rc = demo_accept(&c, wk.id, &b, &err);
-        rc = store_end(st, rc, &err);
+        rc = store_end(st, core_finish(&c, rc, &err), &err);
     }
     store_close(st);
     secrets_free(sec);

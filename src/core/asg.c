@@ -7,23 +7,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
+#include "escrow.h"
+#include "event.h"
 #include "hit.h"
 #include "ledger.h"
-#include "notify.h"
 #include "pseudonym.h"
-#include "qc.h"
+#include "qc_pick.h"
+#include "quals.h"
+#include "secrets.h"
+#include "timers.h"
 #include "../doc/answers_xml.h"
 #include "../doc/qform.h"
 #include "../doc/question.h"
-#include "quals.h"
-#include "review.h"
-#include "secrets.h"
 #include "../util/alloc.h"
 #include "../util/money.h"
 #include "../util/text.h"
 #include "../util/banned.h"
 
-#define DAY_MS (24LL * 3600 * 1000)
 #define ANSWERS_MAX_BYTES (64 * 1024)
 
 const char *asg_status_name(enum asg_status s)
@@ -63,16 +63,11 @@ static int asg_release_slot(struct core_ctx *c, struct assignment *a, enum asg_s
     int rc = store_hit_get(c->st, a->hit_id, &h, err);
     if (rc)
         return rc;
-    before = notify_hit_status(c, &h);
+    before = hit_status_seen(c, &h);
     h.pending--;
     if (h.expired || h.disposed) {
-        int64_t cost = hit_slot_cost(&h);
-        struct ledger_leg legs[2] = {
-            {h.requester_id, LEDGER_ESCROW, -cost},
-            {h.requester_id, LEDGER_AVAILABLE, cost},
-        };
-        rc = ledger_post(c, "release", a->id, legs, 2, err);
-        h.escrow -= cost;
+        rc = escrow_release_slot(c, &h, a->id, err);
+        h.escrow -= hit_slot_cost(&h);
     }
     if (!rc)
         rc = store_hit_update_counts(c->st, &h, err);
@@ -82,14 +77,8 @@ static int asg_release_slot(struct core_ctx *c, struct assignment *a, enum asg_s
         rc = store_asg_update(c->st, a, err);
     }
     if (!rc)
-        rc = notify_hit(c, &h, a->id,
-                        NOTIFY_BIT(to == ASG_RETURNED ? NOTIFY_ASSIGNMENT_RETURNED
-                                                      : NOTIFY_ASSIGNMENT_ABANDONED) |
-                            notify_if_reviewable(c, before, &h),
-                        err);
-    /* The last pending assignment of an expired HIT gone: it may now be Reviewable. */
-    if (!rc && (h.policies & REVIEW_LEVEL_BIT(REVIEW_HIT)))
-        rc = review_hit_maybe_id(c, a->hit_id, err);
+        event_raise(c, to == ASG_RETURNED ? EVENT_ASG_RETURNED : EVENT_ASG_ABANDONED, &h, a->id,
+                    before, hit_status_seen(c, &h));
     store_hit_release(&h);
     return rc;
 }
@@ -144,7 +133,7 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
     char id[STORE_ID_MAX];
     struct hit h;
     struct hit_type t;
-    int rc;
+    int before, rc;
 
     memset(out, 0, sizeof *out);
     if (!hit_id) {
@@ -206,7 +195,7 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
     out->requester_id = h.requester_id;
     out->status = ASG_ACCEPTED;
     out->accepted_ms = c->now_ms;
-    out->deadline_ms = c->now_ms + t.duration_s * 1000;
+    out->deadline_ms = timers_deadline(c, &t);
     store_hit_type_release(&t);
     rc = store_asg_insert(c->st, out, err);
     if (rc == TS_ECONFLICT) {
@@ -218,6 +207,7 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
     }
     if (rc)
         goto out_hit;
+    before = hit_status_seen(c, &h);
     h.pending++;
     rc = store_hit_update_counts(c->st, &h, err);
     if (!rc) {
@@ -225,7 +215,7 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
         rc = pseudonym_note(c, h.requester_id, worker_id, err);
     }
     if (!rc)
-        rc = notify_hit(c, &h, out->id, NOTIFY_BIT(NOTIFY_ASSIGNMENT_ACCEPTED), err);
+        event_raise(c, EVENT_ASG_ACCEPTED, &h, out->id, before, hit_status_seen(c, &h));
 out_hit:
     store_hit_release(&h);
     return rc;
@@ -334,88 +324,89 @@ static int check_answer_values(json_t *o, struct ts_error *err)
     return 0;
 }
 
-/* answers_json parsed into *out (the caller's to release): at most ANSWERS_MAX_BYTES of
- * one JSON object. */
-static int parse_answers(const char *answers_json, json_t **out, struct ts_error *err)
+/* The text of answers, as it is stored (*text, the caller frees it): at most
+ * ANSWERS_MAX_BYTES of one JSON object. */
+static int answers_text(json_t *answers, char **text, struct ts_error *err)
 {
-    json_error_t jerr;
-    json_t *o;
-
-    *out = NULL;
-    if (strlen(answers_json) > ANSWERS_MAX_BYTES)
+    *text = NULL;
+    if (!json_is_object(answers))
+        return ts_fail(err, TS_EINVAL, "Answers must be a JSON object of field names to text");
+    *text = json_dumps(answers, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (!*text)
+        return ts_fail(err, TS_EINVAL, "Answers could not be encoded");
+    if (strlen(*text) > ANSWERS_MAX_BYTES) {
+        free(*text);
+        *text = NULL;
         return ts_failk(err, TS_EINVAL, "ParameterValidationError",
                         "Answers are larger than %d bytes", ANSWERS_MAX_BYTES);
-    o = json_loads(answers_json, JSON_REJECT_DUPLICATES, &jerr);
-    if (!o || !json_is_object(o)) {
-        json_decref(o);
-        return ts_fail(err, TS_EINVAL, "Answers must be a JSON object of field names to text");
     }
-    *out = o;
     return 0;
 }
 
-/* Checks answers_json, whose parsed object is o, against the question of a HIT that may
+/* Checks the answers (*text, and *o, its object) against the question of a HIT that may
  * be a QuestionForm (h->form; h must hold its texts): for a QuestionForm every rule the
  * form sets, for any other question the general shape. When posted, the answers are the
  * fields of the form Tessera rendered for a QuestionForm, first turned into its answers
- * shape (qform_from_post); *final then receives that text, which the caller frees, and
- * stays NULL when answers_json itself is the answer. */
-static int check_form_answers(const struct hit *h, const char *answers_json, json_t *o,
-                              int posted, char **final, struct ts_error *err)
+ * shape (qform_from_post_obj): *text and *o (both the caller's) are then replaced by
+ * those. The answers are checked as the object they are, never parsed again. */
+static int check_form_answers(const struct hit *h, char **text, json_t **o, int posted,
+                              struct ts_error *err)
 {
     struct question q;
     json_t *conv = NULL;
+    char *final = NULL;
     int rc;
 
-    *final = NULL;
     rc = question_parse(h->question, strlen(h->question), &q, err);
     if (rc)
         return ts_fail(err, TS_EIO, "HIT %s has a Question that no longer parses", h->id);
     if (q.kind != QUESTION_FORM) {
         question_release(&q);
-        return check_answer_values(o, err);
+        return check_answer_values(*o, err);
     }
     if (posted) {
-        *final = qform_from_post(q.form, answers_json, err);
-        if (!*final)
+        conv = qform_from_post_obj(q.form, *o, err);
+        if (!conv)
             rc = TS_EINVAL;
         else
-            rc = parse_answers(*final, &conv, err);
-        if (!rc) {
-            answers_json = *final;
-            o = conv;
-        }
+            rc = answers_text(conv, &final, err);
+        if (!rc)
+            rc = check_answer_names(conv, err); /* empty fields were dropped */
     }
-    if (!rc && conv)
-        rc = check_answer_names(conv, err); /* empty fields were dropped */
     if (!rc)
-        rc = qform_check_answers(q.form, answers_json, err);
-    json_decref(conv);
+        rc = qform_check_answers_obj(q.form, conv ? conv : *o, err);
     question_release(&q);
     if (rc) {
-        free(*final);
-        *final = NULL;
+        json_decref(conv);
+        free(final);
+    } else if (final) {
+        free(*text);
+        *text = final;
+        json_decref(*o);
+        *o = conv;
     }
     return rc;
 }
 
-static int submit(struct core_ctx *c, int64_t worker_id, const char *id, const char *answers_json,
+static int submit(struct core_ctx *c, int64_t worker_id, const char *id, json_t *answers,
                   int posted, struct ts_error *err)
 {
     struct assignment a;
     struct hit h;
     struct hit_type t;
     struct batch b;
-    char *final = NULL;
-    json_t *o;
+    struct event *e;
+    char *text = NULL;
+    json_t *o = json_incref(answers);
     int before;
-    int rc = parse_answers(answers_json, &o, err);
+    int rc = answers_text(answers, &text, err);
     if (!rc)
         rc = check_answer_names(o, err);
     if (!rc)
         rc = asg_get_worker(c, worker_id, id, &a, err);
     if (rc) {
         json_decref(o);
+        free(text);
         return rc;
     }
     if (a.status == ASG_ABANDONED) {
@@ -437,19 +428,17 @@ static int submit(struct core_ctx *c, int64_t worker_id, const char *id, const c
     if (h.form) {
         rc = store_hit_load_texts(c->st, &h, err);
         if (!rc)
-            rc = check_form_answers(&h, answers_json, o, posted, &final, err);
+            rc = check_form_answers(&h, &text, &o, posted, err);
     } else {
         rc = check_answer_values(o, err);
     }
     if (rc)
         goto out_hit;
-    if (final)
-        answers_json = final;
-    before = notify_hit_status(c, &h);
+    before = hit_status_seen(c, &h);
     rc = store_hit_type_get(c->st, h.hit_type_id, &t, err);
     if (rc)
         goto out_hit;
-    rc = qc_label(c, &h, answers_json, &b, &a.label, err);
+    rc = qc_label(c, &h, o, &b, &a.label, err);
     if (rc) {
         store_hit_type_release(&t);
         goto out_batch;
@@ -458,23 +447,24 @@ static int submit(struct core_ctx *c, int64_t worker_id, const char *id, const c
     h.submitted++;
     a.status = ASG_SUBMITTED;
     a.submitted_ms = c->now_ms;
-    a.auto_approve_ms = c->now_ms + t.auto_approval_s * 1000;
-    a.answer_json = xstrdup(answers_json);
+    a.auto_approve_ms = timers_auto_approval(c, &t);
+    a.answer_json = text;
+    text = NULL;
     store_hit_type_release(&t);
     rc = store_hit_update_counts(c->st, &h, err);
     if (!rc)
         rc = store_asg_update(c->st, &a, err);
-    if (!rc)
-        rc = qc_after_submit(c, &h, &a, &b, err);
-    if (!rc)
-        rc = notify_hit(c, &h, a.id,
-                        NOTIFY_BIT(NOTIFY_ASSIGNMENT_SUBMITTED) |
-                            notify_if_reviewable(c, before, &h),
-                        err);
-    /* Review policies: a flag on the HIT row already read, so HITs without any pay
-     * nothing more. The policies reload what they need (h is not written after this). */
-    if (!rc && h.policies)
-        rc = review_after_submit(c, h.id, a.id, h.policies, err);
+    if (rc)
+        goto out_batch;
+    /* The reactors (quality, notifications, review policies) take the rows from here. */
+    e = event_raise(c, EVENT_ASG_SUBMITTED, &h, a.id, before, hit_status_seen(c, &h));
+    e->submit = xmalloc(sizeof *e->submit);
+    e->submit->asg = a;
+    memset(&a, 0, sizeof a);
+    e->submit->answers = o;
+    o = NULL;
+    e->submit->batch = b;
+    memset(&b, 0, sizeof b);
 out_batch:
     store_batch_release(&b);
 out_hit:
@@ -482,20 +472,20 @@ out_hit:
 out:
     store_asg_release(&a);
     json_decref(o);
-    free(final);
+    free(text);
     return rc;
 }
 
-int asg_submit(struct core_ctx *c, int64_t worker_id, const char *id, const char *answers_json,
+int asg_submit(struct core_ctx *c, int64_t worker_id, const char *id, json_t *answers,
                struct ts_error *err)
 {
-    return submit(c, worker_id, id, answers_json, 0, err);
+    return submit(c, worker_id, id, answers, 0, err);
 }
 
-int asg_submit_posted(struct core_ctx *c, int64_t worker_id, const char *id,
-                      const char *fields_json, struct ts_error *err)
+int asg_submit_posted(struct core_ctx *c, int64_t worker_id, const char *id, json_t *fields,
+                      struct ts_error *err)
 {
-    return submit(c, worker_id, id, fields_json, 1, err);
+    return submit(c, worker_id, id, fields, 1, err);
 }
 
 int asg_return(struct core_ctx *c, int64_t worker_id, const char *id, struct ts_error *err)
@@ -542,19 +532,6 @@ static int set_feedback(struct assignment *a, const char *feedback, struct ts_er
     return 0;
 }
 
-/* Pays a's reward to its worker and its fee to the platform, from the HIT's escrow, or
- * (for an overridden rejection) from the requester's available balance. */
-static int asg_pay(struct core_ctx *c, const struct assignment *a, const struct hit *h,
-                   enum ledger_kind from, struct ts_error *err)
-{
-    struct ledger_leg legs[3] = {
-        {h->requester_id, from, -hit_slot_cost(h)},
-        {a->worker_id, LEDGER_EARNINGS, h->reward},
-        {0, LEDGER_FEES, h->fee},
-    };
-    return ledger_post(c, "pay", a->id, legs, 3, err);
-}
-
 static int approve_loaded(struct core_ctx *c, struct assignment *a, int override,
                           struct ts_error *err)
 {
@@ -571,19 +548,19 @@ static int approve_loaded(struct core_ctx *c, struct assignment *a, int override
     rc = store_hit_get(c->st, a->hit_id, &h, err);
     if (rc)
         return rc;
-    before = notify_hit_status(c, &h);
+    before = hit_status_seen(c, &h);
     if (a->status == ASG_REJECTED) {
-        if (h.disposed || c->now_ms - a->submitted_ms > 30 * DAY_MS) {
+        if (h.disposed || !timers_override_open(c, a)) {
             rc = ts_failk(err, TS_ECONFLICT, "InvalidAssignmentState",
                           "Assignment %s can no longer be approved: a rejection can be "
                           "overridden within 30 days of submission while its HIT exists",
                           a->id);
             goto out;
         }
-        rc = asg_pay(c, a, &h, LEDGER_AVAILABLE, err);
+        rc = escrow_pay(c, &h, a, 1, err); /* its slot was released: from available */
         h.rejected--;
     } else {
-        rc = asg_pay(c, a, &h, LEDGER_ESCROW, err);
+        rc = escrow_pay(c, &h, a, 0, err);
         h.escrow -= hit_slot_cost(&h);
         h.submitted--;
     }
@@ -599,13 +576,10 @@ static int approve_loaded(struct core_ctx *c, struct assignment *a, int override
     rc = store_hit_update_counts(c->st, &h, err);
     if (!rc)
         rc = store_asg_update(c->st, a, err);
-    if (!rc && override)
-        rc = qc_review(c, &h, err); /* a rejected answer counts again */
     if (!rc)
-        rc = notify_hit(c, &h, a->id,
-                        NOTIFY_BIT(NOTIFY_ASSIGNMENT_APPROVED) |
-                            notify_if_reviewable(c, before, &h),
-                        err);
+        /* With override, a rejected answer counts again (qc_react). */
+        event_raise(c, EVENT_ASG_APPROVED, &h, a->id, before, hit_status_seen(c, &h))->flags =
+            override ? EVENT_OVERRIDE : 0;
 out:
     store_hit_release(&h);
     return rc;
@@ -651,16 +625,9 @@ int asg_reject(struct core_ctx *c, int64_t requester_id, const char *id, const c
     rc = store_hit_get(c->st, a.hit_id, &h, err);
     if (rc)
         goto out;
-    before = notify_hit_status(c, &h);
-    {
-        int64_t cost = hit_slot_cost(&h);
-        struct ledger_leg legs[2] = {
-            {h.requester_id, LEDGER_ESCROW, -cost},
-            {h.requester_id, LEDGER_AVAILABLE, cost},
-        };
-        rc = ledger_post(c, "release", a.id, legs, 2, err);
-        h.escrow -= cost;
-    }
+    before = hit_status_seen(c, &h);
+    rc = escrow_release_slot(c, &h, a.id, err);
+    h.escrow -= hit_slot_cost(&h);
     h.submitted--;
     h.rejected++;
     a.status = ASG_REJECTED;
@@ -671,13 +638,8 @@ int asg_reject(struct core_ctx *c, int64_t requester_id, const char *id, const c
         rc = store_hit_update_counts(c->st, &h, err);
     if (!rc)
         rc = store_asg_update(c->st, &a, err);
-    if (!rc)
-        rc = qc_review(c, &h, err); /* a rejected answer no longer counts */
-    if (!rc)
-        rc = notify_hit(c, &h, a.id,
-                        NOTIFY_BIT(NOTIFY_ASSIGNMENT_REJECTED) |
-                            notify_if_reviewable(c, before, &h),
-                        err);
+    if (!rc) /* a rejected answer no longer counts (qc_react) */
+        event_raise(c, EVENT_ASG_REJECTED, &h, a.id, before, hit_status_seen(c, &h));
     store_hit_release(&h);
 out:
     store_asg_release(&a);
@@ -690,7 +652,7 @@ int asg_bonus(struct core_ctx *c, int64_t requester_id, const char *worker_pseud
 {
     struct assignment a;
     char pseud[16], max[32];
-    int64_t fee, total;
+    int64_t fee;
     long n;
     int rc;
 
@@ -707,7 +669,7 @@ int asg_bonus(struct core_ctx *c, int64_t requester_id, const char *worker_pseud
         if (text_utf8_chars(unique_token, strlen(unique_token)) < 1 || strlen(unique_token) > 64)
             return ts_fail(err, TS_EINVAL, "UniqueRequestToken must be 1 to 64 characters");
         rc = store_request_token_get(c->st, requester_id, "SendBonus", unique_token,
-                                     c->now_ms - DAY_MS, ref, sizeof ref, err);
+                                     timers_token_since(c), ref, sizeof ref, err);
         if (rc == 0)
             return ts_failk(err, TS_EDUPLICATE, "DuplicateRequest",
                             "bonus %s was already sent with UniqueRequestToken %s", ref,
@@ -728,9 +690,8 @@ int asg_bonus(struct core_ctx *c, int64_t requester_id, const char *worker_pseud
         rc = wrong_state(&a, "Submitted, Approved, Rejected", err);
         goto out;
     }
-    if (money_fee(amount, c->cfg->fee_bp, &fee))
+    if (escrow_fee(c, amount, &fee))
         TS_BUG("bonus fee overflow");
-    total = amount + fee;
     secrets_id_new(out->id);
     out->requester_id = requester_id;
     out->worker_id = a.worker_id;
@@ -740,14 +701,7 @@ int asg_bonus(struct core_ctx *c, int64_t requester_id, const char *worker_pseud
     out->fee = fee;
     out->reason = xstrdup(reason);
     out->granted_ms = c->now_ms;
-    {
-        struct ledger_leg legs[3] = {
-            {requester_id, LEDGER_AVAILABLE, -total},
-            {a.worker_id, LEDGER_EARNINGS, amount},
-            {0, LEDGER_FEES, fee},
-        };
-        rc = ledger_post(c, "bonus", out->id, legs, 3, err);
-    }
+    rc = escrow_bonus(c, out, err);
     if (!rc)
         rc = store_bonus_insert(c->st, out, err);
     if (!rc && unique_token)

@@ -1,7 +1,9 @@
 /* asg.h: assignments, one worker's work on one HIT: accept, submit, return, abandon on
- * deadline, approve (pay), reject (release escrow), auto-approval, and bonuses. */
+ * deadline, approve (pay), reject (release escrow), auto-approval, and bonuses. Each
+ * transition raises its event (core/event.h); the caller settles (core_finish). */
 #ifndef TS_ASG_H
 #define TS_ASG_H
+#include <jansson.h>
 #include "core.h"
 
 const char *asg_status_name(enum asg_status s);
@@ -23,15 +25,16 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
 int asg_get_worker(struct core_ctx *c, int64_t worker_id, const char *id,
                    struct assignment *out, struct ts_error *err);
 
-/* answers_json: a JSON object text of field -> value (docs/api.md, SubmitAssignment),
- * checked against the HIT's question. */
-int asg_submit(struct core_ctx *c, int64_t worker_id, const char *id, const char *answers_json,
+/* answers: a JSON object of field -> value (docs/api.md, SubmitAssignment; borrowed: the
+ * event keeps its own reference), checked against the HIT's question. Raises
+ * EVENT_ASG_SUBMITTED carrying the assignment as written, its answers and its batch. */
+int asg_submit(struct core_ctx *c, int64_t worker_id, const char *id, json_t *answers,
                struct ts_error *err);
 /* The same for the fields a browser posted with the task's form: for a QuestionForm HIT
  * they are first turned into its answers (selections, OtherSelectionText) as the form
  * Tessera rendered names them; for other HITs this is asg_submit. */
-int asg_submit_posted(struct core_ctx *c, int64_t worker_id, const char *id,
-                      const char *fields_json, struct ts_error *err);
+int asg_submit_posted(struct core_ctx *c, int64_t worker_id, const char *id, json_t *fields,
+                      struct ts_error *err);
 int asg_return(struct core_ctx *c, int64_t worker_id, const char *id, struct ts_error *err);
 
 /* Loads an assignment on one of the requester's HITs. TS_ENOTFOUND otherwise. */

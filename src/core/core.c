@@ -1,5 +1,11 @@
-/* core.c: defaults of the core's configuration. */
+/* core.c: defaults of the core's configuration, and the settle step: the one place where
+ * the reactors run (docs/internals/events.md). Transitions raise events (event.c);
+ * core_settle takes them oldest first and hands each to the reactors in a fixed order. */
 #include "core.h"
+#include "event.h"
+#include "notify.h"
+#include "qc.h"
+#include "review.h"
 #include "../util/money.h"
 #include "../util/banned.h"
 
@@ -13,4 +19,50 @@ void core_config_init(struct core_config *cfg)
     cfg->base_url = "http://127.0.0.1:8080";
     cfg->masters_approved = CORE_MASTERS_APPROVED_DEFAULT;
     cfg->masters_percent = CORE_MASTERS_PERCENT_DEFAULT;
+}
+
+/* The reactors, in the order each event meets them: quality first (it may close or open
+ * the HIT's slots, which decides whether it became Reviewable), then the notification
+ * of what happened, then review policies (whose actions raise further events). */
+static int notify_reactor(struct core_ctx *c, struct event *e, struct ts_error *err)
+{
+    return notify_react(c, e, err);
+}
+
+static const core_reactor reactors[] = {qc_react, notify_reactor, review_react};
+
+int core__settle(struct core_ctx *c, const core_reactor *r, size_t nr, size_t max,
+                 struct ts_error *err)
+{
+    uint64_t gen0 = c->events.gen;
+    struct event *e;
+    int rc = 0;
+
+    while (!rc && (e = event_take(c)) != NULL) {
+        /* gen counts raised events (and a few row changes, which only tighten this). */
+        if (c->events.gen - gen0 > max)
+            TS_BUG("the reactors of one settle step raised more than %zu events: they feed "
+                   "each other",
+                   max);
+        for (size_t i = 0; !rc && i < nr; i++)
+            rc = r[i](c, e, err);
+        event_release(e);
+    }
+    event_clear(c);
+    return rc;
+}
+
+int core_settle(struct core_ctx *c, struct ts_error *err)
+{
+    return core__settle(c, reactors, sizeof reactors / sizeof reactors[0], EVENT_SETTLE_MAX,
+                        err);
+}
+
+int core_finish(struct core_ctx *c, int rc, struct ts_error *err)
+{
+    if (rc) {
+        event_clear(c);
+        return rc;
+    }
+    return core_settle(c, err);
 }

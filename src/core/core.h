@@ -4,6 +4,7 @@
  * opened, and a failed call is undone by rolling that transaction (or savepoint) back. */
 #ifndef TS_CORE_H
 #define TS_CORE_H
+#include <stddef.h>
 #include <stdint.h>
 #include "../store/store.h"
 
@@ -26,11 +27,51 @@ struct core_config {
 #define CORE_MASTERS_PERCENT_DEFAULT 98
 void core_config_init(struct core_config *cfg);
 
+/* The events an operation's transitions raised and its reactors have not yet seen
+ * (core/event.h). Zeroed, it is empty; event_clear frees it. */
+struct event;
+struct event_queue {
+    struct event **v; /* v[head .. n) are queued, oldest first */
+    size_t head, n, cap;
+    uint64_t gen;     /* counts the events ever raised (and row changes without one) */
+};
+
 struct core_ctx {
     struct store *st;
     const struct secrets *sec;
     const struct core_config *cfg;
     int64_t now_ms; /* one clock reading for the whole transaction */
+    struct event_queue events;
 };
+
+/* A context for one run of operations; the queue starts empty. */
+#define CORE_CTX_INIT(st, sec, cfg, now_ms) {(st), (sec), (cfg), (now_ms), {NULL, 0, 0, 0, 0}}
+
+/* The settle step. Runs the reactors of every queued event, in the order the events were
+ * raised, and of the events those reactors raise in turn, until none is left: for each
+ * event the quality reactor first (qc.c: live consensus, dynamic overlap), then
+ * notifications (notify.c), then review policies (review.c). Call it after the
+ * operation's function succeeded and before its savepoint (or transaction) is released.
+ * A failure of a reactor is the operation's: the caller rolls back, and the queue is
+ * emptied. Reactors that raise more than EVENT_SETTLE_MAX events in one step are a bug
+ * (they feed each other without end). */
+int core_settle(struct core_ctx *c, struct ts_error *err);
+/* core_settle with the reactors r[0..nr) and the bound max (for tests). */
+typedef int (*core_reactor)(struct core_ctx *c, struct event *e, struct ts_error *err);
+int core__settle(struct core_ctx *c, const core_reactor *r, size_t nr, size_t max,
+                 struct ts_error *err);
+
+/* Whether no event is queued: true between steps (a step that was not finished with
+ * core_finish leaves its events behind). */
+static inline int core_idle(const struct core_ctx *c)
+{
+    return c->events.head == c->events.n;
+}
+
+/* The one way to end a core step: with rc == 0, settles (and returns its result);
+ * otherwise drops the queued events and returns rc. So
+ *     rc = store_end(st, core_finish(c, fn(c, ..., err), err), err);
+ * runs a step as the executor does. */
+int core_finish(struct core_ctx *c, int rc, struct ts_error *err);
 
 #endif

@@ -6,16 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ledger.h"
-#include "notify.h"
-#include "review.h"
+#include "escrow.h"
+#include "event.h"
 #include "secrets.h"
+#include "timers.h"
 #include "../util/alloc.h"
 #include "../util/money.h"
 #include "../util/text.h"
 #include "../util/banned.h"
-
-#define DAY_MS (24LL * 3600 * 1000)
 
 const char *hit_status_name(enum hit_status s)
 {
@@ -59,9 +57,17 @@ enum hit_status hit_status_at(const struct hit *h, int64_t now_ms)
     return HIT_REVIEWABLE;
 }
 
+int hit_status_seen(const struct core_ctx *c, const struct hit *h)
+{
+    int64_t at = c->now_ms;
+    if (!h->expired && h->expires_ms <= at)
+        at = h->expires_ms - 1;
+    return hit_status_at(h, at);
+}
+
 int64_t hit_slot_cost(const struct hit *h)
 {
-    return h->reward + h->fee; /* both bounded at creation: cannot overflow */
+    return escrow_slot_cost(h);
 }
 
 static int check_text(const char *what, const char *s, long min, long max, struct ts_error *err)
@@ -95,7 +101,7 @@ int hit_type_create(struct core_ctx *c, struct hit_type *t, char id[STORE_ID_MAX
     if (!rc)
         rc = check_text("Keywords", t->keywords, 0, 1000, err);
     if (!rc)
-        rc = check_range("AssignmentDurationInSeconds", t->duration_s, 30, 31536000, err);
+        rc = check_range("AssignmentDurationInSeconds", t->duration_s, 30, TIMERS_YEAR_S, err);
     if (!rc)
         rc = check_range("AutoApprovalDelayInSeconds", t->auto_approval_s, 0, 2592000, err);
     if (rc)
@@ -132,28 +138,6 @@ int hit_type_get_owned(struct core_ctx *c, int64_t requester_id, const char *id,
     return rc;
 }
 
-/* amount = cost * slots, failing cleanly on overflow. */
-static int slots_cost(int64_t cost, int64_t slots, int64_t *amount, struct ts_error *err)
-{
-    *amount = cost;
-    if (money_mul(amount, slots) || *amount > MONEY_MAX)
-        return ts_fail(err, TS_EINVAL, "the cost of %lld assignments is too large",
-                       (long long)slots);
-    return 0;
-}
-
-/* Moves amount from the requester's available balance into escrow (amount > 0) or back
- * (amount < 0), for HIT ref. */
-static int escrow_move(struct core_ctx *c, int64_t requester_id, const char *kind,
-                       const char *ref, int64_t amount, struct ts_error *err)
-{
-    struct ledger_leg legs[2] = {
-        {requester_id, LEDGER_AVAILABLE, -amount},
-        {requester_id, LEDGER_ESCROW, amount},
-    };
-    return ledger_post(c, kind, ref, legs, 2, err);
-}
-
 int hit_create(struct core_ctx *c, const struct hit_type *t, const struct hit_params *p,
                struct hit *out, struct ts_error *err)
 {
@@ -163,7 +147,7 @@ int hit_create(struct core_ctx *c, const struct hit_type *t, const struct hit_pa
     memset(out, 0, sizeof *out);
     rc = check_range("MaxAssignments", p->max_assignments, 1, c->cfg->max_assignments, err);
     if (!rc)
-        rc = check_range("LifetimeInSeconds", p->lifetime_s, 30, 31536000, err);
+        rc = check_range("LifetimeInSeconds", p->lifetime_s, 30, TIMERS_YEAR_S, err);
     if (!rc && p->annotation)
         rc = check_text("RequesterAnnotation", p->annotation, 0, 255, err);
     if (!rc && p->unique_token)
@@ -177,7 +161,7 @@ int hit_create(struct core_ctx *c, const struct hit_type *t, const struct hit_pa
     if (p->unique_token) {
         char ref[64];
         rc = store_request_token_get(c->st, t->requester_id, "CreateHIT", p->unique_token,
-                                     c->now_ms - DAY_MS, ref, sizeof ref, err);
+                                     timers_token_since(c), ref, sizeof ref, err);
         if (rc == 0)
             return ts_failk(err, TS_EDUPLICATE, "HitAlreadyExists",
                             "The HIT with ID %s already exists: UniqueRequestToken %s was used "
@@ -187,13 +171,13 @@ int hit_create(struct core_ctx *c, const struct hit_type *t, const struct hit_pa
             return rc;
     }
 
-    if (money_fee(t->reward, c->cfg->fee_bp, &fee))
+    if (escrow_fee(c, t->reward, &fee))
         return ts_fail(err, TS_EINVAL, "Reward is too large");
     out->reward = t->reward;
     out->fee = fee;
     /* A dynamic-overlap HIT holds the cost of every slot it may grow to. */
-    rc = slots_cost(hit_slot_cost(out), p->overlap_max ? p->overlap_max : p->max_assignments,
-                    &amount, err);
+    rc = escrow_cost(hit_slot_cost(out), p->overlap_max ? p->overlap_max : p->max_assignments,
+                     &amount, err);
     if (rc)
         return rc;
 
@@ -213,14 +197,14 @@ int hit_create(struct core_ctx *c, const struct hit_type *t, const struct hit_pa
     out->qc = p->qc;
     out->form = p->form;
     out->created_ms = c->now_ms;
-    out->expires_ms = c->now_ms + p->lifetime_s * 1000;
+    out->expires_ms = timers_hit_expiry(c, p->lifetime_s);
     out->escrow = amount;
 
-    rc = escrow_move(c, t->requester_id, "escrow", out->id, amount, err);
+    rc = escrow_hold(c, out, amount, err);
     if (!rc)
         rc = store_hit_insert(c->st, out, err);
     if (!rc)
-        rc = notify_hit(c, out, NULL, NOTIFY_BIT(NOTIFY_HIT_CREATED), err);
+        event_raise(c, EVENT_HIT_CREATED, out, NULL, 0, hit_status_seen(c, out));
     if (!rc && p->unique_token)
         rc = store_request_token_put(c->st, t->requester_id, "CreateHIT", p->unique_token,
                                      out->id, c->now_ms, err);
@@ -237,9 +221,9 @@ int hit_close_slots(struct core_ctx *c, struct hit *h, struct ts_error *err)
     if (n <= 0 && hit_reserve_slots(h) == 0)
         return 0;
     if (!h->expired) {
-        rc = slots_cost(hit_slot_cost(h), (n > 0 ? n : 0) + hit_reserve_slots(h), &amount, err);
+        rc = escrow_cost(hit_slot_cost(h), (n > 0 ? n : 0) + hit_reserve_slots(h), &amount, err);
         if (!rc && amount)
-            rc = escrow_move(c, h->requester_id, "release", h->id, -amount, err);
+            rc = escrow_release(c, h, amount, err);
         if (rc)
             return rc;
     }
@@ -247,6 +231,7 @@ int hit_close_slots(struct core_ctx *c, struct hit *h, struct ts_error *err)
     if (n > 0)
         h->max_assignments -= n;
     h->overlap_max = 0;
+    c->events.gen++; /* the caller holds h up to date; other rows in events may not be */
     return store_hit_update(c->st, h, err);
 }
 
@@ -255,6 +240,7 @@ int hit_open_slot(struct core_ctx *c, struct hit *h, struct ts_error *err)
     if (h->expired || h->disposed || hit_reserve_slots(h) == 0)
         return 0;
     h->max_assignments++;
+    c->events.gen++; /* as in hit_close_slots */
     return store_hit_update(c->st, h, err);
 }
 
@@ -265,21 +251,17 @@ int hit_settle(struct core_ctx *c, struct hit *h, struct ts_error *err)
 
     if (h->disposed || h->expired || h->expires_ms > c->now_ms)
         return 0;
-    before = notify_hit_status(c, h); /* as it was just before it expired */
-    rc = slots_cost(hit_slot_cost(h), hit_free_slots(h) + hit_reserve_slots(h), &amount, err);
+    before = hit_status_seen(c, h); /* as it was just before it expired */
+    rc = escrow_cost(hit_slot_cost(h), hit_free_slots(h) + hit_reserve_slots(h), &amount, err);
     if (!rc)
-        rc = escrow_move(c, h->requester_id, "release", h->id, -amount, err);
+        rc = escrow_release(c, h, amount, err);
     if (rc)
         return rc;
     h->escrow -= amount;
     h->expired = 1;
     rc = store_hit_update(c->st, h, err);
     if (!rc)
-        rc = notify_hit(c, h, NULL,
-                        NOTIFY_BIT(NOTIFY_HIT_EXPIRED) | notify_if_reviewable(c, before, h), err);
-    /* Expired with its work in: a HIT-level review policy runs now (and reloads h). */
-    if (!rc && (h->policies & REVIEW_LEVEL_BIT(REVIEW_HIT)))
-        rc = review_hit_maybe(c, h, err);
+        event_raise(c, EVENT_HIT_EXPIRED, h, NULL, before, hit_status_seen(c, h));
     return rc;
 }
 
@@ -315,11 +297,12 @@ int hit_update_expiration(struct core_ctx *c, int64_t requester_id, const char *
 {
     struct hit h;
     int64_t amount;
-    int later;
+    int later, before;
     int rc = hit_get_owned(c, requester_id, hit_id, &h, err);
     if (rc)
         return rc;
-    if (expire_at_ms > c->now_ms + 31536000LL * 1000) {
+    before = hit_status_seen(c, &h);
+    if (expire_at_ms > timers_expiry_max(c)) {
         rc = ts_fail(err, TS_EINVAL, "ExpireAt may be at most 365 days from now");
         goto out;
     }
@@ -335,10 +318,10 @@ int hit_update_expiration(struct core_ctx *c, int64_t requester_id, const char *
     if (h.expired) {
         /* Extending an expired HIT makes its free slots assignable again: hold their
          * cost once more. */
-        rc = slots_cost(hit_slot_cost(&h), hit_free_slots(&h) + hit_reserve_slots(&h), &amount,
-                        err);
+        rc = escrow_cost(hit_slot_cost(&h), hit_free_slots(&h) + hit_reserve_slots(&h), &amount,
+                         err);
         if (!rc)
-            rc = escrow_move(c, requester_id, "escrow", h.id, amount, err);
+            rc = escrow_hold(c, &h, amount, err);
         if (rc)
             goto out;
         h.escrow += amount;
@@ -349,7 +332,7 @@ int hit_update_expiration(struct core_ctx *c, int64_t requester_id, const char *
     reopen_if_assignable(c, &h);
     rc = store_hit_update(c->st, &h, err);
     if (!rc && later)
-        rc = notify_hit(c, &h, NULL, NOTIFY_BIT(NOTIFY_HIT_EXTENDED), err);
+        event_raise(c, EVENT_HIT_EXTENDED, &h, NULL, before, hit_status_seen(c, &h));
 out:
     store_hit_release(&h);
     return rc;
@@ -360,7 +343,7 @@ int hit_add_assignments(struct core_ctx *c, int64_t requester_id, const char *hi
 {
     struct hit h;
     int64_t amount, total;
-    int rc;
+    int before, rc;
 
     rc = check_range("NumberOfAdditionalAssignments", n, 1, c->cfg->max_assignments, err);
     if (!rc && unique_token)
@@ -370,7 +353,8 @@ int hit_add_assignments(struct core_ctx *c, int64_t requester_id, const char *hi
     if (unique_token) {
         char ref[64];
         rc = store_request_token_get(c->st, requester_id, "CreateAdditionalAssignmentsForHIT",
-                                     unique_token, c->now_ms - DAY_MS, ref, sizeof ref, err);
+                                     unique_token, timers_token_since(c), ref, sizeof ref,
+                                     err);
         if (rc == 0)
             return ts_failk(err, TS_EDUPLICATE, "DuplicateRequest",
                             "assignments were already added to HIT %s with UniqueRequestToken "
@@ -382,6 +366,7 @@ int hit_add_assignments(struct core_ctx *c, int64_t requester_id, const char *hi
     rc = hit_get_owned(c, requester_id, hit_id, &h, err);
     if (rc)
         return rc;
+    before = hit_status_seen(c, &h);
     if (h.overlap_max > 0) {
         rc = ts_failk(err, TS_ECONFLICT, "InvalidHITState",
                       "HIT %s uses dynamic overlap: it grows by itself, up to %lld assignments, "
@@ -397,9 +382,9 @@ int hit_add_assignments(struct core_ctx *c, int64_t requester_id, const char *hi
         goto out;
     }
     if (!h.expired) {
-        rc = slots_cost(hit_slot_cost(&h), n, &amount, err);
+        rc = escrow_cost(hit_slot_cost(&h), n, &amount, err);
         if (!rc)
-            rc = escrow_move(c, requester_id, "escrow", h.id, amount, err);
+            rc = escrow_hold(c, &h, amount, err);
         if (rc)
             goto out;
         h.escrow += amount;
@@ -408,7 +393,7 @@ int hit_add_assignments(struct core_ctx *c, int64_t requester_id, const char *hi
     reopen_if_assignable(c, &h);
     rc = store_hit_update(c->st, &h, err);
     if (!rc)
-        rc = notify_hit(c, &h, NULL, NOTIFY_BIT(NOTIFY_HIT_EXTENDED), err);
+        event_raise(c, EVENT_HIT_EXTENDED, &h, NULL, before, hit_status_seen(c, &h));
     if (!rc && unique_token)
         rc = store_request_token_put(c->st, requester_id, "CreateAdditionalAssignmentsForHIT",
                                      unique_token, h.id, c->now_ms, err);
@@ -422,6 +407,7 @@ int hit_delete(struct core_ctx *c, int64_t requester_id, const char *hit_id,
 {
     struct hit h;
     enum hit_status s;
+    int before;
     int rc = hit_get_owned(c, requester_id, hit_id, &h, err);
     if (rc)
         return rc;
@@ -448,10 +434,11 @@ int hit_delete(struct core_ctx *c, int64_t requester_id, const char *hit_id,
     }
     if (h.escrow != 0)
         TS_BUG("HIT %s deleted with escrow %lld", h.id, (long long)h.escrow);
+    before = hit_status_seen(c, &h);
     h.disposed = 1;
     rc = store_hit_update(c->st, &h, err);
     if (!rc)
-        rc = notify_hit(c, &h, NULL, NOTIFY_BIT(NOTIFY_HIT_DISPOSED), err);
+        event_raise(c, EVENT_HIT_DISPOSED, &h, NULL, before, HIT_DISPOSED);
 out:
     store_hit_release(&h);
     return rc;
@@ -474,6 +461,7 @@ int hit_set_reviewing(struct core_ctx *c, int64_t requester_id, const char *hit_
     }
     h.reviewing = !revert;
     rc = store_hit_update(c->st, &h, err);
+    c->events.gen++; /* no reactor cares, but a row in an event may now be out of date */
 out:
     store_hit_release(&h);
     return rc;

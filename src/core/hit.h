@@ -15,12 +15,18 @@ const char *hit_status_name(enum hit_status s);
 
 /* The status and the three MTurk counters of h at now_ms. */
 enum hit_status hit_status_at(const struct hit *h, int64_t now_ms);
+/* h's status as far as its events go: a passed expiry counts only once it has been
+ * processed (h->expired), since that is when HITExpired is sent. So a HIT becomes
+ * Reviewable, and HITReviewable is sent, once, whether its expiry or its last
+ * submission is processed first. Transitions record it before and after in their
+ * event (core/event.h). */
+int hit_status_seen(const struct core_ctx *c, const struct hit *h);
 int64_t hit_free_slots(const struct hit *h);       /* slots nobody holds or finished */
 /* Slots a dynamic-overlap HIT may still open (overlap_max - max_assignments): their cost
  * is held in escrow from creation, like free slots, until the HIT closes or expires. */
 int64_t hit_reserve_slots(const struct hit *h);
 int64_t hit_available_at(const struct hit *h, int64_t now_ms); /* 0 once expired */
-/* Escrow per assignment slot: reward + fee. */
+/* Escrow per assignment slot: reward + fee (escrow_slot_cost). */
 int64_t hit_slot_cost(const struct hit *h);
 
 /* Validates t (title, description, keywords, durations, reward) and returns in id the
@@ -56,7 +62,8 @@ int hit_create(struct core_ctx *c, const struct hit_type *t, const struct hit_pa
                struct hit *out, struct ts_error *err);
 /* Dynamic overlap (core/qc.c). hit_close_slots gives up h's free and reserve slots and
  * returns their escrow: the HIT takes no new assignment. hit_open_slot turns one reserve
- * slot into a free one (its cost is already in escrow). Both write h. */
+ * slot into a free one (its cost is already in escrow). Both write h and raise no event:
+ * they are the quality reactor's own steps, on the row it holds. */
 int hit_close_slots(struct core_ctx *c, struct hit *h, struct ts_error *err);
 int hit_open_slot(struct core_ctx *c, struct hit *h, struct ts_error *err);
 
@@ -65,7 +72,7 @@ int hit_open_slot(struct core_ctx *c, struct hit *h, struct ts_error *err);
 int hit_get_owned(struct core_ctx *c, int64_t requester_id, const char *id, struct hit *out,
                   struct ts_error *err);
 /* Processes h's expiry if it is due and unprocessed: the escrow of its free slots goes
- * back to the requester. Writes h when it changed. */
+ * back to the requester. Writes h and raises EVENT_HIT_EXPIRED when it changed. */
 int hit_settle(struct core_ctx *c, struct hit *h, struct ts_error *err);
 
 int hit_update_expiration(struct core_ctx *c, int64_t requester_id, const char *hit_id,

@@ -1,6 +1,7 @@
-/* notify.c: notifications of HIT and assignment events. The settings are per HIT type;
- * a message is written to the outbox in the transaction of the change it reports, so it
- * exists exactly when the change does. The message is MTurk's notification document
+/* notify.c: notifications of HIT and assignment events: the notification reactor of the
+ * settle step (core_settle). The settings are per HIT type; a message is written to the
+ * outbox in the transaction of the change it reports, so it exists exactly when the
+ * change does. The message is MTurk's notification document
  * (EventDocVersion 2014-08-15); worker ids never appear in it. Delivery and its retries
  * are api/deliver.c's; the bookkeeping of each attempt is here. */
 #include "notify.h"
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <jansson.h>
 #include <sodium.h>
+#include "event.h"
 #include "hit.h"
 #include "../util/clock.h"
 #include "../util/banned.h"
@@ -223,19 +225,35 @@ int notify_hit(struct core_ctx *c, const struct hit *h, const char *asg_id, unsi
     return enqueue(c, s.requester_id, s.destination, s.key_id, h, asg_id, events, err);
 }
 
-int notify_hit_status(const struct core_ctx *c, const struct hit *h)
-{
-    int64_t at = c->now_ms;
-    if (!h->expired && h->expires_ms <= at)
-        at = h->expires_ms - 1;
-    return hit_status_at(h, at);
-}
+/* The message each event sends, and whether it may carry HITReviewable (the transitions
+ * after which a HIT can have become Reviewable). */
+static const struct {
+    enum notify_event event;
+    int reviewable;
+} reacts[EVENT__COUNT] = {
+    [EVENT_ASG_ACCEPTED] = {NOTIFY_ASSIGNMENT_ACCEPTED, 0},
+    [EVENT_ASG_SUBMITTED] = {NOTIFY_ASSIGNMENT_SUBMITTED, 1},
+    [EVENT_ASG_APPROVED] = {NOTIFY_ASSIGNMENT_APPROVED, 1},
+    [EVENT_ASG_REJECTED] = {NOTIFY_ASSIGNMENT_REJECTED, 1},
+    [EVENT_ASG_RETURNED] = {NOTIFY_ASSIGNMENT_RETURNED, 1},
+    [EVENT_ASG_ABANDONED] = {NOTIFY_ASSIGNMENT_ABANDONED, 1},
+    [EVENT_HIT_CREATED] = {NOTIFY_HIT_CREATED, 0},
+    [EVENT_HIT_EXPIRED] = {NOTIFY_HIT_EXPIRED, 1},
+    [EVENT_HIT_EXTENDED] = {NOTIFY_HIT_EXTENDED, 0},
+    [EVENT_HIT_DISPOSED] = {NOTIFY_HIT_DISPOSED, 0},
+};
 
-unsigned notify_if_reviewable(const struct core_ctx *c, int before, const struct hit *h)
+int notify_react(struct core_ctx *c, const struct event *e, struct ts_error *err)
 {
-    if (before != HIT_REVIEWABLE && notify_hit_status(c, h) == HIT_REVIEWABLE)
-        return NOTIFY_BIT(NOTIFY_HIT_REVIEWABLE);
-    return 0;
+    unsigned events;
+
+    if ((unsigned)e->kind >= EVENT__COUNT)
+        TS_BUG("event kind %d", (int)e->kind);
+    events = NOTIFY_BIT(reacts[e->kind].event);
+    if (reacts[e->kind].reviewable && e->before != HIT_REVIEWABLE &&
+        e->after == HIT_REVIEWABLE)
+        events |= NOTIFY_BIT(NOTIFY_HIT_REVIEWABLE);
+    return notify_hit(c, &e->hit, e->asg_id[0] ? e->asg_id : NULL, events, err);
 }
 
 int notify_settings_update(struct core_ctx *c, int64_t requester_id, const char *key_id,

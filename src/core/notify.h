@@ -1,11 +1,13 @@
 /* notify.h: notifications of HIT and assignment events (MTurk's UpdateNotificationSettings
  * and SendTestEventNotification). A HIT type's settings name a destination URL and the
- * event types wanted; when such an event happens, notify_hit writes the message into the
- * outbox in the caller's transaction, so a committed change always has its message and a
- * rolled-back one never sends. The delivery thread (api/deliver.c) POSTs the outbox. */
+ * event types wanted; when such an event happens (core/event.h), the settle step's
+ * notify_react writes the message into the outbox in the operation's transaction, so a
+ * committed change always has its message and a rolled-back one never sends. The
+ * delivery thread (api/deliver.c) POSTs the outbox. */
 #ifndef TS_NOTIFY_H
 #define TS_NOTIFY_H
 #include "core.h"
+#include "timers.h"
 
 enum notify_event {
     NOTIFY_ASSIGNMENT_ACCEPTED = 0,
@@ -40,14 +42,11 @@ struct notify_spec {
  * settings for. When the type has no settings this costs one primary-key lookup. */
 int notify_hit(struct core_ctx *c, const struct hit *h, const char *asg_id, unsigned events,
                struct ts_error *err);
-/* h's status as far as its events go: a passed expiry counts only once it has been
- * processed (h->expired), since that is when HITExpired is sent. So a HIT becomes
- * Reviewable, and HITReviewable is sent, once, whether its expiry or its last
- * submission is processed first. */
-int notify_hit_status(const struct core_ctx *c, const struct hit *h);
-/* NOTIFY_BIT(NOTIFY_HIT_REVIEWABLE) when h, whose notify_hit_status was before, has just
- * become Reviewable; 0 otherwise. */
-unsigned notify_if_reviewable(const struct core_ctx *c, int before, const struct hit *h);
+struct event;
+/* The notification reactor (core_settle): writes the message of event e (and
+ * HITReviewable with it when e's HIT became Reviewable: its status before e was not,
+ * after e it is) through notify_hit. */
+int notify_react(struct core_ctx *c, const struct event *e, struct ts_error *err);
 
 /* UpdateNotificationSettings: spec (or NULL to keep the stored one) and active (1, 0, or
  * -1 to keep it; a new spec without it is active) for requester's HIT type. key_id is
@@ -70,8 +69,8 @@ int notify_spec_check(const struct notify_spec *spec, int ping_ok, struct ts_err
 /* Delivery policy: the delay before attempt n + 1 after n failed attempts is
  * base_ms * 2^(n-1), at most NOTIFY_DELAY_MAX_MS; a message is given up after
  * max_attempts attempts or once NOTIFY_GIVE_UP_MS have passed since it was queued. */
-#define NOTIFY_DELAY_MAX_MS (3600LL * 1000)
-#define NOTIFY_GIVE_UP_MS (24LL * 3600 * 1000)
+#define NOTIFY_DELAY_MAX_MS (3600 * TIMERS_SECOND_MS)
+#define NOTIFY_GIVE_UP_MS TIMERS_DAY_MS
 #define NOTIFY_BASE_MS_DEFAULT 30000
 #define NOTIFY_ATTEMPTS_DEFAULT 30
 struct notify_policy {
@@ -88,7 +87,7 @@ int notify_record_attempt(struct core_ctx *c, int64_t seq, int ok, int http_stat
 /* Delivered and given-up messages are kept NOTIFY_KEEP_MS after they were done (for
  * ListNotificationDeliveries), then deleted by notify_prune, which the executor's timer
  * sweep calls: up to limit of them, oldest first; *pruned says how many. */
-#define NOTIFY_KEEP_MS (30LL * 24 * 3600 * 1000)
+#define NOTIFY_KEEP_MS (30 * TIMERS_DAY_MS)
 int notify_prune(struct core_ctx *c, int limit, int *pruned, struct ts_error *err);
 
 #endif

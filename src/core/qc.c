@@ -1,73 +1,17 @@
-/* qc.c: gold mixing, live consensus and dynamic overlap. The consensus model itself is in
- * quality/consensus.c; worker accuracies come from their gold answers in the batch. */
+/* qc.c: the quality reactor: live consensus and dynamic overlap. The consensus model
+ * itself is in quality/consensus.c; worker accuracies come from their gold answers in the
+ * batch. Gold mixing and labels, which the transitions use, are in qc_pick.c. */
 #include "qc.h"
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
+#include "event.h"
 #include "hit.h"
-#include "secrets.h"
 #include "../quality/consensus.h"
 #include "../util/alloc.h"
 #include "../util/banned.h"
 
 #define QC_MAX_LABELS 1000 /* distinct labels a batch keeps track of */
-
-int qc_pick(struct core_ctx *c, const char *hit_type_id, int64_t worker_id,
-            char id[STORE_ID_MAX], struct ts_error *err)
-{
-    char gold[STORE_ID_MAX];
-    struct hit h;
-    struct batch b;
-    int rc = store_hit_next_open(c->st, hit_type_id, worker_id, c->now_ms, 0, id, err);
-
-    if (rc == TS_ENOTFOUND)
-        return store_hit_next_open(c->st, hit_type_id, worker_id, c->now_ms, 1, id, err);
-    if (rc)
-        return rc;
-    /* Most types have no gold HIT: one index probe says so. */
-    rc = store_hit_next_open(c->st, hit_type_id, worker_id, c->now_ms, 1, gold, err);
-    if (rc == TS_ENOTFOUND)
-        return 0;
-    if (rc)
-        return rc;
-    rc = store_hit_get(c->st, id, &h, err);
-    if (rc)
-        return rc;
-    memset(&b, 0, sizeof b);
-    if (h.qc && h.batch_id[0])
-        rc = store_batch_get(c->st, h.batch_id, &b, err);
-    if (!rc && b.gold_rate_ppm > 0 && secrets_uniform(1000000) < (uint32_t)b.gold_rate_ppm)
-        memcpy(id, gold, STORE_ID_MAX);
-    store_batch_release(&b);
-    store_hit_release(&h);
-    return rc;
-}
-
-int qc_label(struct core_ctx *c, const struct hit *h, const char *answers_json,
-             struct batch *b, char **label, struct ts_error *err)
-{
-    json_t *o, *v;
-    int rc = 0;
-
-    memset(b, 0, sizeof *b);
-    *label = NULL;
-    if (!h->qc || !h->batch_id[0])
-        return 0;
-    rc = store_batch_get(c->st, h->batch_id, b, err);
-    if (rc || !b->label_field[0])
-        return rc;
-    o = json_loads(answers_json, 0, NULL);
-    v = json_object_get(o, b->label_field);
-    if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 255)
-        rc = ts_failk(err, TS_EINVAL, "ParameterValidationError",
-                      "Answers must give the field \"%s\" (this batch's label) as text of "
-                      "1 to 255 bytes",
-                      b->label_field);
-    else
-        *label = xstrdup(json_string_value(v));
-    json_decref(o);
-    return rc;
-}
 
 /* b's known labels, as a JSON array (never NULL). */
 static json_t *labels_of(const struct batch *b)
@@ -239,4 +183,38 @@ int qc_review(struct core_ctx *c, struct hit *h, struct ts_error *err)
         rc = qc_refresh(c, h, &b, err);
     store_batch_release(&b);
     return rc;
+}
+
+int qc_react(struct core_ctx *c, struct event *e, struct ts_error *err)
+{
+    int64_t max, overlap;
+    int rc;
+
+    if (e->kind == EVENT_ASG_SUBMITTED) {
+        if (!e->submit || !e->submit->batch.label_field[0] || !e->submit->asg.label)
+            return 0;
+    } else if (e->kind == EVENT_ASG_REJECTED ||
+               (e->kind == EVENT_ASG_APPROVED && (e->flags & EVENT_OVERRIDE))) {
+        if (!e->hit.qc || !e->hit.batch_id[0])
+            return 0;
+    } else {
+        return 0;
+    }
+    rc = event_hit(c, e, err);
+    if (rc)
+        return rc;
+    max = e->hit.max_assignments;
+    overlap = e->hit.overlap_max;
+    if (e->kind == EVENT_ASG_SUBMITTED)
+        rc = qc_after_submit(c, &e->hit, &e->submit->asg, &e->submit->batch, err);
+    else
+        rc = qc_review(c, &e->hit, err);
+    if (rc)
+        return rc;
+    /* It raised no event, and hit_close_slots and hit_open_slot wrote e->hit itself: the
+     * row in hand is still current. */
+    e->gen = c->events.gen;
+    if (e->hit.max_assignments != max || e->hit.overlap_max != overlap)
+        e->after = hit_status_seen(c, &e->hit);
+    return 0;
 }

@@ -1,23 +1,22 @@
 /* qc.h: quality control inside the platform (docs/quality.md). A batch may name a label
  * field (the answer field that holds the label), gold HITs (with a known answer), a
  * gold rate, and dynamic overlap (at least K answers, at most M, until the consensus is
- * confident enough). These functions run inside the executor's transaction, from the
- * accept, submit and review paths of asg.c. */
+ * confident enough). The quality reactor (qc_react) runs from the settle step after a
+ * submission, a rejection and an overridden rejection; what the accept and submit
+ * transitions ask of quality control themselves is in qc_pick.h. */
 #ifndef TS_QC_H
 #define TS_QC_H
 #include "core.h"
+#include "qc_pick.h"
 
-/* The HIT a worker gets from AcceptWork by HIT type: the next HIT without a known answer,
- * except that with the probability of its batch's gold rate it is the next gold HIT of
- * the type instead; a gold HIT too when no other is left. TS_ENOTFOUND when none. */
-int qc_pick(struct core_ctx *c, const char *hit_type_id, int64_t worker_id,
-            char id[STORE_ID_MAX], struct ts_error *err);
+struct event;
 
-/* Loads h's batch into b (b->id is "" when h is in none; release b either way) and, when
- * the batch has a label field, sets *label (allocated) to that field of answers_json.
- * TS_EINVAL, changing nothing, when the answers lack it. */
-int qc_label(struct core_ctx *c, const struct hit *h, const char *answers_json,
-             struct batch *b, char **label, struct ts_error *err);
+/* The quality reactor (core_settle): after EVENT_ASG_SUBMITTED, qc_after_submit with the
+ * event's HIT, assignment and batch; after EVENT_ASG_REJECTED and an EVENT_ASG_APPROVED
+ * that overrode a rejection, qc_review. When it changed the HIT's slots it sets the
+ * event's after status anew, so that the notification and review reactors, which run
+ * next, see the HIT as it left it. Other events: nothing. */
+int qc_react(struct core_ctx *c, struct event *e, struct ts_error *err);
 
 /* After a (the just submitted assignment, with its label) was written: counts a gold
  * answer, records a new label, then qc_refresh. */

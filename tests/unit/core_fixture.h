@@ -11,6 +11,8 @@
 #define TS_CORE_FIXTURE_H
 #include <stdlib.h>
 #include <unistd.h>
+#include <jansson.h>
+#include "core/asg.h"
 #include "core/hit.h"
 #include "core/ledger.h"
 #include "core/pseudonym.h"
@@ -90,11 +92,22 @@ static inline void tx_begin(void)
 static inline int tx_end(int rc)
 {
     struct ts_error err = {0};
+    rc = core_finish(&c, rc, &err); /* the settle step, as the executor runs it */
     store_end(st, rc, &err);
     return rc;
 }
 
 #define TX(expr) (tx_begin(), tx_end(expr))
+
+/* asg_submit with the answers given as JSON text (none when it does not parse). */
+static inline int submit_text(struct core_ctx *cc, int64_t worker, const char *id,
+                              const char *text, struct ts_error *err)
+{
+    json_t *o = json_loads(text, 0, NULL);
+    int rc = asg_submit(cc, worker, id, o, err);
+    json_decref(o);
+    return rc;
+}
 
 /* A HIT type of requester (not yet stored; the strings are not owned). */
 static inline struct hit_type core_fixture_type(int64_t requester, const char *title,

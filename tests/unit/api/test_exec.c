@@ -228,7 +228,7 @@ static int64_t account_id(struct store *st, const char *name)
 
 static int64_t balance(struct store *st, int64_t owner, enum ledger_kind kind)
 {
-    struct core_ctx core = {st, sec, &cfg, 0};
+    struct core_ctx core = CORE_CTX_INIT(st, sec, &cfg, 0);
     struct ts_error err = {0};
     int64_t b = -1;
     CHECK_EQ_INT(store_begin(st, &err), 0);

@@ -24,7 +24,7 @@ static void work(int64_t worker, const struct hit *h, const char *answers, struc
 {
     struct ts_error err = {0};
     CHECK_EQ_INT(TX(asg_accept(&c, worker, NULL, h->id, a, &err)), 0);
-    CHECK_EQ_INT(TX(asg_submit(&c, worker, a->id, answers, &err)), 0);
+    CHECK_EQ_INT(TX(submit_text(&c, worker, a->id, answers, &err)), 0);
 }
 
 /* By type a worker gets the next HIT not done yet; by id a HIT once at most. */
@@ -72,13 +72,13 @@ static void test_submit(void)
     CHECK_EQ_INT(TX(asg_accept(&c, k.wk1, NULL, h.id, &a1, &err)), 0);
     CHECK_EQ_INT(TX(asg_accept(&c, k.wk2, NULL, h.id, &a2, &err)), 0);
     /* wk2 cannot submit wk1's assignment. */
-    CHECK_EQ_INT(TX(asg_submit(&c, k.wk2, a1.id, "{\"label\":\"cat\"}", &err)), TS_ENOTFOUND);
-    CHECK_EQ_INT(TX(asg_submit(&c, k.wk1, a1.id, "not json", &err)), TS_EINVAL);
+    CHECK_EQ_INT(TX(submit_text(&c, k.wk2, a1.id, "{\"label\":\"cat\"}", &err)), TS_ENOTFOUND);
+    CHECK_EQ_INT(TX(submit_text(&c, k.wk1, a1.id, "not json", &err)), TS_EINVAL);
     CHECK_EQ_INT(STATUS(a1), ASG_ACCEPTED);
-    CHECK_EQ_INT(TX(asg_submit(&c, k.wk1, a1.id, "{\"label\":\"cat\"}", &err)), 0);
+    CHECK_EQ_INT(TX(submit_text(&c, k.wk1, a1.id, "{\"label\":\"cat\"}", &err)), 0);
     CHECK_EQ_INT(STATUS(a1), ASG_SUBMITTED);
-    CHECK_EQ_INT(TX(asg_submit(&c, k.wk1, a1.id, "{\"label\":\"cat\"}", &err)), TS_ECONFLICT);
-    CHECK_EQ_INT(TX(asg_submit(&c, k.wk2, a2.id, "{\"label\":\"dog\"}", &err)), 0);
+    CHECK_EQ_INT(TX(submit_text(&c, k.wk1, a1.id, "{\"label\":\"cat\"}", &err)), TS_ECONFLICT);
+    CHECK_EQ_INT(TX(submit_text(&c, k.wk2, a2.id, "{\"label\":\"dog\"}", &err)), 0);
     CHECK_EQ_INT(STATUS(a2), ASG_SUBMITTED);
     store_asg_release(&a1);
     store_asg_release(&a2);
@@ -101,7 +101,7 @@ static void test_return(void)
     CHECK_EQ_INT(TX(asg_return(&c, k.wk1, a.id, &err)), 0);
     CHECK_EQ_INT(STATUS(a), ASG_RETURNED);
     CHECK_EQ_INT(TX(asg_return(&c, k.wk1, a.id, &err)), TS_ECONFLICT);
-    CHECK_EQ_INT(TX(asg_submit(&c, k.wk1, a.id, "{\"a\":\"b\"}", &err)), TS_ECONFLICT);
+    CHECK_EQ_INT(TX(submit_text(&c, k.wk1, a.id, "{\"a\":\"b\"}", &err)), TS_ECONFLICT);
     CHECK_EQ_INT(TX(asg_accept(&c, k.wk1, NULL, h.id, &b, &err)), TS_ECONFLICT);
     CHECK_EQ_INT(TX(asg_accept(&c, k.wk2, NULL, h.id, &b, &err)), 0);
     store_asg_release(&a);
@@ -137,7 +137,7 @@ static void test_abandon(void)
     CHECK_EQ_INT(TX(asg_sweep(&c, 10, &done, &err)), 0);
     CHECK_EQ_INT(done, 1);
     CHECK_EQ_INT(STATUS(a2), ASG_ABANDONED);
-    CHECK_EQ_INT(TX(asg_submit(&c, k.wk2, a2.id, "{\"a\":\"b\"}", &err)), TS_ECONFLICT);
+    CHECK_EQ_INT(TX(submit_text(&c, k.wk2, a2.id, "{\"a\":\"b\"}", &err)), TS_ECONFLICT);
     store_asg_release(&a1);
     store_asg_release(&a2);
     store_hit_release(&h);
@@ -277,7 +277,7 @@ static void test_auto_approval(void)
 
     make_hit(&k, 1, 0, &t, &h); /* auto-approve at once */
     CHECK_EQ_INT(TX(asg_accept(&c, k.wk1, NULL, h.id, &a, &err)), 0);
-    CHECK_EQ_INT(TX(asg_submit(&c, k.wk1, a.id, "{\"x\":\"y\"}", &err)), 0);
+    CHECK_EQ_INT(TX(submit_text(&c, k.wk1, a.id, "{\"x\":\"y\"}", &err)), 0);
     CHECK_EQ_INT(TX(asg_sweep(&c, 10, &done, &err)), 0);
     CHECK_EQ_INT(done, 1);
     CHECK_EQ_INT(STATUS(a), ASG_APPROVED);

@@ -15,7 +15,7 @@ static void work(int64_t worker, const struct hit *h, const char *answers, struc
 {
     struct ts_error err = {0};
     CHECK_EQ_INT(TX(asg_accept(&c, worker, NULL, h->id, a, &err)), 0);
-    CHECK_EQ_INT(TX(asg_submit(&c, worker, a->id, answers, &err)), 0);
+    CHECK_EQ_INT(TX(submit_text(&c, worker, a->id, answers, &err)), 0);
 }
 
 /* A HIT holds (reward + fee) for each assignment, from the available balance. */

@@ -136,13 +136,13 @@ static void test_counters(void)
     CHECK_EQ_INT(hit_status_at(&got, c.now_ms), HIT_UNASSIGNABLE);
     store_hit_release(&got);
 
-    CHECK_EQ_INT(TX(asg_submit(&c, k.wk1, a1.id, "{\"label\":\"cat\"}", &err)), 0);
+    CHECK_EQ_INT(TX(submit_text(&c, k.wk1, a1.id, "{\"label\":\"cat\"}", &err)), 0);
     got = core_fixture_hit_get(h.id);
     CHECK_EQ_INT(got.pending, 1);
     CHECK_EQ_INT(got.submitted, 1);
     CHECK_EQ_INT(hit_status_at(&got, c.now_ms), HIT_UNASSIGNABLE);
     store_hit_release(&got);
-    CHECK_EQ_INT(TX(asg_submit(&c, k.wk2, a2.id, "{\"label\":\"dog\"}", &err)), 0);
+    CHECK_EQ_INT(TX(submit_text(&c, k.wk2, a2.id, "{\"label\":\"dog\"}", &err)), 0);
     CHECK_EQ_INT(status_of(h.id), HIT_REVIEWABLE);
 
     CHECK_EQ_INT(TX(asg_approve(&c, k.rq, a1.id, NULL, 0, &err)), 0);
@@ -348,7 +348,7 @@ static void test_reviewing_reopens(void)
     make_hit(&k, 1, &t, &h);
     CHECK_EQ_INT(TX(hit_set_reviewing(&c, k.rq, h.id, 0, &err)), TS_ECONFLICT); /* Assignable */
     CHECK_EQ_INT(TX(asg_accept(&c, k.wk1, NULL, h.id, &a, &err)), 0);
-    CHECK_EQ_INT(TX(asg_submit(&c, k.wk1, a.id, "{\"a\":\"b\"}", &err)), 0);
+    CHECK_EQ_INT(TX(submit_text(&c, k.wk1, a.id, "{\"a\":\"b\"}", &err)), 0);
     CHECK_EQ_INT(TX(asg_approve(&c, k.rq, a.id, NULL, 0, &err)), 0);
     store_asg_release(&a);
     CHECK_EQ_INT(TX(hit_set_reviewing(&c, k.rq, h.id, 1, &err)), TS_ECONFLICT); /* not yet */

@@ -130,8 +130,8 @@ static void test_books_balance(void)
     CHECK_EQ_INT(books(&k), 0);
     CHECK_EQ_INT(TX(asg_accept(&c, k.wk1, NULL, h.id, &a1, &err)), 0);
     CHECK_EQ_INT(TX(asg_accept(&c, k.wk2, NULL, h.id, &a2, &err)), 0);
-    CHECK_EQ_INT(TX(asg_submit(&c, k.wk1, a1.id, "{\"a\":\"b\"}", &err)), 0);
-    CHECK_EQ_INT(TX(asg_submit(&c, k.wk2, a2.id, "{\"a\":\"c\"}", &err)), 0);
+    CHECK_EQ_INT(TX(submit_text(&c, k.wk1, a1.id, "{\"a\":\"b\"}", &err)), 0);
+    CHECK_EQ_INT(TX(submit_text(&c, k.wk2, a2.id, "{\"a\":\"c\"}", &err)), 0);
     CHECK_EQ_INT(TX(asg_approve(&c, k.rq, a1.id, NULL, 0, &err)), 0);
     CHECK_EQ_INT(TX(asg_reject(&c, k.rq, a2.id, "no", &err)), 0);
     CHECK_EQ_INT(books(&k), 0);

@@ -124,6 +124,8 @@ static void test_events_in_the_transaction(void)
     tx_begin();
     CHECK_EQ_INT(asg_accept(&c, wk, NULL, h.id, &a, &err), 0);
     store_asg_release(&a);
+    CHECK_EQ_INT(queued(), 1); /* the message is the settle step's */
+    CHECK_EQ_INT(core_settle(&c, &err), 0);
     CHECK_EQ_INT(queued(), 2);
     store_rollback(st);
     CHECK_EQ_INT(queued(), 1);
@@ -210,7 +212,7 @@ static void test_reviewable_once(void)
     CHECK_EQ_INT(TX(asg_accept(&c, wk, NULL, h.id, &a, &err)), 0);
     seq = last_seq();
     c.now_ms += 61000;
-    CHECK_EQ_INT(TX(asg_submit(&c, wk, a.id, "{\"label\":\"x\"}", &err)), 0);
+    CHECK_EQ_INT(TX(submit_text(&c, wk, a.id, "{\"label\":\"x\"}", &err)), 0);
     CHECK_EQ_STR(types_after(seq), "AssignmentSubmitted");
     CHECK_EQ_INT(TX(hit_sweep(&c, 100, &done, &err)), 0);
     CHECK_EQ_STR(types_after(seq), "AssignmentSubmitted|HITExpired,HITReviewable");
@@ -224,7 +226,7 @@ static void test_reviewable_once(void)
     c.now_ms += 61000;
     CHECK_EQ_INT(TX(hit_sweep(&c, 100, &done, &err)), 0);
     CHECK_EQ_STR(types_after(seq), "HITExpired");
-    CHECK_EQ_INT(TX(asg_submit(&c, wk, a.id, "{\"label\":\"x\"}", &err)), 0);
+    CHECK_EQ_INT(TX(submit_text(&c, wk, a.id, "{\"label\":\"x\"}", &err)), 0);
     CHECK_EQ_STR(types_after(seq), "HITExpired|AssignmentSubmitted,HITReviewable");
     CHECK_EQ_INT(TX(hit_sweep(&c, 100, &done, &err)), 0);
     CHECK_EQ_STR(types_after(seq), "HITExpired|AssignmentSubmitted,HITReviewable");

@@ -70,7 +70,7 @@ static void test_accept_submit_fixture(void)
     CHECK_EQ_INT(TX(hit_create(&c, &t, &p, &h, &err)), 0);
     CHECK_EQ_INT(TX(asg_accept(&c, wk, NULL, h.id, &a, &err)), 0);
     c.now_ms = t0 + 300 * 1000;
-    CHECK_EQ_INT(TX(asg_submit(&c, wk, a.id, "{\"label\":\"cat\"}", &err)), 0);
+    CHECK_EQ_INT(TX(submit_text(&c, wk, a.id, "{\"label\":\"cat\"}", &err)), 0);
     CHECK_EQ_INT(TX(asg_get_worker(&c, wk, a.id, &got, &err)), 0);
     CHECK_EQ_INT(got.accepted_ms, t0);
     CHECK_EQ_INT(pay_work_ms(&got), 300000);

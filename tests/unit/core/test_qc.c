@@ -53,7 +53,7 @@ static void answer(int64_t worker, const struct hit *h, const char *label, struc
     char json[64];
     snprintf(json, sizeof json, "{\"label\":\"%s\"}", label);
     CHECK_EQ_INT(TX(asg_accept(&c, worker, NULL, h->id, a, &err)), 0);
-    CHECK_EQ_INT(TX(asg_submit(&c, worker, a->id, json, &err)), 0);
+    CHECK_EQ_INT(TX(submit_text(&c, worker, a->id, json, &err)), 0);
 }
 
 /* An answer without the batch's label field is refused and changes nothing. */
@@ -69,16 +69,16 @@ static void test_label_required(void)
     make_batch(&k, &t, 0, 0, 950000, &b);
     make_hit(&t, &b, NULL, 1, 0, &h);
     CHECK_EQ_INT(TX(asg_accept(&c, k.wk1, NULL, h.id, &a, &err)), 0);
-    CHECK_EQ_INT(TX(asg_submit(&c, k.wk1, a.id, "{\"other\":\"cat\"}", &err)), TS_EINVAL);
+    CHECK_EQ_INT(TX(submit_text(&c, k.wk1, a.id, "{\"other\":\"cat\"}", &err)), TS_EINVAL);
     CHECK(strstr(err.msg, "\"label\"") != NULL);
-    CHECK_EQ_INT(TX(asg_submit(&c, k.wk1, a.id, "{\"label\":\"\"}", &err)), TS_EINVAL);
+    CHECK_EQ_INT(TX(submit_text(&c, k.wk1, a.id, "{\"label\":\"\"}", &err)), TS_EINVAL);
     CHECK_EQ_INT(core_fixture_asg_status(a.id), ASG_ACCEPTED);
     got = core_fixture_hit_get(h.id);
     CHECK_EQ_INT(got.pending, 1);
     CHECK_EQ_INT(got.submitted, 0);
     CHECK(got.consensus == NULL);
     store_hit_release(&got);
-    CHECK_EQ_INT(TX(asg_submit(&c, k.wk1, a.id, "{\"label\":\"cat\",\"other\":\"x\"}", &err)), 0);
+    CHECK_EQ_INT(TX(submit_text(&c, k.wk1, a.id, "{\"label\":\"cat\",\"other\":\"x\"}", &err)), 0);
     store_asg_release(&a);
     store_batch_release(&b);
     store_hit_release(&h);
@@ -287,7 +287,7 @@ static void test_overlap_stops_at_max(void)
     got = core_fixture_hit_get(h.id);
     CHECK_EQ_INT(got.max_assignments, 2); /* wk2 is still at work */
     store_hit_release(&got);
-    CHECK_EQ_INT(TX(asg_submit(&c, k.wk2, a2.id, "{\"label\":\"dog\"}", &err)), 0);
+    CHECK_EQ_INT(TX(submit_text(&c, k.wk2, a2.id, "{\"label\":\"dog\"}", &err)), 0);
     got = core_fixture_hit_get(h.id);
     CHECK_EQ_INT(got.max_assignments, 3);
     store_hit_release(&got);
