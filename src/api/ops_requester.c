@@ -230,7 +230,7 @@ static int op_get_hit(struct op_ctx *c, json_t *in, json_t *out, struct ts_error
     struct hit_type t;
     int rc = param_id(in, "HITId", PARAM_REQUIRED, &id, err);
     if (!rc)
-        rc = hit_get_owned(c->core, c->who.id, id, &h, err);
+        rc = core_hit_get_owned(c->core, c->who.id, id, &h, err);
     if (rc)
         return rc;
     rc = store_hit_load_texts(c->core->st, &h, err);
@@ -375,7 +375,7 @@ static int op_list_assignments(struct op_ctx *c, json_t *in, json_t *out, struct
                                 "AssignmentStatuses may hold only Submitted, Approved, Rejected");
         }
     }
-    rc = hit_get_owned(c->core, c->who.id, id, &h, err);
+    rc = core_hit_get_owned(c->core, c->who.id, id, &h, err);
     if (rc)
         return rc;
     store_hit_release(&h);
@@ -507,7 +507,7 @@ static int op_list_bonus_payments(struct op_ctx *c, json_t *in, json_t *out,
                         "give exactly one of HITId and AssignmentId");
     if (f.hit_id) {
         struct hit h;
-        rc = hit_get_owned(c->core, c->who.id, f.hit_id, &h, err);
+        rc = core_hit_get_owned(c->core, c->who.id, f.hit_id, &h, err);
         if (rc)
             return rc;
         store_hit_release(&h);
@@ -547,6 +547,8 @@ static int op_update_expiration(struct op_ctx *c, json_t *in, json_t *out, struc
     if (!rc)
         rc = param_time_ms(in, "ExpireAt", PARAM_REQUIRED, &at, err);
     if (!rc)
+        rc = core_hit_due(c->core, c->who.id, id, err);
+    if (!rc)
         rc = hit_update_expiration(c->core, c->who.id, id, at, err);
     return rc;
 }
@@ -556,6 +558,8 @@ static int op_delete_hit(struct op_ctx *c, json_t *in, json_t *out, struct ts_er
     const char *id = NULL;
     (void)out;
     int rc = param_id(in, "HITId", PARAM_REQUIRED, &id, err);
+    if (!rc)
+        rc = core_hit_due(c->core, c->who.id, id, err);
     if (!rc)
         rc = hit_delete(c->core, c->who.id, id, err);
     return rc;
@@ -572,6 +576,8 @@ static int op_create_additional(struct op_ctx *c, json_t *in, json_t *out, struc
     if (!rc)
         rc = param_str(in, "UniqueRequestToken", PARAM_OPTIONAL, 64, &token, err);
     if (!rc)
+        rc = core_hit_due(c->core, c->who.id, id, err);
+    if (!rc)
         rc = hit_add_assignments(c->core, c->who.id, id, n, token, err);
     return rc;
 }
@@ -585,6 +591,8 @@ static int op_update_review_status(struct op_ctx *c, json_t *in, json_t *out,
     int rc = param_id(in, "HITId", PARAM_REQUIRED, &id, err);
     if (!rc)
         rc = param_bool(in, "Revert", PARAM_OPTIONAL, &revert, err);
+    if (!rc)
+        rc = core_hit_due(c->core, c->who.id, id, err);
     if (!rc)
         rc = hit_set_reviewing(c->core, c->who.id, id, revert, err);
     return rc;
@@ -691,7 +699,7 @@ static int op_update_hit_type(struct op_ctx *c, json_t *in, json_t *out, struct 
     if (!rc)
         rc = param_id(in, "HITTypeId", PARAM_REQUIRED, &type_id, err);
     if (!rc)
-        rc = hit_get_owned(c->core, c->who.id, hit_id, &h, err);
+        rc = core_hit_get_owned(c->core, c->who.id, hit_id, &h, err);
     if (rc)
         return rc;
     rc = hit_type_get_owned(c->core, c->who.id, type_id, &t, err);

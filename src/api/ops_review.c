@@ -122,7 +122,7 @@ static int op_list_review_results(struct op_ctx *c, json_t *in, json_t *out,
     if (!rc)
         rc = param_page(in, &after, &limit, err);
     if (!rc)
-        rc = hit_get_owned(c->core, c->who.id, hit_id, &h, err);
+        rc = core_hit_get_owned(c->core, c->who.id, hit_id, &h, err);
     if (rc)
         return rc;
     json_object_set_new(out, "HITId", json_string(h.id));

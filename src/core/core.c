@@ -2,7 +2,9 @@
  * the reactors run (docs/internals/events.md). Transitions raise events (event.c);
  * core_settle takes them oldest first and hands each to the reactors in a fixed order. */
 #include "core.h"
+#include <string.h>
 #include "event.h"
+#include "hit.h"
 #include "notify.h"
 #include "qc.h"
 #include "review.h"
@@ -65,4 +67,32 @@ int core_finish(struct core_ctx *c, int rc, struct ts_error *err)
         return rc;
     }
     return core_settle(c, err);
+}
+
+int core_hit_get_owned(struct core_ctx *c, int64_t requester_id, const char *id,
+                       struct hit *out, struct ts_error *err)
+{
+    size_t mark = event_count(c);
+    int rc = hit_get_owned(c, requester_id, id, out, err);
+    if (rc || event_count(c) == mark)
+        return rc;
+    store_hit_release(out);
+    rc = core_settle(c, err);
+    return rc ? rc : hit_get_owned(c, requester_id, id, out, err);
+}
+
+int core_hit_due(struct core_ctx *c, int64_t requester_id, const char *id,
+                 struct ts_error *err)
+{
+    struct hit h;
+    size_t mark = event_count(c);
+    int rc = hit_get_owned(c, requester_id, id, &h, err);
+    if (rc == TS_ENOTFOUND) {
+        memset(err, 0, sizeof *err);
+        return 0;
+    }
+    if (rc)
+        return rc;
+    store_hit_release(&h);
+    return event_count(c) == mark ? 0 : core_settle(c, err);
 }

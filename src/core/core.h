@@ -74,4 +74,21 @@ static inline int core_idle(const struct core_ctx *c)
  * runs a step as the executor does. */
 int core_finish(struct core_ctx *c, int rc, struct ts_error *err);
 
+/* Lazily processed timers. Loading a HIT processes its expiry when that is due
+ * (hit_get_owned): the load raises the expiry's event like any transition. An operation
+ * that goes on with the HIT sees it as the sweep would have left it, reactions included,
+ * through these two: they settle what the load raised before the operation continues.
+ *
+ * core_hit_get_owned: hit_get_owned, and when the load processed a due timer, the settle
+ * step and the HIT read again (*out is then the HIT after its reactions).
+ * core_hit_due: the same for an operation whose transition loads the HIT itself
+ * (hit_update_expiration, hit_add_assignments, hit_delete, hit_set_reviewing): called
+ * just before it. A HIT that is not there is left for the transition to report, so the
+ * operation's errors and their order are its own. */
+struct hit;
+int core_hit_get_owned(struct core_ctx *c, int64_t requester_id, const char *id,
+                       struct hit *out, struct ts_error *err);
+int core_hit_due(struct core_ctx *c, int64_t requester_id, const char *id,
+                 struct ts_error *err);
+
 #endif

@@ -274,6 +274,96 @@ static void test_reactors(void)
     store_hit_release(&h);
 }
 
+/* A HIT whose expiry is due but not yet swept, with a HIT-level plurality policy and one
+ * submission: loading it processes the expiry (the HIT becomes Reviewable) and the policy
+ * approves. *hit receives the HIT's id; *asg the assignment's. */
+static void due_hit(char hit[STORE_ID_MAX], char asg[STORE_ID_MAX])
+{
+    struct ts_error err = {0};
+    struct hit_type t;
+    struct hit h;
+    struct assignment a;
+    struct review_policy ph;
+    struct hit_params p = {"<HTMLQuestion/>", NULL, NULL, NULL, NULL, 2, 60, NULL, 0, 0, NULL, 0};
+    json_t *policy = json_loads(
+        "{\"PolicyName\":\"SimplePlurality/2011-09-01\",\"Parameters\":["
+        "{\"Key\":\"QuestionIds\",\"Values\":[\"label\"]},"
+        "{\"Key\":\"QuestionAgreementThreshold\",\"Values\":[\"50\"]},"
+        "{\"Key\":\"ApproveIfWorkerAgreementScoreIsAtLeast\",\"Values\":[\"50\"]}]}",
+        0, NULL);
+
+    t = core_fixture_type(rq, "Label", "Label one thing", 100000, 60, 3600);
+    core_fixture_type_create(&t);
+    CHECK_EQ_INT(review_policy_read(policy, REVIEW_HIT, &ph, &err), 0);
+    json_decref(policy);
+    CHECK_EQ_INT(TX(hit_create(&c, &t, &p, &h, &err)), 0);
+    CHECK_EQ_INT(TX(review_attach(&c, h.id, NULL, &ph, &err)), 0);
+    store_review_policy_release(&ph);
+    CHECK_EQ_INT(TX(asg_accept(&c, wk, NULL, h.id, &a, &err)), 0);
+    CHECK_EQ_INT(TX(submit_text(&c, wk, a.id, "{\"label\":\"cat\"}", &err)), 0);
+    memcpy(hit, h.id, STORE_ID_MAX);
+    memcpy(asg, a.id, STORE_ID_MAX);
+    store_asg_release(&a);
+    store_hit_release(&h);
+    c.now_ms += 61 * 1000; /* the HIT's 60 s lifetime is over; no sweep has run */
+}
+
+static enum asg_status asg_status_of(const char *id)
+{
+    struct ts_error err = {0};
+    struct assignment a;
+    enum asg_status s;
+    CHECK_EQ_INT(store_asg_get(st, id, &a, &err), 0);
+    s = a.status;
+    store_asg_release(&a);
+    return s;
+}
+
+static void test_due_expiry_settled_on_load(void)
+{
+    struct ts_error err = {0};
+    char hit[STORE_ID_MAX], asg[STORE_ID_MAX];
+    struct hit h;
+    int64_t t0 = c.now_ms;
+
+    due_hit(hit, asg);
+    /* The load processes the expiry, and its reactions are settled before the caller
+     * goes on: the HIT it gets is the one the policy left (its assignment approved). */
+    tx_begin();
+    CHECK_EQ_INT(core_hit_get_owned(&c, rq, hit, &h, &err), 0);
+    CHECK_EQ_INT((int)event_count(&c), 0);
+    CHECK_EQ_INT(h.expired, 1);
+    CHECK_EQ_INT(h.approved, 1);
+    CHECK_EQ_INT(h.submitted, 0);
+    store_hit_release(&h);
+    CHECK_EQ_INT(tx_end(0), 0);
+    CHECK_EQ_INT(asg_status_of(asg), ASG_APPROVED);
+    c.now_ms = t0;
+}
+
+static void test_due_expiry_settled_before_a_transition(void)
+{
+    struct ts_error err = {0};
+    char hit[STORE_ID_MAX], asg[STORE_ID_MAX];
+    int64_t t0 = c.now_ms;
+
+    due_hit(hit, asg);
+    /* Extending a HIT whose expiry was due: the expiry is processed and the policy runs on
+     * the Reviewable HIT first, as the sweep would have done, then the HIT is extended. */
+    tx_begin();
+    CHECK_EQ_INT(core_hit_due(&c, rq, hit, &err), 0);
+    CHECK_EQ_INT(hit_update_expiration(&c, rq, hit, c.now_ms + 3600 * 1000, &err), 0);
+    CHECK_EQ_INT(tx_end(0), 0);
+    CHECK_EQ_INT(asg_status_of(asg), ASG_APPROVED);
+    /* A HIT that is not there is the transition's to report. */
+    tx_begin();
+    CHECK_EQ_INT(core_hit_due(&c, rq, "NOSUCHHIT", &err), 0);
+    CHECK_EQ_STR(err.msg, "");
+    CHECK_EQ_INT(hit_update_expiration(&c, rq, "NOSUCHHIT", c.now_ms, &err), TS_ENOTFOUND);
+    tx_end(TS_ENOTFOUND);
+    c.now_ms = t0;
+}
+
 static void teardown(void)
 {
     core_fixture_close_checked();
@@ -281,4 +371,5 @@ static void teardown(void)
 
 CHECK_MAIN(setup, test_settle_drains_in_order, test_raised_by_reactors_are_settled,
            test_failures_drop_events, test_row_in_hand, test_bound_counts_reactors_only,
-           test_bound, test_reactors, teardown)
+           test_bound, test_reactors, test_due_expiry_settled_on_load,
+           test_due_expiry_settled_before_a_transition, teardown)
