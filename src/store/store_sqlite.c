@@ -1466,15 +1466,6 @@ int store_request_token_put(struct store *st, int64_t requester_id, const char *
 
 /* ---- HIT types -------------------------------------------------------------------- */
 
-void store_hit_type_release(struct hit_type *t)
-{
-    free(t->title);
-    free(t->description);
-    free(t->keywords);
-    free(t->quals_json);
-    t->title = t->description = t->keywords = t->quals_json = NULL;
-}
-
 int store_hit_type_insert(struct store *st, const struct hit_type *t, struct ts_error *err)
 {
     sqlite3_stmt *s = NULL;
@@ -1570,16 +1561,6 @@ int store_hit_type_find(struct store *st, const struct hit_type *t, char id[STOR
 }
 
 /* ---- HITs ------------------------------------------------------------------------- */
-
-void store_hit_release(struct hit *h)
-{
-    free(h->question);
-    free(h->input_json);
-    free(h->annotation);
-    free(h->gold);
-    free(h->consensus);
-    h->question = h->input_json = h->annotation = h->gold = h->consensus = NULL;
-}
 
 static void read_hit(sqlite3_stmt *s, struct hit *h) /* columns: HIT_COLS */
 {
@@ -1984,14 +1965,6 @@ int store_available_types(struct store *st, int64_t worker_id, int64_t now_ms,
 
 /* ---- Assignments ------------------------------------------------------------------ */
 
-void store_asg_release(struct assignment *a)
-{
-    free(a->answer_json);
-    free(a->feedback);
-    free(a->label);
-    a->answer_json = a->feedback = a->label = NULL;
-}
-
 static void read_asg(sqlite3_stmt *s, struct assignment *a) /* columns: ASG_COLS */
 {
     memset(a, 0, sizeof *a);
@@ -2267,12 +2240,6 @@ int store_worker_stats(struct store *st, int64_t worker_id, struct worker_stats 
 
 /* ---- Bonuses ---------------------------------------------------------------------- */
 
-void store_bonus_release(struct bonus *b)
-{
-    free(b->reason);
-    b->reason = NULL;
-}
-
 int store_bonus_insert(struct store *st, struct bonus *b, struct ts_error *err)
 {
     sqlite3_stmt *s = NULL;
@@ -2350,12 +2317,6 @@ int store_bonus_list(struct store *st, const struct bonus_filter *f, int64_t aft
 }
 
 /* ---- Batches ---------------------------------------------------------------------- */
-
-void store_batch_release(struct batch *b)
-{
-    free(b->labels_json);
-    b->labels_json = NULL;
-}
 
 int store_batch_set_labels(struct store *st, const struct batch *b, struct ts_error *err)
 {
@@ -2816,14 +2777,6 @@ int store_worker_count_add(struct store *st, int64_t worker_id, int64_t d_approv
 
 /* ---- HIT layouts ----------------------------------------------------------------------- */
 
-void store_layout_release(struct hit_layout *l)
-{
-    free(l->name);
-    free(l->content);
-    free(l->params_json);
-    l->name = l->content = l->params_json = NULL;
-}
-
 static void read_layout(sqlite3_stmt *s, struct hit_layout *l) /* columns: LAYOUT_COLS */
 {
     memset(l, 0, sizeof *l);
@@ -2915,16 +2868,6 @@ int store_layout_list(struct store *st, int64_t requester_id, int64_t after_seq,
     struct list_cb lcb = {.layout = cb, .ctx = ctx};
     return list_keyed(st, S_LAYOUT_LIST, requester_id, 0, NULL, after_seq, limit, visit_layout,
                       &lcb, last_seq, more, "listing HIT layouts", err);
-}
-
-void store_qual_type_release(struct qual_type *q)
-{
-    free(q->name);
-    free(q->description);
-    free(q->keywords);
-    free(q->test);
-    free(q->answer_key);
-    q->name = q->description = q->keywords = q->test = q->answer_key = NULL;
 }
 
 static void read_qual_type(sqlite3_stmt *s, struct qual_type *q) /* columns: QT_COLS */
@@ -3206,13 +3149,6 @@ static void read_qual_request(sqlite3_stmt *s, struct qual_request *r) /* column
     r->value = col_i64(s, 12);
 }
 
-void store_qual_request_release(struct qual_request *r)
-{
-    free(r->test);
-    free(r->answer);
-    r->test = r->answer = NULL;
-}
-
 /* Binds the members that change after a request is made, from i on. */
 static void bind_qual_request_state(sqlite3_stmt *s, int i, const struct qual_request *r)
 {
@@ -3317,13 +3253,6 @@ int store_qual_request_list(struct store *st, int64_t requester_id, const char *
 }
 
 /* ---- Uploaded files --------------------------------------------------------------- */
-
-void store_upload_release(struct upload *u)
-{
-    free(u->field);
-    free(u->data);
-    memset(u, 0, sizeof *u);
-}
 
 int store_upload_insert(struct store *st, const struct upload *u, struct ts_error *err)
 {
@@ -3598,13 +3527,6 @@ int store_access_key_first(struct store *st, int64_t account_id, char key_id[STO
 }
 
 /* ---- Review policies ----------------------------------------------------------------- */
-
-void store_review_policy_release(struct review_policy *p)
-{
-    free(p->name);
-    free(p->params_json);
-    p->name = p->params_json = NULL;
-}
 
 int store_review_policy_put(struct store *st, const char *hit_id, const struct review_policy *p,
                             struct ts_error *err)
