@@ -73,7 +73,9 @@ static int asg_release_slot(struct core_ctx *c, struct assignment *a, enum asg_s
         h.escrow -= cost;
     }
     if (!rc)
-        rc = store_hit_update_counts(c->st, &h, err);
+        rc = store_hit_add_counts(c->st, h.id, &(struct hit_counts){.pending = -1,
+                                  .escrow = h.expired || h.disposed ? -hit_slot_cost(&h) : 0},
+                                  err);
     if (!rc) {
         a->status = to;
         a->returned_ms = c->now_ms;
@@ -217,7 +219,7 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
     if (rc)
         goto out_hit;
     h.pending++;
-    rc = store_hit_update_counts(c->st, &h, err);
+    rc = store_hit_add_counts(c->st, h.id, &(struct hit_counts){.pending = 1}, err);
     if (!rc) {
         /* What the requester will know this worker by, so that it can name them. */
         char pseud[16];
@@ -461,7 +463,8 @@ static int submit(struct core_ctx *c, int64_t worker_id, const char *id, const c
     a.auto_approve_ms = c->now_ms + t.auto_approval_s * 1000;
     a.answer_json = xstrdup(answers_json);
     store_hit_type_release(&t);
-    rc = store_hit_update_counts(c->st, &h, err);
+    rc = store_hit_add_counts(c->st, h.id, &(struct hit_counts){.pending = -1, .submitted = 1},
+                              err);
     if (!rc)
         rc = store_asg_update(c->st, &a, err);
     if (!rc)
@@ -592,11 +595,16 @@ static int approve_loaded(struct core_ctx *c, struct assignment *a, int override
     h.approved++;
     rc = store_worker_count_add(c->st, a->worker_id, 1, a->status == ASG_REJECTED ? -1 : 0,
                                 err);
+    if (!rc)
+        rc = store_hit_add_counts(c->st, h.id, a->status == ASG_REJECTED
+                                  ? &(struct hit_counts){.rejected = -1, .approved = 1}
+                                  : &(struct hit_counts){.submitted = -1, .approved = 1,
+                                                         .escrow = -hit_slot_cost(&h)},
+                                  err);
     if (rc)
         goto out;
     a->status = ASG_APPROVED;
     a->approved_ms = c->now_ms;
-    rc = store_hit_update_counts(c->st, &h, err);
     if (!rc)
         rc = store_asg_update(c->st, a, err);
     if (!rc && override)
@@ -668,7 +676,8 @@ int asg_reject(struct core_ctx *c, int64_t requester_id, const char *id, const c
     if (!rc)
         rc = store_worker_count_add(c->st, a.worker_id, 0, 1, err);
     if (!rc)
-        rc = store_hit_update_counts(c->st, &h, err);
+        rc = store_hit_add_counts(c->st, h.id, &(struct hit_counts){.submitted = -1,
+                                  .rejected = 1, .escrow = -hit_slot_cost(&h)}, err);
     if (!rc)
         rc = store_asg_update(c->st, &a, err);
     if (!rc)

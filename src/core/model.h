@@ -129,6 +129,12 @@ struct hit {
 };
 void store_hit_release(struct hit *h);
 
+/* How an assignment's transition moves a HIT's counts (store_hit_add_counts). */
+struct hit_counts {
+    int64_t pending, submitted, approved, rejected;
+    int64_t escrow; /* micro-units */
+};
+
 /* ---- Assignments --------------------------------------------------------------- */
 
 enum asg_status {

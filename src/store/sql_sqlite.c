@@ -122,11 +122,18 @@ const char *const sql_sqlite[S__COUNT] = {
                      "approved = ?5, rejected = ?6, expires_ms = ?7, escrow = ?8, "
                      "reviewing = ?9, disposed = ?10, expired = ?11, overlap_max = ?12 "
                      "WHERE id = ?1",
-    /* Only the columns an assignment moves: SQLite then leaves hits_expiry alone. */
-    [S_HIT_UPDATE_COUNTS] = "UPDATE hits SET pending = ?2, submitted = ?3, approved = ?4, "
-                            "rejected = ?5, escrow = ?6 WHERE id = ?1",
+    /* Only the columns an assignment moves, by deltas (several writers may move them at
+     * once): SQLite then leaves hits_expiry alone. */
+    [S_HIT_ADD_COUNTS] = "UPDATE hits SET pending = pending + ?2, submitted = submitted + ?3, "
+                         "approved = approved + ?4, rejected = rejected + ?5, "
+                         "escrow = escrow + ?6 WHERE id = ?1",
     [S_HIT_SET_CONSENSUS] = "UPDATE hits SET consensus = ?2, confidence = ?3 WHERE id = ?1",
     [S_HIT_SET_TYPE] = "UPDATE hits SET hit_type_id = ?2 WHERE id = ?1",
+    /* store_asg_claim: the HIT it claims, whole; then the assignment's insert and
+     * S_HIT_ADD_COUNTS in the caller's savepoint. */
+    [S_HIT_CLAIM_ONE] = "SELECT " HIT_COLS " FROM hits WHERE id = ?1 AND " HIT_OPEN_WHERE,
+    [S_HIT_CLAIM_NEXT] = "SELECT " HIT_COLS " FROM hits WHERE hit_type_id = ?1 AND is_gold = ?4 "
+                         "AND " HIT_OPEN_WHERE " ORDER BY seq LIMIT 1",
     [S_HIT_NEXT_OPEN] = "SELECT id FROM hits WHERE hit_type_id = ?1 AND is_gold = ?4 AND "
                         HIT_OPEN_WHERE " ORDER BY seq LIMIT 1",
     /* ?3 type or NULL, ?4 mode, ?5 now. */

@@ -29,12 +29,6 @@ struct store {
 
 /* ---- Helpers ---------------------------------------------------------------------- */
 
-/* Binds "" as NULL (batch ids). */
-static void bind_text_opt(struct db_stmt *s, int i, const char *v)
-{
-    db_bind_text(s, i, v && v[0] ? v : NULL);
-}
-
 /* Copies a text column into a fixed array, truncating; NULL gives "". */
 static void col_copy(struct db_stmt *s, int i, char *dst, size_t cap)
 {
@@ -87,6 +81,171 @@ static int exec_id(struct store *st, enum sql_id id, const char *what, struct ts
     if (rc)
         return rc;
     return exec_stmt(st, s, what, err);
+}
+
+/* ---- Statement helpers ----------------------------------------------------------------
+ * Every call below is: prepare a statement by id, bind its values, step it, decode what
+ * it gives. ARGS(...) lists the values bound to ?1, ?2, ... in order; exec_args runs a
+ * statement that returns no rows, get_row decodes the one row a lookup gives, get_int
+ * reads one number, walk_page visits a page of a list. */
+
+struct arg {
+    int type; /* enum db_type */
+    int64_t i;
+    double d;
+    const void *p; /* text (NUL-terminated; NULL binds NULL) or blob */
+    size_t n;      /* blob bytes */
+};
+#define A_INT(x) ((struct arg){.type = DB_INTEGER, .i = (int64_t)(x)})
+#define A_DBL(x) ((struct arg){.type = DB_FLOAT, .d = (x)})
+#define A_TEXT(x) ((struct arg){.type = DB_TEXT, .p = (const char *)(x)})
+#define A_OPT(x) A_TEXT(opt_text(x)) /* "" binds NULL (batch ids) */
+#define A_BLOB(x, len) ((struct arg){.type = DB_BLOB, .p = (x), .n = (size_t)(len)})
+#define A_NULL ((struct arg){.type = DB_NULL})
+#define ARGS(...)                                                                          \
+    (const struct arg[]){__VA_ARGS__},                                                     \
+        (int)(sizeof((const struct arg[]){__VA_ARGS__}) / sizeof(struct arg))
+#define NOARGS NULL, 0
+
+static const char *opt_text(const char *v)
+{
+    return v && v[0] ? v : NULL;
+}
+
+static void bind_args(struct db_stmt *s, const struct arg *a, int n)
+{
+    for (int i = 0; i < n; i++) {
+        switch (a[i].type) {
+        case DB_INTEGER:
+            db_bind_int(s, i + 1, a[i].i);
+            break;
+        case DB_FLOAT:
+            db_bind_double(s, i + 1, a[i].d);
+            break;
+        case DB_TEXT:
+            db_bind_text(s, i + 1, a[i].p);
+            break;
+        case DB_BLOB:
+            db_bind_blob(s, i + 1, a[i].p, a[i].n);
+            break;
+        default:
+            db_bind_null(s, i + 1);
+            break;
+        }
+    }
+}
+
+/* Prepares id and binds a[0..n) to ?1..?n. */
+static int prep(struct store *st, enum sql_id id, const struct arg *a, int n,
+                struct db_stmt **out, struct ts_error *err)
+{
+    int rc = db_prepare(st->db, id, out, err);
+
+    if (!rc)
+        bind_args(*out, a, n);
+    return rc;
+}
+
+/* Runs a statement that returns no rows: 0, or its failure mapped by db_fail (a
+ * duplicate is TS_ECONFLICT, a missing reference TS_ENOTFOUND: a caller with a better
+ * message for those replaces it). */
+static int exec_args(struct store *st, enum sql_id id, const struct arg *a, int n,
+                     const char *what, struct ts_error *err)
+{
+    struct db_stmt *s = NULL;
+    int rc = prep(st, id, a, n, &s, err);
+
+    if (rc)
+        return rc;
+    return exec_stmt(st, s, what, err);
+}
+
+/* As exec_args; *changed says how many rows the statement changed. */
+static int exec_changes(struct store *st, enum sql_id id, const struct arg *a, int n,
+                        int64_t *changed, const char *what, struct ts_error *err)
+{
+    int rc = exec_args(st, id, a, n, what, err);
+
+    *changed = rc ? 0 : db_changes(st->db);
+    return rc;
+}
+
+typedef void (*row_read)(struct db_stmt *s, void *out);
+
+/* Runs a lookup and decodes its first row into out with read. TS_ENOTFOUND, without a
+ * message (the caller says what is missing), when there is none. */
+static int get_row(struct store *st, enum sql_id id, const struct arg *a, int n, row_read read,
+                   void *out, const char *what, struct ts_error *err)
+{
+    struct db_stmt *s = NULL;
+    int rc = prep(st, id, a, n, &s, err);
+
+    if (rc)
+        return rc;
+    rc = db_step(s);
+    if (rc == DB_ROW) {
+        read(s, out);
+        rc = 0;
+    } else if (rc == DB_DONE) {
+        rc = TS_ENOTFOUND;
+    } else {
+        rc = db_fail(st->db, rc, what, err);
+    }
+    db_reset(s);
+    return rc;
+}
+
+static void read_int0(struct db_stmt *s, void *out)
+{
+    *(int64_t *)out = db_column_int(s, 0);
+}
+
+/* A text column copied into a fixed array (col_copy). */
+struct text_out {
+    char *p;
+    size_t cap;
+};
+
+/* Column 0 of the lookup's first row; TS_ENOTFOUND (no message) when there is none. */
+static int get_int(struct store *st, enum sql_id id, const struct arg *a, int n, int64_t *v,
+                   const char *what, struct ts_error *err)
+{
+    return get_row(st, id, a, n, read_int0, v, what, err);
+}
+
+typedef int (*row_each)(struct db_stmt *s, void *ctx);
+
+/* Runs a query and calls visit on each row; a non-zero return of visit stops the walk and
+ * is returned. */
+static int each_row(struct store *st, enum sql_id id, const struct arg *a, int n,
+                    row_each visit, void *ctx, const char *what, struct ts_error *err)
+{
+    struct db_stmt *s = NULL;
+    int rc = prep(st, id, a, n, &s, err);
+
+    if (rc)
+        return rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        rc = visit(s, ctx);
+        if (rc) {
+            db_reset(s);
+            return rc;
+        }
+    }
+    rc = rc == DB_DONE ? 0 : db_fail(st->db, rc, what, err);
+    db_reset(s);
+    return rc;
+}
+
+/* Runs a DELETE (or an UPDATE) of one row: TS_ENOTFOUND, without a message, when it
+ * changed none. */
+static int change_one(struct store *st, enum sql_id id, const struct arg *a, int n,
+                      const char *what, struct ts_error *err)
+{
+    int64_t changed;
+    int rc = exec_changes(st, id, a, n, &changed, what, err);
+
+    return !rc && changed == 0 ? TS_ENOTFOUND : rc;
 }
 
 static int check_id(const char *id, const char *what, struct ts_error *err)
@@ -183,11 +342,10 @@ int store_meta_get(struct store *st, const char *key, char *val, size_t cap,
                    struct ts_error *err)
 {
     struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_META_GET, &s, err);
+    int rc = prep(st, S_META_GET, ARGS(A_TEXT(key)), &s, err);
 
     if (rc)
         return rc;
-    db_bind_text(s, 1, key);
     rc = db_step(s);
     if (rc == DB_ROW) {
         const char *v = db_column_text(s, 0);
@@ -211,47 +369,30 @@ int store_meta_get(struct store *st, const char *key, char *val, size_t cap,
 
 int store_meta_set(struct store *st, const char *key, const char *val, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_META_SET, &s, err);
-
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, key);
-    db_bind_text(s, 2, val);
-    return exec_stmt(st, s, "writing a setting", err);
+    return exec_args(st, S_META_SET, ARGS(A_TEXT(key), A_TEXT(val)), "writing a setting", err);
 }
 
 /* ---- Accounts and credentials ------------------------------------------------------ */
 
 int store_account_insert(struct store *st, struct account *a, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_ACCOUNT_INSERT, &s, err);
+    int rc = exec_args(st, S_ACCOUNT_INSERT,
+                       ARGS(A_INT(a->role), A_TEXT(a->name), A_TEXT(a->country),
+                            A_TEXT(a->pw_hash), A_INT(a->created_ms), A_TEXT(a->subdivision),
+                            A_INT(a->adult)),
+                       "creating an account", err);
 
-    if (rc)
-        return rc;
-    db_bind_int(s, 1, a->role);
-    db_bind_text(s, 2, a->name);
-    db_bind_text(s, 3, a->country);
-    db_bind_text(s, 4, a->pw_hash);
-    db_bind_int(s, 5, a->created_ms);
-    db_bind_text(s, 6, a->subdivision);
-    db_bind_int(s, 7, a->adult);
-    rc = db_step(s);
-    if (rc == DB_DONE) {
-        a->id = (int64_t)db_last_insert_id(st->db);
-        rc = 0;
-    } else if (rc == DB_E_UNIQUE) {
-        rc = ts_fail(err, TS_ECONFLICT, "the account name %s is already taken", a->name);
-    } else {
-        rc = db_fail(st->db, rc, "creating an account", err);
-    }
-    db_reset(s);
+    if (rc == TS_ECONFLICT)
+        return ts_fail(err, TS_ECONFLICT, "the account name %s is already taken", a->name);
+    if (!rc)
+        a->id = db_last_insert_id(st->db);
     return rc;
 }
 
-static void read_account(struct db_stmt *s, struct account *out)
+static void read_account(struct db_stmt *s, void *dst)
 {
+    struct account *out = dst;
+
     memset(out, 0, sizeof *out);
     out->id = db_column_int(s, 0);
     out->role = (int)db_column_int(s, 1);
@@ -265,44 +406,17 @@ static void read_account(struct db_stmt *s, struct account *out)
 
 int store_account_profile_set(struct store *st, const struct account *a, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_ACCOUNT_PROFILE, &s, err);
-
-    if (rc)
-        return rc;
-    db_bind_int(s, 1, a->id);
-    db_bind_text(s, 2, a->country);
-    db_bind_text(s, 3, a->subdivision);
-    db_bind_int(s, 4, a->adult);
-    return exec_stmt(st, s, "updating a worker's profile", err);
-}
-
-static int account_fetch(struct store *st, struct db_stmt *s, struct account *out,
-                         const char *what, struct ts_error *err)
-{
-    int rc = db_step(s);
-
-    if (rc == DB_ROW) {
-        read_account(s, out);
-        rc = 0;
-    } else if (rc == DB_DONE) {
-        rc = TS_ENOTFOUND;
-    } else {
-        rc = db_fail(st->db, rc, what, err);
-    }
-    db_reset(s);
-    return rc;
+    return exec_args(st, S_ACCOUNT_PROFILE,
+                     ARGS(A_INT(a->id), A_TEXT(a->country), A_TEXT(a->subdivision),
+                          A_INT(a->adult)),
+                     "updating a worker's profile", err);
 }
 
 int store_account_get(struct store *st, int64_t id, struct account *out, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_ACCOUNT_GET, &s, err);
+    int rc = get_row(st, S_ACCOUNT_GET, ARGS(A_INT(id)), read_account, out,
+                     "reading an account", err);
 
-    if (rc)
-        return rc;
-    db_bind_int(s, 1, id);
-    rc = account_fetch(st, s, out, "reading an account", err);
     if (rc == TS_ENOTFOUND)
         rc = ts_fail(err, TS_ENOTFOUND, "account %" PRId64 " does not exist", id);
     return rc;
@@ -311,13 +425,9 @@ int store_account_get(struct store *st, int64_t id, struct account *out, struct 
 int store_account_by_name(struct store *st, const char *name, struct account *out,
                           struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_ACCOUNT_BY_NAME, &s, err);
+    int rc = get_row(st, S_ACCOUNT_BY_NAME, ARGS(A_TEXT(name)), read_account, out,
+                     "reading an account", err);
 
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, name);
-    rc = account_fetch(st, s, out, "reading an account", err);
     if (rc == TS_ENOTFOUND)
         rc = ts_fail(err, TS_ENOTFOUND, "account %s does not exist", name);
     return rc;
@@ -333,28 +443,17 @@ int store_access_key_insert(struct store *st, const char *key_id, int64_t accoun
                             const unsigned char *box, size_t box_len, int64_t now_ms,
                             struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
     int rc;
 
     if (box_len > INT_MAX)
         return ts_fail(err, TS_ETOOBIG, "the access key secret is too long");
-    rc = db_prepare(st->db, S_AKEY_INSERT, &s, err);
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, key_id);
-    db_bind_int(s, 2, account_id);
-    db_bind_blob(s, 3, box, box_len);
-    db_bind_int(s, 4, now_ms);
-    rc = db_step(s);
-    if (rc == DB_DONE)
-        rc = 0;
-    else if (rc == DB_E_UNIQUE)
+    rc = exec_args(st, S_AKEY_INSERT,
+                   ARGS(A_TEXT(key_id), A_INT(account_id), A_BLOB(box, box_len), A_INT(now_ms)),
+                   "storing an access key", err);
+    if (rc == TS_ECONFLICT)
         rc = ts_fail(err, TS_ECONFLICT, "access key %s already exists", key_id);
-    else if (rc == DB_E_FOREIGN)
+    else if (rc == TS_ENOTFOUND)
         rc = ts_fail(err, TS_ENOTFOUND, "account %" PRId64 " does not exist", account_id);
-    else
-        rc = db_fail(st->db, rc, "storing an access key", err);
-    db_reset(s);
     return rc;
 }
 
@@ -363,11 +462,10 @@ int store_access_key_get(struct store *st, const char *key_id, int64_t *account_
                          struct ts_error *err)
 {
     struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_AKEY_GET, &s, err);
+    int rc = prep(st, S_AKEY_GET, ARGS(A_TEXT(key_id)), &s, err);
 
     if (rc)
         return rc;
-    db_bind_text(s, 1, key_id);
     rc = db_step(s);
     if (rc == DB_ROW) {
         size_t n;
@@ -410,195 +508,141 @@ int store_token_insert_expiring(struct store *st, const unsigned char hash[32],
                                 int sliding, char id_out[STORE_TOKEN_ID_MAX],
                                 struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
     char id[STORE_TOKEN_ID_MAX];
-    int rc = db_prepare(st->db, S_TOKEN_INSERT, &s, err);
+    int rc;
 
-    if (rc)
-        return rc;
     store_token_id(hash, id);
-    db_bind_blob(s, 1, hash, 32);
-    db_bind_int(s, 2, account_id);
-    db_bind_int(s, 3, now_ms);
-    db_bind_text(s, 4, id);
-    if (expires_ms > 0)
-        db_bind_int(s, 5, expires_ms);
-    else
-        db_bind_null(s, 5);
-    db_bind_int(s, 6, expires_ms > 0 && sliding);
-    rc = db_step(s);
-    if (rc == DB_DONE)
-        rc = 0;
-    else if (rc == DB_E_UNIQUE || rc == DB_E_UNIQUE)
+    rc = exec_args(st, S_TOKEN_INSERT,
+                   ARGS(A_BLOB(hash, 32), A_INT(account_id), A_INT(now_ms), A_TEXT(id),
+                        expires_ms > 0 ? A_INT(expires_ms) : A_NULL,
+                        A_INT(expires_ms > 0 && sliding)),
+                   "storing a token", err);
+    if (rc == TS_ECONFLICT)
         rc = ts_fail(err, TS_ECONFLICT, "this token is already registered");
-    else if (rc == DB_E_FOREIGN)
+    else if (rc == TS_ENOTFOUND)
         rc = ts_fail(err, TS_ENOTFOUND, "account %" PRId64 " does not exist", account_id);
-    else
-        rc = db_fail(st->db, rc, "storing a token", err);
-    db_reset(s);
     if (!rc && id_out)
         memcpy(id_out, id, sizeof id);
     return rc;
 }
 
+struct token_row {
+    int64_t *account_id, *expires_ms;
+    int *sliding;
+};
+
+static void read_token(struct db_stmt *s, void *dst)
+{
+    const struct token_row *t = dst;
+
+    *t->account_id = db_column_int(s, 0);
+    *t->expires_ms = db_column_int(s, 1);
+    *t->sliding = db_column_int(s, 2) != 0;
+}
+
 int store_token_find(struct store *st, const unsigned char hash[32], int64_t *account_id,
                      int64_t *expires_ms, int *sliding, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_TOKEN_FIND, &s, err);
+    struct token_row t = {account_id, expires_ms, sliding};
+    int rc = get_row(st, S_TOKEN_FIND, ARGS(A_BLOB(hash, 32)), read_token, &t,
+                     "looking up a token", err);
 
-    if (rc)
-        return rc;
-    db_bind_blob(s, 1, hash, 32);
-    rc = db_step(s);
-    if (rc == DB_ROW) {
-        *account_id = db_column_int(s, 0);
-        *expires_ms = db_column_int(s, 1);
-        *sliding = db_column_int(s, 2) != 0;
-        rc = 0;
-    } else if (rc == DB_DONE) {
-        rc = ts_fail(err, TS_ENOTFOUND, "the token is unknown");
-    } else {
-        rc = db_fail(st->db, rc, "looking up a token", err);
-    }
-    db_reset(s);
-    return rc;
+    return rc == TS_ENOTFOUND ? ts_fail(err, rc, "the token is unknown") : rc;
 }
 
 int store_token_extend(struct store *st, const unsigned char hash[32], int64_t expires_ms,
                        struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_TOKEN_EXTEND, &s, err);
-
-    if (rc)
-        return rc;
-    db_bind_blob(s, 1, hash, 32);
-    db_bind_int(s, 2, expires_ms);
-    return exec_stmt(st, s, "extending a token", err);
-}
-
-/* Runs a DELETE prepared and bound in s; TS_ENOTFOUND (with what) when it deleted none. */
-static int delete_one(struct store *st, struct db_stmt *s, const char *what, struct ts_error *err)
-{
-    int rc = exec_stmt(st, s, what, err);
-    if (!rc && db_changes(st->db) == 0)
-        rc = TS_ENOTFOUND;
-    return rc;
+    return exec_args(st, S_TOKEN_EXTEND, ARGS(A_BLOB(hash, 32), A_INT(expires_ms)),
+                     "extending a token", err);
 }
 
 int store_token_delete_hash(struct store *st, const unsigned char hash[32], struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_TOKEN_DELETE_HASH, &s, err);
+    int rc = change_one(st, S_TOKEN_DELETE_HASH, ARGS(A_BLOB(hash, 32)), "revoking a token",
+                        err);
 
-    if (rc)
-        return rc;
-    db_bind_blob(s, 1, hash, 32);
-    rc = delete_one(st, s, "revoking a token", err);
     return rc == TS_ENOTFOUND ? ts_fail(err, rc, "the token is unknown") : rc;
 }
 
 int store_token_revoke(struct store *st, int64_t account_id, const char *id, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_TOKEN_REVOKE, &s, err);
+    int rc = change_one(st, S_TOKEN_REVOKE, ARGS(A_TEXT(id), A_INT(account_id)),
+                        "revoking a token", err);
 
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, id);
-    db_bind_int(s, 2, account_id);
-    rc = delete_one(st, s, "revoking a token", err);
     return rc == TS_ENOTFOUND ? ts_fail(err, rc, "there is no token %.40s", id) : rc;
+}
+
+struct each_cb {
+    store_token_cb token;
+    store_access_key_cb access_key;
+    store_avail_cb avail;
+    void *ctx;
+};
+
+static int visit_token(struct db_stmt *s, void *ctx)
+{
+    const struct each_cb *cb = ctx;
+    struct token_info t;
+    size_t hn;
+    const void *h = db_column_blob(s, 4, &hn);
+
+    col_copy(s, 0, t.id, sizeof t.id);
+    t.account_id = db_column_int(s, 1);
+    t.created_ms = db_column_int(s, 2);
+    t.expires_ms = db_column_int(s, 3);
+    memset(t.hash, 0, sizeof t.hash);
+    if (h && hn == 32)
+        memcpy(t.hash, h, 32);
+    return cb->token(cb->ctx, &t);
 }
 
 int store_token_list(struct store *st, int64_t account_id, int64_t now_ms, int limit,
                      store_token_cb cb, void *ctx, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_TOKEN_LIST, &s, err);
+    struct each_cb e = {.token = cb, .ctx = ctx};
 
-    if (rc)
-        return rc;
-    db_bind_int(s, 1, account_id);
-    db_bind_int(s, 2, now_ms);
-    db_bind_int(s, 3, limit);
-    while ((rc = db_step(s)) == DB_ROW) {
-        struct token_info t;
-        size_t hn;
-        const void *h = db_column_blob(s, 4, &hn);
-        col_copy(s, 0, t.id, sizeof t.id);
-        t.account_id = db_column_int(s, 1);
-        t.created_ms = db_column_int(s, 2);
-        t.expires_ms = db_column_int(s, 3);
-        memset(t.hash, 0, sizeof t.hash);
-        if (h && hn == 32)
-            memcpy(t.hash, h, 32);
-        rc = cb(ctx, &t);
-        if (rc) {
-            db_reset(s);
-            return rc;
-        }
-    }
-    rc = rc == DB_DONE ? 0 : db_fail(st->db, rc, "listing tokens", err);
-    db_reset(s);
-    return rc;
+    return each_row(st, S_TOKEN_LIST, ARGS(A_INT(account_id), A_INT(now_ms), A_INT(limit)),
+                    visit_token, &e, "listing tokens", err);
 }
 
 int store_token_prune(struct store *st, int64_t now_ms, int limit, int *deleted,
                       struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_TOKEN_PRUNE, &s, err);
+    int64_t n;
+    int rc = exec_changes(st, S_TOKEN_PRUNE, ARGS(A_INT(now_ms), A_INT(limit)), &n,
+                          "pruning expired tokens", err);
 
-    *deleted = 0;
-    if (rc)
-        return rc;
-    db_bind_int(s, 1, now_ms);
-    db_bind_int(s, 2, limit);
-    rc = exec_stmt(st, s, "pruning expired tokens", err);
-    if (!rc)
-        *deleted = (int)db_changes(st->db);
+    *deleted = (int)n;
     return rc;
+}
+
+static int visit_access_key(struct db_stmt *s, void *ctx)
+{
+    const struct each_cb *cb = ctx;
+    struct access_key_info k;
+
+    col_copy(s, 0, k.key_id, sizeof k.key_id);
+    k.account_id = db_column_int(s, 1);
+    k.created_ms = db_column_int(s, 2);
+    return cb->access_key(cb->ctx, &k);
 }
 
 int store_access_key_list(struct store *st, int64_t account_id, int limit,
                           store_access_key_cb cb, void *ctx, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_AKEY_LIST, &s, err);
+    struct each_cb e = {.access_key = cb, .ctx = ctx};
 
-    if (rc)
-        return rc;
-    db_bind_int(s, 1, account_id);
-    db_bind_int(s, 2, limit);
-    while ((rc = db_step(s)) == DB_ROW) {
-        struct access_key_info k;
-        col_copy(s, 0, k.key_id, sizeof k.key_id);
-        k.account_id = db_column_int(s, 1);
-        k.created_ms = db_column_int(s, 2);
-        rc = cb(ctx, &k);
-        if (rc) {
-            db_reset(s);
-            return rc;
-        }
-    }
-    rc = rc == DB_DONE ? 0 : db_fail(st->db, rc, "listing access keys", err);
-    db_reset(s);
-    return rc;
+    return each_row(st, S_AKEY_LIST, ARGS(A_INT(account_id), A_INT(limit)), visit_access_key,
+                    &e, "listing access keys", err);
 }
 
 int store_access_key_revoke(struct store *st, int64_t account_id, const char *key_id,
                             struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_AKEY_REVOKE, &s, err);
+    int rc = change_one(st, S_AKEY_REVOKE, ARGS(A_TEXT(key_id), A_INT(account_id)),
+                        "revoking an access key", err);
 
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, key_id);
-    db_bind_int(s, 2, account_id);
-    rc = delete_one(st, s, "revoking an access key", err);
     return rc == TS_ENOTFOUND ? ts_fail(err, rc, "there is no access key %.40s", key_id) : rc;
 }
 
@@ -607,40 +651,19 @@ int store_access_key_revoke(struct store *st, int64_t account_id, const char *ke
 static int ledger_find(struct store *st, int64_t owner, enum ledger_kind kind, int64_t *id,
                        struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_LEDGER_FIND, &s, err);
-
-    if (rc)
-        return rc;
-    db_bind_int(s, 1, owner);
-    db_bind_int(s, 2, (int)kind);
-    rc = db_step(s);
-    if (rc == DB_ROW) {
-        *id = db_column_int(s, 0);
-        rc = 0;
-    } else if (rc == DB_DONE) {
-        rc = TS_ENOTFOUND;
-    } else {
-        rc = db_fail(st->db, rc, "finding a ledger account", err);
-    }
-    db_reset(s);
-    return rc;
+    return get_int(st, S_LEDGER_FIND, ARGS(A_INT(owner), A_INT(kind)), id,
+                   "finding a ledger account", err);
 }
 
 int store_ledger_account(struct store *st, int64_t owner, enum ledger_kind kind,
                          int64_t *ledger_id, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
     int rc = ledger_find(st, owner, kind, ledger_id, err);
 
     if (rc != TS_ENOTFOUND)
         return rc;
-    rc = db_prepare(st->db, S_LEDGER_CREATE, &s, err);
-    if (rc)
-        return rc;
-    db_bind_int(s, 1, owner);
-    db_bind_int(s, 2, (int)kind);
-    rc = exec_stmt(st, s, "creating a ledger account", err);
+    rc = exec_args(st, S_LEDGER_CREATE, ARGS(A_INT(owner), A_INT(kind)),
+                   "creating a ledger account", err);
     if (rc)
         return rc;
     rc = ledger_find(st, owner, kind, ledger_id, err);
@@ -653,90 +676,62 @@ int store_ledger_account(struct store *st, int64_t owner, enum ledger_kind kind,
 int store_ledger_balance(struct store *st, int64_t ledger_id, int64_t *balance,
                          struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_LEDGER_BALANCE, &s, err);
+    int rc = get_int(st, S_LEDGER_BALANCE, ARGS(A_INT(ledger_id)), balance,
+                     "reading a balance", err);
 
-    if (rc)
-        return rc;
-    db_bind_int(s, 1, ledger_id);
-    rc = db_step(s);
-    if (rc == DB_ROW) {
-        *balance = db_column_int(s, 0);
-        rc = 0;
-    } else if (rc == DB_DONE) {
+    if (rc == TS_ENOTFOUND)
         rc = ts_fail(err, TS_ENOTFOUND, "ledger account %" PRId64 " does not exist",
                      ledger_id);
-    } else {
-        rc = db_fail(st->db, rc, "reading a balance", err);
-    }
-    db_reset(s);
     return rc;
 }
 
+/* One leg: the posting, then the balance moved by its amount in one statement, under
+ * the table's CHECKs (schema v18): balance_funded refuses a negative balance of any
+ * account but the external one (TS_EFUNDS), balance_integer an overflow (which SQLite
+ * would turn into a real). */
 static int journal_post(struct store *st, int64_t entry, const struct posting *p,
                         struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_POSTING_INSERT, &s, err);
+    int64_t changed;
+    int rc = exec_args(st, S_POSTING_INSERT,
+                       ARGS(A_INT(entry), A_INT(p->ledger_id), A_INT(p->amount)),
+                       "inserting a posting", err);
 
-    if (rc)
-        return rc;
-    db_bind_int(s, 1, entry);
-    db_bind_int(s, 2, p->ledger_id);
-    db_bind_int(s, 3, p->amount);
-    rc = db_step(s);
-    db_reset(s);
-    if (rc == DB_E_FOREIGN)
+    if (rc == TS_ENOTFOUND)
         return ts_fail(err, TS_ENOTFOUND, "ledger account %" PRId64 " does not exist",
                        p->ledger_id);
-    if (rc != DB_DONE)
-        return db_fail(st->db, rc, "inserting a posting", err);
-    rc = db_prepare(st->db, S_LEDGER_ADD, &s, err);
     if (rc)
         return rc;
-    db_bind_int(s, 1, p->ledger_id);
-    db_bind_int(s, 2, p->amount);
-    rc = db_step(s);
-    db_reset(s);
-    /* The CHECK on balance catches SQLite's silent overflow into a real. */
-    if (rc == DB_E_CHECK)
+    rc = exec_changes(st, S_LEDGER_ADD, ARGS(A_INT(p->ledger_id), A_INT(p->amount)), &changed,
+                      "updating a balance", err);
+    if (rc == TS_EINVAL && strstr(db_errmsg(st->db), "balance_funded"))
+        return ts_failk(err, TS_EFUNDS, "InsufficientFunds",
+                        "ledger account %" PRId64 ": insufficient funds", p->ledger_id);
+    if (rc == TS_EINVAL)
         return ts_fail(err, TS_EINVAL, "ledger account %" PRId64 ": balance would overflow",
                        p->ledger_id);
-    if (rc != DB_DONE)
-        return db_fail(st->db, rc, "updating a balance", err);
-    if (db_changes(st->db) != 1)
+    if (!rc && changed != 1)
         return ts_fail(err, TS_ENOTFOUND, "ledger account %" PRId64 " does not exist",
                        p->ledger_id);
-    return 0;
+    return rc;
 }
 
 int store_journal_insert(struct store *st, const struct journal_entry *e, int64_t *entry_id,
                          struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
     int64_t id = 0;
     /* An inner savepoint makes a failed insert leave nothing behind. */
     int rc = exec_id(st, S_JSAVEPOINT, "opening a savepoint", err);
 
     if (rc)
         return rc;
-    rc = db_prepare(st->db, S_JOURNAL_INSERT, &s, err);
-    if (rc)
-        goto out;
-    db_bind_text(s, 1, e->kind);
-    db_bind_text(s, 2, e->ref ? e->ref : "");
-    db_bind_int(s, 3, e->at_ms);
-    rc = db_step(s);
-    if (rc == DB_DONE) {
-        id = (int64_t)db_last_insert_id(st->db);
-        rc = 0;
-    } else {
-        rc = db_fail(st->db, rc, "inserting a journal entry", err);
-    }
-    db_reset(s);
+    rc = exec_args(st, S_JOURNAL_INSERT,
+                   ARGS(A_TEXT(e->kind), A_TEXT(e->ref ? e->ref : ""), A_INT(e->at_ms)),
+                   "inserting a journal entry", err);
+    if (!rc)
+        id = db_last_insert_id(st->db);
     for (int i = 0; !rc && i < e->n; i++)
         rc = journal_post(st, id, &e->postings[i], err);
-out:
     if (rc) {
         if (db_in_transaction(st->db)) {
             exec_id(st, S_JROLLBACK_TO, "rolling back a journal entry", NULL);
@@ -753,49 +748,30 @@ out:
 int store_journal_count(struct store *st, const char *kind, const char *ref, int64_t *n,
                         struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_JOURNAL_COUNT, &s, err);
-
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, kind);
-    db_bind_text(s, 2, ref ? ref : "");
-    rc = db_step(s);
-    if (rc == DB_ROW) {
-        *n = db_column_int(s, 0);
-        rc = 0;
-    } else {
-        rc = db_fail(st->db, rc, "counting journal entries", err);
-    }
-    db_reset(s);
-    return rc;
+    return get_int(st, S_JOURNAL_COUNT, ARGS(A_TEXT(kind), A_TEXT(ref ? ref : "")), n,
+                   "counting journal entries", err);
 }
 
 /* ---- Idempotency tokens ------------------------------------------------------------ */
+
+static void read_text0(struct db_stmt *s, void *dst)
+{
+    const struct text_out *t = dst;
+
+    col_copy(s, 0, t->p, t->cap);
+}
 
 int store_request_token_get(struct store *st, int64_t requester_id, const char *op,
                             const char *token, int64_t since_ms, char *ref, size_t cap,
                             struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_RTOKEN_GET, &s, err);
+    struct text_out t = {ref, cap};
+    int rc = get_row(st, S_RTOKEN_GET,
+                     ARGS(A_INT(requester_id), A_TEXT(op), A_TEXT(token), A_INT(since_ms)),
+                     read_text0, &t, "reading a request token", err);
 
-    if (rc)
-        return rc;
-    db_bind_int(s, 1, requester_id);
-    db_bind_text(s, 2, op);
-    db_bind_text(s, 3, token);
-    db_bind_int(s, 4, since_ms);
-    rc = db_step(s);
-    if (rc == DB_ROW) {
-        col_copy(s, 0, ref, cap);
-        rc = 0;
-    } else if (rc == DB_DONE) {
+    if (rc == TS_ENOTFOUND)
         rc = ts_fail(err, TS_ENOTFOUND, "request token %s has not been seen", token);
-    } else {
-        rc = db_fail(st->db, rc, "reading a request token", err);
-    }
-    db_reset(s);
     return rc;
 }
 
@@ -803,119 +779,89 @@ int store_request_token_put(struct store *st, int64_t requester_id, const char *
                             const char *token, const char *ref, int64_t now_ms,
                             struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_RTOKEN_PUT, &s, err);
-
-    if (rc)
-        return rc;
-    db_bind_int(s, 1, requester_id);
-    db_bind_text(s, 2, op);
-    db_bind_text(s, 3, token);
-    db_bind_text(s, 4, ref ? ref : "");
-    db_bind_int(s, 5, now_ms);
-    return exec_stmt(st, s, "storing a request token", err);
+    return exec_args(st, S_RTOKEN_PUT,
+                     ARGS(A_INT(requester_id), A_TEXT(op), A_TEXT(token),
+                          A_TEXT(ref ? ref : ""), A_INT(now_ms)),
+                     "storing a request token", err);
 }
 
 /* ---- HIT types -------------------------------------------------------------------- */
 
+static const char *nn(const char *v)
+{
+    return v ? v : "";
+}
+
 int store_hit_type_insert(struct store *st, const struct hit_type *t, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
     int rc = check_id(t->id, "HIT type", err);
 
     if (!rc)
-        rc = db_prepare(st->db, S_TYPE_INSERT, &s, err);
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, t->id);
-    db_bind_int(s, 2, t->requester_id);
-    db_bind_text(s, 3, t->title ? t->title : "");
-    db_bind_text(s, 4, t->description ? t->description : "");
-    db_bind_text(s, 5, t->keywords ? t->keywords : "");
-    db_bind_text(s, 6, t->quals_json ? t->quals_json : "[]");
-    db_bind_int(s, 7, t->reward);
-    db_bind_int(s, 8, t->duration_s);
-    db_bind_int(s, 9, t->auto_approval_s);
-    db_bind_int(s, 10, t->created_ms);
-    rc = db_step(s);
-    if (rc == DB_DONE)
-        rc = 0;
-    else if (rc == DB_E_UNIQUE || rc == DB_E_UNIQUE)
+        rc = exec_args(st, S_TYPE_INSERT,
+                       ARGS(A_TEXT(t->id), A_INT(t->requester_id), A_TEXT(nn(t->title)),
+                            A_TEXT(nn(t->description)), A_TEXT(nn(t->keywords)),
+                            A_TEXT(t->quals_json ? t->quals_json : "[]"), A_INT(t->reward),
+                            A_INT(t->duration_s), A_INT(t->auto_approval_s),
+                            A_INT(t->created_ms)),
+                       "creating a HIT type", err);
+    if (rc == TS_ECONFLICT)
         rc = ts_fail(err, TS_ECONFLICT, "HIT type %s already exists", t->id);
-    else if (rc == DB_E_FOREIGN)
+    else if (rc == TS_ENOTFOUND)
         rc = ts_fail(err, TS_ENOTFOUND, "requester %" PRId64 " does not exist",
                      t->requester_id);
-    else
-        rc = db_fail(st->db, rc, "creating a HIT type", err);
-    db_reset(s);
     return rc;
+}
+
+static void read_hit_type(struct db_stmt *s, void *dst)
+{
+    struct hit_type *out = dst;
+
+    memset(out, 0, sizeof *out);
+    col_copy(s, 0, out->id, sizeof out->id);
+    out->requester_id = db_column_int(s, 1);
+    out->title = col_dup_nn(s, 2);
+    out->description = col_dup_nn(s, 3);
+    out->keywords = col_dup_nn(s, 4);
+    out->quals_json = col_dup_nn(s, 5);
+    out->reward = db_column_int(s, 6);
+    out->duration_s = db_column_int(s, 7);
+    out->auto_approval_s = db_column_int(s, 8);
+    out->created_ms = db_column_int(s, 9);
 }
 
 int store_hit_type_get(struct store *st, const char *id, struct hit_type *out,
                        struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_TYPE_GET, &s, err);
+    int rc = get_row(st, S_TYPE_GET, ARGS(A_TEXT(id)), read_hit_type, out,
+                     "reading a HIT type", err);
 
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, id);
-    rc = db_step(s);
-    if (rc == DB_ROW) {
-        memset(out, 0, sizeof *out);
-        col_copy(s, 0, out->id, sizeof out->id);
-        out->requester_id = db_column_int(s, 1);
-        out->title = col_dup_nn(s, 2);
-        out->description = col_dup_nn(s, 3);
-        out->keywords = col_dup_nn(s, 4);
-        out->quals_json = col_dup_nn(s, 5);
-        out->reward = db_column_int(s, 6);
-        out->duration_s = db_column_int(s, 7);
-        out->auto_approval_s = db_column_int(s, 8);
-        out->created_ms = db_column_int(s, 9);
-        rc = 0;
-    } else if (rc == DB_DONE) {
+    if (rc == TS_ENOTFOUND)
         rc = ts_fail(err, TS_ENOTFOUND, "HIT type %s does not exist", id);
-    } else {
-        rc = db_fail(st->db, rc, "reading a HIT type", err);
-    }
-    db_reset(s);
     return rc;
 }
 
 int store_hit_type_find(struct store *st, const struct hit_type *t, char id[STORE_ID_MAX],
                         struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_TYPE_FIND, &s, err);
+    struct text_out o = {id, STORE_ID_MAX};
+    int rc = get_row(st, S_TYPE_FIND,
+                     ARGS(A_INT(t->requester_id), A_TEXT(nn(t->title)),
+                          A_TEXT(nn(t->description)), A_TEXT(nn(t->keywords)),
+                          A_TEXT(t->quals_json ? t->quals_json : "[]"), A_INT(t->reward),
+                          A_INT(t->duration_s), A_INT(t->auto_approval_s)),
+                     read_text0, &o, "finding a HIT type", err);
 
-    if (rc)
-        return rc;
-    db_bind_int(s, 1, t->requester_id);
-    db_bind_text(s, 2, t->title ? t->title : "");
-    db_bind_text(s, 3, t->description ? t->description : "");
-    db_bind_text(s, 4, t->keywords ? t->keywords : "");
-    db_bind_text(s, 5, t->quals_json ? t->quals_json : "[]");
-    db_bind_int(s, 6, t->reward);
-    db_bind_int(s, 7, t->duration_s);
-    db_bind_int(s, 8, t->auto_approval_s);
-    rc = db_step(s);
-    if (rc == DB_ROW) {
-        col_copy(s, 0, id, STORE_ID_MAX);
-        rc = 0;
-    } else if (rc == DB_DONE) {
+    if (rc == TS_ENOTFOUND)
         rc = ts_fail(err, TS_ENOTFOUND, "no HIT type with these properties exists");
-    } else {
-        rc = db_fail(st->db, rc, "finding a HIT type", err);
-    }
-    db_reset(s);
     return rc;
 }
 
 /* ---- HITs ------------------------------------------------------------------------- */
 
-static void read_hit(struct db_stmt *s, struct hit *h) /* columns: HIT_COLS */
+static void read_hit(struct db_stmt *s, void *dst) /* columns: HIT_COLS */
 {
+    struct hit *h = dst;
+
     memset(h, 0, sizeof *h);
     h->seq = db_column_int(s, 0);
     col_copy(s, 1, h->id, sizeof h->id);
@@ -950,218 +896,120 @@ static void read_hit(struct db_stmt *s, struct hit *h) /* columns: HIT_COLS */
 
 int store_hit_insert(struct store *st, struct hit *h, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
     int rc = check_id(h->id, "HIT", err);
 
     if (!rc)
-        rc = db_prepare(st->db, S_HIT_INSERT, &s, err);
+        rc = exec_args(st, S_HIT_INSERT,
+                       ARGS(A_TEXT(h->id), A_TEXT(h->hit_type_id), A_OPT(h->batch_id),
+                            A_INT(h->requester_id), A_INT(h->reward), A_INT(h->fee),
+                            A_INT(h->max_assignments), A_INT(h->pending), A_INT(h->submitted),
+                            A_INT(h->approved), A_INT(h->rejected), A_INT(h->created_ms),
+                            A_INT(h->expires_ms), A_INT(h->escrow), A_INT(h->reviewing),
+                            A_INT(h->disposed), A_INT(h->expired), A_TEXT(h->gold),
+                            A_INT(h->overlap_max), A_INT(h->qc), A_INT(h->form)),
+                       "creating a HIT", err);
+    if (rc == TS_ECONFLICT)
+        return ts_fail(err, TS_ECONFLICT, "HIT %s already exists", h->id);
+    if (rc == TS_ENOTFOUND)
+        return ts_fail(err, TS_ENOTFOUND,
+                       "HIT %s: HIT type %s or requester %" PRId64 " does not exist", h->id,
+                       h->hit_type_id, h->requester_id);
     if (rc)
         return rc;
-    db_bind_text(s, 1, h->id);
-    db_bind_text(s, 2, h->hit_type_id);
-    bind_text_opt(s, 3, h->batch_id);
-    db_bind_int(s, 4, h->requester_id);
-    db_bind_int(s, 5, h->reward);
-    db_bind_int(s, 6, h->fee);
-    db_bind_int(s, 7, h->max_assignments);
-    db_bind_int(s, 8, h->pending);
-    db_bind_int(s, 9, h->submitted);
-    db_bind_int(s, 10, h->approved);
-    db_bind_int(s, 11, h->rejected);
-    db_bind_int(s, 12, h->created_ms);
-    db_bind_int(s, 13, h->expires_ms);
-    db_bind_int(s, 14, h->escrow);
-    db_bind_int(s, 15, h->reviewing);
-    db_bind_int(s, 16, h->disposed);
-    db_bind_int(s, 17, h->expired);
-    db_bind_text(s, 18, h->gold);
-    db_bind_int(s, 19, h->overlap_max);
-    db_bind_int(s, 20, h->qc);
-    db_bind_int(s, 21, h->form);
-    rc = db_step(s);
-    if (rc == DB_DONE) {
-        h->seq = (int64_t)db_last_insert_id(st->db);
-        db_reset(s);
-        if (h->layout_id[0]) {
-            rc = db_prepare(st->db, S_HIT_LAYOUT_INSERT, &s, err);
-            if (rc)
-                return rc;
-            db_bind_int(s, 1, h->seq);
-            db_bind_text(s, 2, h->layout_id);
-            rc = exec_stmt(st, s, "recording a HIT's layout", err);
-            if (rc)
-                return rc;
-        }
-        rc = db_prepare(st->db, S_HIT_TEXTS_INSERT, &s, err);
+    h->seq = db_last_insert_id(st->db);
+    if (h->layout_id[0]) {
+        rc = exec_args(st, S_HIT_LAYOUT_INSERT, ARGS(A_INT(h->seq), A_TEXT(h->layout_id)),
+                       "recording a HIT's layout", err);
         if (rc)
             return rc;
-        db_bind_int(s, 1, h->seq);
-        db_bind_text(s, 2, h->question ? h->question : "");
-        db_bind_text(s, 3, h->input_json);
-        db_bind_text(s, 4, h->annotation);
-        rc = exec_stmt(st, s, "storing a HIT's question", err);
-        return rc;
-    } else if (rc == DB_E_UNIQUE) {
-        rc = ts_fail(err, TS_ECONFLICT, "HIT %s already exists", h->id);
-    } else if (rc == DB_E_FOREIGN) {
-        rc = ts_fail(err, TS_ENOTFOUND,
-                     "HIT %s: HIT type %s or requester %" PRId64 " does not exist", h->id,
-                     h->hit_type_id, h->requester_id);
-    } else {
-        rc = db_fail(st->db, rc, "creating a HIT", err);
     }
-    db_reset(s);
-    return rc;
+    return exec_args(st, S_HIT_TEXTS_INSERT,
+                     ARGS(A_INT(h->seq), A_TEXT(nn(h->question)), A_TEXT(h->input_json),
+                          A_TEXT(h->annotation)),
+                     "storing a HIT's question", err);
 }
 
 int store_hit_get(struct store *st, const char *id, struct hit *out, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_HIT_GET, &s, err);
+    int rc = get_row(st, S_HIT_GET, ARGS(A_TEXT(id)), read_hit, out, "reading a HIT", err);
 
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, id);
-    rc = db_step(s);
-    if (rc == DB_ROW) {
-        read_hit(s, out);
-        rc = 0;
-    } else if (rc == DB_DONE) {
+    if (rc == TS_ENOTFOUND)
         rc = ts_fail(err, TS_ENOTFOUND, "HIT %s does not exist", id);
-    } else {
-        rc = db_fail(st->db, rc, "reading a HIT", err);
-    }
-    db_reset(s);
     return rc;
 }
 
 int store_hit_set_type(struct store *st, const struct hit *h, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_HIT_SET_TYPE, &s, err);
-
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, h->id);
-    db_bind_text(s, 2, h->hit_type_id);
-    return exec_stmt(st, s, "changing a HIT's type", err);
+    return exec_args(st, S_HIT_SET_TYPE, ARGS(A_TEXT(h->id), A_TEXT(h->hit_type_id)),
+                     "changing a HIT's type", err);
 }
 
 int store_hit_set_consensus(struct store *st, const struct hit *h, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_HIT_SET_CONSENSUS, &s, err);
+    return exec_args(st, S_HIT_SET_CONSENSUS,
+                     ARGS(A_TEXT(h->id), A_TEXT(h->consensus), A_DBL(h->confidence)),
+                     "storing a HIT's consensus", err);
+}
 
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, h->id);
-    db_bind_text(s, 2, h->consensus);
-    db_bind_double(s, 3, h->confidence);
-    return exec_stmt(st, s, "storing a HIT's consensus", err);
+static void read_hit_texts(struct db_stmt *s, void *dst)
+{
+    struct hit *h = dst;
+
+    free(h->question);
+    free(h->input_json);
+    free(h->annotation);
+    h->question = col_dup_nn(s, 0);
+    h->input_json = col_dup(s, 1);
+    h->annotation = col_dup(s, 2);
+    col_copy(s, 3, h->layout_id, sizeof h->layout_id);
 }
 
 int store_hit_load_texts(struct store *st, struct hit *h, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_HIT_TEXTS_GET, &s, err);
+    int rc = get_row(st, S_HIT_TEXTS_GET, ARGS(A_INT(h->seq)), read_hit_texts, h,
+                     "reading a HIT's question", err);
 
-    if (rc)
-        return rc;
-    db_bind_int(s, 1, h->seq);
-    rc = db_step(s);
-    if (rc == DB_ROW) {
-        free(h->question);
-        free(h->input_json);
-        free(h->annotation);
-        h->question = col_dup_nn(s, 0);
-        h->input_json = col_dup(s, 1);
-        h->annotation = col_dup(s, 2);
-        col_copy(s, 3, h->layout_id, sizeof h->layout_id);
-        rc = 0;
-    } else if (rc == DB_DONE) {
+    if (rc == TS_ENOTFOUND)
         rc = ts_fail(err, TS_EIO, "HIT %s has no stored question", h->id);
-    } else {
-        rc = db_fail(st->db, rc, "reading a HIT's question", err);
-    }
-    db_reset(s);
     return rc;
-}
-
-/* Runs a bound UPDATE of one HIT. */
-static int hit_update_step(struct store *st, struct db_stmt *s, const struct hit *h,
-                           struct ts_error *err)
-{
-    int rc = db_step(s);
-    db_reset(s);
-    if (rc != DB_DONE)
-        return db_fail(st->db, rc, "updating a HIT", err);
-    if (db_changes(st->db) == 0)
-        return ts_fail(err, TS_ENOTFOUND, "HIT %s does not exist", h->id);
-    return 0;
 }
 
 int store_hit_update(struct store *st, const struct hit *h, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_HIT_UPDATE, &s, err);
+    int rc = change_one(st, S_HIT_UPDATE,
+                        ARGS(A_TEXT(h->id), A_INT(h->max_assignments), A_INT(h->pending),
+                             A_INT(h->submitted), A_INT(h->approved), A_INT(h->rejected),
+                             A_INT(h->expires_ms), A_INT(h->escrow), A_INT(h->reviewing),
+                             A_INT(h->disposed), A_INT(h->expired), A_INT(h->overlap_max)),
+                        "updating a HIT", err);
 
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, h->id);
-    db_bind_int(s, 2, h->max_assignments);
-    db_bind_int(s, 3, h->pending);
-    db_bind_int(s, 4, h->submitted);
-    db_bind_int(s, 5, h->approved);
-    db_bind_int(s, 6, h->rejected);
-    db_bind_int(s, 7, h->expires_ms);
-    db_bind_int(s, 8, h->escrow);
-    db_bind_int(s, 9, h->reviewing);
-    db_bind_int(s, 10, h->disposed);
-    db_bind_int(s, 11, h->expired);
-    db_bind_int(s, 12, h->overlap_max);
-    return hit_update_step(st, s, h, err);
+    return rc == TS_ENOTFOUND ? ts_fail(err, rc, "HIT %s does not exist", h->id) : rc;
 }
 
-int store_hit_update_counts(struct store *st, const struct hit *h, struct ts_error *err)
+int store_hit_add_counts(struct store *st, const char *hit_id, const struct hit_counts *d,
+                         struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_HIT_UPDATE_COUNTS, &s, err);
+    int rc = change_one(st, S_HIT_ADD_COUNTS,
+                        ARGS(A_TEXT(hit_id), A_INT(d->pending), A_INT(d->submitted),
+                             A_INT(d->approved), A_INT(d->rejected), A_INT(d->escrow)),
+                        "updating a HIT", err);
 
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, h->id);
-    db_bind_int(s, 2, h->pending);
-    db_bind_int(s, 3, h->submitted);
-    db_bind_int(s, 4, h->approved);
-    db_bind_int(s, 5, h->rejected);
-    db_bind_int(s, 6, h->escrow);
-    return hit_update_step(st, s, h, err);
+    return rc == TS_ENOTFOUND ? ts_fail(err, rc, "HIT %s does not exist", hit_id) : rc;
 }
 
 int store_hit_next_open(struct store *st, const char *hit_type_id, int64_t worker_id,
                         int64_t now_ms, int gold, char hit_id[STORE_ID_MAX],
                         struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_HIT_NEXT_OPEN, &s, err);
+    struct text_out o = {hit_id, STORE_ID_MAX};
+    int rc = get_row(st, S_HIT_NEXT_OPEN,
+                     ARGS(A_TEXT(hit_type_id), A_INT(worker_id), A_INT(now_ms),
+                          A_INT(gold ? 1 : 0)),
+                     read_text0, &o, "finding an open HIT", err);
 
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, hit_type_id);
-    db_bind_int(s, 2, worker_id);
-    db_bind_int(s, 3, now_ms);
-    db_bind_int(s, 4, gold ? 1 : 0);
-    rc = db_step(s);
-    if (rc == DB_ROW) {
-        col_copy(s, 0, hit_id, STORE_ID_MAX);
-        rc = 0;
-    } else if (rc == DB_DONE) {
+    if (rc == TS_ENOTFOUND)
         rc = ts_fail(err, TS_ENOTFOUND, "HIT type %s has no %sHIT open to worker %" PRId64,
                      hit_type_id, gold ? "gold " : "", worker_id);
-    } else {
-        rc = db_fail(st->db, rc, "finding an open HIT", err);
-    }
-    db_reset(s);
     return rc;
 }
 
@@ -1178,6 +1026,7 @@ struct list_cb {
     store_message_cb message;
     store_qual_request_cb qual_request;
     store_notify_cb notify;
+    store_review_item_cb review_item;
     void *ctx;
 };
 typedef int (*row_visit)(struct db_stmt *s, const struct list_cb *cb);
@@ -1213,6 +1062,24 @@ static int walk_rows(struct store *st, struct db_stmt *s, int limit, row_visit v
     return rc;
 }
 
+/* Prepares a list statement, binds a[0..n) and walks it (walk_rows). */
+static int walk_page(struct store *st, enum sql_id id, const struct arg *a, int n, int limit,
+                     row_visit visit, const struct list_cb *cb, int64_t *last_seq, int *more,
+                     const char *what, struct ts_error *err)
+{
+    struct db_stmt *s = NULL;
+    int rc;
+
+    *last_seq = 0;
+    *more = 0;
+    if (limit < 0)
+        return ts_fail(err, TS_EINVAL, "the list limit must not be negative");
+    rc = prep(st, id, a, n, &s, err);
+    if (rc)
+        return rc;
+    return walk_rows(st, s, limit, visit, cb, last_seq, more, what, err);
+}
+
 static int visit_hit(struct db_stmt *s, const struct list_cb *cb)
 {
     struct hit h;
@@ -1228,32 +1095,18 @@ int store_hit_list(struct store *st, const struct hit_filter *f, int64_t after_s
                    store_hit_cb cb, void *ctx, int64_t *last_seq, int *more,
                    struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
     int by_batch = f->batch_id && f->batch_id[0];
     struct list_cb lcb = {.hit = cb, .ctx = ctx};
-    int rc;
+    char quoted[72]; /* ids are at most 64 characters */
 
-    if (limit < 0)
-        return ts_fail(err, TS_EINVAL, "the list limit must not be negative");
-    rc = db_prepare(st->db, by_batch ? S_HIT_LIST_BATCH : S_HIT_LIST_REQ, &s, err);
-    if (rc)
-        return rc;
-    db_bind_int(s, 1, f->requester_id);
-    db_bind_int(s, 2, after_seq);
-    db_bind_text(s, 3, f->hit_type_id);
-    db_bind_int(s, 4, (int)f->mode);
-    db_bind_int(s, 5, f->now_ms);
-    db_bind_int(s, 6, (int64_t)limit + 1);
-    if (by_batch)
-        db_bind_text(s, 7, f->batch_id);
-    if (f->qual_type_id) {
-        char quoted[72]; /* ids are at most 64 characters */
+    if (f->qual_type_id)
         snprintf(quoted, sizeof quoted, "\"%s\"", f->qual_type_id);
-        db_bind_text(s, 8, quoted);
-    } else {
-        db_bind_null(s, 8);
-    }
-    return walk_rows(st, s, limit, visit_hit, &lcb, last_seq, more, "listing HITs", err);
+    return walk_page(st, by_batch ? S_HIT_LIST_BATCH : S_HIT_LIST_REQ,
+                     ARGS(A_INT(f->requester_id), A_INT(after_seq), A_TEXT(f->hit_type_id),
+                          A_INT(f->mode), A_INT(f->now_ms), A_INT((int64_t)limit + 1),
+                          A_TEXT(by_batch ? f->batch_id : NULL),
+                          A_TEXT(f->qual_type_id ? quoted : NULL)),
+                     limit, visit_hit, &lcb, last_seq, more, "listing HITs", err);
 }
 
 static int collect_ids(struct store *st, struct db_stmt *s, char (*ids)[STORE_ID_MAX], int cap,
@@ -1277,48 +1130,50 @@ static int collect_ids(struct store *st, struct db_stmt *s, char (*ids)[STORE_ID
     return rc;
 }
 
+/* Prepares an id list statement, binds a[0..n) and collects up to cap ids. */
+static int collect_page(struct store *st, enum sql_id id, const struct arg *a, int n,
+                        char (*ids)[STORE_ID_MAX], int cap, int *count, const char *what,
+                        struct ts_error *err)
+{
+    struct db_stmt *s = NULL;
+    int rc = prep(st, id, a, n, &s, err);
+
+    *count = 0;
+    if (rc)
+        return rc;
+    return collect_ids(st, s, ids, cap, count, what, err);
+}
+
 int store_hit_due_expiry(struct store *st, int64_t now_ms, char (*ids)[STORE_ID_MAX], int cap,
                          int *n, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_HIT_DUE_EXPIRY, &s, err);
+    return collect_page(st, S_HIT_DUE_EXPIRY, ARGS(A_INT(now_ms), A_INT(cap < 0 ? 0 : cap)),
+                        ids, cap, n, "listing expired HITs", err);
+}
 
-    *n = 0;
-    if (rc)
-        return rc;
-    db_bind_int(s, 1, now_ms);
-    db_bind_int(s, 2, cap < 0 ? 0 : cap);
-    return collect_ids(st, s, ids, cap, n, "listing expired HITs", err);
+static int visit_avail(struct db_stmt *s, void *ctx)
+{
+    const struct each_cb *cb = ctx;
+
+    return cb->avail(cb->ctx, ctext(s, 0), db_column_int(s, 1)) != 0;
 }
 
 int store_available_types(struct store *st, int64_t worker_id, int64_t now_ms,
                           store_avail_cb cb, void *ctx, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_AVAILABLE_TYPES, &s, err);
+    struct each_cb e = {.avail = cb, .ctx = ctx};
+    int rc = each_row(st, S_AVAILABLE_TYPES, ARGS(A_NULL, A_INT(worker_id), A_INT(now_ms)),
+                      visit_avail, &e, "listing available HIT types", err);
 
-    if (rc)
-        return rc;
-    db_bind_int(s, 2, worker_id);
-    db_bind_int(s, 3, now_ms);
-    for (;;) {
-        rc = db_step(s);
-        if (rc != DB_ROW)
-            break;
-        if (cb(ctx, ctext(s, 0), db_column_int(s, 1)) != 0) {
-            rc = DB_DONE;
-            break;
-        }
-    }
-    rc = rc == DB_DONE ? 0 : db_fail(st->db, rc, "listing available HIT types", err);
-    db_reset(s);
-    return rc;
+    return rc == 1 ? 0 : rc; /* a callback that stops the walk is not a failure */
 }
 
 /* ---- Assignments ------------------------------------------------------------------ */
 
-static void read_asg(struct db_stmt *s, struct assignment *a) /* columns: ASG_COLS */
+static void read_asg(struct db_stmt *s, void *dst) /* columns: ASG_COLS */
 {
+    struct assignment *a = dst;
+
     memset(a, 0, sizeof *a);
     a->seq = db_column_int(s, 0);
     col_copy(s, 1, a->id, sizeof a->id);
@@ -1341,97 +1196,92 @@ static void read_asg(struct db_stmt *s, struct assignment *a) /* columns: ASG_CO
 
 int store_asg_insert(struct store *st, struct assignment *a, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
     int rc = check_id(a->id, "assignment", err);
 
     if (!rc)
-        rc = db_prepare(st->db, S_ASG_INSERT, &s, err);
+        rc = exec_args(st, S_ASG_INSERT,
+                       ARGS(A_TEXT(a->id), A_TEXT(a->hit_id), A_TEXT(a->hit_type_id),
+                            A_INT(a->worker_id), A_INT(a->requester_id), A_INT(a->status),
+                            A_INT(a->accepted_ms), A_INT(a->deadline_ms),
+                            A_INT(a->submitted_ms), A_INT(a->auto_approve_ms),
+                            A_INT(a->approved_ms), A_INT(a->rejected_ms),
+                            A_INT(a->returned_ms), A_TEXT(a->answer_json),
+                            A_TEXT(a->feedback), A_TEXT(a->label)),
+                       "creating an assignment", err);
+    if (rc == TS_ECONFLICT && strstr(db_errmsg(st->db), "worker_id"))
+        return ts_fail(err, TS_ECONFLICT,
+                       "worker %" PRId64 " already has an assignment on HIT %s", a->worker_id,
+                       a->hit_id);
+    if (rc == TS_ECONFLICT)
+        return ts_fail(err, TS_ECONFLICT, "assignment %s already exists", a->id);
+    if (rc == TS_ENOTFOUND)
+        return ts_fail(err, TS_ENOTFOUND,
+                       "assignment %s: HIT %s or worker %" PRId64 " does not exist", a->id,
+                       a->hit_id, a->worker_id);
+    if (!rc)
+        a->seq = db_last_insert_id(st->db);
+    return rc;
+}
+
+int store_asg_claim(struct store *st, const struct asg_claim *c, struct assignment *a,
+                    struct hit *h, struct ts_error *err)
+{
+    int rc;
+
+    if (c->hit_id)
+        rc = get_row(st, S_HIT_CLAIM_ONE,
+                     ARGS(A_TEXT(c->hit_id), A_INT(c->worker_id), A_INT(c->now_ms)), read_hit,
+                     h, "claiming a HIT", err);
+    else
+        rc = get_row(st, S_HIT_CLAIM_NEXT,
+                     ARGS(A_TEXT(c->hit_type_id), A_INT(c->worker_id), A_INT(c->now_ms),
+                          A_INT(c->gold ? 1 : 0)),
+                     read_hit, h, "claiming a HIT", err);
+    if (rc == TS_ENOTFOUND)
+        return ts_fail(err, TS_ENOTFOUND, "no HIT %s is open to worker %" PRId64,
+                       c->hit_id ? c->hit_id : c->hit_type_id, c->worker_id);
     if (rc)
         return rc;
-    db_bind_text(s, 1, a->id);
-    db_bind_text(s, 2, a->hit_id);
-    db_bind_text(s, 3, a->hit_type_id);
-    db_bind_int(s, 4, a->worker_id);
-    db_bind_int(s, 5, a->requester_id);
-    db_bind_int(s, 6, (int)a->status);
-    db_bind_int(s, 7, a->accepted_ms);
-    db_bind_int(s, 8, a->deadline_ms);
-    db_bind_int(s, 9, a->submitted_ms);
-    db_bind_int(s, 10, a->auto_approve_ms);
-    db_bind_int(s, 11, a->approved_ms);
-    db_bind_int(s, 12, a->rejected_ms);
-    db_bind_int(s, 13, a->returned_ms);
-    db_bind_text(s, 14, a->answer_json);
-    db_bind_text(s, 15, a->feedback);
-    db_bind_text(s, 16, a->label);
-    rc = db_step(s);
-    if (rc == DB_DONE) {
-        a->seq = (int64_t)db_last_insert_id(st->db);
-        rc = 0;
-    } else if (rc == DB_E_UNIQUE && strstr(db_errmsg(st->db), "worker_id")) {
-        rc = ts_fail(err, TS_ECONFLICT, "worker %" PRId64 " already has an assignment on HIT %s",
-                     a->worker_id, a->hit_id);
-    } else if (rc == DB_E_UNIQUE) {
-        rc = ts_fail(err, TS_ECONFLICT, "assignment %s already exists", a->id);
-    } else if (rc == DB_E_FOREIGN) {
-        rc = ts_fail(err, TS_ENOTFOUND,
-                     "assignment %s: HIT %s or worker %" PRId64 " does not exist", a->id,
-                     a->hit_id, a->worker_id);
-    } else {
-        rc = db_fail(st->db, rc, "creating an assignment", err);
+    memcpy(a->hit_id, h->id, STORE_ID_MAX);
+    memcpy(a->hit_type_id, h->hit_type_id, STORE_ID_MAX);
+    a->worker_id = c->worker_id;
+    a->requester_id = h->requester_id;
+    a->status = ASG_ACCEPTED;
+    a->accepted_ms = c->now_ms;
+    a->deadline_ms = c->now_ms + c->duration_ms;
+    rc = store_asg_insert(st, a, err);
+    if (!rc)
+        rc = store_hit_add_counts(st, h->id, &(struct hit_counts){.pending = 1}, err);
+    if (rc) {
+        store_hit_release(h);
+        return rc;
     }
-    db_reset(s);
-    return rc;
+    h->pending++;
+    return 0;
 }
 
 int store_asg_get(struct store *st, const char *id, struct assignment *out,
                   struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_ASG_GET, &s, err);
+    int rc = get_row(st, S_ASG_GET, ARGS(A_TEXT(id)), read_asg, out, "reading an assignment",
+                     err);
 
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, id);
-    rc = db_step(s);
-    if (rc == DB_ROW) {
-        read_asg(s, out);
-        rc = 0;
-    } else if (rc == DB_DONE) {
+    if (rc == TS_ENOTFOUND)
         rc = ts_fail(err, TS_ENOTFOUND, "assignment %s does not exist", id);
-    } else {
-        rc = db_fail(st->db, rc, "reading an assignment", err);
-    }
-    db_reset(s);
     return rc;
 }
 
 int store_asg_update(struct store *st, const struct assignment *a, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_ASG_UPDATE, &s, err);
+    int rc = change_one(st, S_ASG_UPDATE,
+                        ARGS(A_TEXT(a->id), A_INT(a->status), A_INT(a->accepted_ms),
+                             A_INT(a->deadline_ms), A_INT(a->submitted_ms),
+                             A_INT(a->auto_approve_ms), A_INT(a->approved_ms),
+                             A_INT(a->rejected_ms), A_INT(a->returned_ms),
+                             A_TEXT(a->answer_json), A_TEXT(a->feedback), A_TEXT(a->label)),
+                        "updating an assignment", err);
 
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, a->id);
-    db_bind_int(s, 2, (int)a->status);
-    db_bind_int(s, 3, a->accepted_ms);
-    db_bind_int(s, 4, a->deadline_ms);
-    db_bind_int(s, 5, a->submitted_ms);
-    db_bind_int(s, 6, a->auto_approve_ms);
-    db_bind_int(s, 7, a->approved_ms);
-    db_bind_int(s, 8, a->rejected_ms);
-    db_bind_int(s, 9, a->returned_ms);
-    db_bind_text(s, 10, a->answer_json);
-    db_bind_text(s, 11, a->feedback);
-    db_bind_text(s, 12, a->label);
-    rc = db_step(s);
-    db_reset(s);
-    if (rc != DB_DONE)
-        return db_fail(st->db, rc, "updating an assignment", err);
-    if (db_changes(st->db) == 0)
-        return ts_fail(err, TS_ENOTFOUND, "assignment %s does not exist", a->id);
-    return 0;
+    return rc == TS_ENOTFOUND ? ts_fail(err, rc, "assignment %s does not exist", a->id) : rc;
 }
 
 static int visit_asg(struct db_stmt *s, const struct list_cb *cb)
@@ -1449,67 +1299,35 @@ int store_asg_list(struct store *st, const struct asg_filter *f, int64_t after_s
                    store_asg_cb cb, void *ctx, int64_t *last_seq, int *more,
                    struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    enum sql_id id;
     int set = (f->hit_id != NULL) + (f->batch_id != NULL) + (f->worker_id != 0);
     struct list_cb lcb = {.asg = cb, .ctx = ctx};
-    int rc;
+    struct arg key = f->hit_id     ? A_TEXT(f->hit_id)
+                     : f->batch_id ? A_TEXT(f->batch_id)
+                                   : A_INT(f->worker_id);
 
     *last_seq = 0;
     *more = 0;
     if (set != 1)
         return ts_fail(err, TS_EINVAL, "list assignments by exactly one of HIT, batch or "
                        "worker");
-    if (limit < 0)
-        return ts_fail(err, TS_EINVAL, "the list limit must not be negative");
-    id = f->hit_id ? S_ASG_LIST_HIT : f->batch_id ? S_ASG_LIST_BATCH : S_ASG_LIST_WORKER;
-    rc = db_prepare(st->db, id, &s, err);
-    if (rc)
-        return rc;
-    if (f->hit_id)
-        db_bind_text(s, 1, f->hit_id);
-    else if (f->batch_id)
-        db_bind_text(s, 1, f->batch_id);
-    else
-        db_bind_int(s, 1, f->worker_id);
-    db_bind_int(s, 2, after_seq);
-    db_bind_int(s, 3, (int64_t)f->status_mask);
-    db_bind_int(s, 4, (int64_t)limit + 1);
-    return walk_rows(st, s, limit, visit_asg, &lcb, last_seq, more, "listing assignments",
-                     err);
+    return walk_page(st,
+                     f->hit_id     ? S_ASG_LIST_HIT
+                     : f->batch_id ? S_ASG_LIST_BATCH
+                                   : S_ASG_LIST_WORKER,
+                     ARGS(key, A_INT(after_seq), A_INT(f->status_mask),
+                          A_INT((int64_t)limit + 1)),
+                     limit, visit_asg, &lcb, last_seq, more, "listing assignments", err);
 }
 
 int store_asg_due(struct store *st, enum asg_due which, int64_t now_ms,
                   char (*ids)[STORE_ID_MAX], int cap, int *n, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc;
-
     *n = 0;
     if (which != ASG_DUE_DEADLINE && which != ASG_DUE_APPROVAL)
         return ts_fail(err, TS_EINVAL, "unknown due list %d", (int)which);
-    rc = db_prepare(st->db, which == ASG_DUE_DEADLINE ? S_ASG_DUE_DEADLINE : S_ASG_DUE_APPROVAL, &s,
-                  err);
-    if (rc)
-        return rc;
-    db_bind_int(s, 1, now_ms);
-    db_bind_int(s, 2, cap < 0 ? 0 : cap);
-    return collect_ids(st, s, ids, cap, n, "listing due assignments", err);
-}
-
-static int step_i64(struct store *st, struct db_stmt *s, int64_t *v, const char *what,
-                    struct ts_error *err)
-{
-    int rc = db_step(s);
-
-    if (rc == DB_ROW) {
-        *v = db_column_int(s, 0);
-        rc = 0;
-    } else {
-        rc = db_fail(st->db, rc, what, err);
-    }
-    db_reset(s);
-    return rc;
+    return collect_page(st, which == ASG_DUE_DEADLINE ? S_ASG_DUE_DEADLINE : S_ASG_DUE_APPROVAL,
+                        ARGS(A_INT(now_ms), A_INT(cap < 0 ? 0 : cap)), ids, cap, n,
+                        "listing due assignments", err);
 }
 
 int store_type_median_work_ms(struct store *st, const char *hit_type_id, int64_t *median_ms,
@@ -1517,21 +1335,16 @@ int store_type_median_work_ms(struct store *st, const char *hit_type_id, int64_t
 {
     struct db_stmt *s = NULL;
     int64_t count = 0, a = 0, b = 0;
-    int rc = db_prepare(st->db, S_MEDIAN_COUNT, &s, err);
+    int rc = get_int(st, S_MEDIAN_COUNT, ARGS(A_TEXT(hit_type_id)), &count,
+                     "counting work times", err);
 
     *median_ms = 0;
     *n = 0;
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, hit_type_id);
-    rc = step_i64(st, s, &count, "counting work times", err);
     if (rc || count == 0)
         return rc;
-    rc = db_prepare(st->db, S_MEDIAN_AT, &s, err);
+    rc = prep(st, S_MEDIAN_AT, ARGS(A_TEXT(hit_type_id), A_INT((count - 1) / 2)), &s, err);
     if (rc)
         return rc;
-    db_bind_text(s, 1, hit_type_id);
-    db_bind_int(s, 2, (count - 1) / 2);
     rc = db_step(s);
     if (rc == DB_ROW) {
         a = b = db_column_int(s, 0);
@@ -1552,6 +1365,20 @@ int store_type_median_work_ms(struct store *st, const char *hit_type_id, int64_t
     return 0;
 }
 
+static void read_worker_stats(struct db_stmt *s, void *dst)
+{
+    struct worker_stats *out = dst;
+
+    out->accepted = db_column_int(s, 0);
+    out->submitted = db_column_int(s, 1);
+    out->approved = db_column_int(s, 2);
+    out->rejected = db_column_int(s, 3);
+    out->returned = db_column_int(s, 4);
+    out->abandoned = db_column_int(s, 5);
+    out->approved_work_ms = db_column_int(s, 6);
+    out->approved_reward = db_column_int(s, 7);
+}
+
 /* The funnel: accepted counts every assignment the worker ever accepted, submitted those
  * ever submitted (now Submitted, Approved or Rejected), and approved, rejected, returned,
  * abandoned count the current status. approved_work_ms and approved_reward sum over the
@@ -1559,67 +1386,33 @@ int store_type_median_work_ms(struct store *st, const char *hit_type_id, int64_t
 int store_worker_stats(struct store *st, int64_t worker_id, struct worker_stats *out,
                        struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_WORKER_STATS, &s, err);
+    int rc;
 
     memset(out, 0, sizeof *out);
-    if (rc)
-        return rc;
-    db_bind_int(s, 1, worker_id);
-    rc = db_step(s);
-    if (rc == DB_ROW) {
-        out->accepted = db_column_int(s, 0);
-        out->submitted = db_column_int(s, 1);
-        out->approved = db_column_int(s, 2);
-        out->rejected = db_column_int(s, 3);
-        out->returned = db_column_int(s, 4);
-        out->abandoned = db_column_int(s, 5);
-        out->approved_work_ms = db_column_int(s, 6);
-        out->approved_reward = db_column_int(s, 7);
-        rc = 0;
-    } else {
-        rc = db_fail(st->db, rc, "reading worker statistics", err);
-    }
-    db_reset(s);
-    if (rc)
-        return rc;
-    rc = db_prepare(st->db, S_WORKER_BONUSES, &s, err);
-    if (rc)
-        return rc;
-    db_bind_int(s, 1, worker_id);
-    return step_i64(st, s, &out->bonuses, "summing bonuses", err);
+    rc = get_row(st, S_WORKER_STATS, ARGS(A_INT(worker_id)), read_worker_stats, out,
+                 "reading worker statistics", err);
+    if (!rc)
+        rc = get_int(st, S_WORKER_BONUSES, ARGS(A_INT(worker_id)), &out->bonuses,
+                     "summing bonuses", err);
+    return rc == TS_ENOTFOUND ? ts_fail(err, TS_EIO, "worker statistics: no row") : rc;
 }
 
 /* ---- Bonuses ---------------------------------------------------------------------- */
 
 int store_bonus_insert(struct store *st, struct bonus *b, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
     int rc = check_id(b->id, "bonus", err);
 
     if (!rc)
-        rc = db_prepare(st->db, S_BONUS_INSERT, &s, err);
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, b->id);
-    db_bind_int(s, 2, b->requester_id);
-    db_bind_int(s, 3, b->worker_id);
-    db_bind_text(s, 4, b->assignment_id);
-    db_bind_text(s, 5, b->hit_id);
-    db_bind_int(s, 6, b->amount);
-    db_bind_int(s, 7, b->fee);
-    db_bind_text(s, 8, b->reason ? b->reason : "");
-    db_bind_int(s, 9, b->granted_ms);
-    rc = db_step(s);
-    if (rc == DB_DONE) {
-        b->seq = (int64_t)db_last_insert_id(st->db);
-        rc = 0;
-    } else if (rc == DB_E_UNIQUE) {
-        rc = ts_fail(err, TS_ECONFLICT, "bonus %s already exists", b->id);
-    } else {
-        rc = db_fail(st->db, rc, "recording a bonus", err);
-    }
-    db_reset(s);
+        rc = exec_args(st, S_BONUS_INSERT,
+                       ARGS(A_TEXT(b->id), A_INT(b->requester_id), A_INT(b->worker_id),
+                            A_TEXT(b->assignment_id), A_TEXT(b->hit_id), A_INT(b->amount),
+                            A_INT(b->fee), A_TEXT(nn(b->reason)), A_INT(b->granted_ms)),
+                       "recording a bonus", err);
+    if (rc == TS_ECONFLICT)
+        return ts_fail(err, TS_ECONFLICT, "bonus %s already exists", b->id);
+    if (!rc)
+        b->seq = db_last_insert_id(st->db);
     return rc;
 }
 
@@ -1648,141 +1441,100 @@ int store_bonus_list(struct store *st, const struct bonus_filter *f, int64_t aft
                      int limit, store_bonus_cb cb, void *ctx, int64_t *last_seq, int *more,
                      struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
     struct list_cb lcb = {.bonus = cb, .ctx = ctx};
-    int rc;
 
-    *last_seq = 0;
-    *more = 0;
-    if (limit < 0)
-        return ts_fail(err, TS_EINVAL, "the list limit must not be negative");
-    rc = db_prepare(st->db, S_BONUS_LIST, &s, err);
-    if (rc)
-        return rc;
-    db_bind_int(s, 1, f->requester_id);
-    db_bind_int(s, 2, after_seq);
-    db_bind_text(s, 3, f->hit_id);
-    db_bind_text(s, 4, f->assignment_id);
-    db_bind_int(s, 5, (int64_t)limit + 1);
-    return walk_rows(st, s, limit, visit_bonus, &lcb, last_seq, more, "listing bonuses",
-                     err);
+    return walk_page(st, S_BONUS_LIST,
+                     ARGS(A_INT(f->requester_id), A_INT(after_seq), A_TEXT(f->hit_id),
+                          A_TEXT(f->assignment_id), A_INT((int64_t)limit + 1)),
+                     limit, visit_bonus, &lcb, last_seq, more, "listing bonuses", err);
 }
 
 /* ---- Batches ---------------------------------------------------------------------- */
 
 int store_batch_set_labels(struct store *st, const struct batch *b, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_BATCH_SET_LABELS, &s, err);
+    return exec_args(st, S_BATCH_SET_LABELS,
+                     ARGS(A_TEXT(b->id), A_TEXT(b->labels_json ? b->labels_json : "[]")),
+                     "updating a batch's labels", err);
+}
 
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, b->id);
-    db_bind_text(s, 2, b->labels_json ? b->labels_json : "[]");
-    return exec_stmt(st, s, "updating a batch's labels", err);
+struct pair_out {
+    int64_t *a, *b;
+};
+
+static void read_pair(struct db_stmt *s, void *dst)
+{
+    const struct pair_out *p = dst;
+
+    *p->a = db_column_int(s, 0);
+    *p->b = db_column_int(s, 1);
 }
 
 int store_worker_gold_get(struct store *st, const char *batch_id, int64_t worker_id,
                           int64_t *seen, int64_t *correct, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_WGOLD_GET, &s, err);
+    struct pair_out p = {seen, correct};
+    int rc;
 
     *seen = *correct = 0;
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, batch_id);
-    db_bind_int(s, 2, worker_id);
-    rc = db_step(s);
-    if (rc == DB_ROW) {
-        *seen = db_column_int(s, 0);
-        *correct = db_column_int(s, 1);
-        rc = 0;
-    } else if (rc == DB_DONE) {
-        rc = 0;
-    } else {
-        rc = db_fail(st->db, rc, "reading a worker's gold answers", err);
-    }
-    db_reset(s);
-    return rc;
+    rc = get_row(st, S_WGOLD_GET, ARGS(A_TEXT(batch_id), A_INT(worker_id)), read_pair, &p,
+                 "reading a worker's gold answers", err);
+    return rc == TS_ENOTFOUND ? 0 : rc;
 }
 
 int store_worker_gold_add(struct store *st, const char *batch_id, int64_t worker_id,
                           int correct, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_WGOLD_ADD, &s, err);
-
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, batch_id);
-    db_bind_int(s, 2, worker_id);
-    db_bind_int(s, 3, correct ? 1 : 0);
-    return exec_stmt(st, s, "counting a gold answer", err);
+    return exec_args(st, S_WGOLD_ADD,
+                     ARGS(A_TEXT(batch_id), A_INT(worker_id), A_INT(correct ? 1 : 0)),
+                     "counting a gold answer", err);
 }
 
 int store_batch_insert(struct store *st, const struct batch *b, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
     int rc = check_id(b->id, "batch", err);
 
     if (!rc)
-        rc = db_prepare(st->db, S_BATCH_INSERT, &s, err);
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, b->id);
-    db_bind_int(s, 2, b->requester_id);
-    db_bind_text(s, 3, b->hit_type_id);
-    db_bind_int(s, 4, b->hits);
-    db_bind_int(s, 5, b->created_ms);
-    db_bind_text(s, 6, b->label_field[0] ? b->label_field : NULL);
-    db_bind_int(s, 7, b->gold_rate_ppm);
-    db_bind_int(s, 8, b->min_assignments);
-    db_bind_int(s, 9, b->confidence_ppm);
-    db_bind_text(s, 10, b->labels_json ? b->labels_json : "[]");
-    rc = db_step(s);
-    if (rc == DB_DONE)
-        rc = 0;
-    else if (rc == DB_E_UNIQUE || rc == DB_E_UNIQUE)
+        rc = exec_args(st, S_BATCH_INSERT,
+                       ARGS(A_TEXT(b->id), A_INT(b->requester_id), A_TEXT(b->hit_type_id),
+                            A_INT(b->hits), A_INT(b->created_ms), A_OPT(b->label_field),
+                            A_INT(b->gold_rate_ppm), A_INT(b->min_assignments),
+                            A_INT(b->confidence_ppm),
+                            A_TEXT(b->labels_json ? b->labels_json : "[]")),
+                       "creating a batch", err);
+    if (rc == TS_ECONFLICT)
         rc = ts_fail(err, TS_ECONFLICT, "batch %s already exists", b->id);
-    else if (rc == DB_E_FOREIGN)
+    else if (rc == TS_ENOTFOUND)
         rc = ts_fail(err, TS_ENOTFOUND,
                      "batch %s: requester %" PRId64 " or HIT type %s does not exist", b->id,
                      b->requester_id, b->hit_type_id);
-    else
-        rc = db_fail(st->db, rc, "creating a batch", err);
-    db_reset(s);
     return rc;
+}
+
+static void read_batch(struct db_stmt *s, void *dst)
+{
+    struct batch *out = dst;
+
+    memset(out, 0, sizeof *out);
+    col_copy(s, 0, out->id, sizeof out->id);
+    out->requester_id = db_column_int(s, 1);
+    col_copy(s, 2, out->hit_type_id, sizeof out->hit_type_id);
+    out->hits = db_column_int(s, 3);
+    out->created_ms = db_column_int(s, 4);
+    col_copy(s, 5, out->label_field, sizeof out->label_field);
+    out->gold_rate_ppm = db_column_int(s, 6);
+    out->min_assignments = db_column_int(s, 7);
+    out->confidence_ppm = db_column_int(s, 8);
+    out->labels_json = col_dup_nn(s, 9);
 }
 
 int store_batch_get(struct store *st, const char *id, struct batch *out, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_BATCH_GET, &s, err);
+    int rc = get_row(st, S_BATCH_GET, ARGS(A_TEXT(id)), read_batch, out, "reading a batch",
+                     err);
 
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, id);
-    rc = db_step(s);
-    if (rc == DB_ROW) {
-        memset(out, 0, sizeof *out);
-        col_copy(s, 0, out->id, sizeof out->id);
-        out->requester_id = db_column_int(s, 1);
-        col_copy(s, 2, out->hit_type_id, sizeof out->hit_type_id);
-        out->hits = db_column_int(s, 3);
-        out->created_ms = db_column_int(s, 4);
-        col_copy(s, 5, out->label_field, sizeof out->label_field);
-        out->gold_rate_ppm = db_column_int(s, 6);
-        out->min_assignments = db_column_int(s, 7);
-        out->confidence_ppm = db_column_int(s, 8);
-        out->labels_json = col_dup_nn(s, 9);
-        rc = 0;
-    } else if (rc == DB_DONE) {
+    if (rc == TS_ENOTFOUND)
         rc = ts_fail(err, TS_ENOTFOUND, "batch %s does not exist", id);
-    } else {
-        rc = db_fail(st->db, rc, "reading a batch", err);
-    }
-    db_reset(s);
     return rc;
 }
 
@@ -1792,6 +1544,7 @@ struct check_run {
     void (*report)(void *ctx, const char *msg);
     void *ctx;
     int *violations;
+    enum sql_id id; /* the check running */
 };
 
 static void say(struct check_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -1822,9 +1575,11 @@ static const char *kind_name(int64_t kind)
     }
 }
 
-static void say_row(struct check_run *r, enum sql_id id, struct db_stmt *s)
+static int say_row(struct db_stmt *s, void *ctx)
 {
-    switch (id) {
+    struct check_run *r = ctx;
+
+    switch (r->id) {
     case S_CHECK_ENTRY_SUM:
         say(r, "journal entry %" PRId64 " (%s %s) does not balance: postings sum to %" PRId64,
             db_column_int(s, 0), ctext(s, 1), ctext(s, 2), db_column_int(s, 3));
@@ -1911,8 +1666,9 @@ static void say_row(struct check_run *r, enum sql_id id, struct db_stmt *s)
             "answers its status needs", ctext(s, 0), db_column_int(s, 1));
         break;
     default:
-        TS_BUG("store_check: statement %d is not a check", (int)id);
+        TS_BUG("store_check: statement %d is not a check", (int)r->id);
     }
+    return 0;
 }
 
 static const enum sql_id check_stmts[] = {
@@ -1928,23 +1684,13 @@ static const enum sql_id check_stmts[] = {
 int store_check(struct store *st, void (*report)(void *ctx, const char *msg), void *ctx,
                 int *violations, struct ts_error *err)
 {
-    struct check_run r = {report, ctx, violations};
-    struct db_stmt *s = NULL;
+    struct check_run r = {report, ctx, violations, 0};
     int rc = 0;
 
     *violations = 0;
     for (size_t i = 0; !rc && i < sizeof check_stmts / sizeof check_stmts[0]; i++) {
-        rc = db_prepare(st->db, check_stmts[i], &s, err);
-        if (rc)
-            break;
-        for (;;) {
-            rc = db_step(s);
-            if (rc != DB_ROW)
-                break;
-            say_row(&r, check_stmts[i], s);
-        }
-        rc = rc == DB_DONE ? 0 : db_fail(st->db, rc, "checking consistency", err);
-        db_reset(s);
+        r.id = check_stmts[i];
+        rc = each_row(st, check_stmts[i], NOARGS, say_row, &r, "checking consistency", err);
     }
     return rc;
 }
@@ -1954,125 +1700,52 @@ int store_check(struct store *st, void (*report)(void *ctx, const char *msg), vo
 int store_pseudonym_note(struct store *st, int64_t requester_id, const char *pseudonym,
                          int64_t worker_id, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_PSEUD_NOTE, &s, err);
-
-    if (rc)
-        return rc;
-    db_bind_int(s, 1, requester_id);
-    db_bind_text(s, 2, pseudonym);
-    db_bind_int(s, 3, worker_id);
-    return exec_stmt(st, s, "remembering a pseudonym", err);
-}
-
-/* Prepares statement id and binds key (a requester or worker id) as its ?1. */
-static int find_one(struct store *st, enum sql_id id, int64_t key, struct db_stmt **out,
-                    struct ts_error *err)
-{
-    int rc = db_prepare(st->db, id, out, err);
-    if (rc)
-        return rc;
-    db_bind_int(*out, 1, key);
-    return 0;
-}
-
-/* The common shape of a keyed list: ?1 key, ?2 after_seq, then (when has_text) ?3 text,
- * then the limit + 1 (see walk_rows). */
-static int list_keyed(struct store *st, enum sql_id id, int64_t key, int has_text,
-                      const char *text, int64_t after_seq, int limit, row_visit visit,
-                      const struct list_cb *lcb, int64_t *last_seq, int *more, const char *what,
-                      struct ts_error *err)
-{
-    struct db_stmt *s = NULL;
-    int rc;
-
-    *last_seq = 0;
-    *more = 0;
-    if (limit < 0)
-        return ts_fail(err, TS_EINVAL, "the list limit must not be negative");
-    rc = find_one(st, id, key, &s, err);
-    if (rc)
-        return rc;
-    db_bind_int(s, 2, after_seq);
-    if (has_text)
-        db_bind_text(s, 3, text);
-    db_bind_int(s, has_text ? 4 : 3, (int64_t)limit + 1);
-    return walk_rows(st, s, limit, visit, lcb, last_seq, more, what, err);
+    return exec_args(st, S_PSEUD_NOTE, ARGS(A_INT(requester_id), A_TEXT(pseudonym), A_INT(worker_id)), "remembering a pseudonym", err);
 }
 
 int store_pseudonym_find(struct store *st, int64_t requester_id, const char *pseudonym,
                          int64_t *worker_id, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = find_one(st, S_PSEUD_FIND, requester_id, &s, err);
+    int rc = get_int(st, S_PSEUD_FIND, ARGS(A_INT(requester_id), A_TEXT(pseudonym)), worker_id,
+                     "finding a pseudonym", err);
 
-    if (rc)
-        return rc;
-    db_bind_text(s, 2, pseudonym);
-    rc = db_step(s);
-    if (rc == DB_ROW) {
-        *worker_id = db_column_int(s, 0);
-        rc = 0;
-    } else if (rc == DB_DONE) {
+    if (rc == TS_ENOTFOUND)
         rc = ts_fail(err, TS_ENOTFOUND, "no worker %s has worked for requester %" PRId64,
                      pseudonym, requester_id);
-    } else {
-        rc = db_fail(st->db, rc, "finding a pseudonym", err);
-    }
-    db_reset(s);
     return rc;
 }
 
 int store_block_put(struct store *st, int64_t requester_id, int64_t worker_id,
                     const char *reason, int64_t now_ms, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = find_one(st, S_BLOCK_PUT, requester_id, &s, err);
-
-    if (rc)
-        return rc;
-    db_bind_int(s, 2, worker_id);
-    db_bind_text(s, 3, reason);
-    db_bind_int(s, 4, now_ms);
-    return exec_stmt(st, s, "blocking a worker", err);
+    return exec_args(st, S_BLOCK_PUT,
+                     ARGS(A_INT(requester_id), A_INT(worker_id), A_TEXT(reason), A_INT(now_ms)),
+                     "blocking a worker", err);
 }
 
 int store_block_delete(struct store *st, int64_t requester_id, int64_t worker_id,
                        struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = find_one(st, S_BLOCK_DELETE, requester_id, &s, err);
+    int rc = change_one(st, S_BLOCK_DELETE, ARGS(A_INT(requester_id), A_INT(worker_id)),
+                        "unblocking a worker", err);
 
-    if (rc)
-        return rc;
-    db_bind_int(s, 2, worker_id);
-    rc = exec_stmt(st, s, "unblocking a worker", err);
-    if (!rc && db_changes(st->db) == 0)
+    if (rc == TS_ENOTFOUND)
         rc = ts_fail(err, TS_ENOTFOUND, "worker %" PRId64 " is not blocked", worker_id);
     return rc;
+}
+
+static void read_dup0(struct db_stmt *s, void *dst)
+{
+    *(char **)dst = col_dup_nn(s, 0);
 }
 
 int store_block_get(struct store *st, int64_t requester_id, int64_t worker_id,
                     char **reason, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = find_one(st, S_BLOCK_GET, requester_id, &s, err);
-
     *reason = NULL;
-    if (rc)
-        return rc;
-    db_bind_int(s, 2, worker_id);
-    rc = db_step(s);
-    if (rc == DB_ROW) {
-        *reason = col_dup_nn(s, 0);
-        rc = 0;
-    } else if (rc == DB_DONE) {
-        rc = TS_ENOTFOUND; /* not an error a person sees: the caller branches on it */
-    } else {
-        rc = db_fail(st->db, rc, "reading a block", err);
-    }
-    db_reset(s);
-    return rc;
+    /* TS_ENOTFOUND is not an error a person sees: the caller branches on it. */
+    return get_row(st, S_BLOCK_GET, ARGS(A_INT(requester_id), A_INT(worker_id)), read_dup0,
+                   reason, "reading a block", err);
 }
 
 static int visit_block(struct db_stmt *s, const struct list_cb *cb)
@@ -2085,52 +1758,39 @@ int store_block_list(struct store *st, int64_t requester_id, int64_t after_seq, 
                      struct ts_error *err)
 {
     struct list_cb lcb = {.block = cb, .ctx = ctx};
-    return list_keyed(st, S_BLOCK_LIST, requester_id, 0, NULL, after_seq, limit, visit_block,
-                      &lcb, last_seq, more, "listing blocks", err);
+
+    return walk_page(st, S_BLOCK_LIST,
+                     ARGS(A_INT(requester_id), A_INT(after_seq), A_INT((int64_t)limit + 1)),
+                     limit, visit_block, &lcb, last_seq, more, "listing blocks", err);
 }
 
 int store_worker_counts(struct store *st, int64_t worker_id, int64_t *approved,
                         int64_t *rejected, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = find_one(st, S_WCOUNT_GET, worker_id, &s, err);
+    struct pair_out p = {approved, rejected};
+    int rc;
 
     *approved = *rejected = 0;
-    if (rc)
-        return rc;
-    rc = db_step(s);
-    if (rc == DB_ROW) {
-        *approved = db_column_int(s, 0);
-        *rejected = db_column_int(s, 1);
-        rc = 0;
-    } else if (rc == DB_DONE) {
-        rc = 0;
-    } else {
-        rc = db_fail(st->db, rc, "reading a worker's reviews", err);
-    }
-    db_reset(s);
-    return rc;
+    rc = get_row(st, S_WCOUNT_GET, ARGS(A_INT(worker_id)), read_pair, &p,
+                 "reading a worker's reviews", err);
+    return rc == TS_ENOTFOUND ? 0 : rc;
 }
 
 int store_worker_count_add(struct store *st, int64_t worker_id, int64_t d_approved,
                            int64_t d_rejected, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = find_one(st, S_WCOUNT_ADD, worker_id, &s, err);
-
-    if (rc)
-        return rc;
-    db_bind_int(s, 2, d_approved);
-    db_bind_int(s, 3, d_rejected);
-    return exec_stmt(st, s, "counting a worker's reviews", err);
+    return exec_args(st, S_WCOUNT_ADD, ARGS(A_INT(worker_id), A_INT(d_approved), A_INT(d_rejected)),
+                     "counting a worker's reviews", err);
 }
 
 /* ---- Qualification types and scores --------------------------------------------------- */
 
 /* ---- HIT layouts ----------------------------------------------------------------------- */
 
-static void read_layout(struct db_stmt *s, struct hit_layout *l) /* columns: LAYOUT_COLS */
+static void read_layout(struct db_stmt *s, void *dst) /* columns: LAYOUT_COLS */
 {
+    struct hit_layout *l = dst;
+
     memset(l, 0, sizeof *l);
     l->seq = db_column_int(s, 0);
     col_copy(s, 1, l->id, sizeof l->id);
@@ -2144,62 +1804,33 @@ static void read_layout(struct db_stmt *s, struct hit_layout *l) /* columns: LAY
 
 int store_layout_insert(struct store *st, struct hit_layout *l, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
     int rc = check_id(l->id, "HIT layout", err);
 
     if (!rc)
-        rc = db_prepare(st->db, S_LAYOUT_INSERT, &s, err);
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, l->id);
-    db_bind_int(s, 2, l->requester_id);
-    db_bind_text(s, 3, l->name);
-    db_bind_text(s, 4, l->content);
-    db_bind_int(s, 5, l->frame_height);
-    db_bind_text(s, 6, l->params_json);
-    db_bind_int(s, 7, l->created_ms);
-    rc = db_step(s);
-    if (rc == DB_DONE) {
-        l->seq = (int64_t)db_last_insert_id(st->db);
-        rc = 0;
-    } else {
-        rc = db_fail(st->db, rc, "creating a HIT layout", err);
-    }
-    db_reset(s);
+        rc = exec_args(st, S_LAYOUT_INSERT,
+                       ARGS(A_TEXT(l->id), A_INT(l->requester_id), A_TEXT(l->name),
+                            A_TEXT(l->content), A_INT(l->frame_height), A_TEXT(l->params_json),
+                            A_INT(l->created_ms)),
+                       "creating a HIT layout", err);
+    if (!rc)
+        l->seq = db_last_insert_id(st->db);
     return rc;
 }
 
 int store_layout_get(struct store *st, const char *id, struct hit_layout *out,
                      struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_LAYOUT_GET, &s, err);
+    int rc = get_row(st, S_LAYOUT_GET, ARGS(A_TEXT(id)), read_layout, out,
+                     "reading a HIT layout", err);
 
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, id);
-    rc = db_step(s);
-    if (rc == DB_ROW) {
-        read_layout(s, out);
-        rc = 0;
-    } else if (rc == DB_DONE) {
+    if (rc == TS_ENOTFOUND)
         rc = ts_fail(err, TS_ENOTFOUND, "HIT layout %s does not exist", id);
-    } else {
-        rc = db_fail(st->db, rc, "reading a HIT layout", err);
-    }
-    db_reset(s);
     return rc;
 }
 
 int store_layout_delete(struct store *st, const char *id, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_LAYOUT_DELETE, &s, err);
-
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, id);
-    return exec_stmt(st, s, "deleting a HIT layout", err);
+    return exec_args(st, S_LAYOUT_DELETE, ARGS(A_TEXT(id)), "deleting a HIT layout", err);
 }
 
 static int visit_layout(struct db_stmt *s, const struct list_cb *cb)
@@ -2218,12 +1849,16 @@ int store_layout_list(struct store *st, int64_t requester_id, int64_t after_seq,
                       struct ts_error *err)
 {
     struct list_cb lcb = {.layout = cb, .ctx = ctx};
-    return list_keyed(st, S_LAYOUT_LIST, requester_id, 0, NULL, after_seq, limit, visit_layout,
-                      &lcb, last_seq, more, "listing HIT layouts", err);
+
+    return walk_page(st, S_LAYOUT_LIST,
+                     ARGS(A_INT(requester_id), A_INT(after_seq), A_INT((int64_t)limit + 1)),
+                     limit, visit_layout, &lcb, last_seq, more, "listing HIT layouts", err);
 }
 
-static void read_qual_type(struct db_stmt *s, struct qual_type *q) /* columns: QT_COLS */
+static void read_qual_type(struct db_stmt *s, void *dst) /* columns: QT_COLS */
 {
+    struct qual_type *q = dst;
+
     memset(q, 0, sizeof *q);
     q->seq = db_column_int(s, 0);
     col_copy(s, 1, q->id, sizeof q->id);
@@ -2242,16 +1877,11 @@ static void read_qual_type(struct db_stmt *s, struct qual_type *q) /* columns: Q
     q->retry_delay_s = db_column_type(s, 14) == DB_NULL ? -1 : db_column_int(s, 14);
 }
 
-static void bind_qual_type_test(struct db_stmt *s, int i, const struct qual_type *q)
-{
-    db_bind_text(s, i, q->test);
-    db_bind_text(s, i + 1, q->answer_key);
-    db_bind_int(s, i + 2, q->test_duration_s);
-    if (q->retry_delay_s >= 0)
-        db_bind_int(s, i + 3, q->retry_delay_s);
-    else
-        db_bind_null(s, i + 3);
-}
+/* The test's members of a qualification type, as the last four values of its insert and
+ * update (a retry delay of -1, no retry, is stored as NULL). */
+#define QT_TEST_ARGS(q)                                                                    \
+    A_TEXT((q)->test), A_TEXT((q)->answer_key), A_INT((q)->test_duration_s),               \
+        (q)->retry_delay_s >= 0 ? A_INT((q)->retry_delay_s) : A_NULL
 
 int store_qual_type_insert(struct store *st, struct qual_type *q, struct ts_error *err)
 {
@@ -2259,22 +1889,17 @@ int store_qual_type_insert(struct store *st, struct qual_type *q, struct ts_erro
     int rc = check_id(q->id, "qualification type", err);
 
     if (!rc)
-        rc = db_prepare(st->db, S_QT_INSERT, &s, err);
+        rc = prep(st, S_QT_INSERT,
+                  ARGS(A_TEXT(q->id), A_INT(q->requester_id), A_TEXT(q->name),
+                       A_TEXT(q->description), A_TEXT(nn(q->keywords)), A_INT(q->active),
+                       A_INT(q->auto_granted), A_INT(q->auto_value), A_INT(q->created_ms),
+                       QT_TEST_ARGS(q)),
+                  &s, err);
     if (rc)
         return rc;
-    db_bind_text(s, 1, q->id);
-    db_bind_int(s, 2, q->requester_id);
-    db_bind_text(s, 3, q->name);
-    db_bind_text(s, 4, q->description);
-    db_bind_text(s, 5, q->keywords ? q->keywords : "");
-    db_bind_int(s, 6, q->active);
-    db_bind_int(s, 7, q->auto_granted);
-    db_bind_int(s, 8, q->auto_value);
-    db_bind_int(s, 9, q->created_ms);
-    bind_qual_type_test(s, 10, q);
     rc = db_step(s);
     if (rc == DB_DONE) {
-        q->seq = (int64_t)db_last_insert_id(st->db);
+        q->seq = db_last_insert_id(st->db);
         rc = 0;
     } else if (DB_IS_CONSTRAINT(rc)) {
         rc = ts_fail(err, TS_ECONFLICT, "you already have a qualification type called \"%s\"",
@@ -2289,40 +1914,21 @@ int store_qual_type_insert(struct store *st, struct qual_type *q, struct ts_erro
 int store_qual_type_get(struct store *st, const char *id, struct qual_type *out,
                         struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_QT_GET, &s, err);
+    int rc = get_row(st, S_QT_GET, ARGS(A_TEXT(id)), read_qual_type, out,
+                     "reading a qualification type", err);
 
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, id);
-    rc = db_step(s);
-    if (rc == DB_ROW) {
-        read_qual_type(s, out);
-        rc = 0;
-    } else if (rc == DB_DONE) {
+    if (rc == TS_ENOTFOUND)
         rc = ts_fail(err, TS_ENOTFOUND, "qualification type %s does not exist", id);
-    } else {
-        rc = db_fail(st->db, rc, "reading a qualification type", err);
-    }
-    db_reset(s);
     return rc;
 }
 
 int store_qual_type_update(struct store *st, const struct qual_type *q, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_QT_UPDATE, &s, err);
-
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, q->id);
-    db_bind_text(s, 2, q->description);
-    db_bind_int(s, 3, q->active);
-    db_bind_int(s, 4, q->auto_granted);
-    db_bind_int(s, 5, q->auto_value);
-    db_bind_int(s, 6, q->deleted);
-    bind_qual_type_test(s, 7, q);
-    return exec_stmt(st, s, "updating a qualification type", err);
+    return exec_args(st, S_QT_UPDATE,
+                     ARGS(A_TEXT(q->id), A_TEXT(q->description), A_INT(q->active),
+                          A_INT(q->auto_granted), A_INT(q->auto_value), A_INT(q->deleted),
+                          QT_TEST_ARGS(q)),
+                     "updating a qualification type", err);
 }
 
 static int visit_qual_type(struct db_stmt *s, const struct list_cb *cb)
@@ -2341,28 +1947,26 @@ int store_qual_type_list(struct store *st, int64_t requester_id, const char *que
                          int64_t *last_seq, int *more, struct ts_error *err)
 {
     struct list_cb lcb = {.qual_type = cb, .ctx = ctx};
-    return list_keyed(st, S_QT_LIST, requester_id, 1, query, after_seq, limit,
-                      visit_qual_type, &lcb, last_seq, more, "listing qualification types",
-                      err);
+
+    return walk_page(st, S_QT_LIST,
+                     ARGS(A_INT(requester_id), A_INT(after_seq), A_TEXT(query),
+                          A_INT((int64_t)limit + 1)),
+                     limit, visit_qual_type, &lcb, last_seq, more,
+                     "listing qualification types", err);
 }
 
 int store_qual_put(struct store *st, const struct qual *q, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_Q_PUT, &s, err);
-
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, q->type_id);
-    db_bind_int(s, 2, q->worker_id);
-    db_bind_int(s, 3, q->value);
-    db_bind_int(s, 4, q->granted);
-    db_bind_int(s, 5, q->granted_ms);
-    return exec_stmt(st, s, "storing a qualification score", err);
+    return exec_args(st, S_Q_PUT,
+                     ARGS(A_TEXT(q->type_id), A_INT(q->worker_id), A_INT(q->value),
+                          A_INT(q->granted), A_INT(q->granted_ms)),
+                     "storing a qualification score", err);
 }
 
-static void read_qual(struct db_stmt *s, struct qual *q)
+static void read_qual(struct db_stmt *s, void *dst)
 {
+    struct qual *q = dst;
+
     memset(q, 0, sizeof *q);
     col_copy(s, 1, q->type_id, sizeof q->type_id);
     q->worker_id = db_column_int(s, 2);
@@ -2374,24 +1978,9 @@ static void read_qual(struct db_stmt *s, struct qual *q)
 int store_qual_get(struct store *st, const char *type_id, int64_t worker_id, struct qual *out,
                    struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_Q_GET, &s, err);
-
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, type_id);
-    db_bind_int(s, 2, worker_id);
-    rc = db_step(s);
-    if (rc == DB_ROW) {
-        read_qual(s, out);
-        rc = 0;
-    } else if (rc == DB_DONE) {
-        rc = TS_ENOTFOUND; /* the caller says what it means */
-    } else {
-        rc = db_fail(st->db, rc, "reading a qualification score", err);
-    }
-    db_reset(s);
-    return rc;
+    /* TS_ENOTFOUND without a message: the caller says what it means. */
+    return get_row(st, S_Q_GET, ARGS(A_TEXT(type_id), A_INT(worker_id)), read_qual, out,
+                   "reading a qualification score", err);
 }
 
 static int visit_qual(struct db_stmt *s, const struct list_cb *cb)
@@ -2405,39 +1994,23 @@ int store_qual_list(struct store *st, const char *type_id, int granted, int64_t 
                     int limit, store_qual_cb cb, void *ctx, int64_t *last_seq, int *more,
                     struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
     struct list_cb lcb = {.qual = cb, .ctx = ctx};
-    int rc;
 
-    *last_seq = 0;
-    *more = 0;
-    if (limit < 0)
-        return ts_fail(err, TS_EINVAL, "the list limit must not be negative");
-    rc = db_prepare(st->db, S_Q_LIST, &s, err);
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, type_id);
-    db_bind_int(s, 2, after_seq);
-    db_bind_int(s, 3, granted);
-    db_bind_int(s, 4, (int64_t)limit + 1);
-    return walk_rows(st, s, limit, visit_qual, &lcb, last_seq, more,
-                     "listing qualification scores", err);
+    return walk_page(st, S_Q_LIST,
+                     ARGS(A_TEXT(type_id), A_INT(after_seq), A_INT(granted),
+                          A_INT((int64_t)limit + 1)),
+                     limit, visit_qual, &lcb, last_seq, more, "listing qualification scores",
+                     err);
 }
 
 /* ---- Messages ------------------------------------------------------------------------ */
 
 int store_message_insert(struct store *st, const struct message *m, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = find_one(st, S_MSG_INSERT, m->worker_id, &s, err);
-
-    if (rc)
-        return rc;
-    db_bind_int(s, 2, m->requester_id);
-    db_bind_text(s, 3, m->subject);
-    db_bind_text(s, 4, m->body);
-    db_bind_int(s, 5, m->sent_ms);
-    return exec_stmt(st, s, "storing a message", err);
+    return exec_args(st, S_MSG_INSERT,
+                     ARGS(A_INT(m->worker_id), A_INT(m->requester_id), A_TEXT(m->subject),
+                          A_TEXT(m->body), A_INT(m->sent_ms)),
+                     "storing a message", err);
 }
 
 static int visit_message(struct db_stmt *s, const struct list_cb *cb)
@@ -2457,35 +2030,29 @@ int store_message_list(struct store *st, int64_t worker_id, int64_t after_seq, i
                        struct ts_error *err)
 {
     struct list_cb lcb = {.message = cb, .ctx = ctx};
-    return list_keyed(st, S_MSG_LIST, worker_id, 0, NULL, after_seq, limit, visit_message,
-                      &lcb, last_seq, more, "listing messages", err);
+
+    return walk_page(st, S_MSG_LIST,
+                     ARGS(A_INT(worker_id), A_INT(after_seq), A_INT((int64_t)limit + 1)),
+                     limit, visit_message, &lcb, last_seq, more, "listing messages", err);
 }
 
 int store_reviewed_work_of(struct store *st, int64_t requester_id, int64_t worker_id, int *yes,
                            struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = find_one(st, S_REVIEWED, worker_id, &s, err);
+    int64_t v = 0;
+    int rc = get_int(st, S_REVIEWED, ARGS(A_INT(worker_id), A_INT(requester_id)), &v,
+                     "looking for reviewed work", err);
 
-    *yes = 0;
-    if (rc)
-        return rc;
-    db_bind_int(s, 2, requester_id);
-    rc = db_step(s);
-    if (rc == DB_ROW) {
-        *yes = (int)db_column_int(s, 0);
-        rc = 0;
-    } else {
-        rc = db_fail(st->db, rc, "looking for reviewed work", err);
-    }
-    db_reset(s);
-    return rc;
+    *yes = rc ? 0 : (int)v;
+    return rc == TS_ENOTFOUND ? ts_fail(err, TS_EIO, "looking for reviewed work: no row") : rc;
 }
 
 /* ---- Qualification requests ----------------------------------------------------------- */
 
-static void read_qual_request(struct db_stmt *s, struct qual_request *r) /* columns: QR_COLS */
+static void read_qual_request(struct db_stmt *s, void *dst) /* columns: QR_COLS */
 {
+    struct qual_request *r = dst;
+
     memset(r, 0, sizeof *r);
     col_copy(s, 1, r->id, sizeof r->id);
     col_copy(s, 2, r->type_id, sizeof r->type_id);
@@ -2501,18 +2068,12 @@ static void read_qual_request(struct db_stmt *s, struct qual_request *r) /* colu
     r->value = db_column_int(s, 12);
 }
 
-/* Binds the members that change after a request is made, from i on. */
-static void bind_qual_request_state(struct db_stmt *s, int i, const struct qual_request *r)
-{
-    db_bind_int(s, i, r->status);
-    db_bind_text(s, i + 1, r->reason[0] ? r->reason : NULL);
-    db_bind_int(s, i + 2, r->submitted_ms);
-    db_bind_text(s, i + 3, r->test);
-    db_bind_text(s, i + 4, r->answer);
-    db_bind_int(s, i + 5, r->deadline_ms);
-    db_bind_int(s, i + 6, r->decided_ms);
-    db_bind_int(s, i + 7, r->value);
-}
+/* The members that change after a request is made: the last eight values of its insert
+ * and update. */
+#define QR_STATE_ARGS(r)                                                                   \
+    A_INT((r)->status), A_OPT((r)->reason), A_INT((r)->submitted_ms), A_TEXT((r)->test),  \
+        A_TEXT((r)->answer), A_INT((r)->deadline_ms), A_INT((r)->decided_ms),              \
+        A_INT((r)->value)
 
 int store_qual_request_insert(struct store *st, const struct qual_request *r,
                               struct ts_error *err)
@@ -2521,14 +2082,12 @@ int store_qual_request_insert(struct store *st, const struct qual_request *r,
     int rc = check_id(r->id, "qualification request", err);
 
     if (!rc)
-        rc = db_prepare(st->db, S_QR_INSERT, &s, err);
+        rc = prep(st, S_QR_INSERT,
+                  ARGS(A_TEXT(r->id), A_TEXT(r->type_id), A_INT(r->worker_id),
+                       A_INT(r->requester_id), QR_STATE_ARGS(r)),
+                  &s, err);
     if (rc)
         return rc;
-    db_bind_text(s, 1, r->id);
-    db_bind_text(s, 2, r->type_id);
-    db_bind_int(s, 3, r->worker_id);
-    db_bind_int(s, 4, r->requester_id);
-    bind_qual_request_state(s, 5, r);
     rc = db_step(s);
     if (rc == DB_DONE)
         rc = 0;
@@ -2544,44 +2103,23 @@ int store_qual_request_insert(struct store *st, const struct qual_request *r,
 int store_qual_request_get(struct store *st, const char *id, const char *type_id,
                            int64_t worker_id, struct qual_request *out, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, id ? S_QR_GET : S_QR_GET_PAIR, &s, err);
-
-    if (rc)
-        return rc;
-    if (id) {
-        db_bind_text(s, 1, id);
-    } else {
-        db_bind_text(s, 1, type_id);
-        db_bind_int(s, 2, worker_id);
-    }
-    rc = db_step(s);
-    if (rc == DB_ROW) {
-        read_qual_request(s, out);
-        rc = 0;
-    } else if (rc == DB_DONE) {
-        rc = TS_ENOTFOUND; /* the caller says what it means */
-    } else {
-        rc = db_fail(st->db, rc, "reading a qualification request", err);
-    }
-    db_reset(s);
-    return rc;
+    /* TS_ENOTFOUND without a message: the caller says what it means. */
+    if (id)
+        return get_row(st, S_QR_GET, ARGS(A_TEXT(id)), read_qual_request, out,
+                       "reading a qualification request", err);
+    return get_row(st, S_QR_GET_PAIR, ARGS(A_TEXT(type_id), A_INT(worker_id)),
+                   read_qual_request, out, "reading a qualification request", err);
 }
 
 int store_qual_request_set(struct store *st, const char *old_id, const struct qual_request *r,
                            struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
     int rc = check_id(r->id, "qualification request", err);
 
-    if (!rc)
-        rc = db_prepare(st->db, S_QR_SET, &s, err);
     if (rc)
         return rc;
-    db_bind_text(s, 1, old_id);
-    db_bind_text(s, 2, r->id);
-    bind_qual_request_state(s, 3, r);
-    return exec_stmt(st, s, "updating a qualification request", err);
+    return exec_args(st, S_QR_SET, ARGS(A_TEXT(old_id), A_TEXT(r->id), QR_STATE_ARGS(r)),
+                     "updating a qualification request", err);
 }
 
 static int visit_qual_request(struct db_stmt *s, const struct list_cb *cb)
@@ -2599,174 +2137,137 @@ int store_qual_request_list(struct store *st, int64_t requester_id, const char *
                             int64_t *last_seq, int *more, struct ts_error *err)
 {
     struct list_cb lcb = {.qual_request = cb, .ctx = ctx};
-    return list_keyed(st, S_QR_LIST, requester_id, 1, type_id, after_seq, limit,
-                      visit_qual_request, &lcb, last_seq, more,
-                      "listing qualification requests", err);
+
+    return walk_page(st, S_QR_LIST,
+                     ARGS(A_INT(requester_id), A_INT(after_seq), A_TEXT(type_id),
+                          A_INT((int64_t)limit + 1)),
+                     limit, visit_qual_request, &lcb, last_seq, more,
+                     "listing qualification requests", err);
 }
 
 /* ---- Uploaded files --------------------------------------------------------------- */
 
 int store_upload_insert(struct store *st, const struct upload *u, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_UPLOAD_INSERT, &s, err);
-
-    if (rc)
-        return rc;
     if (u->size < 0 || u->size > INT_MAX)
         return ts_fail(err, TS_ETOOBIG, "a file of %" PRId64 " bytes cannot be stored", u->size);
-    db_bind_text(s, 1, u->key);
-    db_bind_text(s, 2, u->asg_id);
-    db_bind_text(s, 3, u->field);
-    db_bind_int(s, 4, u->size);
-    db_bind_blob(s, 5, u->sha256, 32);
-    db_bind_blob(s, 6, u->data, (size_t)u->size);
-    db_bind_int(s, 7, u->created_ms);
-    return exec_stmt(st, s, "storing an uploaded file", err);
+    return exec_args(st, S_UPLOAD_INSERT,
+                     ARGS(A_TEXT(u->key), A_TEXT(u->asg_id), A_TEXT(u->field), A_INT(u->size),
+                          A_BLOB(u->sha256, 32), A_BLOB(u->data, u->size),
+                          A_INT(u->created_ms)),
+                     "storing an uploaded file", err);
 }
 
-static int read_upload(struct store *st, struct db_stmt *s, int with_data, struct upload *out,
-                       struct ts_error *err)
-{
-    int rc = db_step(s);
+struct upload_out {
+    struct upload *u;
+    int with_data;
+};
 
-    if (rc == DB_DONE) {
-        rc = TS_ENOTFOUND;
-        ts_fail(err, rc, "no such uploaded file");
-    } else if (rc != DB_ROW) {
-        rc = db_fail(st->db, rc, "reading an uploaded file", err);
-    } else {
-        size_t hn;
-        const void *h = db_column_blob(s, 4, &hn);
-        memset(out, 0, sizeof *out);
-        col_copy(s, 0, out->key, sizeof out->key);
-        col_copy(s, 1, out->asg_id, sizeof out->asg_id);
-        out->field = col_dup_nn(s, 2);
-        out->size = db_column_int(s, 3);
-        if (h && hn == 32)
-            memcpy(out->sha256, h, 32);
-        out->created_ms = db_column_int(s, 5);
-        if (with_data) {
-            size_t n;
-            const void *p = db_column_blob(s, 6, &n);
-            out->data = xmalloc(n + 1);
-            if (n)
-                memcpy(out->data, p, n);
-            out->data[n] = '\0';
-            out->size = (int64_t)n;
-        }
-        rc = 0;
+static void read_upload(struct db_stmt *s, void *dst)
+{
+    const struct upload_out *o = dst;
+    struct upload *out = o->u;
+    size_t hn;
+    const void *h = db_column_blob(s, 4, &hn);
+
+    memset(out, 0, sizeof *out);
+    col_copy(s, 0, out->key, sizeof out->key);
+    col_copy(s, 1, out->asg_id, sizeof out->asg_id);
+    out->field = col_dup_nn(s, 2);
+    out->size = db_column_int(s, 3);
+    if (h && hn == 32)
+        memcpy(out->sha256, h, 32);
+    out->created_ms = db_column_int(s, 5);
+    if (o->with_data) {
+        size_t n;
+        const void *p = db_column_blob(s, 6, &n);
+        out->data = xmalloc(n + 1);
+        if (n)
+            memcpy(out->data, p, n);
+        out->data[n] = '\0';
+        out->size = (int64_t)n;
     }
-    db_reset(s);
-    return rc;
 }
 
 int store_upload_get(struct store *st, const char *key, const char *asg_id, const char *field,
                      int with_data, struct upload *out, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, key ? S_UPLOAD_GET_KEY : S_UPLOAD_GET_FIELD, &s, err);
+    struct upload_out o = {out, with_data};
+    int rc;
 
-    if (rc)
-        return rc;
-    if (key) {
-        db_bind_text(s, 1, key);
-        db_bind_int(s, 2, with_data != 0);
-    } else {
-        db_bind_text(s, 1, asg_id);
-        db_bind_text(s, 2, field);
-        db_bind_int(s, 3, with_data != 0);
-    }
-    return read_upload(st, s, with_data, out, err);
+    if (key)
+        rc = get_row(st, S_UPLOAD_GET_KEY, ARGS(A_TEXT(key), A_INT(with_data != 0)),
+                     read_upload, &o, "reading an uploaded file", err);
+    else
+        rc = get_row(st, S_UPLOAD_GET_FIELD,
+                     ARGS(A_TEXT(asg_id), A_TEXT(field), A_INT(with_data != 0)), read_upload,
+                     &o, "reading an uploaded file", err);
+    return rc == TS_ENOTFOUND ? ts_fail(err, rc, "no such uploaded file") : rc;
 }
 
 /* ---- Notifications ------------------------------------------------------------------ */
 
+static void read_notify_settings(struct db_stmt *s, void *dst)
+{
+    struct notify_settings *out = dst;
+
+    memset(out, 0, sizeof *out);
+    col_copy(s, 0, out->hit_type_id, sizeof out->hit_type_id);
+    out->requester_id = db_column_int(s, 1);
+    col_copy(s, 2, out->destination, sizeof out->destination);
+    col_copy(s, 3, out->transport, sizeof out->transport);
+    col_copy(s, 4, out->version, sizeof out->version);
+    out->events = (unsigned)db_column_int(s, 5);
+    out->active = (int)db_column_int(s, 6);
+    col_copy(s, 7, out->key_id, sizeof out->key_id);
+    out->updated_ms = db_column_int(s, 8);
+}
+
 int store_notify_settings_get(struct store *st, const char *hit_type_id,
                               struct notify_settings *out, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
     int rc;
 
     if (st->nset_any < 0) {
         int64_t n = 0;
-        rc = db_prepare(st->db, S_NSET_ANY, &s, err);
-        if (!rc)
-            rc = step_i64(st, s, &n, "looking for notification settings", err);
+        rc = get_int(st, S_NSET_ANY, NOARGS, &n, "looking for notification settings", err);
+        if (rc == TS_ENOTFOUND)
+            rc = ts_fail(err, TS_EIO, "looking for notification settings: no row");
         if (rc)
             return rc;
         st->nset_any = n != 0;
     }
     if (!st->nset_any)
         return TS_ENOTFOUND;
-    rc = db_prepare(st->db, S_NSET_GET, &s, err);
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, hit_type_id);
-    rc = db_step(s);
-    if (rc == DB_ROW) {
-        memset(out, 0, sizeof *out);
-        col_copy(s, 0, out->hit_type_id, sizeof out->hit_type_id);
-        out->requester_id = db_column_int(s, 1);
-        col_copy(s, 2, out->destination, sizeof out->destination);
-        col_copy(s, 3, out->transport, sizeof out->transport);
-        col_copy(s, 4, out->version, sizeof out->version);
-        out->events = (unsigned)db_column_int(s, 5);
-        out->active = (int)db_column_int(s, 6);
-        col_copy(s, 7, out->key_id, sizeof out->key_id);
-        out->updated_ms = db_column_int(s, 8);
-        rc = 0;
-    } else if (rc == DB_DONE) {
-        rc = TS_ENOTFOUND;
-    } else {
-        rc = db_fail(st->db, rc, "reading notification settings", err);
-    }
-    db_reset(s);
-    return rc;
+    return get_row(st, S_NSET_GET, ARGS(A_TEXT(hit_type_id)), read_notify_settings, out,
+                   "reading notification settings", err);
 }
 
 int store_notify_settings_put(struct store *st, const struct notify_settings *n,
                               struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_NSET_PUT, &s, err);
-
     st->nset_any = 1;
-
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, n->hit_type_id);
-    db_bind_int(s, 2, n->requester_id);
-    db_bind_text(s, 3, n->destination);
-    db_bind_text(s, 4, n->transport);
-    db_bind_text(s, 5, n->version);
-    db_bind_int(s, 6, (int64_t)n->events);
-    db_bind_int(s, 7, n->active);
-    db_bind_text(s, 8, n->key_id);
-    db_bind_int(s, 9, n->updated_ms);
-    return exec_stmt(st, s, "storing notification settings", err);
+    return exec_args(st, S_NSET_PUT,
+                     ARGS(A_TEXT(n->hit_type_id), A_INT(n->requester_id),
+                          A_TEXT(n->destination), A_TEXT(n->transport), A_TEXT(n->version),
+                          A_INT(n->events), A_INT(n->active), A_TEXT(n->key_id),
+                          A_INT(n->updated_ms)),
+                     "storing notification settings", err);
 }
 
 int store_notify_enqueue(struct store *st, const struct notify_msg *m, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_NOUT_INSERT, &s, err);
-
-    if (rc)
-        return rc;
-    db_bind_int(s, 1, m->requester_id);
-    db_bind_text(s, 2, m->hit_type_id);
-    db_bind_text(s, 3, m->destination);
-    db_bind_text(s, 4, m->key_id);
-    db_bind_text(s, 5, m->event_types);
-    db_bind_text(s, 6, m->body);
-    db_bind_int(s, 7, m->created_ms);
-    db_bind_int(s, 8, m->next_ms);
-    return exec_stmt(st, s, "queueing a notification", err);
+    return exec_args(st, S_NOUT_INSERT,
+                     ARGS(A_INT(m->requester_id), A_TEXT(m->hit_type_id),
+                          A_TEXT(m->destination), A_TEXT(m->key_id), A_TEXT(m->event_types),
+                          A_TEXT(m->body), A_INT(m->created_ms), A_INT(m->next_ms)),
+                     "queueing a notification", err);
 }
 
-static void read_notify(struct db_stmt *s, struct notify_msg *m) /* columns: NOUT_COLS */
+static void read_notify(struct db_stmt *s, void *dst) /* columns: NOUT_COLS */
 {
+    struct notify_msg *m = dst;
+
     m->seq = db_column_int(s, 0);
     m->requester_id = db_column_int(s, 1);
     m->hit_type_id = db_column_text(s, 2);
@@ -2790,63 +2291,54 @@ static int visit_notify(struct db_stmt *s, const struct list_cb *cb)
     return cb->notify(cb->ctx, &m);
 }
 
+struct opt_int {
+    int64_t v;
+    int set;
+};
+
+static void read_opt_int0(struct db_stmt *s, void *dst)
+{
+    struct opt_int *o = dst;
+
+    o->set = db_column_type(s, 0) != DB_NULL;
+    o->v = o->set ? db_column_int(s, 0) : 0;
+}
+
 int store_notify_next_ms(struct store *st, int64_t *next_ms, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_NOUT_NEXT, &s, err);
+    struct opt_int o = {0, 0};
+    int rc = get_row(st, S_NOUT_NEXT, NOARGS, read_opt_int0, &o,
+                     "reading the notification queue", err);
 
-    if (rc)
-        return rc;
-    rc = db_step(s);
-    if (rc == DB_ROW && db_column_type(s, 0) != DB_NULL) {
-        *next_ms = db_column_int(s, 0);
-        rc = 0;
-    } else if (rc == DB_ROW || rc == DB_DONE) {
-        rc = TS_ENOTFOUND;
-    } else {
-        rc = db_fail(st->db, rc, "reading the notification queue", err);
-    }
-    db_reset(s);
+    if (!rc && !o.set)
+        rc = TS_ENOTFOUND; /* min() over no pending message is NULL */
+    if (!rc)
+        *next_ms = o.v;
     return rc;
 }
 
 int store_notify_get(struct store *st, int64_t seq, struct notify_msg *out,
                      struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = find_one(st, S_NOUT_GET, seq, &s, err);
+    int rc = get_row(st, S_NOUT_GET, ARGS(A_INT(seq)), read_notify, out,
+                     "reading a notification", err);
 
-    if (rc)
-        return rc;
-    rc = db_step(s);
-    if (rc == DB_ROW) {
-        read_notify(s, out);
+    if (rc == TS_ENOTFOUND)
+        return ts_fail(err, TS_ENOTFOUND, "notification %" PRId64 " does not exist", seq);
+    if (!rc) {
         out->hit_type_id = out->destination = out->key_id = NULL;
         out->event_types = out->body = out->last_error = NULL;
-        rc = 0;
-    } else if (rc == DB_DONE) {
-        rc = ts_fail(err, TS_ENOTFOUND, "notification %" PRId64 " does not exist", seq);
-    } else {
-        rc = db_fail(st->db, rc, "reading a notification", err);
     }
-    db_reset(s);
     return rc;
 }
 
 int store_notify_update(struct store *st, const struct notify_msg *m, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = find_one(st, S_NOUT_UPDATE, m->seq, &s, err);
-
-    if (rc)
-        return rc;
-    db_bind_int(s, 2, m->state);
-    db_bind_int(s, 3, m->attempts);
-    db_bind_int(s, 4, m->next_ms);
-    db_bind_int(s, 5, m->last_status);
-    db_bind_text(s, 6, m->last_error);
-    db_bind_int(s, 7, m->done_ms);
-    return exec_stmt(st, s, "updating a notification", err);
+    return exec_args(st, S_NOUT_UPDATE,
+                     ARGS(A_INT(m->seq), A_INT(m->state), A_INT(m->attempts),
+                          A_INT(m->next_ms), A_INT(m->last_status), A_TEXT(m->last_error),
+                          A_INT(m->done_ms)),
+                     "updating a notification", err);
 }
 
 int store_notify_list(struct store *st, int64_t requester_id, int64_t after_seq, int limit,
@@ -2854,28 +2346,21 @@ int store_notify_list(struct store *st, int64_t requester_id, int64_t after_seq,
                       struct ts_error *err)
 {
     struct list_cb lcb = {.notify = cb, .ctx = ctx};
-    return list_keyed(st, S_NOUT_LIST, requester_id, 0, NULL, after_seq, limit, visit_notify,
-                      &lcb, last_seq, more, "listing notifications", err);
+
+    return walk_page(st, S_NOUT_LIST,
+                     ARGS(A_INT(requester_id), A_INT(after_seq), A_INT((int64_t)limit + 1)),
+                     limit, visit_notify, &lcb, last_seq, more, "listing notifications", err);
 }
 
 int store_access_key_first(struct store *st, int64_t account_id, char key_id[STORE_ID_MAX],
                            struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = find_one(st, S_AKEY_FIRST, account_id, &s, err);
+    struct text_out o = {key_id, STORE_ID_MAX};
+    int rc = get_row(st, S_AKEY_FIRST, ARGS(A_INT(account_id)), read_text0, &o,
+                     "finding an access key", err);
 
-    if (rc)
-        return rc;
-    rc = db_step(s);
-    if (rc == DB_ROW) {
-        col_copy(s, 0, key_id, STORE_ID_MAX);
-        rc = 0;
-    } else if (rc == DB_DONE) {
+    if (rc == TS_ENOTFOUND)
         rc = ts_fail(err, TS_ENOTFOUND, "account %" PRId64 " has no access key", account_id);
-    } else {
-        rc = db_fail(st->db, rc, "finding an access key", err);
-    }
-    db_reset(s);
     return rc;
 }
 
@@ -2884,144 +2369,91 @@ int store_access_key_first(struct store *st, int64_t account_id, char key_id[STO
 int store_review_policy_put(struct store *st, const char *hit_id, const struct review_policy *p,
                             struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_RP_INSERT, &s, err);
+    int rc = exec_args(st, S_RP_INSERT,
+                       ARGS(A_TEXT(hit_id), A_INT(p->level), A_TEXT(p->name),
+                            A_TEXT(p->params_json)),
+                       "storing a review policy", err);
 
     if (rc)
         return rc;
-    db_bind_text(s, 1, hit_id);
-    db_bind_int(s, 2, p->level);
-    db_bind_text(s, 3, p->name);
-    db_bind_text(s, 4, p->params_json);
-    rc = exec_stmt(st, s, "storing a review policy", err);
-    if (rc)
-        return rc;
-    rc = db_prepare(st->db, S_RP_FLAG, &s, err);
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, hit_id);
-    db_bind_int(s, 2, REVIEW_LEVEL_BIT(p->level));
-    return exec_stmt(st, s, "marking a HIT's review policies", err);
+    return exec_args(st, S_RP_FLAG, ARGS(A_TEXT(hit_id), A_INT(REVIEW_LEVEL_BIT(p->level))),
+                     "marking a HIT's review policies", err);
+}
+
+static void read_review_policy(struct db_stmt *s, void *dst)
+{
+    struct review_policy *out = dst;
+
+    out->name = col_dup_nn(s, 0);
+    out->params_json = col_dup_nn(s, 1);
+    out->reviewed = db_column_int(s, 2);
 }
 
 int store_review_policy_get(struct store *st, const char *hit_id, int level,
                             struct review_policy *out, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_RP_GET, &s, err);
+    int rc;
 
     memset(out, 0, sizeof *out);
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, hit_id);
-    db_bind_int(s, 2, level);
-    rc = db_step(s);
-    if (rc == DB_ROW) {
+    rc = get_row(st, S_RP_GET, ARGS(A_TEXT(hit_id), A_INT(level)), read_review_policy, out,
+                 "reading a review policy", err);
+    if (rc == TS_ENOTFOUND)
+        return ts_fail(err, TS_ENOTFOUND, "HIT %s has no review policy at level %d", hit_id,
+                       level);
+    if (!rc)
         out->level = level;
-        out->name = col_dup_nn(s, 0);
-        out->params_json = col_dup_nn(s, 1);
-        out->reviewed = db_column_int(s, 2);
-        rc = 0;
-    } else if (rc == DB_DONE) {
-        rc = ts_fail(err, TS_ENOTFOUND, "HIT %s has no review policy at level %d", hit_id,
-                     level);
-    } else {
-        rc = db_fail(st->db, rc, "reading a review policy", err);
-    }
-    db_reset(s);
     return rc;
 }
 
 int store_review_policy_mark(struct store *st, const char *hit_id, int level, int64_t reviewed,
                              struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_RP_MARK, &s, err);
-
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, hit_id);
-    db_bind_int(s, 2, level);
-    db_bind_int(s, 3, reviewed);
-    return exec_stmt(st, s, "marking a review policy run", err);
+    return exec_args(st, S_RP_MARK, ARGS(A_TEXT(hit_id), A_INT(level), A_INT(reviewed)),
+                     "marking a review policy run", err);
 }
 
 int store_review_item_insert(struct store *st, const char *hit_id, const struct review_item *it,
                              struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = db_prepare(st->db, S_RI_INSERT, &s, err);
+    return exec_args(st, S_RI_INSERT,
+                     ARGS(A_TEXT(hit_id), A_INT(it->level), A_INT(it->kind),
+                          A_TEXT(it->action_id), A_TEXT(it->object_id),
+                          A_TEXT(it->object_type), A_OPT(it->question_id), A_TEXT(it->name),
+                          A_TEXT(it->value), A_OPT(it->status), A_INT(it->complete_ms),
+                          A_OPT(it->error_code)),
+                     "storing a review result", err);
+}
 
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, hit_id);
-    db_bind_int(s, 2, it->level);
-    db_bind_int(s, 3, it->kind);
-    db_bind_text(s, 4, it->action_id);
-    db_bind_text(s, 5, it->object_id);
-    db_bind_text(s, 6, it->object_type);
-    bind_text_opt(s, 7, it->question_id);
-    db_bind_text(s, 8, it->name);
-    db_bind_text(s, 9, it->value);
-    bind_text_opt(s, 10, it->status);
-    db_bind_int(s, 11, it->complete_ms);
-    bind_text_opt(s, 12, it->error_code);
-    return exec_stmt(st, s, "storing a review result", err);
+static int visit_review_item(struct db_stmt *s, const struct list_cb *cb)
+{
+    struct review_item it;
+
+    it.seq = db_column_int(s, 0);
+    it.level = (int)db_column_int(s, 1);
+    it.kind = (int)db_column_int(s, 2);
+    it.action_id = ctext(s, 3);
+    it.object_id = ctext(s, 4);
+    it.object_type = ctext(s, 5);
+    it.question_id = db_column_text(s, 6);
+    it.name = ctext(s, 7);
+    it.value = ctext(s, 8);
+    it.status = db_column_text(s, 9);
+    it.complete_ms = db_column_int(s, 10);
+    it.error_code = db_column_text(s, 11);
+    return cb->review_item(cb->ctx, &it);
 }
 
 int store_review_item_list(struct store *st, const char *hit_id, int level_mask, int kind_mask,
                            int64_t after_seq, int limit, store_review_item_cb cb, void *ctx,
                            int64_t *last_seq, int *more, struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc, visited = 0, stop = 0;
+    struct list_cb lcb = {.review_item = cb, .ctx = ctx};
 
-    *last_seq = 0;
-    *more = 0;
-    if (limit < 0)
-        return ts_fail(err, TS_EINVAL, "the list limit must not be negative");
-    rc = db_prepare(st->db, S_RI_LIST, &s, err);
-    if (rc)
-        return rc;
-    db_bind_text(s, 1, hit_id);
-    db_bind_int(s, 2, after_seq);
-    db_bind_int(s, 3, level_mask);
-    db_bind_int(s, 4, kind_mask);
-    db_bind_int(s, 5, (int64_t)limit + 1);
-    for (;;) {
-        struct review_item it;
-        rc = db_step(s);
-        if (rc == DB_DONE) {
-            rc = 0;
-            break;
-        }
-        if (rc != DB_ROW) {
-            rc = db_fail(st->db, rc, "listing review results", err);
-            break;
-        }
-        if (visited >= limit || stop) {
-            *more = 1;
-            rc = 0;
-            break;
-        }
-        visited++;
-        it.seq = db_column_int(s, 0);
-        it.level = (int)db_column_int(s, 1);
-        it.kind = (int)db_column_int(s, 2);
-        it.action_id = ctext(s, 3);
-        it.object_id = ctext(s, 4);
-        it.object_type = ctext(s, 5);
-        it.question_id = db_column_text(s, 6);
-        it.name = ctext(s, 7);
-        it.value = ctext(s, 8);
-        it.status = db_column_text(s, 9);
-        it.complete_ms = db_column_int(s, 10);
-        it.error_code = db_column_text(s, 11);
-        *last_seq = it.seq;
-        stop = cb(ctx, &it) != 0;
-    }
-    db_reset(s);
-    return rc;
+    return walk_page(st, S_RI_LIST,
+                     ARGS(A_TEXT(hit_id), A_INT(after_seq), A_INT(level_mask),
+                          A_INT(kind_mask), A_INT((int64_t)limit + 1)),
+                     limit, visit_review_item, &lcb, last_seq, more, "listing review results",
+                     err);
 }
 
 /* ---- Notifications: paging the due messages, pruning, counting ----------------------- */
@@ -3030,73 +2462,56 @@ int store_notify_due_after(struct store *st, int64_t now_ms, int64_t after_next_
                            int64_t after_seq, int limit, store_notify_cb cb, void *ctx,
                            struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
     struct list_cb lcb = {.notify = cb, .ctx = ctx};
     int64_t last;
     int more;
-    int rc = find_one(st, S_NOUT_DUE_AFTER, now_ms, &s, err);
 
-    if (rc)
-        return rc;
-    db_bind_int(s, 2, after_next_ms);
-    db_bind_int(s, 3, after_seq);
-    db_bind_int(s, 4, limit);
-    return walk_rows(st, s, limit, visit_notify, &lcb, &last, &more, "reading due notifications",
-                     err);
+    return walk_page(st, S_NOUT_DUE_AFTER,
+                     ARGS(A_INT(now_ms), A_INT(after_next_ms), A_INT(after_seq), A_INT(limit)),
+                     limit, visit_notify, &lcb, &last, &more, "reading due notifications", err);
+}
+
+/* Runs a bounded DELETE; *deleted says how many rows it removed. */
+static int prune(struct store *st, enum sql_id id, int64_t before_ms, int limit, int *deleted,
+                 const char *what, struct ts_error *err)
+{
+    int64_t n;
+    int rc = exec_changes(st, id, ARGS(A_INT(before_ms), A_INT(limit)), &n, what, err);
+
+    *deleted = (int)n;
+    return rc;
 }
 
 int store_notify_prune(struct store *st, int64_t before_ms, int limit, int *deleted,
                        struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = find_one(st, S_NOUT_PRUNE, before_ms, &s, err);
-
-    *deleted = 0;
-    if (rc)
-        return rc;
-    db_bind_int(s, 2, limit);
-    rc = exec_stmt(st, s, "pruning old notifications", err);
-    if (!rc)
-        *deleted = (int)db_changes(st->db);
-    return rc;
+    return prune(st, S_NOUT_PRUNE, before_ms, limit, deleted, "pruning old notifications",
+                 err);
 }
 
 int store_notify_test_pending(struct store *st, int64_t requester_id, int64_t *n,
                               struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = find_one(st, S_NOUT_TEST_PENDING, requester_id, &s, err);
+    int rc;
 
     *n = 0;
-    return rc ? rc : step_i64(st, s, n, "counting pending test notifications", err);
+    rc = get_int(st, S_NOUT_TEST_PENDING, ARGS(A_INT(requester_id)), n,
+                 "counting pending test notifications", err);
+    return rc == TS_ENOTFOUND ? 0 : rc;
 }
 
 int store_signature_remember(struct store *st, int64_t signed_ms,
                              const unsigned char sig_hash[32], const char *key_id,
                              struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = find_one(st, S_SIG_REMEMBER, signed_ms, &s, err);
-
-    if (rc)
-        return rc;
-    db_bind_blob(s, 2, sig_hash, 32);
-    db_bind_text(s, 3, key_id);
-    return exec_stmt(st, s, "remembering a request's signature", err);
+    return exec_args(st, S_SIG_REMEMBER,
+                     ARGS(A_INT(signed_ms), A_BLOB(sig_hash, 32), A_TEXT(key_id)),
+                     "remembering a request's signature", err);
 }
 
 int store_signature_prune(struct store *st, int64_t before_ms, int limit, int *deleted,
                           struct ts_error *err)
 {
-    struct db_stmt *s = NULL;
-    int rc = find_one(st, S_SIG_PRUNE, before_ms, &s, err);
-
-    *deleted = 0;
-    if (rc)
-        return rc;
-    db_bind_int(s, 2, limit);
-    rc = exec_stmt(st, s, "forgetting expired signatures", err);
-    if (!rc)
-        *deleted = (int)db_changes(st->db);
-    return rc;
+    return prune(st, S_SIG_PRUNE, before_ms, limit, deleted, "forgetting expired signatures",
+                 err);
 }

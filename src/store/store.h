@@ -190,8 +190,13 @@ int store_hit_load_texts(struct store *st, struct hit *h, struct ts_error *err);
 /* Writes the mutable fields: max_assignments, the four counts, expires_ms, escrow,
  * reviewing, disposed, expired, overlap_max. */
 int store_hit_update(struct store *st, const struct hit *h, struct ts_error *err);
-/* Writes only the four counts and escrow: what an assignment's transitions change. */
-int store_hit_update_counts(struct store *st, const struct hit *h, struct ts_error *err);
+/* Moves the four counts and escrow of hit_id by d's amounts (UPDATE ... SET pending =
+ * pending + ?): what an assignment's transitions change. Deltas, not values, so that
+ * several writers may move one HIT's counts at once. TS_ENOTFOUND when there is no such
+ * HIT. The caller's own struct hit is not touched: it applies the same deltas if it reads
+ * the counts afterwards. */
+int store_hit_add_counts(struct store *st, const char *hit_id, const struct hit_counts *d,
+                         struct ts_error *err);
 /* Moves h to another HIT type (h->hit_type_id). */
 int store_hit_set_type(struct store *st, const struct hit *h, struct ts_error *err);
 /* Writes consensus (may be NULL) and confidence. */
@@ -239,6 +244,26 @@ int store_available_types(struct store *st, int64_t worker_id, int64_t now_ms,
 
 /* TS_ECONFLICT when the worker already has an assignment on this HIT. */
 int store_asg_insert(struct store *st, struct assignment *a, struct ts_error *err);
+/* What store_asg_claim claims: the first open HIT (by seq) of hit_type_id among the gold
+ * HITs (gold = 1) or the others (gold = 0), by the rule of store_hit_next_open; or, when
+ * hit_id is set, that HIT if it is open to the worker by the same rule. */
+struct asg_claim {
+    const char *hit_type_id;
+    int gold;
+    const char *hit_id;      /* or NULL */
+    int64_t worker_id;
+    int64_t now_ms;
+    int64_t duration_ms;     /* the assignment's deadline is now_ms + duration_ms */
+};
+/* Claims an assignment in one call: picks the HIT, inserts the Accepted assignment a
+ * (the caller sets a->id; the store fills the HIT, type, worker, requester, status and
+ * times) and moves the HIT's pending count by one. *h receives the HIT as it is after the
+ * claim (without its texts; the caller releases it). TS_ENOTFOUND, with nothing written,
+ * when no HIT is open to the worker. Several writers may claim at once: PostgreSQL serves
+ * it with one UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP LOCKED LIMIT 1)
+ * RETURNING; SQLite with the few statements it needs in the caller's savepoint. */
+int store_asg_claim(struct store *st, const struct asg_claim *c, struct assignment *a,
+                    struct hit *h, struct ts_error *err);
 int store_asg_get(struct store *st, const char *id, struct assignment *out,
                   struct ts_error *err);
 /* Writes status, the times, answer_json, feedback and label. */
