@@ -138,6 +138,47 @@ int asg_may_preview(struct core_ctx *c, int64_t worker_id, const struct hit *h,
     return rc;
 }
 
+/* Accept by type: qc_pick chose the HIT (mixing in gold); the worker's qualifications
+ * are the type's; then the store claims it in one call (store_asg_claim). */
+static int accept_claim(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
+                        const char *hit_id, struct assignment *out, struct ts_error *err)
+{
+    struct hit h;
+    struct hit_type t;
+    struct asg_claim claim = {hit_type_id, 0, hit_id, worker_id, c->now_ms, 0};
+    int rc = store_hit_type_get(c->st, hit_type_id, &t, err);
+
+    if (rc)
+        return rc;
+    if (t.quals_json && strcmp(t.quals_json, "[]") != 0) {
+        struct quals_worker qw;
+        rc = quals_worker_load(c, worker_id, &qw, err);
+        if (!rc)
+            rc = quals_check(c, t.quals_json, &qw, err);
+    }
+    claim.duration_ms = t.duration_s * 1000;
+    store_hit_type_release(&t);
+    if (rc)
+        return rc;
+    secrets_id_new(out->id);
+    rc = store_asg_claim(c->st, &claim, out, &h, err);
+    if (rc == TS_ENOTFOUND)
+        return ts_failk(err, TS_ENOTFOUND, "NoWorkAvailable",
+                        "HIT type %s has no HIT left that you can accept", hit_type_id);
+    if (rc)
+        return rc;
+    {
+        /* What the requester will know this worker by, so that it can name them. */
+        char pseud[16];
+        secrets_pseudonym(c->sec, h.requester_id, worker_id, pseud);
+        rc = store_pseudonym_note(c->st, h.requester_id, pseud, worker_id, err);
+    }
+    if (!rc)
+        rc = notify_hit(c, &h, out->id, NOTIFY_BIT(NOTIFY_ASSIGNMENT_ACCEPTED), err);
+    store_hit_release(&h);
+    return rc;
+}
+
 int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
                const char *hit_id, struct assignment *out, struct ts_error *err)
 {
@@ -154,7 +195,7 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
                             "HIT type %s has no HIT left that you can accept", hit_type_id);
         if (rc)
             return rc;
-        hit_id = id;
+        return accept_claim(c, worker_id, hit_type_id, id, out, err);
     }
     rc = store_hit_get(c->st, hit_id, &h, err);
     if (rc == TS_ENOTFOUND)
