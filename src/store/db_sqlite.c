@@ -242,6 +242,8 @@ static const char sql_set_version[] =
     "INSERT INTO meta(key, val) VALUES ('schema_version', CAST(?1 AS TEXT)) "
     "ON CONFLICT(key) DO UPDATE SET val = excluded.val";
 
+static const char sql_fk_violations[] = "SELECT count(*) FROM pragma_foreign_key_check";
+
 /* Runs a one-off single-value query (migration only; not worth caching). */
 static int query_int(struct db *db, const char *sql, int64_t bindv, int64_t *out,
                      struct ts_error *err)
@@ -291,6 +293,15 @@ static int migrate(struct db *db, int *version_out, struct ts_error *err)
         if (!rc)
             rc = query_int(db, sql_set_version, v + 1, &dummy, err);
     }
+    /* Migrations run with foreign keys off (a table rebuild needs it): what they leave must
+     * still hold every reference. */
+    if (!rc && version > 0 && version < SCHEMA_VERSION) {
+        int64_t dangling = 0;
+        rc = query_int(db, sql_fk_violations, 0, &dangling, err);
+        if (!rc && dangling)
+            rc = ts_fail(err, TS_EIO, "migrating the schema left %" PRId64 " dangling "
+                         "references", dangling);
+    }
     if (rc) {
         sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
         return rc;
@@ -322,14 +333,14 @@ int db_open(const char *path, struct db **out, int *version, struct ts_error *er
     rc = exec_script(db, "PRAGMA journal_mode = WAL", "setting WAL mode", err);
     if (!rc)
         rc = exec_script(db, "PRAGMA synchronous = FULL", "setting synchronous", err);
-    if (!rc)
-        rc = exec_script(db, "PRAGMA foreign_keys = ON", "enabling foreign keys", err);
     /* 64 MiB of page cache (the default is 2 MiB): the server's one writer connection
      * keeps the hot pages of hits and assignments in memory across transactions. */
     if (!rc)
         rc = exec_script(db, "PRAGMA cache_size = -65536", "setting the cache size", err);
     if (!rc)
         rc = migrate(db, version, err);
+    if (!rc)
+        rc = exec_script(db, "PRAGMA foreign_keys = ON", "enabling foreign keys", err);
     if (rc)
         goto fail;
     *out = db;

@@ -258,12 +258,46 @@ static int check_id(const char *id, const char *what, struct ts_error *err)
 
 /* ---- Opening and transactions ------------------------------------------------------ */
 
+/* The backend a connection string names, and the part of it that backend opens: a file
+ * path ("file:" or "sqlite:" before it, or nothing) for SQLite; "postgres://" and
+ * "postgresql://" name PostgreSQL, which this build does not have. */
+static int parse_conninfo(const char *conninfo, const char **target, struct ts_error *err)
+{
+    static const char *const sqlite_prefixes[] = {"sqlite://", "sqlite:", "file://", "file:"};
+    static const char *const pg_prefixes[] = {"postgres://", "postgresql://", "postgres:"};
+
+    if (!conninfo || !conninfo[0])
+        return ts_fail(err, TS_EINVAL, "no database named: give a file path or a "
+                       "connection string");
+    for (size_t i = 0; i < sizeof pg_prefixes / sizeof pg_prefixes[0]; i++)
+        if (strncmp(conninfo, pg_prefixes[i], strlen(pg_prefixes[i])) == 0)
+            return ts_fail(err, TS_EINVAL, "the PostgreSQL backend is not built in this "
+                           "version; give an SQLite database file");
+    *target = conninfo;
+    for (size_t i = 0; i < sizeof sqlite_prefixes / sizeof sqlite_prefixes[0]; i++) {
+        size_t n = strlen(sqlite_prefixes[i]);
+        if (strncmp(conninfo, sqlite_prefixes[i], n) == 0) {
+            *target = conninfo + n;
+            break;
+        }
+    }
+    if (!(*target)[0])
+        return ts_fail(err, TS_EINVAL, "the connection string %s names no database file",
+                       conninfo);
+    return 0;
+}
+
 int store_open(const char *conninfo, struct store **out, struct ts_error *err)
 {
-    struct store *st = xcalloc(1, sizeof *st);
-    int rc = db_open(conninfo, &st->db, &st->version, err);
+    const char *target = NULL;
+    struct store *st;
+    int rc = parse_conninfo(conninfo, &target, err);
 
     *out = NULL;
+    if (rc)
+        return rc;
+    st = xcalloc(1, sizeof *st);
+    rc = db_open(target, &st->db, &st->version, err);
     if (rc) {
         free(st);
         return rc;

@@ -27,10 +27,12 @@ struct store;
 
 /* ---- Opening and transactions ------------------------------------------------- */
 
-/* Opens (creating when absent) the database at path and migrates its schema to the
- * current version. The connection waits for other writers (busy timeout) rather than
- * failing, and every commit is durable (WAL, synchronous=FULL). */
-int store_open(const char *path, struct store **out, struct ts_error *err);
+/* Opens the database a connection string names and migrates its schema to the current
+ * version. conninfo is an SQLite database file: a path, or "file:" / "sqlite:" and a path
+ * (created when absent); "postgres://..." names the PostgreSQL backend, refused with
+ * TS_EINVAL by a build without it. The connection waits for other writers (busy timeout)
+ * rather than failing, and every commit is durable (WAL, synchronous=FULL on SQLite). */
+int store_open(const char *conninfo, struct store **out, struct ts_error *err);
 void store_close(struct store *st);
 int store_schema_version(struct store *st);
 
