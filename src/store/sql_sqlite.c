@@ -118,9 +118,9 @@ const char *const sql_sqlite[S__COUNT] = {
     [S_HIT_GET] = "SELECT " HIT_COLS " FROM hits WHERE id = ?1",
     [S_HIT_TEXTS_GET] = "SELECT question, input_json, annotation, " HIT_LAYOUT_OF("?1")
                         " FROM hit_texts WHERE hit_seq = ?1",
-    [S_HIT_UPDATE] = "UPDATE hits SET max_assignments = ?2, pending = ?3, submitted = ?4, "
-                     "approved = ?5, rejected = ?6, expires_ms = ?7, escrow = ?8, "
-                     "reviewing = ?9, disposed = ?10, expired = ?11, overlap_max = ?12 "
+    /* Not the four counts: they move only by S_HIT_ADD_COUNTS. */
+    [S_HIT_UPDATE] = "UPDATE hits SET max_assignments = ?2, expires_ms = ?3, escrow = ?4, "
+                     "reviewing = ?5, disposed = ?6, expired = ?7, overlap_max = ?8 "
                      "WHERE id = ?1",
     /* Only the columns an assignment moves, by deltas (several writers may move them at
      * once): SQLite then leaves hits_expiry alone. */

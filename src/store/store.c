@@ -1011,10 +1011,9 @@ int store_hit_load_texts(struct store *st, struct hit *h, struct ts_error *err)
 int store_hit_update(struct store *st, const struct hit *h, struct ts_error *err)
 {
     int rc = change_one(st, S_HIT_UPDATE,
-                        ARGS(A_TEXT(h->id), A_INT(h->max_assignments), A_INT(h->pending),
-                             A_INT(h->submitted), A_INT(h->approved), A_INT(h->rejected),
-                             A_INT(h->expires_ms), A_INT(h->escrow), A_INT(h->reviewing),
-                             A_INT(h->disposed), A_INT(h->expired), A_INT(h->overlap_max)),
+                        ARGS(A_TEXT(h->id), A_INT(h->max_assignments), A_INT(h->expires_ms),
+                             A_INT(h->escrow), A_INT(h->reviewing), A_INT(h->disposed),
+                             A_INT(h->expired), A_INT(h->overlap_max)),
                         "updating a HIT", err);
 
     return rc == TS_ENOTFOUND ? ts_fail(err, rc, "HIT %s does not exist", h->id) : rc;

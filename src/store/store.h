@@ -189,8 +189,10 @@ int store_hit_insert(struct store *st, struct hit *h, struct ts_error *err);
  * (store_hit_list) read the texts too. */
 int store_hit_get(struct store *st, const char *id, struct hit *out, struct ts_error *err);
 int store_hit_load_texts(struct store *st, struct hit *h, struct ts_error *err);
-/* Writes the mutable fields: max_assignments, the four counts, expires_ms, escrow,
- * reviewing, disposed, expired, overlap_max. */
+/* Writes the mutable fields but the counts: max_assignments, expires_ms, escrow,
+ * reviewing, disposed, expired, overlap_max. The four counts move only by
+ * store_hit_add_counts. (escrow is still written as a value here: the HIT's own
+ * extensions and expiries read it first, which holds while one writer moves a HIT.) */
 int store_hit_update(struct store *st, const struct hit *h, struct ts_error *err);
 /* Moves the four counts and escrow of hit_id by d's amounts (UPDATE ... SET pending =
  * pending + ?): what an assignment's transitions change. Deltas, not values, so that

@@ -324,6 +324,14 @@ static void test_counter_deltas(void)
     CHECK_EQ_INT(h.approved, 1);
     CHECK_EQ_INT(h.rejected, 0);
     CHECK_EQ_INT(h.escrow, 360 - 120);
+    /* An update of the HIT's other fields leaves the counts to the deltas. */
+    h.pending = 99;
+    h.max_assignments = 4;
+    CHECK_EQ_INT(store_hit_update(c.st, &h, &err), 0);
+    store_hit_release(&h);
+    CHECK_EQ_INT(store_hit_get(c.st, id, &h, &err), 0);
+    CHECK_EQ_INT(h.pending, 1);
+    CHECK_EQ_INT(h.max_assignments, 4);
     store_hit_release(&h);
     CHECK_EQ_INT(store_hit_add_counts(c.st, nm(&c, id, sizeof id, "none"),
                                       &(struct hit_counts){.pending = 1}, &err),
