@@ -1,7 +1,7 @@
 /* schema_sqlite.h: the SQLite schema as migration scripts. Migration i (0-based) takes the
  * database from schema version i to i + 1; store_open applies the missing ones in order
  * inside one transaction and records the version in meta('schema_version'). Never edit a
- * released migration: append a new one. Included only by store_sqlite.c.
+ * released migration: append a new one. Included only by db_sqlite.c.
  *
  * Enums (roles, statuses, ledger kinds) are stored as their integer values. Money and
  * times are INTEGER micro-units and milliseconds. See docs/internals/store.md. */

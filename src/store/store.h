@@ -1,6 +1,9 @@
 /* store.h: the persistence interface. Everything Tessera keeps goes through these
- * functions; store_sqlite.c implements them on SQLite and a second backend
- * (PostgreSQL) implements the same contract. The core never sees SQL.
+ * functions. store.c implements them over a narrow database seam (db.h) with one engine
+ * and one table of SQL text per backend: SQLite today (db_sqlite.c, sql_sqlite.c),
+ * PostgreSQL next, behind this same contract. The core never sees SQL, and several
+ * writers may keep the contract at once (docs/internals/store.md: counts move by
+ * deltas, a claim is one call, a posting cannot overdraw).
  *
  * Conventions:
  * - Every function that can fail returns 0 or a negative enum ts_err and fills err.
