@@ -138,6 +138,19 @@ int asg_may_preview(struct core_ctx *c, int64_t worker_id, const struct hit *h,
     return rc;
 }
 
+/* Whether the worker meets the type's qualification requirements. */
+static int accept_quals(struct core_ctx *c, int64_t worker_id, const struct hit_type *t,
+                        struct ts_error *err)
+{
+    struct quals_worker qw;
+    int rc;
+
+    if (!t->quals_json || strcmp(t->quals_json, "[]") == 0)
+        return 0;
+    rc = quals_worker_load(c, worker_id, &qw, err);
+    return rc ? rc : quals_check(c, t->quals_json, &qw, err);
+}
+
 /* Accept by type: qc_pick chose the HIT (mixing in gold); the worker's qualifications
  * are the type's; then the store claims it in one call (store_asg_claim). */
 static int accept_claim(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
@@ -150,12 +163,7 @@ static int accept_claim(struct core_ctx *c, int64_t worker_id, const char *hit_t
 
     if (rc)
         return rc;
-    if (t.quals_json && strcmp(t.quals_json, "[]") != 0) {
-        struct quals_worker qw;
-        rc = quals_worker_load(c, worker_id, &qw, err);
-        if (!rc)
-            rc = quals_check(c, t.quals_json, &qw, err);
-    }
+    rc = accept_quals(c, worker_id, &t, err);
     claim.duration_ms = t.duration_s * 1000;
     store_hit_type_release(&t);
     if (rc)
@@ -229,15 +237,10 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
     rc = store_hit_type_get(c->st, h.hit_type_id, &t, err);
     if (rc)
         goto out_hit;
-    if (t.quals_json && strcmp(t.quals_json, "[]") != 0) {
-        struct quals_worker qw;
-        rc = quals_worker_load(c, worker_id, &qw, err);
-        if (!rc)
-            rc = quals_check(c, t.quals_json, &qw, err);
-        if (rc) {
-            store_hit_type_release(&t);
-            goto out_hit;
-        }
+    rc = accept_quals(c, worker_id, &t, err);
+    if (rc) {
+        store_hit_type_release(&t);
+        goto out_hit;
     }
 
     secrets_id_new(out->id);
