@@ -151,28 +151,41 @@ static int accept_quals(struct core_ctx *c, int64_t worker_id, const struct hit_
     return rc ? rc : quals_check(c, t->quals_json, &qw, err);
 }
 
-/* Accept by type: qc_pick chose the HIT (mixing in gold); the worker's qualifications
- * are the type's; then the store claims it in one call (store_asg_claim). */
+static int no_work(const char *hit_type_id, struct ts_error *err)
+{
+    return ts_failk(err, TS_ENOTFOUND, "NoWorkAvailable",
+                    "HIT type %s has no HIT left that you can accept", hit_type_id);
+}
+
+/* Accept by type. The store claims the HIT in one call (store_asg_claim): it picks the
+ * first open one itself when hit_id is NULL (the type has no gold HIT open to the worker),
+ * or takes the one qc_pick chose, mixing gold in. The worker's qualifications are the
+ * type's; as before, "no work" is said before a requirement the worker misses. */
 static int accept_claim(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
                         const char *hit_id, struct assignment *out, struct ts_error *err)
 {
     struct hit h;
     struct hit_type t;
     struct asg_claim claim = {hit_type_id, 0, hit_id, worker_id, c->now_ms, 0};
+    char open_id[STORE_ID_MAX];
     int rc = store_hit_type_get(c->st, hit_type_id, &t, err);
 
+    if (rc == TS_ENOTFOUND)
+        return no_work(hit_type_id, err);
     if (rc)
         return rc;
     rc = accept_quals(c, worker_id, &t, err);
     claim.duration_ms = t.duration_s * 1000;
     store_hit_type_release(&t);
+    if (rc && !hit_id && store_hit_next_open(c->st, hit_type_id, worker_id, c->now_ms, 0,
+                                             open_id, NULL) == TS_ENOTFOUND)
+        return no_work(hit_type_id, err);
     if (rc)
         return rc;
     secrets_id_new(out->id);
     rc = store_asg_claim(c->st, &claim, out, &h, err);
     if (rc == TS_ENOTFOUND)
-        return ts_failk(err, TS_ENOTFOUND, "NoWorkAvailable",
-                        "HIT type %s has no HIT left that you can accept", hit_type_id);
+        return no_work(hit_type_id, err);
     if (rc)
         return rc;
     {
@@ -197,10 +210,14 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
 
     memset(out, 0, sizeof *out);
     if (!hit_id) {
-        rc = qc_pick(c, hit_type_id, worker_id, id, err);
+        /* Most types have no gold HIT: one probe says so, and the claim picks. */
+        rc = store_hit_next_open(c->st, hit_type_id, worker_id, c->now_ms, 1, id, err);
         if (rc == TS_ENOTFOUND)
-            return ts_failk(err, TS_ENOTFOUND, "NoWorkAvailable",
-                            "HIT type %s has no HIT left that you can accept", hit_type_id);
+            return accept_claim(c, worker_id, hit_type_id, NULL, out, err);
+        if (!rc)
+            rc = qc_pick(c, hit_type_id, worker_id, id, err);
+        if (rc == TS_ENOTFOUND)
+            return no_work(hit_type_id, err);
         if (rc)
             return rc;
         return accept_claim(c, worker_id, hit_type_id, id, out, err);
