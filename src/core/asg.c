@@ -151,6 +151,21 @@ static int accept_quals(struct core_ctx *c, int64_t worker_id, const struct hit_
     return rc ? rc : quals_check(c, t->quals_json, &qw, err);
 }
 
+/* What follows an accept, by type or by HIT: h is the HIT with the new assignment out. */
+static int accepted(struct core_ctx *c, const struct hit *h, int64_t worker_id,
+                    const struct assignment *out, struct ts_error *err)
+{
+    /* What the requester will know this worker by, so that it can name them. */
+    char pseud[16];
+    int rc;
+
+    secrets_pseudonym(c->sec, h->requester_id, worker_id, pseud);
+    rc = store_pseudonym_note(c->st, h->requester_id, pseud, worker_id, err);
+    if (!rc)
+        rc = notify_hit(c, h, out->id, NOTIFY_BIT(NOTIFY_ASSIGNMENT_ACCEPTED), err);
+    return rc;
+}
+
 static int no_work(const char *hit_type_id, struct ts_error *err)
 {
     return ts_failk(err, TS_ENOTFOUND, "NoWorkAvailable",
@@ -188,14 +203,7 @@ static int accept_claim(struct core_ctx *c, int64_t worker_id, const char *hit_t
         return no_work(hit_type_id, err);
     if (rc)
         return rc;
-    {
-        /* What the requester will know this worker by, so that it can name them. */
-        char pseud[16];
-        secrets_pseudonym(c->sec, h.requester_id, worker_id, pseud);
-        rc = store_pseudonym_note(c->st, h.requester_id, pseud, worker_id, err);
-    }
-    if (!rc)
-        rc = notify_hit(c, &h, out->id, NOTIFY_BIT(NOTIFY_ASSIGNMENT_ACCEPTED), err);
+    rc = accepted(c, &h, worker_id, out, err);
     store_hit_release(&h);
     return rc;
 }
@@ -281,14 +289,8 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
         goto out_hit;
     h.pending++;
     rc = store_hit_add_counts(c->st, h.id, &(struct hit_counts){.pending = 1}, err);
-    if (!rc) {
-        /* What the requester will know this worker by, so that it can name them. */
-        char pseud[16];
-        secrets_pseudonym(c->sec, h.requester_id, worker_id, pseud);
-        rc = store_pseudonym_note(c->st, h.requester_id, pseud, worker_id, err);
-    }
     if (!rc)
-        rc = notify_hit(c, &h, out->id, NOTIFY_BIT(NOTIFY_ASSIGNMENT_ACCEPTED), err);
+        rc = accepted(c, &h, worker_id, out, err);
 out_hit:
     store_hit_release(&h);
     return rc;
