@@ -70,7 +70,9 @@ static int asg_release_slot(struct core_ctx *c, struct assignment *a, enum asg_s
         h.escrow -= hit_slot_cost(&h);
     }
     if (!rc)
-        rc = store_hit_update_counts(c->st, &h, err);
+        rc = store_hit_add_counts(c->st, h.id, &(struct hit_counts){.pending = -1,
+                                  .escrow = h.expired || h.disposed ? -hit_slot_cost(&h) : 0},
+                                  err);
     if (!rc) {
         a->status = to;
         a->returned_ms = c->now_ms;
@@ -127,6 +129,78 @@ int asg_may_preview(struct core_ctx *c, int64_t worker_id, const struct hit *h,
     return rc;
 }
 
+/* Whether the worker meets the type's qualification requirements. */
+static int accept_quals(struct core_ctx *c, int64_t worker_id, const struct hit_type *t,
+                        struct ts_error *err)
+{
+    struct quals_worker qw;
+    int rc;
+
+    if (!t->quals_json || strcmp(t->quals_json, "[]") == 0)
+        return 0;
+    rc = quals_worker_load(c, worker_id, &qw, err);
+    return rc ? rc : quals_check(c, t->quals_json, &qw, err);
+}
+
+/* What follows an accept, by type or by HIT: h is the HIT with the new assignment out,
+ * whose status was before (hit_status_seen) until the accept. */
+static int accepted(struct core_ctx *c, const struct hit *h, int before, int64_t worker_id,
+                    const struct assignment *out, struct ts_error *err)
+{
+    /* What the requester will know this worker by, so that it can name them. */
+    int rc = pseudonym_note(c, h->requester_id, worker_id, err);
+    if (!rc)
+        event_raise(c, EVENT_ASG_ACCEPTED, h, out->id, before, hit_status_seen(c, h));
+    return rc;
+}
+
+static int no_work(const char *hit_type_id, struct ts_error *err)
+{
+    return ts_failk(err, TS_ENOTFOUND, "NoWorkAvailable",
+                    "HIT type %s has no HIT left that you can accept", hit_type_id);
+}
+
+/* Accept by type. The store claims the HIT in one call (store_asg_claim): it picks the
+ * first open one itself when hit_id is NULL (the type has no gold HIT open to the worker),
+ * or takes the one qc_pick chose, mixing gold in. The worker's qualifications are the
+ * type's; as before, "no work" is said before a requirement the worker misses. */
+static int accept_claim(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
+                        const char *hit_id, struct assignment *out, struct ts_error *err)
+{
+    struct hit h;
+    struct hit_type t;
+    struct asg_claim claim = {hit_type_id, 0, hit_id, worker_id, c->now_ms, 0};
+    char open_id[STORE_ID_MAX];
+    int before;
+    int rc = store_hit_type_get(c->st, hit_type_id, &t, err);
+
+    if (rc == TS_ENOTFOUND)
+        return no_work(hit_type_id, err);
+    if (rc)
+        return rc;
+    rc = accept_quals(c, worker_id, &t, err);
+    claim.duration_ms = t.duration_s * 1000;
+    store_hit_type_release(&t);
+    if (rc && !hit_id && store_hit_next_open(c->st, hit_type_id, worker_id, c->now_ms, 0,
+                                             open_id, NULL) == TS_ENOTFOUND)
+        return no_work(hit_type_id, err);
+    if (rc)
+        return rc;
+    secrets_id_new(out->id);
+    rc = store_asg_claim(c->st, &claim, out, &h, err);
+    if (rc == TS_ENOTFOUND)
+        return no_work(hit_type_id, err);
+    if (rc)
+        return rc;
+    /* The claim moved the pending count: the status before it is the one without. */
+    h.pending--;
+    before = hit_status_seen(c, &h);
+    h.pending++;
+    rc = accepted(c, &h, before, worker_id, out, err);
+    store_hit_release(&h);
+    return rc;
+}
+
 int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
                const char *hit_id, struct assignment *out, struct ts_error *err)
 {
@@ -137,13 +211,17 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
 
     memset(out, 0, sizeof *out);
     if (!hit_id) {
-        rc = qc_pick(c, hit_type_id, worker_id, id, err);
+        /* Most types have no gold HIT: one probe says so, and the claim picks. */
+        rc = store_hit_next_open(c->st, hit_type_id, worker_id, c->now_ms, 1, id, err);
         if (rc == TS_ENOTFOUND)
-            return ts_failk(err, TS_ENOTFOUND, "NoWorkAvailable",
-                            "HIT type %s has no HIT left that you can accept", hit_type_id);
+            return accept_claim(c, worker_id, hit_type_id, NULL, out, err);
+        if (!rc)
+            rc = qc_pick(c, hit_type_id, worker_id, id, err);
+        if (rc == TS_ENOTFOUND)
+            return no_work(hit_type_id, err);
         if (rc)
             return rc;
-        hit_id = id;
+        return accept_claim(c, worker_id, hit_type_id, id, out, err);
     }
     rc = store_hit_get(c->st, hit_id, &h, err);
     if (rc == TS_ENOTFOUND)
@@ -177,15 +255,10 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
     rc = store_hit_type_get(c->st, h.hit_type_id, &t, err);
     if (rc)
         goto out_hit;
-    if (t.quals_json && strcmp(t.quals_json, "[]") != 0) {
-        struct quals_worker qw;
-        rc = quals_worker_load(c, worker_id, &qw, err);
-        if (!rc)
-            rc = quals_check(c, t.quals_json, &qw, err);
-        if (rc) {
-            store_hit_type_release(&t);
-            goto out_hit;
-        }
+    rc = accept_quals(c, worker_id, &t, err);
+    if (rc) {
+        store_hit_type_release(&t);
+        goto out_hit;
     }
 
     secrets_id_new(out->id);
@@ -209,13 +282,9 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
         goto out_hit;
     before = hit_status_seen(c, &h);
     h.pending++;
-    rc = store_hit_update_counts(c->st, &h, err);
-    if (!rc) {
-        /* What the requester will know this worker by, so that it can name them. */
-        rc = pseudonym_note(c, h.requester_id, worker_id, err);
-    }
+    rc = store_hit_add_counts(c->st, h.id, &(struct hit_counts){.pending = 1}, err);
     if (!rc)
-        event_raise(c, EVENT_ASG_ACCEPTED, &h, out->id, before, hit_status_seen(c, &h));
+        rc = accepted(c, &h, before, worker_id, out, err);
 out_hit:
     store_hit_release(&h);
     return rc;
@@ -451,7 +520,8 @@ static int submit(struct core_ctx *c, int64_t worker_id, const char *id, json_t 
     a.answer_json = text;
     text = NULL;
     store_hit_type_release(&t);
-    rc = store_hit_update_counts(c->st, &h, err);
+    rc = store_hit_add_counts(c->st, h.id, &(struct hit_counts){.pending = -1, .submitted = 1},
+                              err);
     if (!rc)
         rc = store_asg_update(c->st, &a, err);
     if (rc)
@@ -569,11 +639,16 @@ static int approve_loaded(struct core_ctx *c, struct assignment *a, int override
     h.approved++;
     rc = store_worker_count_add(c->st, a->worker_id, 1, a->status == ASG_REJECTED ? -1 : 0,
                                 err);
+    if (!rc)
+        rc = store_hit_add_counts(c->st, h.id, a->status == ASG_REJECTED
+                                  ? &(struct hit_counts){.rejected = -1, .approved = 1}
+                                  : &(struct hit_counts){.submitted = -1, .approved = 1,
+                                                         .escrow = -hit_slot_cost(&h)},
+                                  err);
     if (rc)
         goto out;
     a->status = ASG_APPROVED;
     a->approved_ms = c->now_ms;
-    rc = store_hit_update_counts(c->st, &h, err);
     if (!rc)
         rc = store_asg_update(c->st, a, err);
     if (!rc)
@@ -635,7 +710,8 @@ int asg_reject(struct core_ctx *c, int64_t requester_id, const char *id, const c
     if (!rc)
         rc = store_worker_count_add(c->st, a.worker_id, 0, 1, err);
     if (!rc)
-        rc = store_hit_update_counts(c->st, &h, err);
+        rc = store_hit_add_counts(c->st, h.id, &(struct hit_counts){.submitted = -1,
+                                  .rejected = 1, .escrow = -hit_slot_cost(&h)}, err);
     if (!rc)
         rc = store_asg_update(c->st, &a, err);
     if (!rc) /* a rejected answer no longer counts (qc_react) */

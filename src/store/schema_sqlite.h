@@ -1,7 +1,7 @@
 /* schema_sqlite.h: the SQLite schema as migration scripts. Migration i (0-based) takes the
  * database from schema version i to i + 1; store_open applies the missing ones in order
  * inside one transaction and records the version in meta('schema_version'). Never edit a
- * released migration: append a new one. Included only by store_sqlite.c.
+ * released migration: append a new one. Included only by db_sqlite.c.
  *
  * Enums (roles, statuses, ledger kinds) are stored as their integer values. Money and
  * times are INTEGER micro-units and milliseconds. See docs/internals/store.md. */
@@ -528,6 +528,29 @@ static const char *const schema_v17[] = {
     NULL,
 };
 
+/* v18: a ledger posting cannot overdraw. The balance moves in one statement per leg
+ * (UPDATE ... SET balance = balance + ?) under named CHECKs: balance_funded keeps every
+ * account but the external one (kind 1) at or above zero, balance_integer keeps SQLite from
+ * turning an overflowing balance into a real. Adding a CHECK needs the table rebuilt (the
+ * procedure of SQLite's ALTER TABLE page); migrations run with foreign keys off, and
+ * db_sqlite.c checks them before committing. */
+static const char *const schema_v18[] = {
+    "CREATE TABLE ledger_accounts_v18 ("
+    "  id INTEGER PRIMARY KEY,"
+    "  owner INTEGER NOT NULL,"
+    "  kind INTEGER NOT NULL,"
+    "  balance INTEGER NOT NULL DEFAULT 0"
+    "    CONSTRAINT balance_integer CHECK (typeof(balance) = 'integer')"
+    "    CONSTRAINT balance_funded CHECK (kind = 1 OR balance >= 0),"
+    "  UNIQUE (owner, kind)"
+    ");"
+    "INSERT INTO ledger_accounts_v18(id, owner, kind, balance) "
+    "  SELECT id, owner, kind, balance FROM ledger_accounts;"
+    "DROP TABLE ledger_accounts;"
+    "ALTER TABLE ledger_accounts_v18 RENAME TO ledger_accounts;",
+    NULL,
+};
+
 /* migrations[i] takes version i to version i + 1: a NULL-terminated list of script
  * parts (split only to keep each literal within C's portable string length). */
 static const char *const *const schema_migrations[] = {
@@ -548,6 +571,7 @@ static const char *const *const schema_migrations[] = {
     schema_v15,
     schema_v16,
     schema_v17,
+    schema_v18,
 };
 
 #define SCHEMA_VERSION ((int)(sizeof schema_migrations / sizeof schema_migrations[0]))

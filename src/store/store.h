@@ -1,13 +1,16 @@
 /* store.h: the persistence interface. Everything Tessera keeps goes through these
- * functions; store_sqlite.c implements them on SQLite and a second backend
- * (PostgreSQL) implements the same contract. The core never sees SQL.
+ * functions. store.c implements them over a narrow database seam (db.h) with one engine
+ * and one table of SQL text per backend: SQLite today (db_sqlite.c, sql_sqlite.c),
+ * PostgreSQL next, behind this same contract. The core never sees SQL, and several
+ * writers may keep the contract at once (docs/internals/store.md: counts move by
+ * deltas, a claim is one call, a posting cannot overdraw).
  *
  * Conventions:
  * - Every function that can fail returns 0 or a negative enum ts_err and fills err.
  * - Times are int64_t milliseconds since the epoch; money is int64_t micro-units.
- * - Strings in the structs below are heap copies owned by the struct: the *_release
- *   function frees them. Functions that read a struct from the store allocate them;
- *   functions that write a struct only borrow them.
+ * - The domain types (struct hit, struct assignment, ...) and their *_release functions
+ *   live in core/model.h. Strings in them are heap copies owned by the struct: functions
+ *   that read a struct from the store allocate them; functions that write one borrow them.
  * - Writes happen inside a transaction the caller opened with store_begin (or inside a
  *   savepoint within it). A failed call leaves the transaction usable; the caller rolls
  *   back to undo its partial work.
@@ -21,17 +24,18 @@
 #include <stdint.h>
 #include <stddef.h>
 #include "../util/err.h"
+#include "../core/model.h"
 
 struct store;
 
-#define STORE_ID_MAX 32 /* ids are at most 30 characters plus NUL */
-
 /* ---- Opening and transactions ------------------------------------------------- */
 
-/* Opens (creating when absent) the database at path and migrates its schema to the
- * current version. The connection waits for other writers (busy timeout) rather than
- * failing, and every commit is durable (WAL, synchronous=FULL). */
-int store_open(const char *path, struct store **out, struct ts_error *err);
+/* Opens the database a connection string names and migrates its schema to the current
+ * version. conninfo is an SQLite database file: a path, or "file:" / "sqlite:" and a path
+ * (created when absent); "postgres://..." names the PostgreSQL backend, refused with
+ * TS_EINVAL by a build without it. The connection waits for other writers (busy timeout)
+ * rather than failing, and every commit is durable (WAL, synchronous=FULL on SQLite). */
+int store_open(const char *conninfo, struct store **out, struct ts_error *err);
 void store_close(struct store *st);
 int store_schema_version(struct store *st);
 
@@ -58,19 +62,6 @@ int store_meta_set(struct store *st, const char *key, const char *val, struct ts
 
 /* ---- Accounts and credentials ---------------------------------------------------- */
 
-enum role { ROLE_NONE = 0, ROLE_REQUESTER = 1, ROLE_WORKER = 2, ROLE_ADMIN = 4 };
-
-struct account {
-    int64_t id;
-    int role;          /* one enum role value */
-    char name[128];    /* unique */
-    char country[3];   /* ISO 3166 alpha-2, or "" */
-    char subdivision[4]; /* ISO 3166-2 subdivision code without the country, or "" */
-    int adult;           /* the worker agreed to see adult content (Worker_Adult) */
-    char pw_hash[128]; /* crypto_pwhash_str output, or "" */
-    int64_t created_ms;
-};
-
 int store_account_insert(struct store *st, struct account *a, struct ts_error *err);
     /* fills a->id; TS_ECONFLICT when the name is taken */
 int store_account_get(struct store *st, int64_t id, struct account *out, struct ts_error *err);
@@ -94,7 +85,6 @@ int store_access_key_get(struct store *st, const char *key_id, int64_t *account_
 /* Credentials that end (schema v16). A token's public id is "tk" and the hex of the
  * first 8 bytes of its hash: it names the token in lists and revocations and does not
  * reveal it. An expiry of 0 means never. */
-#define STORE_TOKEN_ID_MAX 19
 void store_token_id(const unsigned char hash[32], char id[STORE_TOKEN_ID_MAX]);
 /* As store_token_insert, with an expiry (0: never) that store_token_extend may move
  * when sliding; writes the id to id_out (may be NULL). store_token_insert is this with
@@ -115,11 +105,6 @@ int store_token_extend(struct store *st, const unsigned char hash[32], int64_t e
 int store_token_delete_hash(struct store *st, const unsigned char hash[32], struct ts_error *err);
 /* Deletes token id if it belongs to account_id (0: to anyone); TS_ENOTFOUND otherwise. */
 int store_token_revoke(struct store *st, int64_t account_id, const char *id, struct ts_error *err);
-struct token_info {
-    char id[STORE_TOKEN_ID_MAX];
-    int64_t account_id, created_ms, expires_ms;
-    unsigned char hash[32]; /* to tell the caller's own token in a list */
-};
 typedef int (*store_token_cb)(void *ctx, const struct token_info *t);
 /* The account's tokens not expired at now_ms, newest first, at most limit. A non-zero
  * return of cb stops the walk and is returned. */
@@ -128,10 +113,6 @@ int store_token_list(struct store *st, int64_t account_id, int64_t now_ms, int l
 /* Deletes up to limit tokens expired at now_ms; *deleted says how many. */
 int store_token_prune(struct store *st, int64_t now_ms, int limit, int *deleted,
                       struct ts_error *err);
-struct access_key_info {
-    char key_id[STORE_ID_MAX];
-    int64_t account_id, created_ms;
-};
 typedef int (*store_access_key_cb)(void *ctx, const struct access_key_info *k);
 /* The account's access keys, oldest first, at most limit (no secrets). */
 int store_access_key_list(struct store *st, int64_t account_id, int limit,
@@ -142,32 +123,11 @@ int store_access_key_revoke(struct store *st, int64_t account_id, const char *ke
 
 /* ---- Ledger ------------------------------------------------------------------- */
 
-enum ledger_kind {
-    LEDGER_EXTERNAL = 1,  /* money from and to the outside world (owner 0); may go negative */
-    LEDGER_AVAILABLE = 2, /* a requester's spendable balance */
-    LEDGER_ESCROW = 3,    /* a requester's money held for HITs */
-    LEDGER_EARNINGS = 4,  /* a worker's earned balance */
-    LEDGER_FEES = 5       /* the platform's fee income (owner 0) */
-};
-
 /* The ledger account of (owner, kind), created with balance 0 when absent. */
 int store_ledger_account(struct store *st, int64_t owner, enum ledger_kind kind,
                          int64_t *ledger_id, struct ts_error *err);
 int store_ledger_balance(struct store *st, int64_t ledger_id, int64_t *balance,
                          struct ts_error *err);
-
-struct posting {
-    int64_t ledger_id;
-    int64_t amount; /* signed; an entry's postings sum to zero */
-};
-
-struct journal_entry {
-    const char *kind; /* "deposit", "escrow", "pay", "fee", "release", "bonus", ... */
-    const char *ref;  /* what it is about: a HIT id, assignment id, bonus id, or "" */
-    int64_t at_ms;
-    const struct posting *postings;
-    int n;
-};
 
 /* Inserts the entry and its postings and applies each amount to its account's stored
  * balance. The caller (core/ledger.c) has already checked the rules. */
@@ -202,17 +162,6 @@ int store_signature_prune(struct store *st, int64_t before_ms, int limit, int *d
 
 /* ---- HIT types ------------------------------------------------------------------ */
 
-struct hit_type {
-    char id[STORE_ID_MAX];
-    int64_t requester_id;
-    char *title, *description, *keywords; /* keywords may be "" */
-    char *quals_json;                     /* QualificationRequirements as JSON text, or "[]" */
-    int64_t reward;                       /* micro-units per assignment */
-    int64_t duration_s, auto_approval_s;
-    int64_t created_ms;
-};
-void store_hit_type_release(struct hit_type *t);
-
 int store_hit_type_insert(struct store *st, const struct hit_type *t, struct ts_error *err);
 int store_hit_type_get(struct store *st, const char *id, struct hit_type *out,
                        struct ts_error *err); /* TS_ENOTFOUND */
@@ -222,18 +171,6 @@ int store_hit_type_find(struct store *st, const struct hit_type *t, char id[STOR
 
 /* ---- HIT layouts ------------------------------------------------------------------ */
 
-/* A requester's HTML page with ${name} placeholders, from which HITs are made. */
-struct hit_layout {
-    char id[STORE_ID_MAX];
-    int64_t requester_id;
-    int64_t seq;          /* insertion order, set by the store */
-    char *name;
-    char *content;        /* the page, with its placeholders */
-    int64_t frame_height;
-    char *params_json;    /* the placeholder names, a JSON array of strings in order */
-    int64_t created_ms;
-};
-void store_layout_release(struct hit_layout *l);
 int store_layout_insert(struct store *st, struct hit_layout *l, struct ts_error *err); /* sets seq */
 /* A layout that is not deleted; TS_ENOTFOUND otherwise. */
 int store_layout_get(struct store *st, const char *id, struct hit_layout *out,
@@ -248,38 +185,6 @@ int store_layout_list(struct store *st, int64_t requester_id, int64_t after_seq,
 
 /* ---- HITs ----------------------------------------------------------------------- */
 
-struct hit {
-    char id[STORE_ID_MAX];
-    char hit_type_id[STORE_ID_MAX];
-    char batch_id[STORE_ID_MAX]; /* "" when not part of a batch */
-    int64_t requester_id;
-    int64_t seq;                 /* insertion order, set by the store */
-    char *question;              /* the Question XML as given */
-    char *input_json;            /* the batch row's fields as a JSON object, or NULL */
-    char *annotation;            /* RequesterAnnotation, or NULL */
-    int64_t reward, fee;         /* per assignment, fixed when the HIT was created */
-    int64_t max_assignments;
-    int64_t pending;             /* accepted, not yet submitted */
-    int64_t submitted;           /* submitted, awaiting review */
-    int64_t approved, rejected;
-    int64_t created_ms, expires_ms;
-    int64_t escrow;              /* micro-units held in escrow for this HIT */
-    int reviewing;               /* requester moved it to Reviewing */
-    int disposed;                /* deleted */
-    int expired;                 /* the expiry was processed: free slots' escrow released */
-    /* Quality control (docs/quality.md). */
-    char *gold;                  /* the known answer of a gold HIT, or NULL */
-    char *consensus;             /* the current consensus label, or NULL */
-    double confidence;           /* its posterior probability, 0 when none */
-    int64_t overlap_max;         /* > 0: dynamic overlap, may grow to this many */
-    int qc;                      /* its batch has quality settings */
-    char layout_id[STORE_ID_MAX]; /* the HIT layout it was made from, or ""; read with the
-                                   * texts (store_hit_load_texts, the lists) */
-    int policies;                /* review policy levels it has: REVIEW_LEVEL_BIT bits */
-    int form;                    /* its Question may be a QuestionForm (mentions it) */
-};
-void store_hit_release(struct hit *h);
-
 /* Sets seq; records layout_id when it is not "". */
 int store_hit_insert(struct store *st, struct hit *h, struct ts_error *err);
 /* Reads a HIT without its texts: question, input_json and annotation are NULL (they can
@@ -287,11 +192,18 @@ int store_hit_insert(struct store *st, struct hit *h, struct ts_error *err);
  * (store_hit_list) read the texts too. */
 int store_hit_get(struct store *st, const char *id, struct hit *out, struct ts_error *err);
 int store_hit_load_texts(struct store *st, struct hit *h, struct ts_error *err);
-/* Writes the mutable fields: max_assignments, the four counts, expires_ms, escrow,
- * reviewing, disposed, expired, overlap_max. */
+/* Writes the mutable fields but the counts: max_assignments, expires_ms, escrow,
+ * reviewing, disposed, expired, overlap_max. The four counts move only by
+ * store_hit_add_counts. (escrow is still written as a value here: the HIT's own
+ * extensions and expiries read it first, which holds while one writer moves a HIT.) */
 int store_hit_update(struct store *st, const struct hit *h, struct ts_error *err);
-/* Writes only the four counts and escrow: what an assignment's transitions change. */
-int store_hit_update_counts(struct store *st, const struct hit *h, struct ts_error *err);
+/* Moves the four counts and escrow of hit_id by d's amounts (UPDATE ... SET pending =
+ * pending + ?): what an assignment's transitions change. Deltas, not values, so that
+ * several writers may move one HIT's counts at once. TS_ENOTFOUND when there is no such
+ * HIT. The caller's own struct hit is not touched: it applies the same deltas if it reads
+ * the counts afterwards. */
+int store_hit_add_counts(struct store *st, const char *hit_id, const struct hit_counts *d,
+                         struct ts_error *err);
 /* Moves h to another HIT type (h->hit_type_id). */
 int store_hit_set_type(struct store *st, const struct hit *h, struct ts_error *err);
 /* Writes consensus (may be NULL) and confidence. */
@@ -337,35 +249,28 @@ int store_available_types(struct store *st, int64_t worker_id, int64_t now_ms,
 
 /* ---- Assignments --------------------------------------------------------------- */
 
-enum asg_status {
-    ASG_ACCEPTED = 1,
-    ASG_SUBMITTED = 2,
-    ASG_APPROVED = 3,
-    ASG_REJECTED = 4,
-    ASG_RETURNED = 5,
-    ASG_ABANDONED = 6
-};
-#define ASG_MASK(s) (1u << (s))
-
-struct assignment {
-    char id[STORE_ID_MAX];
-    char hit_id[STORE_ID_MAX];
-    char hit_type_id[STORE_ID_MAX];
-    int64_t worker_id, requester_id;
-    int64_t seq;
-    enum asg_status status;
-    int64_t accepted_ms, deadline_ms;
-    int64_t submitted_ms, auto_approve_ms; /* 0 until submitted */
-    int64_t approved_ms, rejected_ms;      /* 0 until then */
-    int64_t returned_ms;                   /* returned or abandoned; 0 otherwise */
-    char *answer_json;                     /* {"field":"value",...}, or NULL */
-    char *feedback;                        /* RequesterFeedback, or NULL */
-    char *label;                           /* the answer to the batch's label field */
-};
-void store_asg_release(struct assignment *a);
-
 /* TS_ECONFLICT when the worker already has an assignment on this HIT. */
 int store_asg_insert(struct store *st, struct assignment *a, struct ts_error *err);
+/* What store_asg_claim claims: the first open HIT (by seq) of hit_type_id among the gold
+ * HITs (gold = 1) or the others (gold = 0), by the rule of store_hit_next_open; or, when
+ * hit_id is set, that HIT if it is open to the worker by the same rule. */
+struct asg_claim {
+    const char *hit_type_id;
+    int gold;
+    const char *hit_id;      /* or NULL */
+    int64_t worker_id;
+    int64_t now_ms;
+    int64_t duration_ms;     /* the assignment's deadline is now_ms + duration_ms */
+};
+/* Claims an assignment in one call: picks the HIT, inserts the Accepted assignment a
+ * (the caller sets a->id; the store fills the HIT, type, worker, requester, status and
+ * times) and moves the HIT's pending count by one. *h receives the HIT as it is after the
+ * claim (without its texts; the caller releases it). TS_ENOTFOUND, with nothing written,
+ * when no HIT is open to the worker. Several writers may claim at once: PostgreSQL serves
+ * it with one UPDATE ... WHERE id = (SELECT ... FOR UPDATE SKIP LOCKED LIMIT 1)
+ * RETURNING; SQLite with the few statements it needs in the caller's savepoint. */
+int store_asg_claim(struct store *st, const struct asg_claim *c, struct assignment *a,
+                    struct hit *h, struct ts_error *err);
 int store_asg_get(struct store *st, const char *id, struct assignment *out,
                   struct ts_error *err);
 /* Writes status, the times, answer_json, feedback and label. */
@@ -394,28 +299,11 @@ int store_asg_due(struct store *st, enum asg_due which, int64_t now_ms,
 int store_type_median_work_ms(struct store *st, const char *hit_type_id, int64_t *median_ms,
                               int64_t *n, struct ts_error *err);
 
-struct worker_stats {
-    int64_t accepted, submitted, approved, rejected, returned, abandoned;
-    int64_t approved_work_ms;   /* sum of submitted - accepted over approved assignments */
-    int64_t approved_reward;    /* sum of rewards of approved assignments */
-    int64_t bonuses;            /* sum of bonuses received */
-};
 int store_worker_stats(struct store *st, int64_t worker_id, struct worker_stats *out,
                        struct ts_error *err);
 
 /* ---- Bonuses -------------------------------------------------------------------- */
 
-struct bonus {
-    char id[STORE_ID_MAX];
-    int64_t requester_id, worker_id;
-    char assignment_id[STORE_ID_MAX];
-    char hit_id[STORE_ID_MAX];
-    int64_t amount, fee;
-    char *reason;
-    int64_t granted_ms;
-    int64_t seq;
-};
-void store_bonus_release(struct bonus *b);
 int store_bonus_insert(struct store *st, struct bonus *b, struct ts_error *err);
 struct bonus_filter {
     int64_t requester_id;
@@ -429,20 +317,6 @@ int store_bonus_list(struct store *st, const struct bonus_filter *f, int64_t aft
 
 /* ---- Batches -------------------------------------------------------------------- */
 
-struct batch {
-    char id[STORE_ID_MAX];
-    int64_t requester_id;
-    char hit_type_id[STORE_ID_MAX];
-    int64_t hits;
-    int64_t created_ms;
-    /* Quality settings (docs/quality.md); label_field "" means none. */
-    char label_field[256];
-    int64_t gold_rate_ppm;   /* share of a worker's accepts that go to gold HITs, ppm */
-    int64_t min_assignments; /* dynamic overlap: at least this many answers */
-    int64_t confidence_ppm;  /* ... until the consensus is this confident, ppm */
-    char *labels_json;       /* the distinct labels answered so far, a JSON array */
-};
-void store_batch_release(struct batch *b);
 int store_batch_insert(struct store *st, const struct batch *b, struct ts_error *err);
 int store_batch_get(struct store *st, const char *id, struct batch *out, struct ts_error *err);
 int store_batch_set_labels(struct store *st, const struct batch *b, struct ts_error *err);
@@ -475,23 +349,6 @@ int store_block_list(struct store *st, int64_t requester_id, int64_t after_seq, 
                      store_block_cb cb, void *ctx, int64_t *last_seq, int *more,
                      struct ts_error *err);
 
-/* A requester's own qualification type. */
-struct qual_type {
-    char id[STORE_ID_MAX];
-    int64_t seq;
-    int64_t requester_id;
-    char *name, *description, *keywords;
-    int active;         /* QualificationTypeStatus Active (1) or Inactive (0) */
-    int auto_granted;   /* a worker without a score counts as having auto_value */
-    int64_t auto_value;
-    int64_t created_ms;
-    int deleted;
-    char *test;              /* QuestionForm XML, or NULL */
-    char *answer_key;        /* AnswerKey XML, or NULL */
-    int64_t test_duration_s; /* with a test; else 0 */
-    int64_t retry_delay_s;   /* -1: no retry */
-};
-void store_qual_type_release(struct qual_type *q);
 /* TS_ECONFLICT when the requester has a type of that name already. */
 int store_qual_type_insert(struct store *st, struct qual_type *q, struct ts_error *err);
 int store_qual_type_get(struct store *st, const char *id, struct qual_type *out,
@@ -506,14 +363,6 @@ int store_qual_type_list(struct store *st, int64_t requester_id, const char *que
                          int64_t after_seq, int limit, store_qual_type_cb cb, void *ctx,
                          int64_t *last_seq, int *more, struct ts_error *err);
 
-/* A worker's score for a type. */
-struct qual {
-    char type_id[STORE_ID_MAX];
-    int64_t worker_id;
-    int64_t value;
-    int granted;        /* Granted (1) or Revoked (0) */
-    int64_t granted_ms;
-};
 int store_qual_put(struct store *st, const struct qual *q, struct ts_error *err); /* upsert */
 int store_qual_get(struct store *st, const char *type_id, int64_t worker_id, struct qual *out,
                    struct ts_error *err); /* TS_ENOTFOUND */
@@ -523,29 +372,6 @@ int store_qual_list(struct store *st, const char *type_id, int granted, int64_t 
                     int limit, store_qual_cb cb, void *ctx, int64_t *last_seq, int *more,
                     struct ts_error *err);
 
-/* A worker's request for a qualification type. */
-enum qual_request_status {
-    QREQ_PENDING = 1,  /* waiting for the requester */
-    QREQ_ACCEPTED = 2, /* granted: by the requester, or at once for an auto-granted type */
-    QREQ_REJECTED = 3,
-    QREQ_TESTING = 4,  /* the worker has the test and has not handed it in */
-    QREQ_SCORED = 5    /* the test was scored with the AnswerKey and the value granted */
-};
-struct qual_request {
-    char id[STORE_ID_MAX];
-    char type_id[STORE_ID_MAX];
-    int64_t worker_id, requester_id;
-    int status;            /* enum qual_request_status */
-    char reason[1025];     /* the rejection's reason, or "" */
-    int64_t submitted_ms;  /* asked for, or test handed in */
-    char *test;            /* the test as the worker was given it, or NULL; owned */
-    char *answer;          /* QuestionFormAnswers XML, or NULL; owned */
-    int64_t deadline_ms;   /* the test must be handed in by then; 0 without a test */
-    int64_t decided_ms;    /* accepted, rejected or scored then; 0 while undecided */
-    int64_t value;         /* the value given (QREQ_ACCEPTED, QREQ_SCORED) */
-};
-/* Frees test and answer (read functions fill them; callbacks get them borrowed). */
-void store_qual_request_release(struct qual_request *r);
 /* TS_ECONFLICT when the worker already asked for this type. */
 int store_qual_request_insert(struct store *st, const struct qual_request *r,
                               struct ts_error *err);
@@ -563,13 +389,6 @@ int store_qual_request_list(struct store *st, int64_t requester_id, const char *
                             int64_t after_seq, int limit, store_qual_request_cb cb, void *ctx,
                             int64_t *last_seq, int *more, struct ts_error *err);
 
-/* Messages from requesters to workers. */
-struct message {
-    int64_t seq;
-    int64_t worker_id, requester_id;
-    const char *subject, *body; /* borrowed: valid during a callback only */
-    int64_t sent_ms;
-};
 int store_message_insert(struct store *st, const struct message *m, struct ts_error *err);
 typedef int (*store_message_cb)(void *ctx, const struct message *m);
 /* A worker's messages, newest last. */
@@ -588,17 +407,6 @@ int store_worker_count_add(struct store *st, int64_t worker_id, int64_t d_approv
 
 /* ---- Uploaded files ------------------------------------------------------------- */
 
-/* A file a worker sent with a task's form (multipart/form-data). */
-struct upload {
-    char key[STORE_ID_MAX];    /* the UploadedFileKey the answer names */
-    char asg_id[STORE_ID_MAX];
-    char *field;               /* the form field (QuestionIdentifier); owned */
-    int64_t size;              /* bytes */
-    unsigned char sha256[32];
-    char *data;                /* size bytes (+ a NUL), owned; NULL unless asked for */
-    int64_t created_ms;
-};
-void store_upload_release(struct upload *u);
 /* TS_ECONFLICT when the key, or the (assignment, field) pair, exists already. */
 int store_upload_insert(struct store *st, const struct upload *u, struct ts_error *err);
 /* By key (asg_id and field NULL) or by (asg_id, field) (key NULL); the bytes too when
@@ -608,19 +416,6 @@ int store_upload_get(struct store *st, const char *key, const char *asg_id, cons
 
 /* ---- Notifications ----------------------------------------------------------------- */
 
-/* A HIT type's notification settings (UpdateNotificationSettings). */
-#define STORE_URL_MAX 2048
-struct notify_settings {
-    char hit_type_id[STORE_ID_MAX];
-    int64_t requester_id;
-    char destination[STORE_URL_MAX + 1];
-    char transport[8];   /* "HTTPS" or "HTTP" */
-    char version[16];
-    unsigned events;     /* enum notify_event bits (core/notify.h) */
-    int active;
-    char key_id[STORE_ID_MAX]; /* the access key whose secret signs the messages */
-    int64_t updated_ms;
-};
 /* TS_ENOTFOUND (without a message: the caller says what it means) when the type has none.
  * One primary-key lookup: the event hooks call it on the hot path. */
 int store_notify_settings_get(struct store *st, const char *hit_type_id,
@@ -628,24 +423,6 @@ int store_notify_settings_get(struct store *st, const char *hit_type_id,
 int store_notify_settings_put(struct store *st, const struct notify_settings *s,
                               struct ts_error *err); /* insert or replace */
 
-enum notify_state { NOTIFY_PENDING = 0, NOTIFY_DELIVERED = 1, NOTIFY_FAILED = 2 };
-/* One message of the outbox. Strings are borrowed: valid during a callback only. */
-struct notify_msg {
-    int64_t seq;
-    int64_t requester_id;
-    const char *hit_type_id;  /* NULL for a test message */
-    const char *destination;
-    const char *key_id;
-    const char *event_types;  /* the message's event types, comma-separated */
-    const char *body;         /* the JSON document POSTed */
-    int64_t created_ms;
-    int state;                /* enum notify_state */
-    int64_t attempts;
-    int64_t next_ms;          /* when a pending message is next tried */
-    int last_status;          /* the last HTTP status received, 0 when none */
-    const char *last_error;   /* or NULL */
-    int64_t done_ms;          /* when delivered or given up; 0 while pending */
-};
 int store_notify_enqueue(struct store *st, const struct notify_msg *m, struct ts_error *err);
 typedef int (*store_notify_cb)(void *ctx, const struct notify_msg *m);
 /* The earliest next_ms of a pending message; TS_ENOTFOUND when none is pending. */
@@ -679,16 +456,6 @@ int store_access_key_first(struct store *st, int64_t account_id, char key_id[STO
 
 /* ---- Review policies (core/review.c) ------------------------------------------------ */
 
-enum review_level { REVIEW_ASSIGNMENT = 1, REVIEW_HIT = 2 };
-#define REVIEW_LEVEL_BIT(l) (1 << ((l) - 1)) /* in hit.policies */
-
-struct review_policy {
-    int level;           /* enum review_level */
-    char *name;          /* e.g. "ScoreMyKnownAnswers/2011-09-01" */
-    char *params_json;   /* the validated Parameters array, as given */
-    int64_t reviewed;    /* HIT level: finished assignments when it last ran, 0 never */
-};
-void store_review_policy_release(struct review_policy *p);
 /* Stores hit_id's policy at p->level and sets its bit in the HIT's policies. A second
  * policy at the same level is TS_ECONFLICT. */
 int store_review_policy_put(struct store *st, const char *hit_id, const struct review_policy *p,
@@ -699,21 +466,6 @@ int store_review_policy_get(struct store *st, const char *hit_id, int level,
 int store_review_policy_mark(struct store *st, const char *hit_id, int level, int64_t reviewed,
                              struct ts_error *err);
 
-enum review_item_kind { REVIEW_RESULT = 1, REVIEW_ACTION = 2 };
-/* One ReviewResult or ReviewAction. Strings are borrowed (valid during a callback). */
-struct review_item {
-    int64_t seq;
-    int level, kind;
-    const char *action_id;
-    const char *object_id;   /* SubjectId / TargetId */
-    const char *object_type; /* "Assignment" or "HIT" */
-    const char *question_id; /* results only, or NULL */
-    const char *name;        /* result Key / ActionName */
-    const char *value;       /* result Value / action Result */
-    const char *status;      /* actions: Succeeded, Failed; NULL for results */
-    int64_t complete_ms;     /* actions */
-    const char *error_code;  /* failed actions, else NULL */
-};
 int store_review_item_insert(struct store *st, const char *hit_id, const struct review_item *it,
                              struct ts_error *err);
 typedef int (*store_review_item_cb)(void *ctx, const struct review_item *it);
