@@ -33,8 +33,9 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) $(TESTFLAGS) $(PKG_
 LDFLAGS += $(SANFLAGS)
 LDLIBS  += $(PKG_LIBS) -lpthread -lm
 
-LIB_SRC  := $(sort $(wildcard src/util/*.c src/store/*.c src/core/*.c src/doc/*.c src/quality/*.c \
-                               src/api/*.c src/http/*.c src/cli/*.c))
+LIB_SRC  := $(sort $(wildcard src/util/*.c src/model/*.c src/store/*.c src/doc/*.c \
+                               src/quality/*.c src/core/*.c src/api/*.c src/http/*.c \
+                               src/cli/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(BUILD)/obj/src/main.o
 UNIT_SRC := $(sort $(wildcard tests/unit/*/test_*.c))

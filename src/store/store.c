@@ -1,6 +1,6 @@
 /* store.c: the backend-neutral half of store.h. It binds each call's values to a
  * statement named by id (sql.h), steps it and decodes its rows into the domain types
- * (core/model.h) over the database seam (db.h); the SQL text is the backend's table
+ * (model/model.h) over the database seam (db.h); the SQL text is the backend's table
  * (sql_sqlite.c) and the engine its db_*.c. The design is in docs/internals/store.md. */
 #include "store.h"
 

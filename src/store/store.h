@@ -9,7 +9,7 @@
  * - Every function that can fail returns 0 or a negative enum ts_err and fills err.
  * - Times are int64_t milliseconds since the epoch; money is int64_t micro-units.
  * - The domain types (struct hit, struct assignment, ...) and their *_release functions
- *   live in core/model.h. Strings in them are heap copies owned by the struct: functions
+ *   live in model/model.h. Strings in them are heap copies owned by the struct: functions
  *   that read a struct from the store allocate them; functions that write one borrow them.
  * - Writes happen inside a transaction the caller opened with store_begin (or inside a
  *   savepoint within it). A failed call leaves the transaction usable; the caller rolls
@@ -24,7 +24,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include "../util/err.h"
-#include "../core/model.h"
+#include "../model/model.h"
 
 struct store;
 
