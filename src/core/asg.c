@@ -65,14 +65,10 @@ static int asg_release_slot(struct core_ctx *c, struct assignment *a, enum asg_s
         return rc;
     before = hit_status_seen(c, &h);
     h.pending--;
-    if (h.expired || h.disposed) {
+    if (h.expired || h.disposed)
         rc = escrow_release_slot(c, &h, a->id, err);
-        h.escrow -= hit_slot_cost(&h);
-    }
     if (!rc)
-        rc = store_hit_add_counts(c->st, h.id, &(struct hit_counts){.pending = -1,
-                                  .escrow = h.expired || h.disposed ? -hit_slot_cost(&h) : 0},
-                                  err);
+        rc = store_hit_add_counts(c->st, h.id, &(struct hit_counts){.pending = -1}, err);
     if (!rc) {
         a->status = to;
         a->returned_ms = c->now_ms;
@@ -631,7 +627,6 @@ static int approve_loaded(struct core_ctx *c, struct assignment *a, int override
         h.rejected--;
     } else {
         rc = escrow_pay(c, &h, a, 0, err);
-        h.escrow -= hit_slot_cost(&h);
         h.submitted--;
     }
     if (rc)
@@ -642,8 +637,7 @@ static int approve_loaded(struct core_ctx *c, struct assignment *a, int override
     if (!rc)
         rc = store_hit_add_counts(c->st, h.id, a->status == ASG_REJECTED
                                   ? &(struct hit_counts){.rejected = -1, .approved = 1}
-                                  : &(struct hit_counts){.submitted = -1, .approved = 1,
-                                                         .escrow = -hit_slot_cost(&h)},
+                                  : &(struct hit_counts){.submitted = -1, .approved = 1},
                                   err);
     if (rc)
         goto out;
@@ -702,7 +696,6 @@ int asg_reject(struct core_ctx *c, int64_t requester_id, const char *id, const c
         goto out;
     before = hit_status_seen(c, &h);
     rc = escrow_release_slot(c, &h, a.id, err);
-    h.escrow -= hit_slot_cost(&h);
     h.submitted--;
     h.rejected++;
     a.status = ASG_REJECTED;
@@ -710,8 +703,8 @@ int asg_reject(struct core_ctx *c, int64_t requester_id, const char *id, const c
     if (!rc)
         rc = store_worker_count_add(c->st, a.worker_id, 0, 1, err);
     if (!rc)
-        rc = store_hit_add_counts(c->st, h.id, &(struct hit_counts){.submitted = -1,
-                                  .rejected = 1, .escrow = -hit_slot_cost(&h)}, err);
+        rc = store_hit_add_counts(c->st, h.id,
+                                  &(struct hit_counts){.submitted = -1, .rejected = 1}, err);
     if (!rc)
         rc = store_asg_update(c->st, &a, err);
     if (!rc) /* a rejected answer no longer counts (qc_react) */

@@ -25,30 +25,56 @@ int escrow_cost(int64_t slot_cost, int64_t slots, int64_t *amount, struct ts_err
     return 0;
 }
 
+/* Moves h's escrow by delta beside the ledger entry that moves the requester's: the
+ * HIT's column by the same delta (never as a value read earlier, so that several writers
+ * may move it), and the caller's h. */
+static int move_hit(struct core_ctx *c, struct hit *h, int64_t delta, struct ts_error *err)
+{
+    int rc = 0;
+
+    if (delta)
+        rc = store_hit_add_counts(c->st, h->id, &(struct hit_counts){.escrow = delta}, err);
+    if (!rc)
+        h->escrow += delta;
+    return rc;
+}
+
 /* Moves amount from the requester's available balance into escrow (amount > 0) or back
  * (amount < 0), for HIT h. */
-static int move(struct core_ctx *c, const struct hit *h, const char *kind, int64_t amount,
+static int move(struct core_ctx *c, struct hit *h, const char *kind, int64_t amount,
                 struct ts_error *err)
 {
     struct ledger_leg legs[2] = {
         {h->requester_id, LEDGER_AVAILABLE, -amount},
         {h->requester_id, LEDGER_ESCROW, amount},
     };
-    return ledger_post(c, kind, h->id, legs, 2, err);
+    int rc = ledger_post(c, kind, h->id, legs, 2, err);
+    return rc ? rc : move_hit(c, h, amount, err);
 }
 
-int escrow_hold(struct core_ctx *c, const struct hit *h, int64_t amount, struct ts_error *err)
+int escrow_hold_new(struct core_ctx *c, struct hit *h, int64_t amount, struct ts_error *err)
+{
+    struct ledger_leg legs[2] = {
+        {h->requester_id, LEDGER_AVAILABLE, -amount},
+        {h->requester_id, LEDGER_ESCROW, amount},
+    };
+    int rc = ledger_post(c, "escrow", h->id, legs, 2, err);
+    if (!rc)
+        h->escrow = amount;
+    return rc;
+}
+
+int escrow_hold(struct core_ctx *c, struct hit *h, int64_t amount, struct ts_error *err)
 {
     return move(c, h, "escrow", amount, err);
 }
 
-int escrow_release(struct core_ctx *c, const struct hit *h, int64_t amount,
-                   struct ts_error *err)
+int escrow_release(struct core_ctx *c, struct hit *h, int64_t amount, struct ts_error *err)
 {
     return move(c, h, "release", -amount, err);
 }
 
-int escrow_release_slot(struct core_ctx *c, const struct hit *h, const char *asg_id,
+int escrow_release_slot(struct core_ctx *c, struct hit *h, const char *asg_id,
                         struct ts_error *err)
 {
     int64_t cost = escrow_slot_cost(h);
@@ -56,10 +82,11 @@ int escrow_release_slot(struct core_ctx *c, const struct hit *h, const char *asg
         {h->requester_id, LEDGER_ESCROW, -cost},
         {h->requester_id, LEDGER_AVAILABLE, cost},
     };
-    return ledger_post(c, "release", asg_id, legs, 2, err);
+    int rc = ledger_post(c, "release", asg_id, legs, 2, err);
+    return rc ? rc : move_hit(c, h, -cost, err);
 }
 
-int escrow_pay(struct core_ctx *c, const struct hit *h, const struct assignment *a,
+int escrow_pay(struct core_ctx *c, struct hit *h, const struct assignment *a,
                int from_available, struct ts_error *err)
 {
     struct ledger_leg legs[3] = {
@@ -67,7 +94,8 @@ int escrow_pay(struct core_ctx *c, const struct hit *h, const struct assignment 
         {a->worker_id, LEDGER_EARNINGS, h->reward},
         {0, LEDGER_FEES, h->fee},
     };
-    return ledger_post(c, "pay", a->id, legs, 3, err);
+    int rc = ledger_post(c, "pay", a->id, legs, 3, err);
+    return rc || from_available ? rc : move_hit(c, h, -escrow_slot_cost(h), err);
 }
 
 int escrow_bonus(struct core_ctx *c, const struct bonus *b, struct ts_error *err)

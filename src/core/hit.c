@@ -198,9 +198,7 @@ int hit_create(struct core_ctx *c, const struct hit_type *t, const struct hit_pa
     out->form = p->form;
     out->created_ms = c->now_ms;
     out->expires_ms = timers_hit_expiry(c, p->lifetime_s);
-    out->escrow = amount;
-
-    rc = escrow_hold(c, out, amount, err);
+    rc = escrow_hold_new(c, out, amount, err);
     if (!rc)
         rc = store_hit_insert(c->st, out, err);
     if (!rc)
@@ -227,9 +225,12 @@ int hit_close_slots(struct core_ctx *c, struct hit *h, struct ts_error *err)
         if (rc)
             return rc;
     }
-    h->escrow -= amount;
-    if (n > 0)
+    if (n > 0) {
+        rc = store_hit_add_max(c->st, h->id, -n, h->max_assignments, err);
+        if (rc)
+            return rc;
         h->max_assignments -= n;
+    }
     h->overlap_max = 0;
     c->events.gen++; /* the caller holds h up to date; other rows in events may not be */
     return store_hit_update(c->st, h, err);
@@ -237,11 +238,16 @@ int hit_close_slots(struct core_ctx *c, struct hit *h, struct ts_error *err)
 
 int hit_open_slot(struct core_ctx *c, struct hit *h, struct ts_error *err)
 {
+    int rc;
+
     if (h->expired || h->disposed || hit_reserve_slots(h) == 0)
         return 0;
+    rc = store_hit_add_max(c->st, h->id, 1, h->overlap_max, err);
+    if (rc)
+        return rc;
     h->max_assignments++;
     c->events.gen++; /* as in hit_close_slots */
-    return store_hit_update(c->st, h, err);
+    return 0;
 }
 
 int hit_settle(struct core_ctx *c, struct hit *h, struct ts_error *err)
@@ -257,7 +263,6 @@ int hit_settle(struct core_ctx *c, struct hit *h, struct ts_error *err)
         rc = escrow_release(c, h, amount, err);
     if (rc)
         return rc;
-    h->escrow -= amount;
     h->expired = 1;
     rc = store_hit_update(c->st, h, err);
     if (!rc)
@@ -324,7 +329,6 @@ int hit_update_expiration(struct core_ctx *c, int64_t requester_id, const char *
             rc = escrow_hold(c, &h, amount, err);
         if (rc)
             goto out;
-        h.escrow += amount;
         h.expired = 0;
     }
     later = expire_at_ms > h.expires_ms;
@@ -387,8 +391,14 @@ int hit_add_assignments(struct core_ctx *c, int64_t requester_id, const char *hi
             rc = escrow_hold(c, &h, amount, err);
         if (rc)
             goto out;
-        h.escrow += amount;
     }
+    rc = store_hit_add_max(c->st, h.id, n, c->cfg->max_assignments, err);
+    if (rc == TS_ECONFLICT) /* another writer added assignments meanwhile */
+        rc = ts_failk(err, TS_EINVAL, "InvalidMaximumAssignmentsIncrease",
+                      "a HIT may have at most %lld assignments",
+                      (long long)c->cfg->max_assignments);
+    if (rc)
+        goto out;
     h.max_assignments = total;
     reopen_if_assignable(c, &h);
     rc = store_hit_update(c->st, &h, err);

@@ -62,8 +62,9 @@ int hit_create(struct core_ctx *c, const struct hit_type *t, const struct hit_pa
                struct hit *out, struct ts_error *err);
 /* Dynamic overlap (core/qc.c). hit_close_slots gives up h's free and reserve slots and
  * returns their escrow: the HIT takes no new assignment. hit_open_slot turns one reserve
- * slot into a free one (its cost is already in escrow). Both write h and raise no event:
- * they are the quality reactor's own steps, on the row it holds. */
+ * slot into a free one (its cost is already in escrow). Both move the stored HIT by
+ * deltas (max_assignments within its bounds, else TS_ECONFLICT) and h with it, and raise
+ * no event: they are the quality reactor's own steps, on the row it holds. */
 int hit_close_slots(struct core_ctx *c, struct hit *h, struct ts_error *err);
 int hit_open_slot(struct core_ctx *c, struct hit *h, struct ts_error *err);
 

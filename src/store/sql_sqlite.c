@@ -118,15 +118,20 @@ const char *const sql_sqlite[S__COUNT] = {
     [S_HIT_GET] = "SELECT " HIT_COLS " FROM hits WHERE id = ?1",
     [S_HIT_TEXTS_GET] = "SELECT question, input_json, annotation, " HIT_LAYOUT_OF("?1")
                         " FROM hit_texts WHERE hit_seq = ?1",
-    /* Not the four counts: they move only by S_HIT_ADD_COUNTS. */
-    [S_HIT_UPDATE] = "UPDATE hits SET max_assignments = ?2, expires_ms = ?3, escrow = ?4, "
-                     "reviewing = ?5, disposed = ?6, expired = ?7, overlap_max = ?8 "
-                     "WHERE id = ?1",
+    /* Not the counters: the four counts and escrow move only by S_HIT_ADD_COUNTS,
+     * max_assignments only by S_HIT_ADD_MAX. */
+    [S_HIT_UPDATE] = "UPDATE hits SET expires_ms = ?2, reviewing = ?3, disposed = ?4, "
+                     "expired = ?5, overlap_max = ?6 WHERE id = ?1",
     /* Only the columns an assignment moves, by deltas (several writers may move them at
      * once): SQLite then leaves hits_expiry alone. */
     [S_HIT_ADD_COUNTS] = "UPDATE hits SET pending = pending + ?2, submitted = submitted + ?3, "
                          "approved = approved + ?4, rejected = rejected + ?5, "
                          "escrow = escrow + ?6 WHERE id = ?1",
+    /* The bound in the WHERE clause, so that it holds against any other writer: at most
+     * ?3, never below the slots handed out. */
+    [S_HIT_ADD_MAX] = "UPDATE hits SET max_assignments = max_assignments + ?2 WHERE id = ?1 "
+                      "AND max_assignments + ?2 <= ?3 "
+                      "AND max_assignments + ?2 >= pending + submitted + approved + rejected",
     [S_HIT_SET_CONSENSUS] = "UPDATE hits SET consensus = ?2, confidence = ?3 WHERE id = ?1",
     [S_HIT_SET_TYPE] = "UPDATE hits SET hit_type_id = ?2 WHERE id = ?1",
     /* store_asg_claim: the HIT it claims, whole; then the assignment's insert and

@@ -1011,9 +1011,8 @@ int store_hit_load_texts(struct store *st, struct hit *h, struct ts_error *err)
 int store_hit_update(struct store *st, const struct hit *h, struct ts_error *err)
 {
     int rc = change_one(st, S_HIT_UPDATE,
-                        ARGS(A_TEXT(h->id), A_INT(h->max_assignments), A_INT(h->expires_ms),
-                             A_INT(h->escrow), A_INT(h->reviewing), A_INT(h->disposed),
-                             A_INT(h->expired), A_INT(h->overlap_max)),
+                        ARGS(A_TEXT(h->id), A_INT(h->expires_ms), A_INT(h->reviewing),
+                             A_INT(h->disposed), A_INT(h->expired), A_INT(h->overlap_max)),
                         "updating a HIT", err);
 
     return rc == TS_ENOTFOUND ? ts_fail(err, rc, "HIT %s does not exist", h->id) : rc;
@@ -1028,6 +1027,20 @@ int store_hit_add_counts(struct store *st, const char *hit_id, const struct hit_
                         "updating a HIT", err);
 
     return rc == TS_ENOTFOUND ? ts_fail(err, rc, "HIT %s does not exist", hit_id) : rc;
+}
+
+int store_hit_add_max(struct store *st, const char *hit_id, int64_t delta, int64_t cap,
+                      struct ts_error *err)
+{
+    int rc = change_one(st, S_HIT_ADD_MAX, ARGS(A_TEXT(hit_id), A_INT(delta), A_INT(cap)),
+                        "updating a HIT's assignments", err);
+
+    return rc == TS_ENOTFOUND
+               ? ts_fail(err, TS_ECONFLICT,
+                         "HIT %s does not exist or cannot have %+lld assignments within "
+                         "its bounds",
+                         hit_id, (long long)delta)
+               : rc;
 }
 
 int store_hit_next_open(struct store *st, const char *hit_type_id, int64_t worker_id,

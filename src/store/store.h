@@ -192,18 +192,24 @@ int store_hit_insert(struct store *st, struct hit *h, struct ts_error *err);
  * (store_hit_list) read the texts too. */
 int store_hit_get(struct store *st, const char *id, struct hit *out, struct ts_error *err);
 int store_hit_load_texts(struct store *st, struct hit *h, struct ts_error *err);
-/* Writes the mutable fields but the counts: max_assignments, expires_ms, escrow,
- * reviewing, disposed, expired, overlap_max. The four counts move only by
- * store_hit_add_counts. (escrow is still written as a value here: the HIT's own
- * extensions and expiries read it first, which holds while one writer moves a HIT.) */
+/* Writes the mutable fields but the counters: expires_ms, reviewing, disposed, expired,
+ * overlap_max. The counters move only by deltas, never by a value computed from an
+ * earlier read, so that several writers may move one HIT at once: the four counts and
+ * escrow by store_hit_add_counts, max_assignments by store_hit_add_max. */
 int store_hit_update(struct store *st, const struct hit *h, struct ts_error *err);
 /* Moves the four counts and escrow of hit_id by d's amounts (UPDATE ... SET pending =
- * pending + ?): what an assignment's transitions change. Deltas, not values, so that
- * several writers may move one HIT's counts at once. TS_ENOTFOUND when there is no such
- * HIT. The caller's own struct hit is not touched: it applies the same deltas if it reads
- * the counts afterwards. */
+ * pending + ?): what an assignment's transitions and the escrow's movements (escrow.c,
+ * which alone passes escrow) change. TS_ENOTFOUND when there is no such HIT. The
+ * caller's own struct hit is not touched: it applies the same deltas if it reads the
+ * counts afterwards. */
 int store_hit_add_counts(struct store *st, const char *hit_id, const struct hit_counts *d,
                          struct ts_error *err);
+/* Moves hit_id's max_assignments by delta when the result stays within its bounds, in
+ * the statement itself: at most cap, and not below the slots handed out (pending +
+ * submitted + approved + rejected). TS_ECONFLICT when there is no such HIT or a bound
+ * does not hold (nothing changed). The caller's struct hit is not touched. */
+int store_hit_add_max(struct store *st, const char *hit_id, int64_t delta, int64_t cap,
+                      struct ts_error *err);
 /* Moves h to another HIT type (h->hit_type_id). */
 int store_hit_set_type(struct store *st, const struct hit *h, struct ts_error *err);
 /* Writes consensus (may be NULL) and confidence. */

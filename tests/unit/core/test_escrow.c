@@ -1,11 +1,14 @@
 /* test_escrow.c: the money a HIT holds and where it goes, read back as balances: held at
  * creation and at extension, released on expiry, return, abandonment and rejection, paid
  * on approval (by hand or automatic) and on an overridden rejection, bonuses, and the
- * platform's fee on each. Each case starts from a fresh store (core_fixture_start), so any
+ * platform's fee on each; and two changes of one HIT made through two copies of it, read
+ * before either, both take effect (the counters move by deltas). Each case starts from a fresh store (core_fixture_start), so any
  * case runs alone or in any order. */
 #include "../../check.h"
 #include "../core_fixture.h"
 #include "core/asg.h"
+#include "core/escrow.h"
+#include "core/hit.h"
 #include "util/money.h"
 
 #define BAL(owner, kind) core_fixture_balance(owner, kind)
@@ -337,6 +340,79 @@ static void test_bonus(void)
     core_fixture_end();
 }
 
+/* Two copies of one HIT, both read before either change: escrow held through one (with
+ * two more slots) and released through the other (with one slot less) both take effect,
+ * in the stored row, the ledger and each copy; the invariant holds. */
+static void test_interleaved_escrow(void)
+{
+    struct ts_error err = {0};
+    struct core_cast k = core_fixture_start(5 * MONEY_UNIT);
+    struct hit_type t = core_fixture_stored_type(k.rq, 100000, 3600); /* 0.12 a slot */
+    struct hit_params p = core_fixture_params(3);
+    struct hit h, h1, h2, got;
+
+    CHECK_EQ_INT(core_fixture_hit(&t, &p, &h), 0);
+    h1 = core_fixture_hit_get(h.id);
+    h2 = core_fixture_hit_get(h.id);
+    tx_begin();
+    CHECK_EQ_INT(escrow_hold(&c, &h1, 240000, &err), 0);
+    CHECK_EQ_INT(store_hit_add_max(st, h1.id, 2, cfg.max_assignments, &err), 0);
+    CHECK_EQ_INT(escrow_release(&c, &h2, 120000, &err), 0);
+    CHECK_EQ_INT(store_hit_add_max(st, h2.id, -1, cfg.max_assignments, &err), 0);
+    CHECK_EQ_INT(tx_end(0), 0);
+    CHECK_EQ_INT(h1.escrow, 600000); /* each copy moved by its own delta */
+    CHECK_EQ_INT(h2.escrow, 240000);
+    got = core_fixture_hit_get(h.id);
+    CHECK_EQ_INT(got.escrow, 480000);
+    CHECK_EQ_INT(got.max_assignments, 4);
+    CHECK_EQ_INT(BAL(k.rq, LEDGER_ESCROW), 480000);
+    CHECK_EQ_INT(core_fixture_violations(), 0);
+    store_hit_release(&got);
+    store_hit_release(&h1);
+    store_hit_release(&h2);
+    store_hit_release(&h);
+    core_fixture_end();
+}
+
+/* Dynamic overlap: a reserve slot opened through each of two copies read before either
+ * opens two; past overlap_max a copy's stale count opens none (the statement's bound). */
+static void test_interleaved_slots(void)
+{
+    struct ts_error err = {0};
+    struct core_cast k = core_fixture_start(5 * MONEY_UNIT);
+    struct hit_type t = core_fixture_stored_type(k.rq, 100000, 3600);
+    struct hit_params p = core_fixture_params(2);
+    struct hit h, h1, h2, h3, got;
+
+    p.overlap_max = 4;
+    CHECK_EQ_INT(core_fixture_hit(&t, &p, &h), 0);
+    CHECK_EQ_INT(h.escrow, 480000); /* the reserve is held too */
+    h1 = core_fixture_hit_get(h.id);
+    h2 = core_fixture_hit_get(h.id);
+    h3 = core_fixture_hit_get(h.id);
+    CHECK_EQ_INT(TX(hit_open_slot(&c, &h1, &err)), 0);
+    CHECK_EQ_INT(TX(hit_open_slot(&c, &h2, &err)), 0);
+    CHECK_EQ_INT(h1.max_assignments, 3);
+    CHECK_EQ_INT(h2.max_assignments, 3);
+    got = core_fixture_hit_get(h.id);
+    CHECK_EQ_INT(got.max_assignments, 4);
+    CHECK_EQ_INT(got.escrow, 480000);
+    store_hit_release(&got);
+    /* h3 still sees a reserve slot, but the HIT has none left: refused, nothing changed. */
+    CHECK_EQ_INT(TX(hit_open_slot(&c, &h3, &err)), TS_ECONFLICT);
+    CHECK_EQ_INT(h3.max_assignments, 2);
+    got = core_fixture_hit_get(h.id);
+    CHECK_EQ_INT(got.max_assignments, 4);
+    store_hit_release(&got);
+    CHECK_EQ_INT(core_fixture_violations(), 0);
+    store_hit_release(&h1);
+    store_hit_release(&h2);
+    store_hit_release(&h3);
+    store_hit_release(&h);
+    core_fixture_end();
+}
+
 CHECK_MAIN(test_held_at_creation, test_fee, test_approve_reject_override,
            test_override_needs_funds, test_expiry_abandon_extension, test_extension_needs_funds,
-           test_return, test_added_assignments, test_auto_approval_pays, test_bonus)
+           test_return, test_added_assignments, test_auto_approval_pays, test_bonus,
+           test_interleaved_escrow, test_interleaved_slots)

@@ -395,13 +395,14 @@ static void test_hit_roundtrip(void)
     CHECK_EQ_INT(got.seq, h.seq);
     CHECK_EQ_INT(got.max_assignments, 3);
     CHECK_EQ_INT(got.escrow, 360);
-    /* The counts move by deltas only; an update leaves them alone. */
+    /* The counters move by deltas only; an update leaves them alone. */
     CHECK_EQ_INT(store_hit_add_counts(fx.st, h.id,
                                       &(struct hit_counts){.pending = 1, .submitted = 1,
                                                            .approved = 1},
                                       &err),
                  0);
     got.pending = 7;
+    got.max_assignments = 9;
     got.expires_ms = 2000;
     got.escrow = 240;
     got.reviewing = 1;
@@ -412,7 +413,8 @@ static void test_hit_roundtrip(void)
     CHECK_EQ_INT(got.pending + got.submitted + got.approved, 3);
     CHECK_EQ_INT(got.pending, 1);
     CHECK_EQ_INT(got.expires_ms, 2000);
-    CHECK_EQ_INT(got.escrow, 240);
+    CHECK_EQ_INT(got.max_assignments, 3); /* the counters too */
+    CHECK_EQ_INT(got.escrow, 360);
     CHECK_EQ_INT(got.reviewing, 1);
     CHECK_EQ_INT(got.expired, 1);
     CHECK_EQ_INT(got.disposed, 0);

@@ -258,9 +258,9 @@ static void test_hits_and_assignments(void)
     CHECK(h.question == NULL); /* without its texts */
     CHECK_EQ_INT(store_hit_load_texts(c.st, &h, &err), 0);
     CHECK_EQ_STR(h.question, "<QuestionForm/>");
-    h.max_assignments = 3;
     h.reviewing = 1;
     CHECK_EQ_INT(store_hit_update(c.st, &h, &err), 0);
+    CHECK_EQ_INT(store_hit_add_max(c.st, h.id, 1, 1000, &err), 0);
     store_hit_release(&h);
     CHECK_EQ_INT(store_hit_get(c.st, id, &h, &err), 0);
     CHECK_EQ_INT(h.max_assignments, 3);
@@ -324,18 +324,65 @@ static void test_counter_deltas(void)
     CHECK_EQ_INT(h.approved, 1);
     CHECK_EQ_INT(h.rejected, 0);
     CHECK_EQ_INT(h.escrow, 360 - 120);
-    /* An update of the HIT's other fields leaves the counts to the deltas. */
+    /* An update of the HIT's other fields leaves the counters to the deltas. */
     h.pending = 99;
     h.max_assignments = 4;
+    h.escrow = 0;
     CHECK_EQ_INT(store_hit_update(c.st, &h, &err), 0);
     store_hit_release(&h);
     CHECK_EQ_INT(store_hit_get(c.st, id, &h, &err), 0);
     CHECK_EQ_INT(h.pending, 1);
-    CHECK_EQ_INT(h.max_assignments, 4);
+    CHECK_EQ_INT(h.max_assignments, 3);
+    CHECK_EQ_INT(h.escrow, 360 - 120);
+    store_hit_release(&h);
+    /* Escrow alone, both ways: two writers' deltas both take effect. */
+    CHECK_EQ_INT(store_hit_add_counts(c.st, id, &(struct hit_counts){.escrow = 240}, &err), 0);
+    CHECK_EQ_INT(store_hit_add_counts(c.st, id, &(struct hit_counts){.escrow = -120}, &err), 0);
+    CHECK_EQ_INT(store_hit_get(c.st, id, &h, &err), 0);
+    CHECK_EQ_INT(h.escrow, 360);
+    CHECK_EQ_INT(h.pending + h.submitted + h.approved + h.rejected, 2);
     store_hit_release(&h);
     CHECK_EQ_INT(store_hit_add_counts(c.st, nm(&c, id, sizeof id, "none"),
                                       &(struct hit_counts){.pending = 1}, &err),
                  TS_ENOTFOUND);
+    cx_close(&c);
+}
+
+/* max_assignments moves by deltas, its bounds kept by the statement: at most the cap, never
+ * below the slots handed out; nothing changes when one would break. */
+static void test_max_deltas(void)
+{
+    struct cx c;
+    struct ts_error err = {0};
+    struct hit h;
+    char id[64];
+
+    cx_open(&c);
+    cx_people(&c);
+    cx_hit(&c, "H", 3, NULL);
+    nm(&c, id, sizeof id, "H");
+    CHECK_EQ_INT(store_hit_add_counts(c.st, id, &(struct hit_counts){.pending = 1}, &err), 0);
+    CHECK_EQ_INT(store_hit_add_counts(c.st, id, &(struct hit_counts){.approved = 1}, &err), 0);
+    CHECK_EQ_INT(store_hit_add_max(c.st, id, 2, 5, &err), 0);
+    CHECK_EQ_INT(store_hit_add_max(c.st, id, 1, 6, &err), 0);
+    CHECK_EQ_INT(store_hit_get(c.st, id, &h, &err), 0);
+    CHECK_EQ_INT(h.max_assignments, 6);
+    store_hit_release(&h);
+    /* Past the cap. */
+    CHECK_EQ_INT(store_hit_add_max(c.st, id, 1, 6, &err), TS_ECONFLICT);
+    /* Below the two slots handed out. */
+    CHECK_EQ_INT(store_hit_add_max(c.st, id, -5, 6, &err), TS_ECONFLICT);
+    CHECK_EQ_INT(store_hit_get(c.st, id, &h, &err), 0);
+    CHECK_EQ_INT(h.max_assignments, 6);
+    store_hit_release(&h);
+    CHECK_EQ_INT(store_hit_add_max(c.st, id, -4, 6, &err), 0);
+    CHECK_EQ_INT(store_hit_get(c.st, id, &h, &err), 0);
+    CHECK_EQ_INT(h.max_assignments, 2);
+    CHECK_EQ_INT(h.pending, 1);
+    CHECK_EQ_INT(h.approved, 1);
+    store_hit_release(&h);
+    CHECK_EQ_INT(store_hit_add_max(c.st, nm(&c, id, sizeof id, "none"), 1, 6, &err),
+                 TS_ECONFLICT);
     cx_close(&c);
 }
 
@@ -592,4 +639,4 @@ static void test_paging(void)
 }
 
 CHECK_MAIN(test_open, test_transactions, test_accounts_and_meta, test_hits_and_assignments,
-           test_counter_deltas, test_claim, test_ledger_posting, test_paging)
+           test_counter_deltas, test_max_deltas, test_claim, test_ledger_posting, test_paging)
