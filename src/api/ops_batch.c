@@ -13,6 +13,7 @@
 #include "../core/asg.h"
 #include "../core/pay.h"
 #include "../core/pseudonym.h"
+#include "../core/qc.h"
 #include "../doc/question.h"
 #include "../doc/rows.h"
 #include "../core/secrets.h"
@@ -326,7 +327,7 @@ static void quality_note(struct result_walk *w, const struct assignment *a, cons
         snprintf(key, sizeof key, "%s -> %s", ref, a->label);
         count(json_object_get(wk, "Confusion"), key, 1);
     }
-    if (a->status == ASG_REJECTED)
+    if (!qc_answer_counts(a))
         return; /* a rejected answer does not count in the consensus or the agreement */
     if (w->n_ix == w->cap_ix) {
         w->cap_ix = w->cap_ix ? 2 * w->cap_ix : 64;
