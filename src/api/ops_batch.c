@@ -609,7 +609,7 @@ static int walk_batch(struct op_ctx *c, const char *id, struct result_walk *w,
     w->workers = json_object();
     w->err = err;
     f.batch_id = id;
-    f.status_mask = ASG_MASK(ASG_SUBMITTED) | ASG_MASK(ASG_APPROVED) | ASG_MASK(ASG_REJECTED);
+    f.status_mask = ASG_MASK_FINISHED;
     while (!rc && more) {
         rc = store_asg_list(c->core->st, &f, after, 1000, result_cb, w, &last, &more, err);
         if (!rc)

@@ -353,7 +353,7 @@ static int op_list_assignments(struct op_ctx *c, json_t *in, json_t *out, struct
         rc = param_page(in, &after, &limit, err);
     if (rc)
         return rc;
-    f.status_mask = ASG_MASK(ASG_SUBMITTED) | ASG_MASK(ASG_APPROVED) | ASG_MASK(ASG_REJECTED);
+    f.status_mask = ASG_MASK_FINISHED;
     if (st && !json_is_null(st)) {
         size_t i;
         json_t *v;

@@ -325,6 +325,7 @@ static void test_state_predicates(void)
         CHECK_EQ_INT(asg_is_finished(&a),
                      s == ASG_SUBMITTED || s == ASG_APPROVED || s == ASG_REJECTED);
         CHECK_EQ_INT(asg_in_progress(&a), s == ASG_ACCEPTED);
+        CHECK_EQ_INT((ASG_MASK_FINISHED & ASG_MASK(s)) != 0, asg_is_finished(&a));
     }
 }
 
