@@ -29,10 +29,6 @@
 #define SIG_PRUNE_CAP 5000
 #define AUTH_CACHE_SLOTS 1024 /* a power of two */
 #define TOKEN_PRUNE_CAP 500
-/* A sliding token's expiry is written again only once it has fallen this far behind
- * now + its lifetime (or a quarter of the lifetime, if that is shorter), so the hot path
- * writes once a day per token, not on every request. */
-#define TOKEN_SLIDE_SLACK_MS ((int64_t)86400 * 1000)
 
 /* Bearer token -> account, so that an operation costs no token or account lookup once
  * its caller has been seen. Direct-mapped on the token hash (itself uniform). A slot is
@@ -155,14 +151,8 @@ static int access_key_active(struct exec *x, struct exec_job *j, int64_t *id)
     return rc;
 }
 
-static int64_t slide_slack(const struct exec *x)
-{
-    int64_t q = x->lim.token_ttl_ms / 4;
-    return q < TOKEN_SLIDE_SLACK_MS ? q : TOKEN_SLIDE_SLACK_MS;
-}
-
 /* The account of j's bearer token, refusing one that has expired and moving a sliding
- * token's expiry on when it has fallen behind (see TOKEN_SLIDE_SLACK_MS). */
+ * token's expiry on when it has fallen behind (timers_token_slides). */
 static int token_account(struct exec *x, struct exec_job *j, int64_t now_ms, int64_t *id,
                          int64_t *expires_ms, int *sliding)
 {
@@ -171,11 +161,11 @@ static int token_account(struct exec *x, struct exec_job *j, int64_t now_ms, int
         return ts_failk(&j->err, TS_EAUTH, "UnrecognizedClient", "the bearer token is not valid");
     if (rc)
         return rc;
-    if (*expires_ms && *expires_ms <= now_ms)
+    if (timers_token_expired(now_ms, *expires_ms))
         return ts_failk(&j->err, TS_EAUTH, "ExpiredToken",
                         "the bearer token has expired; log in again");
-    if (*sliding && *expires_ms < now_ms + x->lim.token_ttl_ms - slide_slack(x)) {
-        *expires_ms = now_ms + x->lim.token_ttl_ms;
+    if (*sliding && timers_token_slides(now_ms, x->lim.token_ttl_ms, *expires_ms)) {
+        *expires_ms = timers_token_expiry(now_ms, x->lim.token_ttl_ms);
         rc = store_token_extend(x->st, j->token_hash, *expires_ms, &j->err);
     }
     return rc;
@@ -205,8 +195,8 @@ static int authenticate(struct exec *x, struct exec_job *j, int64_t now_ms, stru
         slot = auth_slot(x, j->token_hash);
         if (slot->used && memcmp(slot->token_hash, j->token_hash, 32) == 0 &&
             (slot->expires_ms == 0 ||
-             (slot->sliding ? slot->expires_ms >= now_ms + x->lim.token_ttl_ms - slide_slack(x)
-                            : slot->expires_ms > now_ms))) {
+             (slot->sliding ? !timers_token_slides(now_ms, x->lim.token_ttl_ms, slot->expires_ms)
+                            : !timers_token_expired(now_ms, slot->expires_ms)))) {
             *who = slot->who;
             goto check_role;
         }

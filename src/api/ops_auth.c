@@ -10,6 +10,7 @@
 #include "param.h"
 #include "render.h"
 #include "../core/secrets.h"
+#include "../core/timers.h"
 #include "../util/banned.h"
 
 /* The most access keys a requester may hold at once (CreateAccessKey refuses more). */
@@ -53,7 +54,7 @@ static int op_login(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *
 {
     char token[SECRETS_TOKEN_LEN + 1], id[STORE_TOKEN_ID_MAX];
     unsigned char hash[32];
-    int64_t expires = c->core->now_ms + c->token_ttl_ms;
+    int64_t expires = timers_token_expiry(c->core->now_ms, c->token_ttl_ms);
     int rc;
     (void)in;
     if (c->who.id <= 0)

@@ -13,6 +13,7 @@
 #include "../core/asg.h"
 #include "../core/pay.h"
 #include "../core/pseudonym.h"
+#include "../core/qc.h"
 #include "../doc/question.h"
 #include "../doc/rows.h"
 #include "../core/secrets.h"
@@ -326,7 +327,7 @@ static void quality_note(struct result_walk *w, const struct assignment *a, cons
         snprintf(key, sizeof key, "%s -> %s", ref, a->label);
         count(json_object_get(wk, "Confusion"), key, 1);
     }
-    if (a->status == ASG_REJECTED)
+    if (!qc_answer_counts(a))
         return; /* a rejected answer does not count in the consensus or the agreement */
     if (w->n_ix == w->cap_ix) {
         w->cap_ix = w->cap_ix ? 2 * w->cap_ix : 64;
@@ -608,7 +609,7 @@ static int walk_batch(struct op_ctx *c, const char *id, struct result_walk *w,
     w->workers = json_object();
     w->err = err;
     f.batch_id = id;
-    f.status_mask = ASG_MASK(ASG_SUBMITTED) | ASG_MASK(ASG_APPROVED) | ASG_MASK(ASG_REJECTED);
+    f.status_mask = ASG_MASK_FINISHED;
     while (!rc && more) {
         rc = store_asg_list(c->core->st, &f, after, 1000, result_cb, w, &last, &more, err);
         if (!rc)

@@ -13,6 +13,7 @@
 #include "../core/asg.h"
 #include "../core/cap.h"
 #include "../core/secrets.h"
+#include "../core/timers.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/banned.h"
@@ -171,7 +172,7 @@ static int op_form_page(struct op_ctx *c, json_t *in, json_t *out, struct ts_err
     json_object_set_new(out, "AssignmentStatus", json_string(asg_status_name(now.status)));
     /* The page renders the task only when it shows it: to the link with its parameters
      * (the bare link is redirected there), while the assignment is Accepted. */
-    if (now.status != ASG_ACCEPTED) {
+    if (!asg_in_progress(&now)) {
         store_asg_release(&now);
         return 0;
     }
@@ -278,7 +279,7 @@ static int op_get_file_upload_url(struct op_ctx *c, json_t *in, json_t *out,
         rc = asg_get_owned(c->core, c->who.id, id, &a, err);
     if (rc)
         return rc;
-    if (a.status != ASG_SUBMITTED && a.status != ASG_APPROVED && a.status != ASG_REJECTED)
+    if (!asg_is_finished(&a))
         rc = ts_failk(err, TS_ECONFLICT, "InvalidAssignmentState",
                       "Assignment %s is %s. This operation can be called with a status of: "
                       "Submitted, Approved, Rejected",
@@ -293,7 +294,7 @@ static int op_get_file_upload_url(struct op_ctx *c, json_t *in, json_t *out,
     store_asg_release(&a);
     if (rc)
         return rc;
-    int64_t expires = c->core->now_ms / 1000 + CAP_UPLOAD_TTL_S;
+    int64_t expires = timers_link_expiry_s(c->core, CAP_UPLOAD_TTL_S);
     struct buf b = BUF_INIT(1024);
     cap_upload_sign(c->core->sec, u.key, expires, sig);
     buf_printf(&b, "%s/mturk/upload/%s?expires=%lld&signature=%s", c->core->cfg->base_url,

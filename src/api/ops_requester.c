@@ -353,7 +353,7 @@ static int op_list_assignments(struct op_ctx *c, json_t *in, json_t *out, struct
         rc = param_page(in, &after, &limit, err);
     if (rc)
         return rc;
-    f.status_mask = ASG_MASK(ASG_SUBMITTED) | ASG_MASK(ASG_APPROVED) | ASG_MASK(ASG_REJECTED);
+    f.status_mask = ASG_MASK_FINISHED;
     if (st && !json_is_null(st)) {
         size_t i;
         json_t *v;
@@ -402,7 +402,7 @@ static int op_get_assignment(struct op_ctx *c, json_t *in, json_t *out, struct t
         rc = asg_get_owned(c->core, c->who.id, id, &a, err);
     if (rc)
         return rc;
-    if (a.status != ASG_SUBMITTED && a.status != ASG_APPROVED && a.status != ASG_REJECTED) {
+    if (!asg_is_finished(&a)) {
         store_asg_release(&a);
         return ts_failk(err, TS_ENOTFOUND, "AssignmentDoesNotExist",
                         "Assignment %s has not been submitted", id);
@@ -686,9 +686,8 @@ static int op_list_worker_blocks(struct op_ctx *c, json_t *in, json_t *out,
 }
 
 /* UpdateHITTypeOfHIT: the HIT takes another of the caller's types (title, description,
- * keywords, duration, auto-approval, qualification requirements). A type with another
- * Reward is refused: the HIT's escrow and the rewards of work already done were set by
- * its reward. */
+ * keywords, duration, auto-approval, qualification requirements), if the core lets it
+ * (core_hit_may_take_type: the same Reward). */
 static int op_update_hit_type(struct op_ctx *c, json_t *in, json_t *out, struct ts_error *err)
 {
     const char *hit_id = NULL, *type_id = NULL;
@@ -707,15 +706,7 @@ static int op_update_hit_type(struct op_ctx *c, json_t *in, json_t *out, struct 
         store_hit_release(&h);
         return rc;
     }
-    if (t.reward != h.reward) {
-        char have[32], want[32];
-        money_format(h.reward, have);
-        money_format(t.reward, want);
-        rc = ts_failk(err, TS_ECONFLICT, "InvalidHITType",
-                      "HIT %s pays %s and HIT type %s pays %s: a HIT can move only to a type "
-                      "with the same Reward",
-                      h.id, have, t.id, want);
-    }
+    rc = core_hit_may_take_type(&h, &t, err);
     if (!rc) {
         memcpy(h.hit_type_id, t.id, sizeof h.hit_type_id);
         rc = store_hit_set_type(c->core->st, &h, err);

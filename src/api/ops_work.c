@@ -17,6 +17,7 @@
 #include "../doc/qform.h"
 #include "../core/qc.h"
 #include "../core/quals.h"
+#include "../core/timers.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/banned.h"
@@ -123,7 +124,7 @@ static json_t *worker_asg(const struct assignment *a)
     render_time(o, "AcceptTime", a->accepted_ms);
     render_time(o, "Deadline", a->deadline_ms);
     render_time(o, "SubmitTime", a->submitted_ms);
-    render_time(o, "AutoApprovalTime", a->status == ASG_SUBMITTED ? a->auto_approve_ms : 0);
+    render_time(o, "AutoApprovalTime", timers_auto_approval_due(a));
     render_time(o, "ApprovalTime", a->approved_ms);
     render_time(o, "RejectionTime", a->rejected_ms);
     if (a->feedback)

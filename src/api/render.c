@@ -5,6 +5,7 @@
 #include "../core/asg.h"
 #include "../core/pay.h"
 #include "../core/pseudonym.h"
+#include "../core/timers.h"
 #include "../doc/question.h"
 #include "../doc/qform.h"
 #include "../util/buf.h"
@@ -118,7 +119,7 @@ json_t *render_asg_form(struct op_ctx *c, const struct assignment *a, const stru
     json_object_set_new(o, "WorkerId", json_string(pseud));
     json_object_set_new(o, "HITId", json_string(a->hit_id));
     json_object_set_new(o, "AssignmentStatus", json_string(asg_status_name(a->status)));
-    render_time(o, "AutoApprovalTime", a->status == ASG_SUBMITTED ? a->auto_approve_ms : 0);
+    render_time(o, "AutoApprovalTime", timers_auto_approval_due(a));
     render_time(o, "AcceptTime", a->accepted_ms);
     render_time(o, "SubmitTime", a->submitted_ms);
     render_time(o, "ApprovalTime", a->approved_ms);

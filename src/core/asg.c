@@ -720,7 +720,7 @@ int asg_bonus(struct core_ctx *c, int64_t requester_id, const char *worker_pseud
               struct bonus *out, struct ts_error *err)
 {
     struct assignment a;
-    char pseud[16], max[32];
+    char max[32];
     int64_t fee;
     long n;
     int rc;
@@ -749,13 +749,12 @@ int asg_bonus(struct core_ctx *c, int64_t requester_id, const char *worker_pseud
     rc = asg_get_owned(c, requester_id, asg_id, &a, err);
     if (rc)
         return rc;
-    pseudonym_derive(c->sec, requester_id, a.worker_id, pseud);
-    if (strcmp(pseud, worker_pseudonym) != 0) {
+    if (!pseudonym_is(c, requester_id, worker_pseudonym, a.worker_id)) {
         rc = ts_fail(err, TS_EINVAL, "WorkerId %s did not work on assignment %s",
                      worker_pseudonym, a.id);
         goto out;
     }
-    if (a.status != ASG_SUBMITTED && a.status != ASG_APPROVED && a.status != ASG_REJECTED) {
+    if (!asg_is_finished(&a)) {
         rc = wrong_state(&a, "Submitted, Approved, Rejected", err);
         goto out;
     }
@@ -814,4 +813,15 @@ int asg_sweep(struct core_ctx *c, int cap, int *done, struct ts_error *err)
     }
     free(ids);
     return rc;
+}
+
+int asg_is_finished(const struct assignment *a)
+{
+    return a->status == ASG_SUBMITTED || a->status == ASG_APPROVED ||
+           a->status == ASG_REJECTED;
+}
+
+int asg_in_progress(const struct assignment *a)
+{
+    return a->status == ASG_ACCEPTED;
 }

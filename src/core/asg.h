@@ -61,4 +61,13 @@ int asg_bonus(struct core_ctx *c, int64_t requester_id, const char *worker_pseud
 /* Abandons due deadlines and auto-approves due submissions, up to cap of each. */
 int asg_sweep(struct core_ctx *c, int cap, int *done, struct ts_error *err);
 
+/* Whether a's worker has finished it: Submitted, Approved or Rejected (the work a
+ * requester may see, download files of, or pay a bonus for). */
+int asg_is_finished(const struct assignment *a);
+/* The same as a store filter (asg_filter.status_mask): the finished statuses. */
+#define ASG_MASK_FINISHED                                                                   \
+    (ASG_MASK(ASG_SUBMITTED) | ASG_MASK(ASG_APPROVED) | ASG_MASK(ASG_REJECTED))
+/* Whether a's worker is still working on it: Accepted (the task page shows the task). */
+int asg_in_progress(const struct assignment *a);
+
 #endif

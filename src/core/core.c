@@ -26,6 +26,9 @@ void core_config_init(struct core_config *cfg)
 /* The reactors, in the order each event meets them: quality first (it may close or open
  * the HIT's slots, which decides whether it became Reviewable), then the notification
  * of what happened, then review policies (whose actions raise further events). */
+/* notify_reactor only forwards: notify_react takes its event const (it never changes
+ * it), which a core_reactor cannot, and a cast between the two function types would make
+ * the call undefined. */
 static int notify_reactor(struct core_ctx *c, struct event *e, struct ts_error *err)
 {
     return notify_react(c, e, err);
@@ -95,4 +98,18 @@ int core_hit_due(struct core_ctx *c, int64_t requester_id, const char *id,
         return rc;
     store_hit_release(&h);
     return event_count(c) == mark ? 0 : core_settle(c, err);
+}
+
+int core_hit_may_take_type(const struct hit *h, const struct hit_type *t,
+                           struct ts_error *err)
+{
+    char have[32], want[32];
+    if (t->reward == h->reward)
+        return 0;
+    money_format(h->reward, have);
+    money_format(t->reward, want);
+    return ts_failk(err, TS_ECONFLICT, "InvalidHITType",
+                    "HIT %s pays %s and HIT type %s pays %s: a HIT can move only to a type "
+                    "with the same Reward",
+                    h->id, have, t->id, want);
 }

@@ -91,4 +91,11 @@ int core_hit_get_owned(struct core_ctx *c, int64_t requester_id, const char *id,
 int core_hit_due(struct core_ctx *c, int64_t requester_id, const char *id,
                  struct ts_error *err);
 
+/* UpdateHITTypeOfHIT: whether HIT h may take type t. A type with another Reward is
+ * refused (TS_ECONFLICT, "InvalidHITType"): h's escrow and the rewards of work already
+ * done were set by its reward. Checks only; changes nothing. */
+struct hit_type;
+int core_hit_may_take_type(const struct hit *h, const struct hit_type *t,
+                           struct ts_error *err);
+
 #endif

@@ -65,3 +65,11 @@ int pseudonym_resolve(struct core_ctx *c, int64_t requester_id, const char *pseu
         *worker_id = w;
     return rc;
 }
+
+int pseudonym_is(const struct core_ctx *c, int64_t requester_id, const char *pseudonym,
+                 int64_t worker_id)
+{
+    char pseud[PSEUDONYM_SIZE];
+    pseudonym_derive(c->sec, requester_id, worker_id, pseud);
+    return strcmp(pseud, pseudonym) == 0;
+}

@@ -31,4 +31,9 @@ int pseudonym_note(struct core_ctx *c, int64_t requester_id, int64_t worker_id,
 int pseudonym_resolve(struct core_ctx *c, int64_t requester_id, const char *pseudonym,
                       int64_t *worker_id, struct ts_error *err);
 
+/* Whether pseudonym is the one requester_id sees for worker_id. Records and reads
+ * nothing in the store. */
+int pseudonym_is(const struct core_ctx *c, int64_t requester_id, const char *pseudonym,
+                 int64_t worker_id);
+
 #endif

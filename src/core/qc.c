@@ -218,3 +218,8 @@ int qc_react(struct core_ctx *c, struct event *e, struct ts_error *err)
         e->after = hit_status_seen(c, &e->hit);
     return 0;
 }
+
+int qc_answer_counts(const struct assignment *a)
+{
+    return a->status == ASG_SUBMITTED || a->status == ASG_APPROVED;
+}

@@ -18,6 +18,10 @@ struct event;
  * next, see the HIT as it left it. Other events: nothing. */
 int qc_react(struct core_ctx *c, struct event *e, struct ts_error *err);
 
+/* Whether a's answer counts in its HIT's consensus and in the agreement figures:
+ * Submitted or Approved (a rejected answer does not). */
+int qc_answer_counts(const struct assignment *a);
+
 /* After a (the just submitted assignment, with its label) was written: counts a gold
  * answer, records a new label, then qc_refresh. */
 int qc_after_submit(struct core_ctx *c, struct hit *h, const struct assignment *a,

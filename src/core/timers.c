@@ -37,6 +37,32 @@ int64_t timers_token_since(const struct core_ctx *c)
     return c->now_ms - TIMERS_TOKEN_MS;
 }
 
+int64_t timers_token_expiry(int64_t now_ms, int64_t ttl_ms)
+{
+    return now_ms + ttl_ms;
+}
+
+int timers_token_expired(int64_t now_ms, int64_t expires_ms)
+{
+    return expires_ms && expires_ms <= now_ms;
+}
+
+int timers_token_slides(int64_t now_ms, int64_t ttl_ms, int64_t expires_ms)
+{
+    int64_t slack = ttl_ms / 4 < TIMERS_SLIDE_SLACK_MS ? ttl_ms / 4 : TIMERS_SLIDE_SLACK_MS;
+    return expires_ms < now_ms + ttl_ms - slack;
+}
+
+int64_t timers_link_expiry_s(const struct core_ctx *c, int64_t ttl_s)
+{
+    return c->now_ms / TIMERS_SECOND_MS + ttl_s;
+}
+
+int64_t timers_auto_approval_due(const struct assignment *a)
+{
+    return a->status == ASG_SUBMITTED ? a->auto_approve_ms : 0;
+}
+
 int64_t timers_next_sweep(int64_t now_ms, int full)
 {
     return now_ms + (full ? 0 : TIMERS_SWEEP_EVERY_MS);

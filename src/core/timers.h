@@ -35,6 +35,27 @@ int timers_override_open(const struct core_ctx *c, const struct assignment *a);
 /* A UniqueRequestToken recorded at or after this time is still in force. */
 int64_t timers_token_since(const struct core_ctx *c);
 
+/* Bearer tokens (Login, and the executor's authentication). A token lives ttl_ms after
+ * it was issued or last moved on; a sliding token's expiry is moved on (written again)
+ * only once it has fallen TIMERS_SLIDE_SLACK_MS behind now + ttl_ms (or a quarter of
+ * ttl_ms, if that is shorter), so the hot path writes about once a day per token. */
+#define TIMERS_SLIDE_SLACK_MS TIMERS_DAY_MS
+/* A token issued, or moved on, now: when it expires. */
+int64_t timers_token_expiry(int64_t now_ms, int64_t ttl_ms);
+/* Whether a token expiring at expires_ms (0: never) has expired by now. */
+int timers_token_expired(int64_t now_ms, int64_t expires_ms);
+/* Whether a sliding token of lifetime ttl_ms, expiring at expires_ms, has fallen far
+ * enough behind to be moved on now (to timers_token_expiry). */
+int timers_token_slides(int64_t now_ms, int64_t ttl_ms, int64_t expires_ms);
+
+/* A signed download link made now, valid ttl_s seconds: its expiry, in whole seconds
+ * since the epoch (as the link carries it). */
+int64_t timers_link_expiry_s(const struct core_ctx *c, int64_t ttl_s);
+
+/* When assignment a will be approved unless reviewed first: its auto-approval time while
+ * it is Submitted, else 0 (nothing is due). */
+int64_t timers_auto_approval_due(const struct assignment *a);
+
 /* The executor's timer sweep: every TIMERS_SWEEP_EVERY_MS, or at once again when the
  * last sweep was full (it took its cap of some timer, so more may be due). */
 #define TIMERS_SWEEP_EVERY_MS 1000

@@ -4,6 +4,7 @@
  * Statuses are read back through the store. Each case starts from a fresh store
  * (core_fixture_start), so any case runs alone or in any order. */
 #include "../../check.h"
+#include <string.h>
 #include "../core_fixture.h"
 #include "core/asg.h"
 #include "util/money.h"
@@ -314,6 +315,20 @@ static void test_pseudonym(void)
     core_fixture_end();
 }
 
+/* The state predicates, on every status. */
+static void test_state_predicates(void)
+{
+    struct assignment a;
+    memset(&a, 0, sizeof a);
+    for (int s = ASG_ACCEPTED; s <= ASG_ABANDONED; s++) {
+        a.status = (enum asg_status)s;
+        CHECK_EQ_INT(asg_is_finished(&a),
+                     s == ASG_SUBMITTED || s == ASG_APPROVED || s == ASG_REJECTED);
+        CHECK_EQ_INT(asg_in_progress(&a), s == ASG_ACCEPTED);
+        CHECK_EQ_INT((ASG_MASK_FINISHED & ASG_MASK(s)) != 0, asg_is_finished(&a));
+    }
+}
+
 CHECK_MAIN(test_accept, test_submit, test_return, test_abandon, test_approve,
            test_reject_and_override, test_override_window, test_wrong_state, test_auto_approval,
-           test_pseudonym)
+           test_pseudonym, test_state_predicates)

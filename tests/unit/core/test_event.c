@@ -5,6 +5,7 @@
  * a submission's notification is written by the settle step, and a review policy's
  * approval, an event raised by a reactor, is settled in the same step. */
 #include "../../check.h"
+#include <string.h>
 #include "../core_fixture.h"
 #include <signal.h>
 #include <sys/wait.h>
@@ -14,6 +15,7 @@
 #include "core/ledger.h"
 #include "core/notify.h"
 #include "core/review.h"
+#include "util/money.h"
 
 static int64_t rq, wk;
 
@@ -369,7 +371,22 @@ static void teardown(void)
     core_fixture_close_checked();
 }
 
+/* core_hit_may_take_type: only a type of the HIT's reward. */
+static void test_hit_may_take_type(void)
+{
+    struct hit h;
+    struct hit_type t;
+    struct ts_error err = {0};
+    memset(&h, 0, sizeof h);
+    memset(&t, 0, sizeof t);
+    h.reward = t.reward = MONEY_UNIT;
+    CHECK_EQ_INT(core_hit_may_take_type(&h, &t, &err), 0);
+    t.reward = MONEY_UNIT + 1;
+    CHECK_EQ_INT(core_hit_may_take_type(&h, &t, &err), TS_ECONFLICT);
+    CHECK_EQ_STR(err.kind, "InvalidHITType");
+}
+
 CHECK_MAIN(setup, test_settle_drains_in_order, test_raised_by_reactors_are_settled,
            test_failures_drop_events, test_row_in_hand, test_bound_counts_reactors_only,
            test_bound, test_reactors, test_due_expiry_settled_on_load,
-           test_due_expiry_settled_before_a_transition, teardown)
+           test_due_expiry_settled_before_a_transition, test_hit_may_take_type, teardown)

@@ -124,5 +124,17 @@ static void test_recorded_at_accept(void)
     core_fixture_close_checked();
 }
 
+static void test_is(void)
+{
+    char p[PSEUDONYM_SIZE];
+    core_fixture_open();
+    pseudonym_derive(sec, 1, 42, p);
+    CHECK_EQ_INT(pseudonym_is(&c, 1, p, 42), 1);
+    CHECK_EQ_INT(pseudonym_is(&c, 2, p, 42), 0); /* another requester's view */
+    CHECK_EQ_INT(pseudonym_is(&c, 1, p, 43), 0); /* another worker */
+    CHECK_EQ_INT(pseudonym_is(&c, 1, "", 42), 0);
+    core_fixture_close();
+}
+
 CHECK_MAIN(test_known_answers, test_stable_per_requester, test_resolved_only_by_its_requester,
-           test_recorded_at_accept)
+           test_recorded_at_accept, test_is)

@@ -5,8 +5,10 @@
  * back). Results are read back through the store. Each case starts from a fresh store
  * (core_fixture_start), so any case runs alone or in any order. */
 #include "../../check.h"
+#include <string.h>
 #include "../core_fixture.h"
 #include "core/asg.h"
+#include "core/qc.h"
 #include "util/money.h"
 
 #define BAL(owner, kind) core_fixture_balance(owner, kind)
@@ -333,5 +335,16 @@ static void test_overlap_expiry(void)
     core_fixture_end();
 }
 
+static void test_answer_counts(void)
+{
+    struct assignment a;
+    memset(&a, 0, sizeof a);
+    for (int s = ASG_ACCEPTED; s <= ASG_ABANDONED; s++) {
+        a.status = (enum asg_status)s;
+        CHECK_EQ_INT(qc_answer_counts(&a), s == ASG_SUBMITTED || s == ASG_APPROVED);
+    }
+}
+
 CHECK_MAIN(test_label_required, test_gold_scores, test_gold_mixing, test_live_consensus,
-           test_overlap_grows_then_closes, test_overlap_stops_at_max, test_overlap_expiry)
+           test_overlap_grows_then_closes, test_overlap_stops_at_max, test_overlap_expiry,
+           test_answer_counts)
