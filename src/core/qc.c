@@ -91,7 +91,7 @@ static int compute_consensus(struct core_ctx *c, struct hit *h, const struct bat
 {
     struct votes w = {.c = c, .batch_id = b->id, .err = err};
     struct asg_filter f = {.hit_id = h->id,
-                           .status_mask = ASG_MASK(ASG_SUBMITTED) | ASG_MASK(ASG_APPROVED)};
+                           .status_mask = QC_COUNTED};
     const char *label = NULL;
     double conf = 0;
     int64_t last = 0;
@@ -221,5 +221,5 @@ int qc_react(struct core_ctx *c, struct event *e, struct ts_error *err)
 
 int qc_answer_counts(const struct assignment *a)
 {
-    return a->status == ASG_SUBMITTED || a->status == ASG_APPROVED;
+    return (QC_COUNTED & ASG_MASK(a->status)) != 0;
 }

@@ -18,8 +18,10 @@ struct event;
  * next, see the HIT as it left it. Other events: nothing. */
 int qc_react(struct core_ctx *c, struct event *e, struct ts_error *err);
 
-/* Whether a's answer counts in its HIT's consensus and in the agreement figures:
- * Submitted or Approved (a rejected answer does not). */
+/* The answers that count in a HIT's consensus and in the agreement figures: Submitted or
+ * Approved (a rejected answer does not). QC_COUNTED is the rule as a status mask (for a
+ * list of a HIT's assignments); qc_answer_counts applies it to an answer in hand. */
+#define QC_COUNTED (ASG_MASK(ASG_SUBMITTED) | ASG_MASK(ASG_APPROVED))
 int qc_answer_counts(const struct assignment *a);
 
 /* After a (the just submitted assignment, with its label) was written: counts a gold
