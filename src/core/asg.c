@@ -175,7 +175,7 @@ static int accept_claim(struct core_ctx *c, int64_t worker_id, const char *hit_t
     if (rc)
         return rc;
     rc = accept_quals(c, worker_id, &t, err);
-    claim.duration_ms = t.duration_s * 1000;
+    claim.deadline_ms = timers_deadline(c, &t);
     store_hit_type_release(&t);
     if (rc && !hit_id && store_hit_next_open(c->st, hit_type_id, worker_id, c->now_ms, 0,
                                              open_id, NULL) == TS_ENOTFOUND)

@@ -1294,7 +1294,7 @@ int store_asg_claim(struct store *st, const struct asg_claim *c, struct assignme
     a->requester_id = h->requester_id;
     a->status = ASG_ACCEPTED;
     a->accepted_ms = c->now_ms;
-    a->deadline_ms = c->now_ms + c->duration_ms;
+    a->deadline_ms = c->deadline_ms;
     rc = store_asg_insert(st, a, err);
     if (!rc)
         rc = store_hit_add_counts(st, h->id, &(struct hit_counts){.pending = 1}, err);

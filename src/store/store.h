@@ -266,7 +266,7 @@ struct asg_claim {
     const char *hit_id;      /* or NULL */
     int64_t worker_id;
     int64_t now_ms;
-    int64_t duration_ms;     /* the assignment's deadline is now_ms + duration_ms */
+    int64_t deadline_ms;     /* the assignment's deadline, as the core's timers set it */
 };
 /* Claims an assignment in one call: picks the HIT, inserts the Accepted assignment a
  * (the caller sets a->id; the store fills the HIT, type, worker, requester, status and

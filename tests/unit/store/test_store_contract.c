@@ -427,7 +427,7 @@ static void test_claim(void)
     cl.hit_type_id = type;
     cl.worker_id = c.w[0];
     cl.now_ms = 5000;
-    cl.duration_ms = 600000;
+    cl.deadline_ms = 605000;
 
     /* By type: the first open HIT by seq; the assignment and the count move together. */
     CHECK_EQ_INT(store_begin(c.st, &err), 0);
