@@ -197,12 +197,33 @@ static int accept_claim(struct core_ctx *c, int64_t worker_id, const char *hit_t
     return rc;
 }
 
+/* Why the claim of HIT h by id found it closed to the worker although the checks before
+ * it found the HIT open and the worker not blocked: another writer took its last slot
+ * (read again), or the worker already has an assignment on it. */
+static int claim_refused(struct core_ctx *c, const struct hit *h, struct ts_error *err)
+{
+    struct hit now;
+    int open, rc = store_hit_get(c->st, h->id, &now, err);
+    if (rc)
+        return rc;
+    open = hit_available_at(&now, c->now_ms) > 0;
+    store_hit_release(&now);
+    if (!open)
+        return ts_failk(err, TS_ECONFLICT, "NoWorkAvailable",
+                        "HIT %s has no assignment left to accept", h->id);
+    return ts_failk(err, TS_ECONFLICT, "AlreadyWorkedOn",
+                    "you already have an assignment for HIT %s; a worker takes each HIT "
+                    "at most once",
+                    h->id);
+}
+
 int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
                const char *hit_id, struct assignment *out, struct ts_error *err)
 {
     char id[STORE_ID_MAX];
-    struct hit h;
+    struct hit h, claimed;
     struct hit_type t;
+    struct asg_claim claim = {NULL, 0, hit_id, worker_id, c->now_ms, 0};
     int before, rc;
 
     memset(out, 0, sizeof *out);
@@ -257,30 +278,20 @@ int asg_accept(struct core_ctx *c, int64_t worker_id, const char *hit_type_id,
         goto out_hit;
     }
 
-    secrets_id_new(out->id);
-    memcpy(out->hit_id, h.id, STORE_ID_MAX);
-    memcpy(out->hit_type_id, h.hit_type_id, STORE_ID_MAX);
-    out->worker_id = worker_id;
-    out->requester_id = h.requester_id;
-    out->status = ASG_ACCEPTED;
-    out->accepted_ms = c->now_ms;
-    out->deadline_ms = timers_deadline(c, &t);
+    claim.deadline_ms = timers_deadline(c, &t);
     store_hit_type_release(&t);
-    rc = store_asg_insert(c->st, out, err);
-    if (rc == TS_ECONFLICT) {
-        rc = ts_failk(err, TS_ECONFLICT, "AlreadyWorkedOn",
-                      "you already have an assignment for HIT %s; a worker takes each HIT "
-                      "at most once",
-                      h.id);
+    before = hit_status_seen(c, &h);
+    secrets_id_new(out->id);
+    rc = store_asg_claim(c->st, &claim, out, &claimed, err);
+    if (rc == TS_ENOTFOUND || rc == TS_ECONFLICT) {
+        rc = claim_refused(c, &h, err);
         goto out_hit;
     }
     if (rc)
         goto out_hit;
-    before = hit_status_seen(c, &h);
-    h.pending++;
-    rc = store_hit_add_counts(c->st, h.id, &(struct hit_counts){.pending = 1}, err);
-    if (!rc)
-        rc = accepted(c, &h, before, worker_id, out, err);
+    store_hit_release(&h);
+    h = claimed;
+    rc = accepted(c, &h, before, worker_id, out, err);
 out_hit:
     store_hit_release(&h);
     return rc;
