@@ -19,13 +19,20 @@
 
 static int64_t rq, wk;
 
-static void setup(void)
+/* Each case opens a store of its own, with a funded requester and a worker, and closes it
+ * checked, so that any case runs alone or in any order. */
+static void case_open(void)
 {
     struct ts_error err = {0};
     core_fixture_open();
     rq = account(ROLE_REQUESTER, "rq");
     wk = account(ROLE_WORKER, "wk");
     CHECK_EQ_INT(TX(ledger_deposit(&c, rq, 100000000, &err)), 0);
+}
+
+static void case_close(void)
+{
+    core_fixture_close_checked();
 }
 
 /* A HIT row for events raised by hand: only its id matters here. */
@@ -71,6 +78,7 @@ static int failing(struct core_ctx *cc, struct event *e, struct ts_error *err)
 
 static void test_settle_drains_in_order(void)
 {
+    case_open();
     struct ts_error err = {0};
     struct hit h = row("H1");
     core_reactor r[] = {record};
@@ -89,10 +97,12 @@ static void test_settle_drains_in_order(void)
     /* Nothing queued: settling is a no-op. */
     CHECK_EQ_INT(core__settle(&c, r, 1, 100, &err), 0);
     CHECK_EQ_INT(nseen, 3);
+    case_close();
 }
 
 static void test_raised_by_reactors_are_settled(void)
 {
+    case_open();
     struct ts_error err = {0};
     struct hit h = row("H1");
     core_reactor r[] = {feeding, record};
@@ -111,10 +121,12 @@ static void test_raised_by_reactors_are_settled(void)
     CHECK_EQ_INT(seen[3], EVENT_ASG_APPROVED);
     CHECK_EQ_INT(seen[4], EVENT_ASG_APPROVED);
     CHECK_EQ_INT((int)event_count(&c), 0);
+    case_close();
 }
 
 static void test_failures_drop_events(void)
 {
+    case_open();
     struct ts_error err = {0};
     struct hit h = row("H1");
     core_reactor r[] = {failing, record};
@@ -141,10 +153,12 @@ static void test_failures_drop_events(void)
     CHECK_EQ_INT(core__settle(&c, ok, 1, 100, &err), 0);
     CHECK_EQ_INT(nseen, 1);
     CHECK_EQ_INT(seen[0], EVENT_HIT_CREATED);
+    case_close();
 }
 
 static void test_row_in_hand(void)
 {
+    case_open();
     struct ts_error err = {0};
     struct hit h = row("NoSuchHIT");
     struct event *e;
@@ -158,6 +172,7 @@ static void test_row_in_hand(void)
     CHECK_EQ_INT(event_hit(&c, e, &err), TS_ENOTFOUND);
     event_clear(&c);
     tx_end(TS_EINVAL);
+    case_close();
 }
 
 static int looping(struct core_ctx *cc, struct event *e, struct ts_error *err)
@@ -169,6 +184,7 @@ static int looping(struct core_ctx *cc, struct event *e, struct ts_error *err)
 
 static void test_bound_counts_reactors_only(void)
 {
+    case_open();
     struct ts_error err = {0};
     struct hit h = row("H1");
     core_reactor r[] = {record};
@@ -179,10 +195,12 @@ static void test_bound_counts_reactors_only(void)
         event_raise(&c, EVENT_HIT_CREATED, &h, NULL, 0, 0);
     CHECK_EQ_INT(core__settle(&c, r, 1, 10, &err), 0);
     CHECK_EQ_INT(nseen, 50);
+    case_close();
 }
 
 static void test_bound(void)
 {
+    case_open();
     pid_t pid = fork();
     int status = 0;
 
@@ -202,6 +220,7 @@ static void test_bound(void)
     CHECK(WIFSIGNALED(status));
     if (WIFSIGNALED(status))
         CHECK_EQ_INT(WTERMSIG(status), SIGABRT);
+    case_close();
 }
 
 /* ---- The real reactors ----------------------------------------------------------------- */
@@ -231,6 +250,7 @@ static void outbox(char out[512])
 
 static void test_reactors(void)
 {
+    case_open();
     struct ts_error err = {0};
     struct hit_type t;
     struct hit h;
@@ -274,6 +294,7 @@ static void test_reactors(void)
     CHECK_EQ_INT(a.status, ASG_APPROVED);
     store_asg_release(&a);
     store_hit_release(&h);
+    case_close();
 }
 
 /* A HIT whose expiry is due but not yet swept, with a HIT-level plurality policy and one
@@ -323,6 +344,7 @@ static enum asg_status asg_status_of(const char *id)
 
 static void test_due_expiry_settled_on_load(void)
 {
+    case_open();
     struct ts_error err = {0};
     char hit[STORE_ID_MAX], asg[STORE_ID_MAX];
     struct hit h;
@@ -341,10 +363,12 @@ static void test_due_expiry_settled_on_load(void)
     CHECK_EQ_INT(tx_end(0), 0);
     CHECK_EQ_INT(asg_status_of(asg), ASG_APPROVED);
     c.now_ms = t0;
+    case_close();
 }
 
 static void test_due_expiry_settled_before_a_transition(void)
 {
+    case_open();
     struct ts_error err = {0};
     char hit[STORE_ID_MAX], asg[STORE_ID_MAX];
     int64_t t0 = c.now_ms;
@@ -364,16 +388,13 @@ static void test_due_expiry_settled_before_a_transition(void)
     CHECK_EQ_INT(hit_update_expiration(&c, rq, "NOSUCHHIT", c.now_ms, &err), TS_ENOTFOUND);
     tx_end(TS_ENOTFOUND);
     c.now_ms = t0;
-}
-
-static void teardown(void)
-{
-    core_fixture_close_checked();
+    case_close();
 }
 
 /* core_hit_may_take_type: only a type of the HIT's reward. */
 static void test_hit_may_take_type(void)
 {
+    case_open();
     struct hit h;
     struct hit_type t;
     struct ts_error err = {0};
@@ -384,9 +405,10 @@ static void test_hit_may_take_type(void)
     t.reward = MONEY_UNIT + 1;
     CHECK_EQ_INT(core_hit_may_take_type(&h, &t, &err), TS_ECONFLICT);
     CHECK_EQ_STR(err.kind, "InvalidHITType");
+    case_close();
 }
 
-CHECK_MAIN(setup, test_settle_drains_in_order, test_raised_by_reactors_are_settled,
+CHECK_MAIN(test_settle_drains_in_order, test_raised_by_reactors_are_settled,
            test_failures_drop_events, test_row_in_hand, test_bound_counts_reactors_only,
            test_bound, test_reactors, test_due_expiry_settled_on_load,
-           test_due_expiry_settled_before_a_transition, test_hit_may_take_type, teardown)
+           test_due_expiry_settled_before_a_transition, test_hit_may_take_type)

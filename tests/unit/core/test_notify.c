@@ -12,7 +12,7 @@
 
 static int64_t rq, wk;
 
-static void setup(void)
+static void case_open(void)
 {
     struct ts_error err = {0};
     struct ledger_leg legs[2];
@@ -22,6 +22,11 @@ static void setup(void)
     legs[0] = (struct ledger_leg){0, LEDGER_EXTERNAL, -100000000};
     legs[1] = (struct ledger_leg){rq, LEDGER_AVAILABLE, 100000000};
     CHECK_EQ_INT(TX(ledger_post(&c, "deposit", "", legs, 2, &err)), 0);
+}
+
+static void case_close(void)
+{
+    core_fixture_close_checked();
 }
 
 static int count_cb(void *ctx, const struct notify_msg *m)
@@ -43,6 +48,7 @@ static int queued(void)
 
 static void test_spec_validation(void)
 {
+    case_open();
     static const struct {
         const char *dest, *transport, *version;
         unsigned events;
@@ -90,10 +96,12 @@ static void test_spec_validation(void)
     CHECK_EQ_INT(notify_event_parse("HITReviewable"), NOTIFY_HIT_REVIEWABLE);
     CHECK_EQ_INT(notify_event_parse("hitreviewable"), -1);
     CHECK_EQ_STR(notify_event_name(NOTIFY_ASSIGNMENT_SUBMITTED), "AssignmentSubmitted");
+    case_close();
 }
 
 static void test_events_in_the_transaction(void)
 {
+    case_open();
     struct ts_error err = {0};
     struct hit_type t;
     struct hit h;
@@ -145,6 +153,7 @@ static void test_events_in_the_transaction(void)
     CHECK_EQ_INT(TX(hit_create(&c, &t, &p, &h, &err)), 0);
     CHECK_EQ_INT(queued(), 3);
     store_hit_release(&h);
+    case_close();
 }
 
 struct types_walk {
@@ -189,6 +198,7 @@ static int64_t last_seq(void)
  * processed first, and HITExpired once. */
 static void test_reviewable_once(void)
 {
+    case_open();
     struct ts_error err = {0};
     struct hit_type t;
     struct hit h;
@@ -233,10 +243,12 @@ static void test_reviewable_once(void)
     store_asg_release(&a);
     store_hit_release(&h);
     c.now_ms = t0 + 200000;
+    case_close();
 }
 
 static void test_retry_policy(void)
 {
+    case_open();
     struct ts_error err = {0};
     struct notify_policy pol = {1000, 5};
     struct notify_spec spec = {"http://127.0.0.1:9/h", "HTTP", "2006-05-05", 0};
@@ -294,21 +306,17 @@ static void test_retry_policy(void)
     CHECK_EQ_INT(store_notify_get(st, last, &m, &err), 0);
     CHECK_EQ_INT(m.state, NOTIFY_DELIVERED);
     CHECK_EQ_INT(m.last_status, 204);
+    case_close();
 }
 
 static void test_signature(void)
 {
+    case_open();
     /* HMAC-SHA256("key", "1700000000.{}"), computed independently (python3 hmac). */
     char sig[72];
     deliver_sign("key", 1700000000, "{}", 2, sig);
     CHECK_EQ_STR(sig, "sha256=9d713ed406bb7076d4123f0dc2c39d2df5c654ed4b0cd56b52c8b4c940bd63ae");
+    case_close();
 }
 
-static void teardown(void)
-{
-    core_fixture_close_checked();
-}
-
-CHECK_MAIN(setup, test_spec_validation, test_events_in_the_transaction, test_reviewable_once,
-           test_retry_policy,
-           test_signature, teardown)
+CHECK_MAIN(test_spec_validation, test_events_in_the_transaction, test_reviewable_once, test_retry_policy, test_signature)

@@ -10,11 +10,16 @@ static int64_t rq, rq2;
 static const struct notify_spec spec = {"http://127.0.0.1:9/h", "HTTP", "2006-05-05", 0};
 static const struct notify_policy once = {1000, 1}; /* one attempt, then given up */
 
-static void setup(void)
+static void case_open(void)
 {
     core_fixture_open();
     rq = account(ROLE_REQUESTER, "rq");
     rq2 = account(ROLE_REQUESTER, "rq2");
+}
+
+static void case_close(void)
+{
+    core_fixture_close_checked();
 }
 
 struct seqs {
@@ -60,6 +65,7 @@ static int64_t pending_tests(int64_t who)
 
 static void test_prune(void)
 {
+    case_open();
     struct ts_error err = {0};
     struct notify_msg m;
     int64_t t0 = c.now_ms, a, b, p;
@@ -107,10 +113,12 @@ static void test_prune(void)
     CHECK_EQ_INT(listed(rq).n, 1);
     CHECK_EQ_INT(TX(notify_prune(&c, 10, &n, &err)), 0);
     CHECK_EQ_INT(listed(rq).n, 0);
+    case_close();
 }
 
 static void test_pending_test_limit(void)
 {
+    case_open();
     struct ts_error err = {0};
     struct seqs s;
     int64_t first;
@@ -132,16 +140,21 @@ static void test_pending_test_limit(void)
     CHECK_EQ_INT(TX(notify_send_test(&c, rq2, "TK1", &spec, NOTIFY_PING, &err)), TS_ECONFLICT);
     s = listed(rq2);
     CHECK_EQ_INT(s.n, NOTIFY_TEST_PENDING_MAX + 1);
+    case_close();
 }
 
 static void test_due_pages(void)
 {
+    case_open();
     struct ts_error err = {0};
     struct seqs all = {{0}, 0}, page;
     int64_t after_next = INT64_MIN, after_seq = 0;
     int pages = 0, total = 0;
 
-    /* The pending messages of test_pending_test_limit, due now, in (next_ms, seq) order. */
+    /* As many pending test messages as a requester may have, due now, listed in
+     * (next_ms, seq) order. */
+    for (int i = 0; i < NOTIFY_TEST_PENDING_MAX; i++)
+        queue(rq2);
     CHECK_EQ_INT(store_notify_due_after(st, c.now_ms, INT64_MIN, 0, 64, seq_cb, &all, &err), 0);
     CHECK_EQ_INT(all.n, NOTIFY_TEST_PENDING_MAX);
     for (;;) {
@@ -170,11 +183,7 @@ static void test_due_pages(void)
                                         &err),
                  0);
     CHECK_EQ_INT(page.n, 0);
+    case_close();
 }
 
-static void teardown(void)
-{
-    core_fixture_close_checked();
-}
-
-CHECK_MAIN(setup, test_prune, test_pending_test_limit, test_due_pages, teardown)
+CHECK_MAIN(test_prune, test_pending_test_limit, test_due_pages)

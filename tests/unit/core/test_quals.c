@@ -46,13 +46,18 @@ static void make_type(int64_t requester, const char *name, size_t test_bytes, in
     memcpy(id, q.id, STORE_ID_MAX);
 }
 
-static void setup(void)
+static void case_open(void)
 {
     core_fixture_open();
     alpha = account(ROLE_REQUESTER, "alpha");
     beta = account(ROLE_REQUESTER, "beta");
     make_type(alpha, "L", 64000, 0, live);
     make_type(alpha, "G", 100, 1, gone);
+}
+
+static void case_close(void)
+{
+    core_fixture_close_checked();
 }
 
 struct owned_case {
@@ -65,6 +70,7 @@ struct owned_case {
 
 static void test_owned(void)
 {
+    case_open();
     const struct owned_case cases[] = {
         {"own type", &alpha, live, 0, 0},
         {"own type, deleted ones too", &alpha, live, 1, 0},
@@ -93,6 +99,7 @@ static void test_owned(void)
         CHECK_EQ_STR(err.kind, "QualificationTypeDoesNotExist");
         CHECK_EQ_STR(err.msg, want);
     }
+    case_close();
 }
 
 #define QF "<QuestionForm xmlns=\"http://mechanicalturk.amazonaws.com/" \
@@ -104,6 +111,7 @@ static void test_owned(void)
 /* quals_type_set_test: the members a type's test is made of, checked together. */
 static void test_set_test(void)
 {
+    case_open();
     static const struct {
         const char *what;
         int auto_granted, has_test;            /* the type as it is */
@@ -150,11 +158,13 @@ static void test_set_test(void)
         free(q.test);
         free(q.answer_key);
     }
+    case_close();
 }
 
 /* Scores: granted, revoked keeping the value, and none to revoke. */
 static void test_scores(void)
 {
+    case_open();
     struct ts_error err = {0};
     struct qual_type t;
     struct qual q;
@@ -176,11 +186,7 @@ static void test_scores(void)
     CHECK_EQ_INT(q.granted, 1);
     CHECK_EQ_INT(q.granted_ms, t.created_ms);
     store_qual_type_release(&t);
+    case_close();
 }
 
-static void teardown(void)
-{
-    core_fixture_close_checked();
-}
-
-CHECK_MAIN(setup, test_owned, test_set_test, test_scores, teardown)
+CHECK_MAIN(test_owned, test_set_test, test_scores)
